@@ -1,0 +1,176 @@
+// Seat store: applies snapshots and versioned seats.changed messages, derives each seat's UI status.
+
+import { parseTime } from './clock.js';
+
+// How long an out-of-order message may wait for the missing one before we resync.
+const GAP_WAIT_MS = 1000;
+
+export function byPosition(a, b) {
+  return a.y - b.y || a.x - b.x;
+}
+
+/**
+ * callbacks: requestSnapshot() when a version gap does not fill; onSnapshot() after a
+ * snapshot replaced everything; onChange(msg, seatIds) after each applied seats.changed.
+ */
+export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange }) {
+  const seats = new Map(); // id -> seat (snapshot fields plus `until`, ms)
+  const categories = new Map(); // code -> category
+  const mine = new Set(); // ids held by us according to the server (ignoring the clock)
+  const ticking = new Set(); // held ids whose expiry the clock has not passed yet
+  const buffer = new Map(); // version -> early seats.changed message
+  let you = null;
+  let version = null;
+  let maxUntil = null;
+  let gapTimer = null;
+  let sections = 0;
+
+  function index(seat) {
+    const held = seat.status === 'held';
+    held ? ticking.add(seat.id) : ticking.delete(seat.id);
+    held && seat.holder === you ? mine.add(seat.id) : mine.delete(seat.id);
+  }
+
+  function setState(seat, entry) {
+    seat.status = entry.status;
+    seat.holder = entry.holder ?? null;
+    seat.held_until = entry.held_until ?? null;
+    seat.until = parseTime(seat.held_until);
+    index(seat);
+  }
+
+  function apply(msg) {
+    version = msg.version;
+    const ids = [];
+    for (const entry of msg.seats ?? []) {
+      const seat = seats.get(entry.id);
+      if (!seat) continue; // a seat we never drew; the next snapshot will bring it
+      setState(seat, entry);
+      ids.push(seat.id);
+    }
+    if (mine.size === 0) maxUntil = null;
+    onChange(msg, ids);
+  }
+
+  function clearGap() {
+    clearTimeout(gapTimer);
+    gapTimer = null;
+  }
+
+  function armGap(restart) {
+    if (gapTimer !== null && !restart) return;
+    clearGap();
+    gapTimer = setTimeout(() => {
+      gapTimer = null;
+      if (buffer.size) requestSnapshot();
+    }, GAP_WAIT_MS);
+  }
+
+  /** Apply buffered successors in order; resync later if a gap remains. */
+  function drain() {
+    let progressed = false;
+    while (buffer.has(version + 1)) {
+      const next = buffer.get(version + 1);
+      buffer.delete(version + 1);
+      apply(next);
+      progressed = true;
+    }
+    for (const v of buffer.keys()) if (v <= version) buffer.delete(v);
+    if (buffer.size === 0) clearGap();
+    else armGap(progressed);
+  }
+
+  function isOurs(msg) {
+    return msg.event == null || Number(msg.event) === Number(eventId);
+  }
+
+  return {
+    applySnapshot(msg) {
+      if (!isOurs(msg)) return;
+      seats.clear();
+      categories.clear();
+      mine.clear();
+      ticking.clear();
+      you = msg.you ?? null;
+      version = msg.version;
+      maxUntil = parseTime(msg.hold?.max_until);
+      for (const c of msg.categories ?? []) categories.set(c.code, c);
+      const sectionNames = new Set();
+      for (const s of msg.seats ?? []) {
+        const seat = { ...s };
+        seats.set(seat.id, seat);
+        setState(seat, s);
+        sectionNames.add(seat.section);
+      }
+      sections = sectionNames.size;
+      clearGap();
+      onSnapshot();
+      drain();
+    },
+
+    applyChanged(msg) {
+      if (version === null || !isOurs(msg)) return;
+      if (msg.version <= version) return; // already seen or part of the snapshot
+      if (msg.version === version + 1) {
+        apply(msg);
+        drain();
+      } else {
+        buffer.set(msg.version, msg);
+        armGap(false);
+      }
+    },
+
+    get(id) {
+      return seats.get(id);
+    },
+    seats() {
+      return seats.values();
+    },
+    category(code) {
+      return categories.get(code);
+    },
+    firstCategory() {
+      return categories.values().next().value;
+    },
+    hasSections() {
+      return sections > 1;
+    },
+    maxUntil() {
+      return maxUntil;
+    },
+
+    /** available | held | held-by-me | booked, with expired holds shown as available. */
+    uiStatus(seat, now) {
+      if (seat.status !== 'held') return seat.status;
+      if (seat.until !== null && seat.until <= now) return 'available';
+      return seat.holder === you ? 'held-by-me' : 'held';
+    },
+
+    /** Held seats whose time has just passed by our clock (each reported once). */
+    lapsed(now) {
+      const ids = [];
+      for (const id of ticking) {
+        const seat = seats.get(id);
+        if (seat.until !== null && seat.until <= now) {
+          ticking.delete(id);
+          ids.push(id);
+        }
+      }
+      return ids;
+    },
+
+    /** Our live hold: its seats in map order and when it ends (null when empty). */
+    myHold(now) {
+      const list = [];
+      let until = null;
+      for (const id of mine) {
+        const seat = seats.get(id);
+        if (seat.until !== null && seat.until <= now) continue;
+        list.push(seat);
+        if (seat.until !== null && (until === null || seat.until > until)) until = seat.until;
+      }
+      list.sort(byPosition);
+      return { seats: list, until };
+    },
+  };
+}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.event_list, name="event-list"),
+    path("events/<int:event_id>/", views.seat_map, name="seat-map"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,136 @@
+"""Per-process fan-out: one channel-layer subscription per event, many sockets.
+
+The standard Channels pattern puts every socket in the event's group, so one
+change becomes N channel-layer messages and N consumer wake-ups. Here each
+process joins the group once, with one channel of its own, and hands the
+already-serialised frame to each local socket's outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import Protocol
+
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# How long a group stays joined after its last local socket left, so a quick
+# reconnect does not race a leave against a join.
+LINGER_SECONDS = 30.0
+
+
+class Subscriber(Protocol):
+    def deliver(self, text: str) -> None: ...
+
+
+def event_group(event_id: int) -> str:
+    return f"event.{event_id}"
+
+
+class Hub:
+    """Lives on one event loop; created by `get_hub()` on first use."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self._members: dict[str, set[Subscriber]] = {}
+        self._joined: dict[str, asyncio.Future] = {}
+        self._reader: asyncio.Task | None = None
+        self._start_lock = asyncio.Lock()
+
+    async def subscribe(self, group: str, subscriber: Subscriber) -> None:
+        """Returns once this process receives every later message of `group`."""
+        await self._start()
+        self._members.setdefault(group, set()).add(subscriber)
+        joined = self._joined.get(group)
+        if joined is None:
+            joined = self._joined[group] = self.loop.create_future()
+            try:
+                await self.layer.group_add(group, self.channel)
+            except BaseException as error:
+                del self._joined[group]
+                joined.set_exception(error)
+                joined.exception()  # mark retrieved; the caller sees `error`
+                raise
+            joined.set_result(True)
+        else:
+            await asyncio.shield(joined)
+
+    def unsubscribe(self, group: str, subscriber: Subscriber) -> None:
+        members = self._members.get(group)
+        if members is None:
+            return
+        members.discard(subscriber)
+        if not members:
+            self.loop.call_later(LINGER_SECONDS, self._leave_if_empty, group)
+
+    def local_count(self, group: str) -> int:
+        return len(self._members.get(group, ()))
+
+    def dispatch(self, message: dict) -> None:
+        """Hand one layer message's frame to every local subscriber of its group."""
+        members = self._members.get(message.get("group", ""))
+        if not members:
+            return
+        text = message["text"]
+        for subscriber in tuple(members):
+            subscriber.deliver(text)
+
+    def _leave_if_empty(self, group: str) -> None:
+        if self._members.get(group) or group not in self._joined:
+            return
+        del self._members[group]
+        del self._joined[group]
+        self.loop.create_task(self.layer.group_discard(group, self.channel))
+
+    async def _start(self) -> None:
+        if self._reader is not None:
+            return
+        async with self._start_lock:
+            if self._reader is None:
+                self.channel = await self.layer.new_channel("hub.")
+                self._reader = self.loop.create_task(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub receive failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                self.dispatch(message)
+            except Exception:
+                logger.exception("hub dispatch failed")
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = (
+    weakref.WeakKeyDictionary()
+)
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def get_hub() -> Hub:
+    """The hub of the running loop (the serving process has exactly one)."""
+    global _server_loop
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub(loop)
+    _server_loop = loop
+    return hub
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop sockets are served on in this process, if any."""
+    loop = _server_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop

@@ -1,0 +1,117 @@
+"""Parsing client frames into requests; anything malformed becomes BadRequest.
+
+Nothing here touches the database: a frame is checked for shape before any
+service sees it, so bad input can never change state.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from seats.errors import BadRequest, TooManySeats
+
+MAX_FRAME_CHARS = 16 * 1024
+MAX_REQUEST_ID_CHARS = 64
+REQUEST_TYPES = frozenset({"hold", "release", "extend", "book", "snapshot", "ping"})
+_NEEDS_SEATS = frozenset({"hold", "release", "book"})
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    type: str
+    request_id: str | int | None = None
+    seat_ids: tuple[int, ...] = ()
+
+
+class FrameError(Exception):
+    """A rejected frame: the error to send back, and the request_id to echo."""
+
+    def __init__(self, error: BadRequest | TooManySeats, request_id: str | int | None):
+        self.error = error
+        self.request_id = request_id
+        super().__init__(error.message)
+
+
+def parse_request(text: str | None) -> Request:
+    """The request in one text frame; raises FrameError with a reason."""
+    if text is None:
+        raise FrameError(BadRequest("Frames must be JSON text, not binary."), None)
+    if len(text) > MAX_FRAME_CHARS:
+        raise FrameError(
+            BadRequest(f"Frame too large (over {MAX_FRAME_CHARS} bytes)."), None
+        )
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise FrameError(BadRequest("Frame is not valid JSON."), None) from None
+    if not isinstance(data, dict):
+        raise FrameError(BadRequest("Frame must be a JSON object."), None)
+
+    request_id = data.get("request_id")
+    if request_id is not None and not _valid_request_id(request_id):
+        raise FrameError(
+            BadRequest(
+                f"request_id must be a string or integer of at most "
+                f"{MAX_REQUEST_ID_CHARS} characters."
+            ),
+            None,
+        )
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in REQUEST_TYPES:
+        raise FrameError(
+            BadRequest(
+                f"Unknown type {kind!r}; expected one of {sorted(REQUEST_TYPES)}."
+            ),
+            request_id,
+        )
+    if kind not in _NEEDS_SEATS:
+        return Request(type=kind, request_id=request_id)
+    try:
+        seat_ids = _seat_ids(data.get("seat_ids"))
+    except (BadRequest, TooManySeats) as error:
+        raise FrameError(error, request_id) from None
+    return Request(type=kind, request_id=request_id, seat_ids=seat_ids)
+
+
+def _valid_request_id(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) < 10**18
+    return isinstance(value, str) and len(value) <= MAX_REQUEST_ID_CHARS
+
+
+def _seat_ids(value: object) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise BadRequest("seat_ids must be a non-empty list of seat ids.")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+        raise BadRequest("seat_ids must contain positive integers only.")
+    if len(set(value)) != len(value):
+        raise BadRequest("seat_ids must not repeat a seat.")
+    if len(value) > settings.SEAT_MAX_PER_HOLDER:
+        raise TooManySeats(
+            f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
+            "for this event.",
+            seat_ids=value,
+        )
+    return tuple(value)
+
+
+def error_frame(error, request_id: str | int | None = None) -> str:
+    """The wire form of any SeatError."""
+    message = {
+        "type": "error",
+        "code": error.code,
+        "message": error.message,
+        "seat_ids": list(error.seat_ids),
+    }
+    if request_id is not None:
+        message["request_id"] = request_id
+    return dumps(message)
+
+
+def dumps(message: dict) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,50 @@
+"""Errors are values with codes: the stable `code` for clients, text for people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SeatError(Exception):
+    code = "seat_error"
+    default_message = "The request could not be carried out."
+
+    def __init__(self, message: str | None = None, *, seat_ids: Iterable[int] = ()):
+        self.message = message or self.default_message
+        self.seat_ids = sorted(set(seat_ids))
+        super().__init__(self.message)
+
+
+class SeatsUnavailable(SeatError):
+    code = "seats_unavailable"
+    default_message = "Some of these seats were just taken by someone else."
+
+
+class NotHolder(SeatError):
+    code = "not_holder"
+    default_message = "You do not hold these seats."
+
+
+class HoldExpired(SeatError):
+    code = "hold_expired"
+    default_message = "Your hold on these seats has expired."
+
+
+class TooManySeats(SeatError):
+    code = "too_many_seats"
+    default_message = "That is more seats than one person may hold."
+
+
+class ExtendLimit(SeatError):
+    code = "extend_limit"
+    default_message = "Your hold is already at its maximum length."
+
+
+class UnknownSeat(SeatError):
+    code = "unknown_seat"
+    default_message = "There is no such seat for this event."
+
+
+class BadRequest(SeatError):
+    code = "bad_request"
+    default_message = "The request was not understood."

@@ -1,0 +1,44 @@
+"""Who is holding: an identity the server assigns, never one the client names.
+
+A browser's holder id lives in its Django session, so every tab of that
+browser is one holder. A socket without a session gets an id for that
+connection only. Holder ids are public (they appear in every snapshot):
+authority comes from the session or connection, not from knowing the id.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.sessions.backends.base import SessionBase
+
+SESSION_KEY = "seats_holder"
+
+
+def new_holder_id(prefix: str = "h") -> str:
+    return f"{prefix}_{secrets.token_urlsafe(9)}"
+
+
+def holder_for_session(session: SessionBase) -> str:
+    """The session's holder id, created (and the session saved) on first use."""
+    holder = session.get(SESSION_KEY)
+    if not holder:
+        holder = new_holder_id("h")
+        session[SESSION_KEY] = holder
+        session.save()
+    return holder
+
+
+def session_holder(session: SessionBase | None) -> str | None:
+    """The holder id of an existing session, or None: never creates one."""
+    if session is None or session.session_key is None:
+        return None
+    return session.get(SESSION_KEY) or None
+
+
+def connection_holder() -> str:
+    return new_holder_id("c")
+
+
+def is_connection_holder(holder: str) -> bool:
+    return holder.startswith("c_")

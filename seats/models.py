@@ -1,0 +1,163 @@
+"""Events, seats, holds, bookings and the activity log.
+
+A seat's status is derived, never stored: booked when it has a booking, held
+when its `held_until` lies in the future, available otherwise. A hold whose
+time has passed is therefore free in every read and every check, whether or
+not the sweeper has tidied it up yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    # Bumped by exactly 1 in the transaction of every announced change, so
+    # clients can spot a missed message.
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceCategory(models.Model):
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="categories"
+    )
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    price = models.DecimalField(max_digits=9, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        ordering = ["-price", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "code"], name="category_code_per_event"
+            )
+        ]
+        verbose_name_plural = "price categories"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price} {self.currency})"
+
+
+class Hold(models.Model):
+    """One holder's seats of one event, sharing one expiry."""
+
+    token = models.CharField(max_length=32, unique=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="holds")
+    holder = models.CharField(max_length=40, db_index=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    # Extensions never move expires_at past this.
+    max_expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "holder"])]
+
+    def __str__(self) -> str:
+        return f"hold {self.token} by {self.holder}"
+
+    def is_active(self, now: datetime) -> bool:
+        return self.expires_at > now
+
+
+class Booking(models.Model):
+    reference = models.CharField(max_length=16, unique=True)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bookings")
+    holder = models.CharField(max_length=40, db_index=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Seat(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="seats")
+    section = models.CharField(max_length=40, blank=True)
+    row = models.CharField(max_length=8)
+    number = models.PositiveIntegerField()
+    label = models.CharField(max_length=16)
+    x = models.IntegerField()
+    y = models.IntegerField()
+    category = models.ForeignKey(
+        PriceCategory, on_delete=models.PROTECT, related_name="seats"
+    )
+
+    # Hold state, copied from the hold so one conditional UPDATE on this row
+    # can check and take the seat. Empty holder / NULL time when not held.
+    hold = models.ForeignKey(
+        Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="seats"
+    )
+    holder = models.CharField(max_length=40, blank=True, default="")
+    held_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+
+    class Meta:
+        ordering = ["event", "y", "x", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "label"], name="seat_label_per_event"
+            ),
+            # The last guard: hold fields are all set or all clear, and a
+            # booked seat carries no hold.
+            models.CheckConstraint(
+                condition=(
+                    Q(hold__isnull=True, held_until__isnull=True, holder="")
+                    | Q(
+                        hold__isnull=False,
+                        held_until__isnull=False,
+                        booking__isnull=True,
+                    )
+                    & ~Q(holder="")
+                ),
+                name="seat_hold_fields_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def status_at(self, now: datetime) -> str:
+        if self.booking_id is not None:
+            return "booked"
+        if self.held_until is not None and self.held_until > now:
+            return "held"
+        return "available"
+
+
+class Activity(models.Model):
+    """One row per seat per state change: the audit trail and the dashboard feed."""
+
+    class Kind(models.TextChoices):
+        HELD = "held"
+        RELEASED = "released"
+        EXPIRED = "expired"
+        EXTENDED = "extended"
+        BOOKED = "booked"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="activity")
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="activity")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    holder = models.CharField(max_length=40)
+    at = models.DateTimeField(db_index=True)
+    # The event version of the change that wrote this row.
+    version = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "activity"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.seat_id} by {self.holder}"

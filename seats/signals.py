@@ -1,0 +1,72 @@
+"""The domain's one announcement hook.
+
+Services describe each committed change as a `SeatChange` and hand it to
+`announce_on_commit`; receivers (the realtime package) learn about it only
+after the transaction commits, so a change that rolls back is never
+announced. This module knows nothing of WebSockets or channel layers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from seats.timefmt import iso
+
+logger = logging.getLogger(__name__)
+
+# Sent with `change=SeatChange` after commit.
+seats_changed = Signal()
+
+
+@dataclass(frozen=True, slots=True)
+class SeatState:
+    """A seat's new absolute state, as clients see it."""
+
+    id: int
+    label: str
+    status: str
+    holder: str | None = None
+    held_until: datetime | None = None
+
+    def as_wire(self) -> dict:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "holder": self.holder,
+            "held_until": iso(self.held_until),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SeatChange:
+    """One committed transaction's effect on one event."""
+
+    event_id: int
+    version: int
+    reason: str
+    # Who acted: the holder for holds, releases, extensions and bookings; the
+    # former holder(s) for expiries (several, comma-free list in `holders`).
+    holders: tuple[str, ...]
+    at: datetime
+    seats: tuple[SeatState, ...] = field(default_factory=tuple)
+
+
+def announce_on_commit(change: SeatChange) -> None:
+    transaction.on_commit(lambda: _send(change))
+
+
+def _send(change: SeatChange) -> None:
+    for receiver, result in seats_changed.send_robust(sender=SeatChange, change=change):
+        if isinstance(result, Exception):
+            logger.error(
+                "announcing %s v%s failed in %r",
+                change.reason,
+                change.version,
+                receiver,
+                exc_info=result,
+            )

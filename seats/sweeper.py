@@ -1,0 +1,73 @@
+"""The sweep job and the django-apscheduler scheduler that runs it.
+
+The sweep only tidies up and tells the browsers: correctness never waits for
+it, because every check treats a hold past its time as free. Nothing here
+starts on import or from AppConfig.ready(): a scheduler exists only where a
+command (`run_sweeper`, or `serve` in the embedded default) builds one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from django.conf import settings
+from django_apscheduler.jobstores import DjangoJobStore
+from django_apscheduler.models import DjangoJobExecution
+from django_apscheduler.util import close_old_connections
+
+from seats import services
+
+logger = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "seats.release_expired_locks"
+CLEANUP_JOB_ID = "seats.delete_old_job_executions"
+
+
+@close_old_connections
+def sweep() -> int:
+    """One sweep: release every expired hold now; returns how many seats."""
+    released = services.release_expired()
+    if released:
+        logger.info("sweep released %d seat(s)", len(released))
+    return len(released)
+
+
+@close_old_connections
+def delete_old_job_executions() -> None:
+    """Keep the job-execution history from growing without end."""
+    DjangoJobExecution.objects.delete_old_job_executions(
+        settings.SEAT_SWEEP_HISTORY_SECONDS
+    )
+
+
+def build_scheduler(*, blocking: bool) -> BaseScheduler:
+    """A scheduler with the sweep and its history clean-up registered.
+
+    `max_instances=1` keeps a slow sweep from overlapping the next one, and
+    `coalesce` folds missed runs into one instead of a burst.
+    """
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+    scheduler.add_jobstore(DjangoJobStore(), "default")
+    scheduler.add_job(
+        sweep,
+        trigger=IntervalTrigger(seconds=settings.SEAT_SWEEP_SECONDS),
+        id=SWEEP_JOB_ID,
+        name="Release expired seat holds",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        delete_old_job_executions,
+        trigger=IntervalTrigger(minutes=10),
+        id=CLEANUP_JOB_ID,
+        name="Delete old sweeper job executions",
+        replace_existing=True,
+    )
+    return scheduler
