@@ -1,0 +1,71 @@
+"""Shared fixtures: venues to play with, a fixed clock, a clean channel layer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from channels.layers import channel_layers
+
+from seats.models import Event, Seat
+from seats.venues import create_venue
+
+T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def later(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def hold_settings(settings):
+    """Known limits, whatever the environment says."""
+    settings.SEAT_HOLD_SECONDS = 300
+    settings.SEAT_HOLD_MAX_SECONDS = 900
+    settings.SEAT_MAX_PER_HOLDER = 10
+    return settings
+
+
+@pytest.fixture
+def make_event(db):
+    def make(rows: int = 2, seats_per_row: int = 5, name: str = "Test Night") -> Event:
+        return create_venue(
+            name=name, rows=rows, seats_per_row=seats_per_row, premium_rows=1
+        )
+
+    return make
+
+
+@pytest.fixture
+def event(make_event, hold_settings) -> Event:
+    return make_event()
+
+
+@pytest.fixture
+def seat_ids(event) -> list[int]:
+    return list(
+        Seat.objects.filter(event=event).order_by("pk").values_list("id", flat=True)
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layers():
+    """Each test gets new channel-layer instances (and so no stale groups)."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def announcements():
+    """Every SeatChange announced (after commit) while the test runs."""
+    from seats.signals import seats_changed
+
+    changes = []
+
+    def record(sender, change, **kwargs):
+        changes.append(change)
+
+    seats_changed.connect(record, dispatch_uid="tests.announcements")
+    yield changes
+    seats_changed.disconnect(dispatch_uid="tests.announcements")

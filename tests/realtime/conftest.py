@@ -1,0 +1,97 @@
+"""Helpers for talking to the real consumers through the real ASGI stack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.db import SessionStore
+
+from config.asgi import application
+from seats.holders import SESSION_KEY, new_holder_id
+
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+class Client:
+    """A WebSocket client speaking protocol v1 (JSON frames)."""
+
+    def __init__(self, path: str, *, cookie: str | None = None, origin=ORIGIN):
+        headers = [origin] if origin else []
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        self.ws = WebsocketCommunicator(application, path, headers=headers)
+        # Broadcasts skipped while waiting for a reply, for recv() to return.
+        self.pending: list[dict] = []
+
+    async def connect(self) -> tuple[bool, int | None]:
+        return await self.ws.connect()
+
+    async def send(self, message: dict) -> None:
+        await self.ws.send_to(text_data=json.dumps(message))
+
+    async def send_raw(
+        self, text: str | None = None, data: bytes | None = None
+    ) -> None:
+        await self.ws.send_to(text_data=text, bytes_data=data)
+
+    async def recv(self, timeout: float = 2) -> dict:
+        if self.pending:
+            return self.pending.pop(0)
+        return json.loads(await self.ws.receive_from(timeout=timeout))
+
+    async def recv_type(self, kind: str, timeout: float = 2) -> dict:
+        """The next message of `kind`, skipping others (e.g. broadcasts)."""
+        while True:
+            message = await self.recv(timeout)
+            if message["type"] == kind:
+                return message
+
+    async def request(self, message: dict) -> dict:
+        """Send and return the direct reply (hold.ok, error, ...), skipping broadcasts."""
+        await self.send(message)
+        while True:
+            reply = json.loads(await self.ws.receive_from(timeout=2))
+            if reply["type"] != "seats.changed":
+                return reply
+            self.pending.append(reply)
+
+    async def nothing(self, timeout: float = 0.2) -> bool:
+        return not self.pending and await self.ws.receive_nothing(timeout=timeout)
+
+    async def close(self) -> None:
+        await self.ws.disconnect()
+
+    async def closed_with(self) -> int:
+        output = await self.ws.receive_output(timeout=2)
+        assert output["type"] == "websocket.close", output
+        return output.get("code")
+
+
+async def event_client(event_id: int, **kwargs) -> tuple[Client, dict]:
+    """A connected client of the event and its first frame (the snapshot)."""
+    client = Client(f"/ws/events/{event_id}/", **kwargs)
+    connected, _ = await client.connect()
+    assert connected
+    snapshot = await client.recv()
+    assert snapshot["type"] == "snapshot"
+    return client, snapshot
+
+
+@database_sync_to_async
+def session_cookie(holder: str | None = None) -> tuple[str, str]:
+    """A stored browser session carrying a holder id; returns (cookie, holder)."""
+    session = SessionStore()
+    session[SESSION_KEY] = holder or new_holder_id()
+    session.create()
+    return f"sessionid={session.session_key}", session[SESSION_KEY]
+
+
+@pytest.fixture
+def fast_holds(settings):
+    settings.SEAT_HOLD_SECONDS = 1
+    settings.SEAT_HOLD_MAX_SECONDS = 3
+    settings.SEAT_MAX_PER_HOLDER = 4
+    return settings

@@ -1,0 +1,74 @@
+"""The staff socket: staff only, live activity and counts."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
+from django.test import Client as HttpClient
+
+from tests.realtime.conftest import Client, event_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def login_cookie(*, staff: bool) -> str:
+    user = User.objects.create_user(
+        "staff" if staff else "visitor", password="pw-123456", is_staff=staff
+    )
+    http = HttpClient()
+    http.force_login(user)
+    return f"sessionid={http.cookies['sessionid'].value}"
+
+
+async def test_anonymous_is_refused(db):
+    client = Client("/ws/dashboard/")
+    connected, _ = await client.connect()
+    assert connected
+    assert await client.closed_with() == 4403
+
+
+async def test_non_staff_is_refused():
+    client = Client("/ws/dashboard/", cookie=await login_cookie(staff=False))
+    await client.connect()
+    assert await client.closed_with() == 4403
+
+
+async def test_staff_sees_state_and_live_activity(event, seat_ids):
+    staff = Client("/ws/dashboard/", cookie=await login_cookie(staff=True))
+    connected, _ = await staff.connect()
+    assert connected
+    state = await staff.recv()
+    assert state["type"] == "dashboard.state"
+    assert state["events"][0]["id"] == event.id
+    assert state["events"][0]["available"] == len(seat_ids)
+    assert state["holds"] == []
+
+    buyer, snapshot = await event_client(event.id)
+    await buyer.request({"type": "hold", "seat_ids": seat_ids[:2]})
+
+    activity = await staff.recv_type("activity")
+    assert activity["event"] == event.id
+    assert activity["reason"] == "held"
+    assert activity["holder"] == snapshot["you"]
+    assert [s["label"] for s in activity["seats"]] == ["A1", "A2"]
+
+    refreshed = await staff.recv_type("dashboard.state")
+    assert refreshed["events"][0]["held"] == 2
+    assert refreshed["holds"][0]["seats"] == ["A1", "A2"]
+    assert refreshed["holds"][0]["holder"] == snapshot["you"]
+    await buyer.close()
+    await staff.close()
+
+
+async def test_staff_socket_rejects_seat_requests(event, seat_ids):
+    staff = Client("/ws/dashboard/", cookie=await login_cookie(staff=True))
+    await staff.connect()
+    await staff.recv()
+    await staff.send({"type": "hold", "seat_ids": [seat_ids[0]]})
+    reply = await staff.recv()
+    assert reply["code"] == "bad_request"
+    await staff.send_raw("{nope")
+    assert (await staff.recv())["code"] == "bad_request"
+    await staff.close()
