@@ -50,7 +50,7 @@ class Client:
                 return message
 
     async def request(self, message: dict) -> dict:
-        """Send and return the direct reply (hold.ok, error, ...), skipping broadcasts."""
+        """Send; return the direct reply (hold.ok, error, ...), keeping broadcasts."""
         await self.send(message)
         while True:
             reply = json.loads(await self.ws.receive_from(timeout=2))
