@@ -154,16 +154,17 @@ def active_holds(now: datetime | None = None, *, limit: int = 500) -> list[dict]
     )
     result = []
     for hold in holds:
-        labels = [
-            s.label for s in hold.seats.all() if s.held_until and s.held_until > now
-        ]
-        if labels:
+        seats = sorted(
+            (s for s in hold.seats.all() if s.held_until and s.held_until > now),
+            key=lambda s: (s.y, s.x, s.id),
+        )
+        if seats:
             result.append(
                 {
                     "id": hold.id,
                     "event": hold.event_id,
                     "holder": hold.holder,
-                    "seats": sorted(labels),
+                    "seats": [s.label for s in seats],
                     "expires_at": iso(hold.expires_at),
                 }
             )

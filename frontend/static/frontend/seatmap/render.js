@@ -9,6 +9,7 @@ const SEAT = 20; // px per seat square
 const LEFT = 36; // room for the row labels
 const TOP = 56; // room for the stage
 const PAD = 12;
+const RIGHT = 36; // row labels repeat on the right for wide venues
 // Non-colour cues: a stroke across held seats, a cross on booked ones.
 const MARKS = { held: 'M3 17L17 3', booked: 'M5 5L15 15M15 5L5 15' };
 const STATUSES = ['available', 'held', 'held-by-me', 'booked'];
@@ -76,7 +77,7 @@ export function createSeatMap(svg, store) {
     const minY = list.length ? Math.min(...ys) : 0;
     const cols = list.length ? Math.max(...xs) - minX + 1 : 10;
     const rows = list.length ? Math.max(...ys) - minY + 1 : 1;
-    const width = LEFT + cols * UNIT + PAD;
+    const width = LEFT + cols * UNIT + RIGHT;
     const height = TOP + rows * UNIT + PAD;
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('width', width);
@@ -84,7 +85,7 @@ export function createSeatMap(svg, store) {
     stageShape.setAttribute('x', LEFT);
     stageShape.setAttribute('width', cols * UNIT - (UNIT - SEAT));
     stageLabel.setAttribute('x', LEFT + (cols * UNIT - (UNIT - SEAT)) / 2);
-    return { minX, minY };
+    return { minX, minY, right: LEFT + cols * UNIT - (UNIT - SEAT) + 10 };
   }
 
   function drawRowLabels(list, origin) {
@@ -92,14 +93,12 @@ export function createSeatMap(svg, store) {
     for (const seat of list) if (!rows.has(seat.y)) rows.set(seat.y, seat.row);
     const frag = document.createDocumentFragment();
     for (const [y, row] of rows) {
-      const label = svgEl('text', {
-        class: 'row-label',
-        x: LEFT - 10,
-        y: TOP + (y - origin.minY) * UNIT + SEAT / 2 + 4,
-        'aria-hidden': 'true',
-      });
-      label.textContent = row;
-      frag.append(label);
+      const top = TOP + (y - origin.minY) * UNIT + SEAT / 2 + 4;
+      for (const [x, side] of [[LEFT - 10, 'left'], [origin.right, 'right']]) {
+        const label = svgEl('text', { class: `row-label ${side}`, x, y: top, 'aria-hidden': 'true' });
+        label.textContent = row;
+        frag.append(label);
+      }
     }
     rowLayer.replaceChildren(frag);
   }

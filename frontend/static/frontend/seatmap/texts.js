@@ -43,9 +43,9 @@ export function totalText(seats, categoryOf, fallbackCurrency) {
   return [...cents].map(([currency, c]) => `${(c / 100).toFixed(2)} ${currency}`).join(' + ');
 }
 
-/** mm:ss, rounding up so "00:00" only shows once the time is really up. */
+/** mm:ss, rounded to the nearest second so network latency does not show as 05:01. */
 export function countdownText(ms) {
-  const total = Math.max(0, Math.ceil(ms / 1000));
+  const total = Math.max(0, Math.round(ms / 1000));
   const mm = String(Math.floor(total / 60)).padStart(2, '0');
   const ss = String(total % 60).padStart(2, '0');
   return `${mm}:${ss}`;

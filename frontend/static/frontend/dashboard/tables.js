@@ -1,0 +1,68 @@
+// Dashboard tables: per-event seat counts and active holds with live countdowns.
+
+import { parseTime } from '../seatmap/clock.js';
+import { countdownText } from '../seatmap/texts.js';
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function formatDate(iso) {
+  const t = parseTime(iso);
+  return t === null ? '' : new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Replace the event rows. */
+export function renderEvents(table, events) {
+  const rows = events.map((event) => {
+    const tr = document.createElement('tr');
+    tr.dataset.eventId = event.id;
+    const name = document.createElement('td');
+    const link = document.createElement('a');
+    link.href = `/events/${encodeURIComponent(event.id)}/`;
+    link.textContent = event.name;
+    name.append(link);
+    tr.append(name, cell(formatDate(event.starts_at)));
+    for (const column of ['available', 'held', 'booked', 'total']) {
+      const td = cell(String(event[column] ?? 0), 'num');
+      td.dataset.col = column;
+      tr.append(td);
+    }
+    return tr;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+}
+
+/** Replace the hold rows; `eventName(id)` names the event. */
+export function renderHolds(table, holds, eventName, now) {
+  const rows = holds.map((hold) => {
+    const tr = document.createElement('tr');
+    tr.dataset.holdId = hold.id;
+    tr.dataset.eventId = hold.event;
+    const left = cell('', 'num time-left');
+    left.dataset.expiresAt = String(parseTime(hold.expires_at) ?? '');
+    tr.append(
+      cell(eventName(hold.event)),
+      cell(hold.holder ?? ''),
+      cell((hold.seats ?? []).join(', ')),
+      left,
+    );
+    return tr;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+  tickHolds(table, now);
+}
+
+/** Rewrite every "time left" cell for server time `now`. */
+export function tickHolds(table, now) {
+  for (const td of table.querySelectorAll('td[data-expires-at]')) {
+    const until = Number(td.dataset.expiresAt);
+    if (!td.dataset.expiresAt || !Number.isFinite(until)) continue;
+    const left = until - now;
+    td.textContent = left > 0 ? countdownText(left) : 'expired';
+    td.classList.toggle('is-expired', left <= 0);
+  }
+}
