@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from realtime.hub import event_group, server_loop
@@ -22,6 +22,7 @@ from seats.timefmt import iso
 logger = logging.getLogger(__name__)
 
 STAFF_GROUP = "staff"
+PUBLISH_TIMEOUT = 5.0
 
 
 def seats_changed_frame(change: SeatChange) -> str:
@@ -66,14 +67,22 @@ def publish(group: str, message: dict) -> None:
 
     In the serving process the send runs on the serving loop (the in-memory
     layer is not thread-safe, and the loop's Redis connections are reused).
-    Elsewhere (a management command, the standalone sweeper) it runs here.
+    Elsewhere (a management command, the standalone sweeper) it runs on one
+    long-lived publisher loop, and waits, so a command never exits before
+    its announcements are out.
     """
     layer = get_channel_layer()
     if layer is None:
         return
     loop = server_loop()
     if loop is None:
-        async_to_sync(layer.group_send)(group, message)
+        future = asyncio.run_coroutine_threadsafe(
+            layer.group_send(group, message), _publisher_loop()
+        )
+        try:
+            future.result(timeout=PUBLISH_TIMEOUT)
+        except Exception:
+            logger.exception("publishing to the channel layer failed")
         return
     try:
         running = asyncio.get_running_loop()
@@ -87,6 +96,22 @@ def publish(group: str, message: dict) -> None:
             layer.group_send(group, message), loop
         )
         future.add_done_callback(_log_failure)
+
+
+_own_loop: asyncio.AbstractEventLoop | None = None
+_own_loop_lock = threading.Lock()
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """A loop on a daemon thread, for processes that serve no sockets."""
+    global _own_loop
+    with _own_loop_lock:
+        if _own_loop is None or _own_loop.is_closed():
+            _own_loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=_own_loop.run_forever, name="channel-publisher", daemon=True
+            ).start()
+        return _own_loop
 
 
 def _log_failure(future) -> None:
