@@ -274,7 +274,8 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
     """Release every hold whose time has passed; one announcement per event.
 
     Idempotent: a seat is released by exactly one sweep, because each sweep
-    claims its rows under lock and re-checks `held_until` in the UPDATE.
+    claims its rows under lock (rows another sweep locked are skipped on
+    PostgreSQL; SQLite serialises writers) before it clears them.
     """
     now = now or timezone.now()
     with transaction.atomic():

@@ -15,12 +15,16 @@ class Command(BaseCommand):
         password = os.environ.get("ADMIN_PASSWORD", "")
         user = users.objects.filter(username="admin").first()
         if user is not None:
+            changed = []
+            if not (user.is_staff and user.is_superuser and user.is_active):
+                user.is_staff = user.is_superuser = user.is_active = True
+                changed += ["is_staff", "is_superuser", "is_active"]
             if password and not user.check_password(password):
                 user.set_password(password)
-                user.save(update_fields=["password"])
-                self.stdout.write(
-                    "Staff user 'admin': password set from ADMIN_PASSWORD."
-                )
+                changed.append("password")
+            if changed:
+                user.save(update_fields=changed)
+                self.stdout.write(f"Staff user 'admin' updated ({', '.join(changed)}).")
             return
         generated = not password
         password = password or secrets.token_urlsafe(12)

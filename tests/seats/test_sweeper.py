@@ -1,0 +1,239 @@
+"""The sweep: releases only what has expired, once, and tells each event once."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_apscheduler.models import DjangoJobExecution
+
+from seats import selectors, services
+from seats.models import Activity, Event, Hold, Seat
+from seats.services import ExpiredSeat
+from seats.sweeper import SWEEP_JOB_ID, build_scheduler
+from tests.conftest import later
+
+ROUNDS = 10
+
+
+def hold(event, holder, ids, at=0):
+    return services.hold_seats(
+        event_id=event.id, holder=holder, seat_ids=ids, now=later(at)
+    )
+
+
+def status(event, seat_id, at) -> tuple[str, str | None]:
+    snapshot = selectors.seat_map(event_id=event.id, viewer=None, now=later(at))
+    seat = next(s for s in snapshot["seats"] if s["id"] == seat_id)
+    return seat["status"], seat["holder"]
+
+
+def ids_of(event) -> list[int]:
+    return list(
+        Seat.objects.filter(event=event).order_by("pk").values_list("id", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_sweep_releases_only_expired_holds(
+    event, seat_ids, announcements, django_capture_on_commit_callbacks
+):
+    a, b, c, d, e = seat_ids[:5]
+    hold(event, "alice", [a, b], at=0)  # expires at 300
+    hold(event, "bob", [c], at=100)  # expires at 400
+    hold(event, "carol", [d], at=0)
+    services.book_seats(event_id=event.id, holder="carol", seat_ids=[d], now=later(10))
+    hold(event, "dave", [e], at=0)
+    services.extend_hold(event_id=event.id, holder="dave", now=later(200))  # to 500
+
+    with django_capture_on_commit_callbacks(execute=True):
+        released = services.release_expired(now=later(350))
+
+    labels = dict(Seat.objects.filter(pk__in=[a, b]).values_list("id", "label"))
+    assert released == [
+        ExpiredSeat(a, labels[a], event.id, "Test Night", "alice"),
+        ExpiredSeat(b, labels[b], event.id, "Test Night", "alice"),
+    ]
+    assert Seat.objects.filter(pk__in=[a, b], hold=None, holder="").count() == 2
+    assert not Hold.objects.filter(holder="alice").exists()
+    assert status(event, c, at=350) == ("held", "bob")
+    assert status(event, d, at=350) == ("booked", None)
+    assert status(event, e, at=350) == ("held", "dave")
+    assert list(
+        Activity.objects.filter(kind="expired").values_list("seat_id", "holder")
+    ) == [(b, "alice"), (a, "alice")]  # newest first
+    assert [(c.reason, c.holders) for c in announcements] == [("expired", ("alice",))]
+    assert [(s.id, s.status, s.holder) for s in announcements[0].seats] == [
+        (a, "available", None),
+        (b, "available", None),
+    ]
+
+
+@pytest.mark.django_db
+def test_sweep_at_exactly_the_expiry_releases_the_hold(event, seat_ids):
+    hold(event, "alice", seat_ids[:1], at=0)
+    assert services.release_expired(now=later(299.999)) == []
+    assert [s.seat_id for s in services.release_expired(now=later(300))] == seat_ids[:1]
+
+
+@pytest.mark.django_db
+def test_sweeping_twice_releases_and_announces_nothing_the_second_time(
+    event, seat_ids, announcements, django_capture_on_commit_callbacks
+):
+    hold(event, "alice", seat_ids[:3], at=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.release_expired(now=later(400))
+    version = Event.objects.get(pk=event.id).version
+    rows = Activity.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second = services.release_expired(now=later(400))
+        third = services.release_expired(now=later(5000))
+
+    assert len(first) == 3
+    assert second == third == []
+    assert callbacks == []
+    assert [c.reason for c in announcements] == ["expired"]
+    assert Event.objects.get(pk=event.id).version == version
+    assert Activity.objects.count() == rows
+    assert Hold.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_one_announcement_per_event_per_sweep(
+    make_event, hold_settings, announcements, django_capture_on_commit_callbacks
+):
+    # More seats than the sweep's chunk size, to cover its batching.
+    big = make_event(rows=25, seats_per_row=24, name="Big Night")
+    small = make_event(rows=2, seats_per_row=5, name="Small Night")
+    big_ids, small_ids = ids_of(big), ids_of(small)
+    with django_capture_on_commit_callbacks(execute=True):
+        for start in range(0, len(big_ids), 10):
+            hold(big, f"big-{start // 10:02d}", big_ids[start : start + 10], at=0)
+        hold(small, "alice", small_ids[:4], at=0)
+        hold(small, "bob", small_ids[4:6], at=0)
+        hold(small, "carol", small_ids[6:7], at=200)  # still running at 350
+    before = {e.id: e.version for e in Event.objects.all()}
+    announcements.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        released = services.release_expired(now=later(350))
+
+    assert len(released) == len(big_ids) + 6
+    assert Counter(r.event_name for r in released) == {
+        "Big Night": len(big_ids),
+        "Small Night": 6,
+    }
+    assert sorted(c.event_id for c in announcements) == sorted([big.id, small.id])
+    by_event = {c.event_id: c for c in announcements}
+    assert all(c.reason == "expired" for c in announcements)
+    assert [s.id for s in by_event[big.id].seats] == big_ids
+    assert [s.id for s in by_event[small.id].seats] == small_ids[:6]
+    assert by_event[small.id].holders == ("alice", "bob")
+    assert by_event[big.id].holders == tuple(f"big-{n:02d}" for n in range(60))
+    for event_id, change in by_event.items():
+        assert change.version == before[event_id] + 1
+        assert Event.objects.get(pk=event_id).version == change.version
+        assert {s.status for s in change.seats} == {"available"}
+    assert status(small, small_ids[6], at=350) == ("held", "carol")
+    assert Seat.objects.filter(hold__isnull=False).count() == 1
+
+
+def sweep_in_threads(count: int, at: float) -> list[list[ExpiredSeat]]:
+    """`count` sweeps at the same moment from as many threads, released together."""
+    barrier = threading.Barrier(count)
+    results: list[list[ExpiredSeat]] = []
+    failures: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.release_expired(now=later(at)))
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert len(results) == count
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_release_and_announce_each_seat_once(
+    make_event, hold_settings, announcements
+):
+    events = [make_event(name="First", rows=4), make_event(name="Second", rows=4)]
+    all_ids = sorted(ids_of(events[0]) + ids_of(events[1]))
+    for round_ in range(ROUNDS):
+        # Every round holds every seat again, after the last round's holds lapsed.
+        at = round_ * 1000
+        for event in events:
+            ids = ids_of(event)
+            for start in range(0, len(ids), 10):
+                hold(
+                    event, f"r{round_}-{event.id}-{start}", ids[start : start + 10], at
+                )
+        announcements.clear()
+
+        results = sweep_in_threads(2, at=at + 400)
+
+        released = [r.seat_id for result in results for r in result]
+        assert sorted(released) == all_ids
+        announced = [s.id for c in announcements for s in c.seats]
+        assert sorted(announced) == all_ids
+        assert sorted(c.event_id for c in announcements) == sorted(e.id for e in events)
+        expired = Activity.objects.filter(kind="expired", at=later(at + 400))
+        assert sorted(expired.values_list("seat_id", flat=True)) == all_ids
+        for change in announcements:
+            assert Event.objects.get(pk=change.event_id).version == change.version
+    assert Seat.objects.filter(hold__isnull=False).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduler_frees_an_expired_hold_by_itself(
+    event, seat_ids, settings, announcements
+):
+    """Real clock, real scheduler: the one test here that waits for time."""
+    settings.SEAT_SWEEP_SECONDS = 0.2
+    a, b = seat_ids[:2]
+    past = timezone.now() - timedelta(seconds=settings.SEAT_HOLD_SECONDS + 1)
+    services.hold_seats(event_id=event.id, holder="alice", seat_ids=[a], now=past)
+    services.hold_seats(event_id=event.id, holder="bob", seat_ids=[b])
+    announcements.clear()
+
+    scheduler = build_scheduler(blocking=False)
+    try:
+        scheduler.start()
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            freed = Seat.objects.filter(pk=a, hold=None).exists()
+            recorded = DjangoJobExecution.objects.filter(
+                job_id=SWEEP_JOB_ID, status=DjangoJobExecution.SUCCESS
+            ).exists()
+            if freed and recorded:
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+        # The scheduler's threads are gone, but their database connections sit
+        # in reference cycles: close them now, not after the test DB is deleted.
+        gc.collect()
+
+    assert Seat.objects.get(pk=a).holder == ""
+    assert Seat.objects.get(pk=b).holder == "bob"
+    assert DjangoJobExecution.objects.filter(
+        job_id=SWEEP_JOB_ID, status=DjangoJobExecution.SUCCESS
+    ).exists()
+    assert [(c.reason, c.holders) for c in announcements] == [("expired", ("alice",))]
