@@ -6,7 +6,10 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format migrate clean
+WORKERS ?= 2
+BASE_PORT ?= 8001
+
+.PHONY: run run-cluster test lint format migrate clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +27,10 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# N daphne workers + one sweeper on PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
+run-cluster: $(VENV)/.installed
+	WORKERS=$(WORKERS) BASE_PORT=$(BASE_PORT) $(PY) scripts/run_cluster.py
 
 test: $(VENV)/.installed-dev
 	bash scripts/ensure-chromium.sh

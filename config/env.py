@@ -55,12 +55,18 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
-def database_from_url(url: str) -> dict:
-    """A PostgreSQL database from `postgres://user:pass@host:port/name?opt=v`."""
+def database_from_url(url: str, *, pool_size: int = 10) -> dict:
+    """A PostgreSQL database from `postgres://user:pass@host:port/name?opt=v`.
+
+    Connections come from a psycopg pool of at most `pool_size` per process:
+    under ASGI every sync_to_async thread would otherwise keep its own
+    persistent connection, and they pile up.
+    """
     parts = urlparse(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
-    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    options: dict = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
@@ -69,4 +75,6 @@ def database_from_url(url: str) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "OPTIONS": options,
+        # Pooled connections go back to the pool after each request or task.
+        "CONN_MAX_AGE": 0,
     }

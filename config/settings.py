@@ -90,7 +90,11 @@ TEMPLATES = [
 ]
 
 if database_url := env_str("DATABASE_URL"):
-    DATABASES = {"default": database_from_url(database_url)}
+    DATABASES = {
+        "default": database_from_url(
+            database_url, pool_size=env_int("DATABASE_POOL_SIZE", 10, minimum=1)
+        )
+    }
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "db.sqlite3")}
 

@@ -139,8 +139,9 @@ def release_seats(
     with transaction.atomic():
         seats = _lock_seats(event_id, wanted)
         _check_own_active(seats, holder, now)
+        holds = _lock_holds(s.hold_id for s in seats)
         Seat.objects.filter(id__in=wanted).update(hold=None, holder="", held_until=None)
-        _drop_empty_holds(event_id, holder)
+        _drop_if_empty(holds)
         version = _bump_version(event_id)
         _log(event_id, seats, Activity.Kind.RELEASED, now, version, holder=holder)
         announce_on_commit(
@@ -243,6 +244,7 @@ def book_seats(
     with transaction.atomic():
         seats = _lock_seats(event_id, wanted)
         _check_own_active(seats, holder, now)
+        holds = _lock_holds(s.hold_id for s in seats)
         booking = Booking.objects.create(
             reference=_booking_reference(),
             event_id=event_id,
@@ -254,7 +256,7 @@ def book_seats(
         ).update(booking=booking, hold=None, holder="", held_until=None)
         if booked != len(wanted):  # pragma: no cover - guarded by the lock
             raise HoldExpired(seat_ids=wanted)
-        _drop_empty_holds(event_id, holder)
+        _drop_if_empty(holds)
         version = _bump_version(event_id)
         _log(event_id, seats, Activity.Kind.BOOKED, now, version, holder=holder)
         announce_on_commit(
@@ -292,6 +294,17 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
                 hold=None, holder="", held_until=None
             )
 
+        # Spent holds go before any event row is locked (seats, holds, events
+        # is the lock order everywhere); ones a running request holds are skipped.
+        spent = list(
+            Hold.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .exclude(id__in=Seat.objects.filter(hold__isnull=False).values("hold_id"))
+            .values_list("id", flat=True)
+        )
+        if spent:
+            Hold.objects.filter(id__in=spent).delete()
+
         by_event: dict[int, list[tuple[int, str, int, str]]] = defaultdict(list)
         for row in rows:
             by_event[row[2]].append(row)
@@ -323,7 +336,6 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
                     seats=tuple(SeatState(r[0], r[1], "available") for r in event_rows),
                 )
             )
-        Hold.objects.filter(expires_at__lte=now, seats__isnull=True).delete()
     return [
         ExpiredSeat(
             seat_id=r[0], label=r[1], event_id=r[2], event_name=names[r[2]], holder=r[3]
@@ -399,8 +411,29 @@ def _new_hold(event_id: int, holder: str, now: datetime) -> Hold:
     )
 
 
-def _drop_empty_holds(event_id: int, holder: str) -> None:
-    Hold.objects.filter(event_id=event_id, holder=holder, seats__isnull=True).delete()
+def _lock_holds(hold_ids: Iterable[int | None]) -> list[int]:
+    """Lock these holds (after their seats): whoever adds seats to one waits."""
+    ids = sorted({h for h in hold_ids if h is not None})
+    if ids:
+        list(
+            Hold.objects.select_for_update()
+            .filter(id__in=ids)
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
+    return ids
+
+
+def _drop_if_empty(hold_ids: list[int]) -> None:
+    """Delete the locked holds no seat points at any more."""
+    if not hold_ids:
+        return
+    in_use = set(
+        Seat.objects.filter(hold_id__in=hold_ids).values_list("hold_id", flat=True)
+    )
+    empty = [h for h in hold_ids if h not in in_use]
+    if empty:
+        Hold.objects.filter(id__in=empty).delete()
 
 
 def _bump_version(event_id: int) -> int:

@@ -175,7 +175,14 @@ def test_booking_racing_the_sweep_has_exactly_one_outcome(
         assert booked[0] in ("ok", "refused"), booked
         assert swept[0] == "ok", swept
         was_booked = booked[0] == "ok"
-        was_swept = [s.seat_id for s in swept[1]] == [seat_id]
+        released = [s.seat_id for s in swept[1]]
+        if not was_booked and not released:
+            # On PostgreSQL the sweep skips rows a running request has locked;
+            # the refused booking changed nothing, so the next sweep frees it.
+            released = [
+                s.seat_id for s in services.release_expired(now=later(at + 300))
+            ]
+        was_swept = released == [seat_id]
         assert was_booked != was_swept, (booked, swept)
         if book_offset >= 0:
             # At or past its time the hold is gone, whoever runs first.
