@@ -8,8 +8,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.conftest import LiveServer
 from tests.frontend.test_seat_map_browser import FAST, open_map, seat
+from tests.processes import LiveServer
 
 pytestmark = pytest.mark.browser
 

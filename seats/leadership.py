@@ -1,0 +1,75 @@
+"""One active sweeper per database: a PostgreSQL advisory lock elects it.
+
+Correctness does not depend on this (each sweep claims its rows with SKIP
+LOCKED, so two sweeps never release a seat twice); it keeps a second
+`run_sweeper` (a deploy mistake, a rolling restart) on standby instead of
+sharing django-apscheduler's job store, which APScheduler does not support.
+SQLite has no advisory locks and is single-machine: there, every sweeper leads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+
+# An arbitrary constant naming "the seats sweeper" among advisory locks.
+SWEEPER_LOCK_KEY = 0x5EA75_5EE9
+
+
+class Leadership:
+    """Holds the lock on a dedicated connection for as long as it is open."""
+
+    def __init__(self) -> None:
+        self._conn = None
+
+    @property
+    def enabled(self) -> bool:
+        return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+    def acquire(
+        self, *, wait: Callable[[], None] | None = None, poll: float = 2.0
+    ) -> None:
+        """Block until this process leads; calls `wait()` once if it has to wait."""
+        if not self.enabled:
+            return
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        self._conn = psycopg.connect(
+            dbname=db["NAME"],
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            autocommit=True,
+            application_name="seats-sweeper-leader",
+        )
+        told = False
+        while not self._try():
+            if wait is not None and not told:
+                wait()
+                told = True
+            time.sleep(poll)
+
+    def still_leading(self) -> bool:
+        """False once the lock's connection is gone (the lock went with it)."""
+        if self._conn is None:
+            return not self.enabled
+        try:
+            self._conn.execute("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _try(self) -> bool:
+        row = self._conn.execute(
+            "SELECT pg_try_advisory_lock(%s)", [SWEEPER_LOCK_KEY]
+        ).fetchone()
+        return bool(row[0])
