@@ -32,10 +32,17 @@ run: migrate
 run-cluster: $(VENV)/.installed
 	WORKERS=$(WORKERS) BASE_PORT=$(BASE_PORT) $(PY) scripts/run_cluster.py
 
+# PostgreSQL for the second run of the domain suite (pytest makes test_<name>).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seats
+
 test: $(VENV)/.installed-dev
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-services.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	@echo "== domain suite on PostgreSQL (row locks, SKIP LOCKED) =="
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/seats -q
+	@echo "== whole suite: embedded default, plus the PostgreSQL/Redis cluster tests =="
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed-dev

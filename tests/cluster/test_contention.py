@@ -1,0 +1,151 @@
+"""Two daphne workers, PostgreSQL and Redis under contention, through real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+
+from tests.cluster.conftest import POOL_SIZE, WsClient, close_all, open_clients
+
+
+async def test_a_hold_on_one_worker_reaches_clients_of_the_other(cluster):
+    event_id = cluster.new_event()
+    seat = cluster.seat_ids(event_id)[0]
+    a = await WsClient.open(cluster.workers[0], event_id)
+    b = await WsClient.open(cluster.workers[1], event_id)
+
+    reply = await a.request({"type": "hold", "seat_ids": [seat]})
+    assert reply["type"] == "hold.ok"
+    seen_by_b = await b.wait_for(lambda c: c["reason"] == "held")
+    seen_by_a = await a.wait_for(lambda c: c["reason"] == "held")
+    assert seen_by_b["version"] == seen_by_a["version"] == b.snapshot["version"] + 1
+    assert seen_by_b["seats"] == [
+        {
+            "id": seat,
+            "status": "held",
+            "holder": a.you,
+            "held_until": reply["held_until"],
+        }
+    ]
+    await close_all([a, b])
+
+
+async def test_hammer_exactly_one_winner_per_round(cluster):
+    """200 contenders over both workers, 100 rounds, one seat."""
+    event_id = cluster.new_event()
+    seat = cluster.seat_ids(event_id)[0]
+    clients = await open_clients(cluster, event_id, 200)
+    try:
+        for round_ in range(100):
+            replies = await asyncio.gather(
+                *(c.request({"type": "hold", "seat_ids": [seat]}) for c in clients)
+            )
+            kinds = Counter(
+                r["type"] if r["type"] != "error" else r["code"] for r in replies
+            )
+            assert kinds == {"hold.ok": 1, "seats_unavailable": 199}, (round_, kinds)
+            winner = clients[[r["type"] for r in replies].index("hold.ok")]
+            assert cluster.sql(
+                "SELECT holder FROM seats_seat WHERE id = %s", [seat]
+            ) == [(winner.you,)]
+            released = await winner.request({"type": "release", "seat_ids": [seat]})
+            assert released["type"] == "release.ok"
+    finally:
+        await close_all(clients)
+
+    kinds = dict(
+        cluster.sql(
+            "SELECT kind, count(*) FROM seats_activity WHERE seat_id = %s "
+            "GROUP BY kind",
+            [seat],
+        )
+    )
+    assert kinds == {"held": 100, "released": 100}
+
+
+async def test_overlapping_holds_in_opposite_orders_never_deadlock(cluster):
+    event_id = cluster.new_event()
+    seats = cluster.seat_ids(event_id)[:6]
+    clients = await open_clients(cluster, event_id, 60)
+    rng = random.Random(7)
+    try:
+        for _ in range(10):
+            asks = []
+            for i, client in enumerate(clients):
+                chosen = seats[i % 3 : i % 3 + 4]
+                asks.append((client, chosen[::-1] if i % 2 else chosen))
+            rng.shuffle(asks)
+            replies = await asyncio.gather(
+                *(c.request({"type": "hold", "seat_ids": ids}) for c, ids in asks)
+            )
+            codes = Counter(r.get("code", r["type"]) for r in replies)
+            assert set(codes) <= {"hold.ok", "seats_unavailable"}, codes
+            winners = [
+                (c, ids)
+                for (c, ids), r in zip(asks, replies, strict=True)
+                if r["type"] == "hold.ok"
+            ]
+            held = [seat for _, ids in winners for seat in ids]
+            assert len(held) == len(set(held)), "a seat was held twice"
+            rows = dict(
+                cluster.sql(
+                    "SELECT id, holder FROM seats_seat "
+                    "WHERE id = ANY(%s) AND holder <> ''",
+                    [seats],
+                )
+            )
+            assert rows == {seat: c.you for c, ids in winners for seat in ids}
+            await asyncio.gather(
+                *(c.request({"type": "release", "seat_ids": ids}) for c, ids in winners)
+            )
+    finally:
+        await close_all(clients)
+    assert_no_double_holds(cluster, seats)
+
+
+def assert_no_double_holds(cluster, seats: list[int]) -> None:
+    """Replay the activity log: a seat is never held while it is held."""
+    rows = cluster.sql(
+        "SELECT seat_id, kind, holder FROM seats_activity WHERE seat_id = ANY(%s) "
+        "ORDER BY seat_id, version, id",
+        [seats],
+    )
+    holder: dict[int, str | None] = {}
+    for seat, kind, who in rows:
+        if kind == "held":
+            assert holder.get(seat) is None, (
+                f"seat {seat} held by {holder[seat]} and {who}"
+            )
+            holder[seat] = who
+        elif kind in ("released", "expired", "booked"):
+            assert holder.get(seat) == who, (seat, kind, who, holder.get(seat))
+            holder[seat] = None
+
+
+async def test_database_connections_stay_within_the_pools(cluster):
+    event_id = cluster.new_event()
+    seats = cluster.seat_ids(event_id)
+    clients = await open_clients(cluster, event_id, 20)
+    try:
+        for _ in range(50):  # 20 clients x 50 x (hold + release) = 2,000 messages
+            await asyncio.gather(
+                *(
+                    hold_and_release(client, seats[i])
+                    for i, client in enumerate(clients)
+                )
+            )
+    finally:
+        await close_all(clients)
+    (count,) = cluster.sql(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [cluster.database]
+    )[0]
+    # Both workers' pools at most, plus this query's own connection.
+    assert 1 <= count <= len(cluster.workers) * POOL_SIZE + 1, count
+
+
+async def hold_and_release(client: WsClient, seat: int) -> None:
+    held = await client.request({"type": "hold", "seat_ids": [seat]})
+    assert held["type"] == "hold.ok", held
+    released = await client.request({"type": "release", "seat_ids": [seat]})
+    assert released["type"] == "release.ok", released
