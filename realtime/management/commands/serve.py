@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from config.asgi import application
+from realtime.transport import install_backpressure
 from seats.sweeper import build_scheduler
 
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             f"({backends_summary()}, sweeper: {sweeper}). Ctrl-C stops it.",
         )
         self.stdout.flush()
+        install_backpressure()
         server = Server(
             application=application,
             endpoints=build_endpoint_description_strings(

@@ -1,0 +1,60 @@
+"""Backpressure for WebSocket writes in the daphne process.
+
+ASGI has no way to tell an application that a client reads slowly: daphne
+accepts every `websocket.send` and Twisted buffers whatever the client has
+not read yet, without limit. This protocol registers itself as a streaming
+producer on its transport, so Twisted tells it when more than 64 KiB are
+waiting (pauseProducing) and when they have drained (resumeProducing). A
+client that lets another `MAX_BACKLOG_BYTES` pile up on top is dropped:
+its memory is freed at once, the others never wait for it, and it resyncs
+from a snapshot when it reconnects.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKLOG_BYTES = 4 * 1024 * 1024
+
+
+class BoundedWebSocketProtocol(WebSocketProtocol):
+    _backed_up = False
+    _backlog = 0
+
+    def onOpen(self):
+        super().onOpen()
+        # The HTTP channel that upgraded this connection is still registered
+        # as the transport's producer; the socket is ours now.
+        if getattr(self.transport, "producer", None) is not None:
+            self.transport.unregisterProducer()
+        self.transport.registerProducer(self, True)
+
+    # Twisted's streaming-producer interface, called by the transport.
+    def pauseProducing(self):
+        self._backed_up = True
+
+    def resumeProducing(self):
+        self._backed_up = False
+        self._backlog = 0
+
+    def stopProducing(self):
+        self._backed_up = False
+
+    def serverSend(self, content, binary=False):
+        if self._backed_up:
+            self._backlog += len(content)
+            if self._backlog > MAX_BACKLOG_BYTES:
+                if self._backlog - len(content) <= MAX_BACKLOG_BYTES:
+                    logger.info("dropping %s: it stopped reading", self.client_addr)
+                    self.dropConnection(abort=True)
+                return
+        super().serverSend(content, binary)
+
+
+def install_backpressure() -> None:
+    """Make daphne build bounded protocols for every WebSocket from now on."""
+    WebSocketFactory.protocol = BoundedWebSocketProtocol

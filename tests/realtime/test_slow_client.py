@@ -1,0 +1,62 @@
+"""A client that stops reading is dropped; the others never wait for it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+import websockets
+
+from tests.processes import LiveServer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("slow"))
+    server.manage("migrate", "--noinput", "-v", "0")
+    server.manage("seed_demo", "--rows", "20", "--seats-per-row", "50")
+    server.start()
+    yield server
+    server.stop()
+
+
+async def connect(server, **kwargs):
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{server.worker.port}/ws/events/1/",
+        origin="http://127.0.0.1",
+        **kwargs,
+    )
+    snapshot = json.loads(await ws.recv())
+    assert snapshot["type"] == "snapshot"
+    return ws, len(json.dumps(snapshot))
+
+
+async def test_a_client_that_stops_reading_is_dropped(server):
+    # max_queue=1: the client library stops reading the socket at once.
+    slow, snapshot_bytes = await connect(server, max_queue=1)
+    fast, _ = await connect(server)
+    asked = 300  # about 300 x 170 KB: far beyond every buffer on the way
+    for _ in range(asked):
+        await slow.send(json.dumps({"type": "snapshot"}))
+
+    # The fast client is served meanwhile.
+    started = time.monotonic()
+    await fast.send(json.dumps({"type": "ping"}))
+    assert json.loads(await asyncio.wait_for(fast.recv(), 10))["type"] == "pong"
+    assert time.monotonic() - started < 10
+
+    deadline = time.monotonic() + 30
+    while "stopped reading" not in server.log(f"serve-{server.worker.port}"):
+        assert time.monotonic() < deadline, "the slow client was never dropped"
+        await asyncio.sleep(0.2)
+
+    received = 0
+    with pytest.raises(websockets.ConnectionClosedError):
+        while True:
+            await asyncio.wait_for(slow.recv(), 10)
+            received += 1
+    assert received < asked, "everything arrived: nothing was bounded"
+    assert snapshot_bytes > 100_000
+    await fast.close()
