@@ -43,7 +43,9 @@ def live_server_proc(tmp_path_factory) -> Iterator[LiveServer]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running on this
+# thread while it is started, which async tests elsewhere must not inherit.
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
