@@ -98,11 +98,21 @@ if database_url := env_str("DATABASE_URL"):
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "db.sqlite3")}
 
+REDIS_LAYERS = {
+    "core": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
 if redis_url := env_str("REDIS_URL"):
+    # REDIS_CHANNEL_LAYER picks the channels-redis implementation; see
+    # docs/architecture.md for why the default is what it is.
+    layer = env_str("REDIS_CHANNEL_LAYER", "core")
+    if layer not in REDIS_LAYERS:
+        raise ValueError(f"REDIS_CHANNEL_LAYER must be one of {sorted(REDIS_LAYERS)}")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "capacity": 1000},
+            "BACKEND": REDIS_LAYERS[layer],
+            "CONFIG": {"hosts": [redis_url]}
+            | ({"capacity": 1000} if layer == "core" else {}),
         }
     }
 else:
