@@ -128,6 +128,19 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             "held_until": iso(result.held_until),
         }
 
+    async def _on_hold_best(self, request: Request) -> dict:
+        result = await database_sync_to_async(services.hold_best)(
+            event_id=self.event_id,
+            holder=self.holder,
+            count=request.count,
+            category=request.category,
+        )
+        return {
+            "type": "hold.ok",
+            "seat_ids": result.seat_ids,
+            "held_until": iso(result.held_until),
+        }
+
     async def _on_release(self, request: Request) -> dict:
         seat_ids = await database_sync_to_async(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids

@@ -15,7 +15,10 @@ from seats.errors import BadRequest, TooManySeats
 
 MAX_FRAME_CHARS = 16 * 1024
 MAX_REQUEST_ID_CHARS = 64
-REQUEST_TYPES = frozenset({"hold", "release", "extend", "book", "snapshot", "ping"})
+REQUEST_TYPES = frozenset(
+    {"hold", "hold_best", "release", "extend", "book", "snapshot", "ping"}
+)
+MAX_CATEGORY_CHARS = 40
 _NEEDS_SEATS = frozenset({"hold", "release", "book"})
 
 
@@ -24,6 +27,8 @@ class Request:
     type: str
     request_id: str | int | None = None
     seat_ids: tuple[int, ...] = ()
+    count: int = 0
+    category: str | None = None
 
 
 class FrameError(Exception):
@@ -67,6 +72,12 @@ def parse_request(text: str | None) -> Request:
             ),
             request_id,
         )
+    if kind == "hold_best":
+        try:
+            count, category = _best_args(data)
+        except (BadRequest, TooManySeats) as error:
+            raise FrameError(error, request_id) from None
+        return Request(type=kind, request_id=request_id, count=count, category=category)
     if kind not in _NEEDS_SEATS:
         return Request(type=kind, request_id=request_id)
     try:
@@ -82,6 +93,23 @@ def _valid_request_id(value: object) -> bool:
     if isinstance(value, int):
         return abs(value) < 10**18
     return isinstance(value, str) and len(value) <= MAX_REQUEST_ID_CHARS
+
+
+def _best_args(data: dict) -> tuple[int, str | None]:
+    count = data.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise BadRequest("count must be a positive integer.")
+    if count > settings.SEAT_MAX_PER_HOLDER:
+        raise TooManySeats(
+            f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
+            "for this event."
+        )
+    category = data.get("category")
+    if category is not None and (
+        not isinstance(category, str) or not 0 < len(category) <= MAX_CATEGORY_CHARS
+    ):
+        raise BadRequest("category must be a price category code.")
+    return count, category
 
 
 def _seat_ids(value: object) -> tuple[int, ...]:

@@ -45,6 +45,11 @@ class UnknownSeat(SeatError):
     default_message = "There is no such seat for this event."
 
 
+class NoAdjacentSeats(SeatError):
+    code = "no_adjacent_seats"
+    default_message = "There are no seats together like that any more."
+
+
 class BadRequest(SeatError):
     code = "bad_request"
     default_message = "The request was not understood."

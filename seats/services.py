@@ -25,12 +25,14 @@ from seats.errors import (
     BadRequest,
     ExtendLimit,
     HoldExpired,
+    NoAdjacentSeats,
     NotHolder,
     SeatsUnavailable,
     TooManySeats,
     UnknownSeat,
 )
-from seats.models import Activity, Booking, Event, Hold, Seat
+from seats.models import Activity, Booking, Event, Hold, PriceCategory, Seat
+from seats.picker import LayoutSeat, best_block
 from seats.signals import SeatChange, SeatState, announce_on_commit
 
 # Rows per statement when a sweep touches thousands of seats (SQLite caps
@@ -124,6 +126,49 @@ def hold_seats(
             )
         )
         return HoldResult(seat_ids=wanted, held_until=hold.expires_at)
+
+
+def hold_best(
+    *,
+    event_id: int,
+    holder: str,
+    count: int,
+    category: str | None = None,
+    now: datetime | None = None,
+    attempts: int = 3,
+) -> HoldResult:
+    """Hold the best `count` adjacent free seats in one row; all or nothing.
+
+    The block is chosen from a fresh read and then held like any click; if
+    someone takes one of its seats in between, the choice is made again.
+    """
+    now = now or timezone.now()
+    limit = settings.SEAT_MAX_PER_HOLDER
+    held = Seat.objects.filter(
+        event_id=event_id, holder=holder, held_until__gt=now
+    ).count()
+    if not 1 <= count <= limit - held:
+        raise TooManySeats(
+            f"One person may hold at most {limit} seats for this event "
+            f"(you hold {held})."
+        )
+    if (
+        category is not None
+        and not PriceCategory.objects.filter(event_id=event_id, code=category).exists()
+    ):
+        raise BadRequest(f"There is no price category {category!r} for this event.")
+    for _ in range(attempts):
+        chosen = best_block(_layout(event_id, now), count, category=category)
+        if chosen is None:
+            where = f" in {category}" if category else ""
+            raise NoAdjacentSeats(f"There are no {count} seats together{where} left.")
+        try:
+            return hold_seats(
+                event_id=event_id, holder=holder, seat_ids=chosen, now=now
+            )
+        except SeatsUnavailable:
+            continue  # taken between our read and our lock: choose again
+    raise NoAdjacentSeats("Seats are going fast: no block could be held. Try again.")
 
 
 def release_seats(
@@ -352,6 +397,25 @@ def _distinct(seat_ids: Iterable[int]) -> list[int]:
     if not ids:
         raise BadRequest("Name at least one seat.")
     return ids
+
+
+def _layout(event_id: int, now: datetime) -> list[LayoutSeat]:
+    """Every seat of the event, free or not at `now`, for the picker."""
+    rows = Seat.objects.filter(event_id=event_id).values_list(
+        "id", "section", "row", "x", "y", "category__code", "held_until", "booking_id"
+    )
+    return [
+        LayoutSeat(
+            id=sid,
+            section=section,
+            row=row,
+            x=x,
+            y=y,
+            category=code,
+            free=booking is None and (until is None or until <= now),
+        )
+        for sid, section, row, x, y, code, until, booking in rows
+    ]
 
 
 def _lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:

@@ -317,3 +317,38 @@ async def test_versions_are_gap_free_across_clients(event, seat_ids):
     for client, _ in clients:
         await client.close()
     await watcher.close()
+
+
+async def test_hold_best_holds_adjacent_seats_seen_by_others(event, seat_ids):
+    a, _ = await event_client(event.id)
+    b, _ = await event_client(event.id)
+    reply = await a.request({"type": "hold_best", "count": 3, "request_id": "best"})
+    assert reply["type"] == "hold.ok"
+    assert reply["request_id"] == "best"
+    assert reply["seat_ids"] == seat_ids[1:4]
+    seen = await b.recv_type("seats.changed")
+    assert [s["id"] for s in seen["seats"]] == seat_ids[1:4]
+    await a.close()
+    await b.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"type": "hold_best"}, "bad_request"),
+        ({"type": "hold_best", "count": "3"}, "bad_request"),
+        ({"type": "hold_best", "count": 0}, "bad_request"),
+        ({"type": "hold_best", "count": True}, "bad_request"),
+        ({"type": "hold_best", "count": 11}, "too_many_seats"),
+        ({"type": "hold_best", "count": 2, "category": 5}, "bad_request"),
+        ({"type": "hold_best", "count": 2, "category": "balcony"}, "bad_request"),
+        ({"type": "hold_best", "count": 6}, "no_adjacent_seats"),
+    ],
+)
+async def test_hold_best_bad_input(event, frame, code):
+    client, snapshot = await event_client(event.id)
+    reply = await client.request(frame)
+    assert reply["type"] == "error"
+    assert reply["code"] == code
+    assert await event_version(event.id) == snapshot["version"]
+    await client.close()
