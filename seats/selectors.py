@@ -91,6 +91,16 @@ def seat_map(*, event_id: int, viewer: str | None, now: datetime | None = None) 
     }
 
 
+def next_expiry() -> datetime | None:
+    """When the next running hold ends (the sweeper aims its next sweep there)."""
+    return (
+        Seat.objects.filter(hold__isnull=False, held_until__gt=timezone.now())
+        .order_by("held_until")
+        .values_list("held_until", flat=True)
+        .first()
+    )
+
+
 def own_hold(*, event_id: int, holder: str | None, now: datetime) -> dict | None:
     """The holder's running hold on the event, or None."""
     if not holder:

@@ -9,17 +9,20 @@ command (`run_sweeper`, or `serve` in the embedded default) builds one.
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
+from django.utils import timezone
 from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
-from seats import services
+from seats import selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +30,37 @@ SWEEP_JOB_ID = "seats.release_expired_locks"
 CLEANUP_JOB_ID = "seats.delete_old_job_executions"
 
 
+# A sweep aimed at an expiry runs this long after it, so `held_until <= now`.
+_AIM_AFTER_SECONDS = 0.005
+# How often a run looks again for the next expiry (new holds appear meanwhile).
+_RECHECK_SECONDS = 0.5
+
+
 @close_old_connections
 def sweep() -> int:
-    """One sweep: release every expired hold now; returns how many seats."""
+    """Release every expired hold now, then again at each expiry due before
+    the next scheduled run; returns how many seats were released.
+
+    Browsers see a seat freed within milliseconds of its expiry instead of
+    up to SEAT_SWEEP_SECONDS later, and the job still ends before its next
+    run is due, so runs never overlap.
+    """
+    ends = time.monotonic() + settings.SEAT_SWEEP_SECONDS * 0.9
+    released = _sweep_once()
+    while (remaining := ends - time.monotonic()) > 0:
+        upcoming = selectors.next_expiry()
+        wait = remaining if upcoming is None else _seconds_until(upcoming)
+        time.sleep(max(0.0, min(wait, remaining, _RECHECK_SECONDS)))
+        if upcoming is not None and timezone.now() >= upcoming:
+            released += _sweep_once()
+    return released
+
+
+def _seconds_until(moment) -> float:
+    return (moment - timezone.now()).total_seconds() + _AIM_AFTER_SECONDS
+
+
+def _sweep_once() -> int:
     released = services.release_expired()
     if released:
         logger.info("sweep released %d seat(s)", len(released))
@@ -62,6 +93,7 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
         id=SWEEP_JOB_ID,
         name="Release expired seat holds",
         replace_existing=True,
+        next_run_time=datetime.now(UTC),  # sweep at start, not one interval later
     )
     scheduler.add_job(
         delete_old_job_executions,
