@@ -34,6 +34,12 @@ CLEANUP_JOB_ID = "seats.delete_old_job_executions"
 _AIM_AFTER_SECONDS = 0.005
 # How often a run looks again for the next expiry (new holds appear meanwhile).
 _RECHECK_SECONDS = 0.5
+# A run ends this long before the next one is due, so that one is never
+# skipped as "already running".
+_HANDOVER_SECONDS = 0.05
+
+# The scheduler running the sweep in this process, if any (see build_scheduler).
+_scheduler: BaseScheduler | None = None
 
 
 @close_old_connections
@@ -45,7 +51,7 @@ def sweep() -> int:
     up to SEAT_SWEEP_SECONDS later, and the job still ends before its next
     run is due, so runs never overlap.
     """
-    ends = time.monotonic() + settings.SEAT_SWEEP_SECONDS * 0.9
+    ends = _run_deadline()
     released = _sweep_once()
     while (remaining := ends - time.monotonic()) > 0:
         upcoming = selectors.next_expiry()
@@ -54,6 +60,17 @@ def sweep() -> int:
         if upcoming is not None and timezone.now() >= upcoming:
             released += _sweep_once()
     return released
+
+
+def _run_deadline() -> float:
+    """time.monotonic() at which this run hands over to the next one."""
+    interval = settings.SEAT_SWEEP_SECONDS
+    job = _scheduler.get_job(SWEEP_JOB_ID) if _scheduler is not None else None
+    if job is None or job.next_run_time is None:
+        return time.monotonic() + interval / 2
+    # While a run is going, next_run_time already names the following run.
+    left = (job.next_run_time - datetime.now(UTC)).total_seconds()
+    return time.monotonic() + max(0.0, min(left - _HANDOVER_SECONDS, interval))
 
 
 def _seconds_until(moment) -> float:
@@ -81,6 +98,7 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
     `max_instances=1` keeps a slow sweep from overlapping the next one, and
     `coalesce` folds missed runs into one instead of a burst.
     """
+    global _scheduler
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(
         timezone="UTC",
@@ -102,4 +120,5 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
         name="Delete old sweeper job executions",
         replace_existing=True,
     )
+    _scheduler = scheduler
     return scheduler
