@@ -75,15 +75,14 @@ def hold_seats(
     """
     now = now or timezone.now()
     wanted = _distinct(seat_ids)
+    # Fail fast without locks when a seat is visibly taken: under contention
+    # most requests lose, and they need not queue for the row locks (or, on
+    # SQLite, the database write lock) only to learn it. A seat that looks
+    # free is checked again under lock below.
+    _refuse_taken(_read_seats(event_id, wanted), holder, now)
     with transaction.atomic():
         seats = _lock_seats(event_id, wanted)
-        taken = [
-            s.id
-            for s in seats
-            if s.booking_id is not None or (_is_held(s, now) and s.holder != holder)
-        ]
-        if taken:
-            raise SeatsUnavailable(_unavailable_text(seats, taken), seat_ids=taken)
+        _refuse_taken(seats, holder, now)
         new = [s for s in seats if not (_is_held(s, now) and s.holder == holder)]
         already = Seat.objects.filter(
             event_id=event_id, holder=holder, held_until__gt=now
@@ -420,11 +419,20 @@ def _layout(event_id: int, now: datetime) -> list[LayoutSeat]:
 
 def _lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:
     """Lock the seats in primary-key order; unknown ids (or another event's) raise."""
+    return _read_seats(event_id, seat_ids, lock=True)
+
+
+def _read_seats(
+    event_id: int, seat_ids: list[int], *, lock: bool = False
+) -> list[Seat]:
+    """The seats in primary-key order; unknown ids (or another event's) raise."""
+    query = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
+    if lock:
+        query = query.select_for_update()
     seats = list(
-        Seat.objects.select_for_update()
-        .filter(event_id=event_id, id__in=seat_ids)
-        .order_by("pk")
-        .only("id", "label", "hold_id", "holder", "held_until", "booking_id")
+        query.order_by("pk").only(
+            "id", "label", "hold_id", "holder", "held_until", "booking_id"
+        )
     )
     if len(seats) != len(seat_ids):
         missing = set(seat_ids) - {s.id for s in seats}
@@ -436,6 +444,17 @@ def _lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:
 
 def _is_held(seat: Seat, now: datetime) -> bool:
     return seat.held_until is not None and seat.held_until > now
+
+
+def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
+    """Raise SeatsUnavailable naming the seats booked or held by someone else."""
+    taken = [
+        s.id
+        for s in seats
+        if s.booking_id is not None or (_is_held(s, now) and s.holder != holder)
+    ]
+    if taken:
+        raise SeatsUnavailable(_unavailable_text(seats, taken), seat_ids=taken)
 
 
 def _check_own_active(seats: list[Seat], holder: str, now: datetime) -> None:
