@@ -122,11 +122,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         result = await database_sync_to_async(services.hold_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
-        return {
-            "type": "hold.ok",
-            "seat_ids": result.seat_ids,
-            "held_until": iso(result.held_until),
-        }
+        return _hold_ok(result)
 
     async def _on_hold_best(self, request: Request) -> dict:
         result = await database_sync_to_async(services.hold_best)(
@@ -135,11 +131,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             count=request.count,
             category=request.category,
         )
-        return {
-            "type": "hold.ok",
-            "seat_ids": result.seat_ids,
-            "held_until": iso(result.held_until),
-        }
+        return _hold_ok(result)
 
     async def _on_release(self, request: Request) -> dict:
         seat_ids = await database_sync_to_async(services.release_seats)(
@@ -148,10 +140,14 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return {"type": "release.ok", "seat_ids": seat_ids}
 
     async def _on_extend(self, request: Request) -> dict:
-        held_until = await database_sync_to_async(services.extend_hold)(
+        result = await database_sync_to_async(services.extend_hold)(
             event_id=self.event_id, holder=self.holder
         )
-        return {"type": "extend.ok", "held_until": iso(held_until)}
+        return {
+            "type": "extend.ok",
+            "held_until": iso(result.held_until),
+            "max_until": iso(result.max_until),
+        }
 
     async def _on_book(self, request: Request) -> dict:
         result = await database_sync_to_async(services.book_seats)(
@@ -183,6 +179,15 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     async def _too_slow(self) -> None:
         logger.info("closing a socket of event %s: it fell behind", self.event_id)
         await self.close(code=CLOSE_TOO_SLOW)
+
+
+def _hold_ok(result: services.HoldResult) -> dict:
+    return {
+        "type": "hold.ok",
+        "seat_ids": result.seat_ids,
+        "held_until": iso(result.held_until),
+        "max_until": iso(result.max_until),
+    }
 
 
 def _echo(request: Request) -> dict:

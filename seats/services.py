@@ -44,6 +44,8 @@ _CHUNK = 500
 class HoldResult:
     seat_ids: list[int]
     held_until: datetime
+    # The latest the hold can be extended to.
+    max_until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,11 @@ def hold_seats(
             )
         hold = _active_hold(event_id, holder, now) or _new_hold(event_id, holder, now)
         if not new:
-            return HoldResult(seat_ids=wanted, held_until=hold.expires_at)
+            return HoldResult(
+                seat_ids=wanted,
+                held_until=hold.expires_at,
+                max_until=hold.max_expires_at,
+            )
 
         lapsed = [s for s in seats if s in new and s.hold_id is not None]
         new_ids = [s.id for s in new]
@@ -124,7 +130,11 @@ def hold_seats(
                 ),
             )
         )
-        return HoldResult(seat_ids=wanted, held_until=hold.expires_at)
+        return HoldResult(
+            seat_ids=wanted,
+            held_until=hold.expires_at,
+            max_until=hold.max_expires_at,
+        )
 
 
 def hold_best(
@@ -221,7 +231,9 @@ def release_all(
         return []
 
 
-def extend_hold(*, event_id: int, holder: str, now: datetime | None = None) -> datetime:
+def extend_hold(
+    *, event_id: int, holder: str, now: datetime | None = None
+) -> HoldResult:
     """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -268,7 +280,11 @@ def extend_hold(*, event_id: int, holder: str, now: datetime | None = None) -> d
                     ),
                 )
             )
-    return new_expiry
+    return HoldResult(
+        seat_ids=[s.id for s in seats],
+        held_until=new_expiry,
+        max_until=hold.max_expires_at,
+    )
 
 
 def book_seats(

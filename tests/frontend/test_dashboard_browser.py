@@ -8,19 +8,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.test_seat_map_browser import FAST, open_map, seat
+from tests.frontend.pages import FAST, log_in, open_map, seat, serious_violations
 from tests.processes import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(context, server, username: str, password: str):
-    page = context.new_page()
-    page.goto(f"{server.url}/admin/login/?next=/dashboard/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    return page
 
 
 def test_staff_sees_holds_live_and_can_release_expired(browser, live_server_proc):
@@ -36,6 +27,15 @@ def test_staff_sees_holds_live_and_can_release_expired(browser, live_server_proc
         page.locator("#event-counts tr[data-event-id] td[data-col=held]")
     ).to_have_text("1", timeout=FAST)
     expect(page.locator("#active-holds tr[data-hold-id]")).to_have_count(1)
+    expect(page.locator("#active-holds td.time-left")).to_have_text(
+        re.compile(r"^00:0[0-2]$|^expired$")
+    )
+    # The chart draws this second's hold as a bar of its own.
+    bar = page.locator("#activity-chart rect[data-reason=held]").first
+    expect(bar).to_have_attribute("data-count", "1", timeout=FAST)
+    assert float(bar.get_attribute("height")) > 0
+    expect(page.locator('[data-total="held"]')).to_have_text("1")
+    expect(page.locator("#chart-summary")).to_contain_text("1 held")
 
     # Let the sweeper free it, then the button finds nothing left to release.
     expect(page.locator("#feed li[data-reason=expired]").first).to_be_visible(
@@ -45,22 +45,26 @@ def test_staff_sees_holds_live_and_can_release_expired(browser, live_server_proc
     expect(page.locator("#release-result")).to_have_text(
         re.compile(r"Released 0 expired")
     )
+    expect(page.locator("#activity-chart rect[data-reason=expired]")).not_to_have_count(
+        0
+    )
+    assert serious_violations(page) == []
     buyer.context.close()
     staff.close()
 
 
 @pytest.fixture(scope="module")
 def lazy_sweeper_server(tmp_path_factory):
-    """A server whose sweeper would first run in an hour: expired holds wait."""
-    server = LiveServer(
-        tmp_path_factory.mktemp("lazy"),
-        SEAT_HOLD_SECONDS="1",
-        SEAT_SWEEP_SECONDS="3600",
-    )
+    """A server without a sweeper: expired holds wait for the button.
+
+    (A long sweep interval is not enough: each sweep run also aims at the
+    expiries due before its next run.)
+    """
+    server = LiveServer(tmp_path_factory.mktemp("lazy"), SEAT_HOLD_SECONDS="1")
     server.manage("migrate", "--noinput", "-v", "0")
     server.manage("seed_demo", "--rows", "2", "--seats-per-row", "6")
     server.manage("ensure_admin")
-    server.start()
+    server.start("--no-sweeper")
     try:
         yield server
     finally:

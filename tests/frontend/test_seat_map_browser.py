@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
+
+from tests.frontend.pages import (
+    FAST,
+    open_map,
+    seat,
+    seat_ids_with_status,
+    seat_layout,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.browser
-
-FAST = 1_500  # ms: "within a blink", with room for a loaded machine
-
-
-def open_map(browser, server, event_id: int = 1) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server.url}/events/{event_id}/")
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
-    expect(page.locator("[data-seat-id]").first).to_be_visible()
-    return page
-
-
-def seat(page: Page, seat_id: int):
-    return page.locator(f'.seat[data-seat-id="{seat_id}"]')
 
 
 @pytest.fixture
@@ -39,16 +35,25 @@ def test_a_hold_is_seen_by_the_other_person_and_expires_for_both(people):
     seat(a, 1).click()
     expect(seat(a, 1)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
     expect(seat(b, 1)).to_have_attribute("data-status", "held", timeout=FAST)
+    # Announced politely, listed with its price, counted in the legend.
+    expect(a.locator("#message")).to_contain_text("Seat A1 is held for you")
+    expect(a.locator("#my-seats li")).to_have_text(re.compile(r"A1\s+Premium\s+60.00"))
+    expect(a.locator("#my-total")).to_have_text("60.00 EUR")
+    expect(b.locator('[data-legend-count="held"]')).to_have_text("1")
+    expect(a.locator("#countdown")).to_have_class(re.compile("is-warning"))
 
-    # B clicking a seat A holds changes nothing and says why.
+    # B clicking a seat A holds changes nothing and says why, naming the seat.
     seat(b, 1).click()
-    expect(b.locator("#message")).to_contain_text(re.compile("taken", re.I))
+    expect(b.locator("#message")).to_have_text(
+        "Seat A1 was just taken by someone else."
+    )
     expect(seat(a, 1)).to_have_attribute("data-status", "held-by-me")
 
     # Nobody reloads: the hold runs out (2 s) and both maps show it free.
     expect(seat(a, 1)).to_have_attribute("data-status", "available", timeout=4_000)
     expect(seat(b, 1)).to_have_attribute("data-status", "available", timeout=FAST)
     expect(a.locator("#message")).to_contain_text(re.compile("expired", re.I))
+    expect(a.locator("#countdown")).to_be_hidden()
 
 
 def test_release_and_book_are_seen_by_the_other_person(people):
@@ -63,7 +68,54 @@ def test_release_and_book_are_seen_by_the_other_person(people):
     a.locator("#book-button").click()
     expect(seat(a, 3)).to_have_attribute("data-status", "booked", timeout=FAST)
     expect(seat(b, 3)).to_have_attribute("data-status", "booked", timeout=FAST)
-    expect(a.locator("#booking-result")).to_contain_text("BK-")
+    expect(a.locator("#booking-result")).to_have_text(
+        re.compile(r"^Booked! Seat A3\. Your booking reference is BK-\w+\.$")
+    )
+    expect(b.locator('[data-legend-count="booked"]')).to_have_text("1")
+
+
+def test_best_available_holds_adjacent_seats_in_one_row(people, live_server_proc):
+    a, b = people
+    a.select_option("#best-count", "4")
+    a.select_option("#best-category", "standard")
+    a.get_by_role("button", name="Find seats").click()
+    expect(a.locator('.seat[data-status="held-by-me"]')).to_have_count(4, timeout=FAST)
+
+    ids = seat_ids_with_status(a, "held-by-me")
+    layout = seat_layout(live_server_proc)
+    chosen = [layout[i] for i in ids]
+    assert len({(s["section"], s["row"]) for s in chosen}) == 1, chosen
+    xs = sorted(s["x"] for s in chosen)
+    assert xs == list(range(xs[0], xs[0] + 4)), xs
+    assert {s["category"] for s in chosen} == {"standard"}
+    for seat_id in ids:
+        expect(seat(b, seat_id)).to_have_attribute("data-status", "held", timeout=FAST)
+    expect(a.locator("#message")).to_contain_text("are held for you")
+    expect(a.locator("#my-seats li")).to_have_count(4)
+    expect(a.locator("#my-total")).to_have_text("160.00 EUR")
+
+
+def test_extend_until_the_maximum_then_it_is_offered_no_more(people):
+    """Holds last 2 s and at most 4 s here: extending stops at the maximum."""
+    a, _ = people
+    seat(a, 7).click()
+    expect(seat(a, 7)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    extend = a.locator("#extend-button")
+    note = a.locator("#extend-note")
+    deadline = time.monotonic() + 6
+    while not note.is_visible() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            extend.click(timeout=300)
+        except PlaywrightTimeoutError:
+            pass  # busy with the previous extend, or at the maximum already
+    expect(note).to_be_visible()
+    expect(extend).to_be_disabled()
+    expect(seat(a, 7)).to_have_attribute("data-status", "held-by-me")
+    # The maximum is the end: the hold runs out and says so.
+    expect(seat(a, 7)).to_have_attribute("data-status", "available", timeout=4_000)
+    expect(a.locator("#message")).to_contain_text("expired")
+    expect(a.locator("#extend-note")).to_be_hidden()
 
 
 def test_keyboard_only_hold(people):
@@ -74,3 +126,51 @@ def test_keyboard_only_hold(people):
     expect(seat(b, 5)).to_have_attribute("data-status", "held", timeout=FAST)
     a.keyboard.press("Enter")
     expect(seat(b, 5)).to_have_attribute("data-status", "available", timeout=FAST)
+
+    # Arrow keys move within the map; Space holds too.
+    a.keyboard.press("ArrowRight")
+    expect(seat(a, 6)).to_be_focused()
+    a.keyboard.press("ArrowDown")
+    expect(seat(a, 18)).to_be_focused()
+    a.keyboard.press(" ")
+    expect(seat(b, 18)).to_have_attribute("data-status", "held", timeout=FAST)
+
+
+def test_seats_have_names_that_say_row_number_price_and_status(people):
+    a, _ = people
+    expect(seat(a, 1)).to_have_attribute(
+        "aria-label", "Row A, seat 1, Premium, 60.00 euros, available"
+    )
+    expect(seat(a, 61)).to_have_attribute(
+        "aria-label", "Row F, seat 1, Standard, 40.00 euros, available"
+    )
+    expect(a.locator('#category-legend li[data-category="premium"]')).to_have_text(
+        re.compile(r"Premium\s+60.00 EUR\s+rows A–C\s+\d+ of 36 available")
+    )
+
+
+def test_list_view_holds_by_keyboard_and_follows_the_other_person(people):
+    a, b = people
+    for page in (a, b):
+        page.locator("#seat-list summary").click()
+    button = a.locator('#seat-list [data-list-seat="9"]')
+    expect(button).to_have_attribute("aria-label", "Hold seat 9, Premium, 60.00 euros")
+    button.focus()
+    a.keyboard.press("Enter")
+    expect(seat(a, 9)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    expect(a.locator('#seat-list [data-list-seat="9"]')).to_have_count(0)
+    expect(b.locator('#seat-list [data-list-seat="9"]')).to_have_count(0, timeout=FAST)
+    # Focus stays in the list, on the next seat of the row.
+    expect(a.locator('#seat-list [data-list-seat="10"]')).to_be_focused()
+
+    a.get_by_role("button", name="Release seat A9").click()
+    expect(b.locator('#seat-list [data-list-seat="9"]')).to_have_count(1, timeout=FAST)
+    expect(a.locator("#message")).to_have_text("Seat A9 released.")
+
+
+def test_no_serious_accessibility_violations_on_the_seat_map(people):
+    a, _ = people
+    seat(a, 11).click()
+    expect(seat(a, 11)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    a.locator("#seat-list summary").click()
+    assert serious_violations(a) == []

@@ -40,7 +40,9 @@ def release(event, holder, ids, at=0):
 
 
 def extend(event, holder, at=0):
-    return services.extend_hold(event_id=event.id, holder=holder, now=later(at))
+    return services.extend_hold(
+        event_id=event.id, holder=holder, now=later(at)
+    ).held_until
 
 
 def book(event, holder, ids, at=0):

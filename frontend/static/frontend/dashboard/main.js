@@ -1,8 +1,10 @@
-// Staff dashboard: live event counts, active holds and the activity feed over /ws/dashboard/.
+// Staff dashboard: live counts, active holds, the activity chart and feed over /ws/dashboard/.
 
-import { createClock } from '../seatmap/clock.js';
+import { createClock, parseTime } from '../seatmap/clock.js';
 import { connect } from '../seatmap/connection.js';
 import { showConnection } from '../seatmap/status.js';
+import { createActivityBuffer } from './activity.js';
+import { createChart } from './chart.js';
 import { addActivity } from './feed.js';
 import { setupRelease } from './release.js';
 import { renderEvents, renderHolds, tickHolds } from './tables.js';
@@ -16,6 +18,22 @@ const feed = document.getElementById('feed');
 
 const clock = createClock();
 const eventNames = new Map();
+const activity = createActivityBuffer();
+const drawChart = createChart(document.getElementById('activity-chart'), {
+  summary: document.getElementById('chart-summary'),
+  totals: document.querySelectorAll('[data-total]'),
+});
+let chartQueued = false;
+
+/** Redraw at most once per animation frame, however many changes arrive. */
+function queueChart() {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(() => {
+    chartQueued = false;
+    drawChart(activity.window(clock.now()));
+  });
+}
 
 function eventName(id) {
   return eventNames.get(Number(id)) ?? `Event ${id}`;
@@ -33,6 +51,8 @@ function handle(msg) {
       break;
     case 'activity':
       addActivity(feed, msg, eventName);
+      activity.add(parseTime(msg.at) ?? clock.now(), msg.reason, (msg.seats ?? []).length);
+      queueChart();
       break;
     default:
       break; // newer server messages we do not know yet
@@ -50,5 +70,9 @@ setupRelease(
   app.dataset.releaseUrl,
 );
 
-// Countdown only; fresh numbers arrive by push.
-setInterval(() => tickHolds(holdsTable, clock.now()), 1000);
+// Countdowns and the chart's moving window; fresh numbers arrive by push.
+drawChart(activity.window(clock.now()));
+setInterval(() => {
+  tickHolds(holdsTable, clock.now());
+  queueChart();
+}, 1000);

@@ -1,22 +1,18 @@
-// Seat map page: wires the socket, the seat store, the SVG map and the side panel together.
+// Seat map page: wires the socket, the seat store, the map, the list view and the side panel.
 
+import { createActions } from './actions.js';
+import { createBestForm } from './best.js';
 import { createClock } from './clock.js';
 import { connect } from './connection.js';
+import { createHoldWatch } from './hold.js';
+import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
 import { createSeatMap, seatIdOf } from './render.js';
+import { createRowList } from './rowlist.js';
 import { createSeatStore } from './state.js';
 import { showConnection } from './status.js';
-import {
-  EXPIRED_TEXT,
-  OFFLINE_TEXT,
-  WARNING_TEXT,
-  errorText,
-  seatsPhrase,
-  tooManyText,
-} from './texts.js';
-
-const WARN_BEFORE_MS = 60_000;
+import { errorText } from './texts.js';
 
 const app = document.getElementById('seatmap-app');
 const svg = document.getElementById('seat-map');
@@ -25,25 +21,44 @@ const maxPerHolder = Number(app.dataset.maxPerHolder) || Infinity;
 
 const clock = createClock();
 const panel = createPanel(document);
+const legend = createLegend(document);
 const store = createSeatStore({
   eventId: app.dataset.eventId,
   requestSnapshot: () => socket.send({ type: 'snapshot' }),
-  onSnapshot: () => {
-    map.build(clock.now());
-    if (!built) centerStage();
-    built = true;
-    refresh();
-  },
+  onSnapshot: snapshotApplied,
   onChange: seatsChanged,
 });
 const map = createSeatMap(svg, store);
+const watch = createHoldWatch(
+  store,
+  panel,
+  (text) => panel.say(text),
+  Number(app.dataset.holdSeconds) || 300,
+);
+const socket = connect(app.dataset.wsPath, { onMessage: handle, onStatus: connectionChanged });
+const actions = createActions({
+  socket,
+  store,
+  map,
+  panel,
+  watch,
+  clock,
+  refresh,
+  maxPerHolder,
+});
+const rowList = createRowList(document.getElementById('seat-list'), store, {
+  onPick: actions.act,
+  now: () => clock.now(),
+});
+const best = createBestForm(document.getElementById('best-form'), {
+  max: maxPerHolder,
+  onFind: (choice) => {
+    best.setBusy(true);
+    actions.findTogether(choice).finally(() => best.setBusy(false));
+  },
+});
 
 let built = false;
-let previousHold = { seats: [], until: null };
-let expiryNoticeFor = null; // `until` of the hold we already announced as expired
-let warned = false;
-
-const socket = connect(app.dataset.wsPath, { onMessage: handle, onStatus: connectionChanged });
 
 /** Wide venues scroll sideways; start with the middle (the stage) in view. */
 function centerStage() {
@@ -51,11 +66,10 @@ function centerStage() {
   scroller.scrollLeft = (scroller.scrollWidth - scroller.clientWidth) / 2;
 }
 
-function labelOf(id) {
-  return store.get(id)?.label ?? `#${id}`;
-}
-
-/** Every frame from the server lands here; unknown types are ignored (protocol may grow). */
+/**
+ * Every frame from the server lands here; unknown types are ignored (the protocol may
+ * grow). Replies to our own requests are handled where the request was made.
+ */
 function handle(msg) {
   switch (msg.type) {
     case 'snapshot':
@@ -65,21 +79,11 @@ function handle(msg) {
     case 'seats.changed':
       store.applyChanged(msg);
       break;
-    case 'hold.ok':
-    case 'release.ok':
-      break; // the seats.changed broadcast that follows updates the map
-    case 'extend.ok':
-      panel.say('Your hold was extended.');
-      break;
-    case 'book.ok':
-      panel.showBooking(msg.booking);
-      panel.say(`${seatsPhrase((msg.seat_ids ?? []).map(labelOf))} booked.`);
-      break;
-    case 'error':
-      panel.say(errorText(msg, labelOf, maxPerHolder));
-      break;
     case 'pong':
       clock.sync(msg.server_time);
+      break;
+    case 'error':
+      if (msg.request_id == null) panel.say(errorText(msg, actions.labelOf, maxPerHolder));
       break;
     default:
       break;
@@ -93,73 +97,35 @@ function connectionChanged(state, code) {
   }
 }
 
-function seatsChanged(msg, ids) {
+function snapshotApplied() {
   const now = clock.now();
-  if (msg.reason === 'expired') {
-    const changed = new Set(ids);
-    if (previousHold.seats.some((seat) => changed.has(seat.id))) noticeExpiry();
-  }
-  map.update(ids, now);
+  map.build(now);
+  if (!built) centerStage();
+  built = true;
+  legend.build(store.categories(), [...store.seats()], !store.hasSections());
+  best.setCategories(store.categories());
+  rowList.reset(now);
   refresh(now);
 }
 
-function noticeExpiry() {
-  if (expiryNoticeFor === previousHold.until) return;
-  expiryNoticeFor = previousHold.until;
-  panel.say(EXPIRED_TEXT);
-}
-
-/** Bring the panel, countdown and legend in line with the store at time `now`. */
-function refresh(now = clock.now()) {
-  const hold = store.myHold(now);
-  const ranOut = previousHold.until !== null && previousHold.until <= now;
-  if (hold.seats.length === 0 && previousHold.seats.length > 0 && ranOut) noticeExpiry();
-  previousHold = hold;
-
-  panel.showHold(hold, (code) => store.category(code), store.firstCategory()?.currency);
-  const left = hold.seats.length && hold.until !== null ? hold.until - now : null;
-  const warning = left !== null && left <= WARN_BEFORE_MS;
-  if (warning && !warned) panel.say(WARNING_TEXT);
-  warned = warning;
-  panel.showCountdown(left, warning);
-  const maxUntil = store.maxUntil();
-  panel.setExtendLimit(maxUntil !== null && hold.until !== null && hold.until >= maxUntil);
-  panel.showCounts(map.counts());
-}
-
-/** Send a request, marking `ids` as pending on the map until the reply (or failure). */
-function send(msg, ids) {
-  map.setPending(ids, true);
-  return socket
-    .request(msg)
-    .catch(() => panel.say(OFFLINE_TEXT))
-    .finally(() => map.setPending(ids, false));
-}
-
-/** What a click (or Enter/Space) on a seat does, decided by its current status. */
-function act(id) {
-  const seat = store.get(id);
-  if (!seat) return;
+/** One applied seats.changed: patch only the seats it names. */
+function seatsChanged(msg, ids) {
   const now = clock.now();
-  switch (store.uiStatus(seat, now)) {
-    case 'available':
-      if (store.myHold(now).seats.length >= maxPerHolder) {
-        panel.say(tooManyText(maxPerHolder));
-        return;
-      }
-      send({ type: 'hold', seat_ids: [id] }, [id]);
-      break;
-    case 'held-by-me':
-      send({ type: 'release', seat_ids: [id] }, [id]);
-      break;
-    default:
-      panel.say(`Seat ${seat.label} is taken.`);
-  }
+  watch.changed(msg, ids);
+  map.update(ids, now);
+  rowList.update(ids, now);
+  refresh(now);
+}
+
+/** Countdown, panel and legend in line with the store at server time `now`. */
+function refresh(now = clock.now()) {
+  watch.refresh(now);
+  legend.show(map.counts(), map.categoryCounts());
 }
 
 svg.addEventListener('click', (event) => {
   const id = seatIdOf(event.target);
-  if (id !== null) act(id);
+  if (id !== null) actions.act(id);
 });
 
 svg.addEventListener('keydown', (event) => {
@@ -167,7 +133,7 @@ svg.addEventListener('keydown', (event) => {
   if (id === null) return;
   if (event.key === 'Enter' || event.key === ' ') {
     event.preventDefault();
-    if (!event.repeat) act(id);
+    if (!event.repeat) actions.act(id);
   } else if (isArrowKey(event.key)) {
     event.preventDefault();
     const next = nearestSeat(store.seats(), store.get(id), event.key);
@@ -177,22 +143,17 @@ svg.addEventListener('keydown', (event) => {
 
 svg.addEventListener('focusin', (event) => map.trackFocus(event.target));
 
-panel.onBook(() => {
-  const ids = store.myHold(clock.now()).seats.map((seat) => seat.id);
-  if (ids.length === 0) return;
-  panel.setBusy(true);
-  send({ type: 'book', seat_ids: ids }, ids).finally(() => panel.setBusy(false));
-});
-
-panel.onExtend(() => {
-  panel.setBusy(true);
-  send({ type: 'extend' }, []).finally(() => panel.setBusy(false));
-});
+panel.onBook(actions.book);
+panel.onExtend(actions.extend);
+panel.onRelease((id) => actions.release([id]));
 
 // Countdowns only: seats whose hold ran out turn available locally, the server confirms.
 setInterval(() => {
   const now = clock.now();
   const lapsed = store.lapsed(now);
-  if (lapsed.length) map.update(lapsed, now);
+  if (lapsed.length) {
+    map.update(lapsed, now);
+    rowList.update(lapsed, now);
+  }
   refresh(now);
 }, 1000);

@@ -1,6 +1,6 @@
-// Side panel: your held seats, total, countdown, buttons, legend counts and messages.
+// Side panel: your held seats with prices and total, countdown, buttons and messages.
 
-import { bookButtonText, countdownText, priceText, totalText } from './texts.js';
+import { bookButtonText, countdownText, priceText, seatsPhrase, totalText } from './texts.js';
 
 export function createPanel(root = document) {
   const list = root.getElementById('my-seats');
@@ -12,7 +12,8 @@ export function createPanel(root = document) {
   const bookButton = root.getElementById('book-button');
   const bookingResult = root.getElementById('booking-result');
   const message = root.getElementById('message');
-  const legendCounts = [...root.querySelectorAll('[data-legend-count]')];
+  const extendNote = root.getElementById('extend-note');
+  const heading = root.getElementById('my-seats-title');
   let shownKey = null;
   let busy = false;
   let holding = 0;
@@ -21,6 +22,7 @@ export function createPanel(root = document) {
   function syncButtons() {
     bookButton.disabled = busy || holding === 0;
     extendButton.disabled = busy || holding === 0 || atLimit;
+    extendNote.hidden = holding === 0 || !atLimit;
   }
 
   function seatItem(seat, category) {
@@ -35,7 +37,13 @@ export function createPanel(root = document) {
     const price = document.createElement('span');
     price.className = 'my-seat-price';
     price.textContent = priceText(category);
-    li.append(label, ' ', kind, ' ', price);
+    const release = document.createElement('button');
+    release.type = 'button';
+    release.className = 'link-button';
+    release.dataset.releaseSeat = seat.id;
+    release.textContent = 'Release';
+    release.setAttribute('aria-label', `Release seat ${seat.label}`);
+    li.append(label, ' ', kind, ' ', price, ' ', release);
     return li;
   }
 
@@ -48,7 +56,10 @@ export function createPanel(root = document) {
       bookButton.textContent = bookButtonText(holding);
       if (key === shownKey) return;
       shownKey = key;
+      const hadFocus = list.contains(document.activeElement);
       list.replaceChildren(...hold.seats.map((s) => seatItem(s, categoryOf(s.category))));
+      // A released seat takes its button with it: keep the keyboard user in the panel.
+      if (hadFocus) (list.querySelector('button') ?? heading).focus();
       empty.hidden = holding > 0;
       total.textContent = totalText(hold.seats, categoryOf, fallbackCurrency);
     },
@@ -71,14 +82,9 @@ export function createPanel(root = document) {
       syncButtons();
     },
 
-    showCounts(counts) {
-      for (const el of legendCounts) {
-        el.textContent = String(counts[el.dataset.legendCount] ?? 0);
-      }
-    },
-
-    showBooking(reference) {
-      bookingResult.textContent = `Booked! Reference ${reference}`;
+    showBooking(reference, labels) {
+      const seats = labels.length ? ` ${seatsPhrase(labels)}.` : '';
+      bookingResult.textContent = `Booked!${seats} Your booking reference is ${reference}.`;
     },
 
     say(text) {
@@ -91,6 +97,14 @@ export function createPanel(root = document) {
 
     onExtend(handler) {
       extendButton.addEventListener('click', handler);
+    },
+
+    /** handler(seatId) when a "Release" button of the list is pressed. */
+    onRelease(handler) {
+      list.addEventListener('click', (event) => {
+        const button = event.target.closest('button[data-release-seat]');
+        if (button) handler(Number(button.dataset.releaseSeat));
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 // Seat map drawing: builds the SVG once per snapshot, then patches only the seats that changed.
 
 import { byPosition } from './state.js';
-import { seatDescription } from './texts.js';
+import { seatDescription, seatName } from './texts.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const UNIT = 24; // px per grid unit
@@ -22,10 +22,11 @@ function svgEl(name, attrs = {}) {
 
 function seatTemplate() {
   const g = svgEl('g', { class: 'seat', role: 'button', tabindex: '-1' });
+  // The mark comes last: it strikes through the number of a seat that is taken.
   g.append(
     svgEl('rect', { width: SEAT, height: SEAT, rx: 4 }),
-    svgEl('path', { class: 'seat-mark', d: '' }),
     svgEl('text', { x: SEAT / 2, y: SEAT / 2 + 3 }),
+    svgEl('path', { class: 'seat-mark', d: '' }),
   );
   return g;
 }
@@ -47,20 +48,28 @@ export function createSeatMap(svg, store) {
   const template = seatTemplate();
   let elements = new Map(); // seat id -> <g>
   let counts = zeroCounts();
+  let byCategory = new Map(); // category code -> counts per status
+  let names = new Map(); // seat id -> its accessible name without the status
   let tabStop = null; // the one seat reachable with Tab (roving tabindex)
 
   /** Set status, label and mark of one seat; a no-op when the status is unchanged. */
   function paint(g, seat, status) {
     const old = g.getAttribute('data-status');
     if (old === status) return;
-    if (old in counts) counts[old] -= 1;
-    if (status in counts) counts[status] += 1;
+    let perCategory = byCategory.get(seat.category);
+    if (!perCategory) byCategory.set(seat.category, (perCategory = zeroCounts()));
+    for (const tally of [counts, perCategory]) {
+      if (old in tally) tally[old] -= 1;
+      if (status in tally) tally[status] += 1;
+    }
     g.setAttribute('data-status', status);
-    g.setAttribute(
-      'aria-label',
-      seatDescription(seat, store.category(seat.category), status, store.hasSections()),
-    );
-    g.children[1].setAttribute('d', MARKS[status] ?? '');
+    let name = names.get(seat.id);
+    if (name === undefined) {
+      name = seatName(seat, store.category(seat.category), store.hasSections());
+      names.set(seat.id, name);
+    }
+    g.setAttribute('aria-label', seatDescription(name, status));
+    g.children[2].setAttribute('d', MARKS[status] ?? '');
   }
 
   function moveTabStop(id) {
@@ -112,13 +121,15 @@ export function createSeatMap(svg, store) {
       const frag = document.createDocumentFragment();
       elements = new Map();
       counts = zeroCounts();
+      byCategory = new Map();
+      names = new Map();
       for (const seat of list) {
         const g = template.cloneNode(true);
         g.setAttribute('data-seat-id', seat.id);
         const px = LEFT + (seat.x - origin.minX) * UNIT;
         const py = TOP + (seat.y - origin.minY) * UNIT;
         g.setAttribute('transform', `translate(${px} ${py})`);
-        g.children[2].textContent = seat.number;
+        g.children[1].textContent = seat.number;
         paint(g, seat, store.uiStatus(seat, now));
         elements.set(seat.id, g);
         frag.append(g);
@@ -160,8 +171,19 @@ export function createSeatMap(svg, store) {
       if (id !== null && elements.has(id)) moveTabStop(id);
     },
 
+    /** Seats per status, kept up to date by every paint (no recount). */
     counts() {
       return counts;
+    },
+
+    /** Seats per status for each price category code. */
+    categoryCounts() {
+      return byCategory;
+    },
+
+    /** Bring a seat into view (after "find seats together" picked it). */
+    reveal(id) {
+      elements.get(id)?.scrollIntoView({ block: 'nearest', inline: 'center' });
     },
   };
 }

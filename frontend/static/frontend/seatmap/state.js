@@ -41,6 +41,7 @@ export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange
 
   function apply(msg) {
     version = msg.version;
+    const hadSeats = mine.size > 0;
     const ids = [];
     for (const entry of msg.seats ?? []) {
       const seat = seats.get(entry.id);
@@ -48,7 +49,7 @@ export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange
       setState(seat, entry);
       ids.push(seat.id);
     }
-    if (mine.size === 0) maxUntil = null;
+    if (hadSeats && mine.size === 0) maxUntil = null; // that hold is over; a new one has its own
     onChange(msg, ids);
   }
 
@@ -132,11 +133,18 @@ export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange
     firstCategory() {
       return categories.values().next().value;
     },
+    categories() {
+      return [...categories.values()];
+    },
     hasSections() {
       return sections > 1;
     },
     maxUntil() {
       return maxUntil;
+    },
+    /** The latest our hold can be extended to (ms), learnt after the snapshot. */
+    setMaxUntil(ms) {
+      if (ms !== null) maxUntil = ms;
     },
 
     /** available | held | held-by-me | booked, with expired holds shown as available. */

@@ -10,6 +10,7 @@ const STATUS_TEXT = {
 export const EXPIRED_TEXT = 'Your hold expired; the seats were released.';
 export const WARNING_TEXT = 'Less than a minute left on your hold. Extend it or book now.';
 export const OFFLINE_TEXT = 'Not connected right now; please try again in a moment.';
+export const LIMIT_TEXT = 'Your hold cannot be extended any further. Book now to keep your seats.';
 
 /** "Seat A12" or "Seats A12, A13". */
 export function seatsPhrase(labels) {
@@ -20,14 +21,64 @@ export function priceText(category) {
   return category ? `${category.price} ${category.currency}` : '';
 }
 
-/** e.g. "Row A, seat 12, Premium 60.00 EUR, available". */
-export function seatDescription(seat, category, status, withSection) {
+const spoken = new Map(); // "EUR 40.00" -> "40.00 euros": Intl is too slow to call per seat
+
+/** A price as a screen reader should say it: "40.00 euros" (falls back to "40.00 EUR"). */
+export function spokenPrice(category) {
+  if (!category) return '';
+  const key = `${category.currency} ${category.price}`;
+  if (!spoken.has(key)) {
+    let text = priceText(category);
+    try {
+      text = new Intl.NumberFormat('en', {
+        style: 'currency',
+        currency: category.currency,
+        currencyDisplay: 'name',
+      }).format(Number(category.price));
+    } catch {
+      // an unknown currency code: say it as it is written
+    }
+    spoken.set(key, text);
+  }
+  return spoken.get(key);
+}
+
+/** "Row A, seat 12, Premium, 60.00 euros": everything about a seat but its status. */
+export function seatName(seat, category, withSection) {
   const parts = [];
   if (withSection && seat.section) parts.push(seat.section);
   parts.push(`Row ${seat.row}`, `seat ${seat.number}`);
-  if (category) parts.push(`${category.name} ${priceText(category)}`);
-  parts.push(STATUS_TEXT[status] ?? status);
+  if (category) parts.push(category.name, spokenPrice(category));
   return parts.join(', ');
+}
+
+/** e.g. "Row A, seat 12, Premium, 60.00 euros, available". */
+export function seatDescription(name, status) {
+  return `${name}, ${STATUS_TEXT[status] ?? status}`;
+}
+
+/** Why a click on someone else's seat did nothing, naming the seat. */
+export function takenText(seat, status) {
+  return status === 'booked'
+    ? `Seat ${seat.label} is already booked.`
+    : `Seat ${seat.label} was just taken by someone else.`;
+}
+
+/** "Seats A5, A6 are held for you for 05:00." */
+export function heldText(labels, msLeft) {
+  const verb = labels.length === 1 ? 'is' : 'are';
+  const time = msLeft === null ? '' : ` for ${countdownText(msLeft)}`;
+  return `${seatsPhrase(labels)} ${verb} held for you${time}.`;
+}
+
+export function releasedText(labels) {
+  return `${seatsPhrase(labels)} released.`;
+}
+
+/** The answer to "find N seats together" when no row has them. */
+export function noAdjacentText(count, category) {
+  const where = category ? ` in ${category.name}` : '';
+  return `There are no ${count} seats together${where} right now. Try fewer seats or another price category.`;
 }
 
 /** Sum of seat prices per currency, e.g. "120.00 EUR". */
@@ -73,7 +124,9 @@ export function errorText(msg, labelOf, maxPerHolder) {
     case 'too_many_seats':
       return tooManyText(maxPerHolder);
     case 'extend_limit':
-      return 'Your hold cannot be extended any further. Book now to keep your seats.';
+      return LIMIT_TEXT;
+    case 'no_adjacent_seats':
+      return 'There are not that many seats together right now. Try fewer seats.';
     case 'unknown_seat':
       return 'That seat is not part of this event. Please reload the page.';
     case 'bad_request':

@@ -1,0 +1,92 @@
+// Activity chart: stacked bars of seats per reason per second, drawn as plain SVG.
+
+import { REASONS } from './activity.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const LEFT = 34;
+const TOP = 8;
+const BAR = 2; // px per second: 300 seconds fill 600 px
+const PLOT_H = 140;
+const BOTTOM = 22;
+const NAMES = { held: 'held', released: 'released', expired: 'expired', booked: 'booked' };
+
+function svgEl(name, attrs = {}, text = null) {
+  const el = document.createElementNS(SVG_NS, name);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
+  if (text !== null) el.textContent = text;
+  return el;
+}
+
+/** A round top for the y axis: 1, 2, 5, 10, 20, 50, ... */
+function niceMax(value) {
+  let step = 1;
+  while (step * 10 <= value) step *= 10;
+  for (const m of [1, 2, 5, 10]) if (m * step >= value) return m * step;
+  return value;
+}
+
+export function createChart(svg, { summary, totals }) {
+  const width = LEFT + 300 * BAR + 8;
+  svg.setAttribute('viewBox', `0 0 ${width} ${TOP + PLOT_H + BOTTOM}`);
+  const totalEls = new Map([...totals].map((el) => [el.dataset.total, el]));
+
+  /** Redraw from `slots` (oldest first, one per second, null when quiet). */
+  return function draw(slots) {
+    const sums = Object.fromEntries(REASONS.map((r) => [r, 0]));
+    let peak = 0;
+    for (const slot of slots) {
+      if (!slot) continue;
+      let stack = 0;
+      for (const r of REASONS) {
+        sums[r] += slot[r];
+        stack += slot[r];
+      }
+      peak = Math.max(peak, stack);
+    }
+    const top = niceMax(Math.max(peak, 1));
+    const scale = PLOT_H / top;
+    const base = TOP + PLOT_H;
+    const frag = document.createDocumentFragment();
+    frag.append(
+      svgEl('line', { class: 'chart-grid', x1: LEFT, x2: LEFT + slots.length * BAR, y1: TOP, y2: TOP }),
+      svgEl('line', { class: 'chart-axis', x1: LEFT, x2: LEFT + slots.length * BAR, y1: base, y2: base }),
+      svgEl('text', { class: 'chart-label y', x: LEFT - 6, y: TOP + 4 }, String(top)),
+      svgEl('text', { class: 'chart-label y', x: LEFT - 6, y: base }, '0'),
+      svgEl('text', { class: 'chart-label start', x: LEFT, y: base + 16 }, '5 min ago'),
+      svgEl('text', { class: 'chart-label end', x: LEFT + slots.length * BAR, y: base + 16 }, 'now'),
+    );
+    for (let minute = 1; minute < 5; minute++) {
+      const x = LEFT + (slots.length - minute * 60) * BAR;
+      frag.append(
+        svgEl('line', { class: 'chart-grid', x1: x, x2: x, y1: TOP, y2: base }),
+        svgEl('text', { class: 'chart-label mid', x, y: base + 16 }, `${minute} min`),
+      );
+    }
+    slots.forEach((slot, i) => {
+      if (!slot) return;
+      let y = base;
+      for (const reason of REASONS) {
+        const count = slot[reason];
+        if (!count) continue;
+        const h = Math.max(1, count * scale);
+        y -= h;
+        frag.append(
+          svgEl('rect', {
+            class: `bar bar-${reason}`,
+            'data-reason': reason,
+            'data-count': count,
+            x: LEFT + i * BAR,
+            y,
+            width: BAR - 0.4,
+            height: h,
+          }),
+        );
+      }
+    });
+    svg.replaceChildren(frag);
+
+    for (const [reason, el] of totalEls) el.textContent = String(sums[reason] ?? 0);
+    const parts = REASONS.map((r) => `${sums[r]} ${NAMES[r]}`);
+    summary.textContent = `Seats in the last 5 minutes: ${parts.join(', ')}. Busiest second: ${peak}.`;
+  };
+}

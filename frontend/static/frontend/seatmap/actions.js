@@ -1,0 +1,145 @@
+// What the buyer asks for (hold, release, extend, book, seats together) and what the reply says.
+
+import { parseTime } from './clock.js';
+import {
+  LIMIT_TEXT,
+  OFFLINE_TEXT,
+  countdownText,
+  errorText,
+  heldText,
+  noAdjacentText,
+  releasedText,
+  seatsPhrase,
+  takenText,
+  tooManyText,
+} from './texts.js';
+
+export function createActions({ socket, store, map, panel, watch, clock, refresh, maxPerHolder }) {
+  const say = (text) => panel.say(text);
+
+  function labelOf(id) {
+    return store.get(id)?.label ?? `#${id}`;
+  }
+
+  function holding() {
+    return store.myHold(clock.now()).seats.length;
+  }
+
+  /** Send a request, marking `ids` pending on the map; resolves with the reply, or null offline. */
+  function request(msg, ids = []) {
+    map.setPending(ids, true);
+    return socket
+      .request(msg)
+      .catch(() => {
+        say(OFFLINE_TEXT);
+        return null;
+      })
+      .finally(() => map.setPending(ids, false));
+  }
+
+  /** True (after saying why) when the reply is an error or never came. */
+  function failed(reply) {
+    if (reply?.type === 'error') say(errorText(reply, labelOf, maxPerHolder));
+    return !reply || reply.type === 'error';
+  }
+
+  /** How far the hold can be extended: hold.ok and extend.ok say so. */
+  function learnMaxUntil(reply) {
+    store.setMaxUntil(parseTime(reply.max_until));
+    refresh();
+  }
+
+  function held(reply) {
+    const until = parseTime(reply.held_until);
+    const labels = (reply.seat_ids ?? []).map(labelOf);
+    if (labels.length) say(heldText(labels, until === null ? null : until - clock.now()));
+    learnMaxUntil(reply);
+  }
+
+  function hold(ids) {
+    return request({ type: 'hold', seat_ids: ids }, ids).then((reply) => {
+      if (!failed(reply)) held(reply);
+    });
+  }
+
+  function release(ids) {
+    return request({ type: 'release', seat_ids: ids }, ids).then((reply) => {
+      if (!failed(reply)) say(releasedText((reply.seat_ids ?? ids).map(labelOf)));
+    });
+  }
+
+  return {
+    labelOf,
+    release,
+
+    /** A click, Enter/Space or a list button on a seat: decided by its current status. */
+    act(id) {
+      const seat = store.get(id);
+      if (!seat) return;
+      const status = store.uiStatus(seat, clock.now());
+      if (status === 'available') {
+        if (holding() >= maxPerHolder) say(tooManyText(maxPerHolder));
+        else hold([id]);
+      } else if (status === 'held-by-me') {
+        release([id]);
+      } else {
+        say(takenText(seat, status));
+      }
+    },
+
+    extend() {
+      panel.setBusy(true);
+      request({ type: 'extend' })
+        .then((reply) => {
+          if (reply?.type === 'error' && reply.code === 'extend_limit') {
+            watch.limitReached();
+            refresh();
+            say(LIMIT_TEXT);
+          } else if (!failed(reply)) {
+            const until = parseTime(reply.held_until);
+            store.setMaxUntil(parseTime(reply.max_until));
+            refresh();
+            say(
+              until === null
+                ? 'Your hold was extended.'
+                : `Your hold was extended: ${countdownText(until - clock.now())} left.`,
+            );
+          }
+        })
+        .finally(() => panel.setBusy(false));
+    },
+
+    book() {
+      const ids = store.myHold(clock.now()).seats.map((seat) => seat.id);
+      if (ids.length === 0) return;
+      panel.setBusy(true);
+      request({ type: 'book', seat_ids: ids }, ids)
+        .then((reply) => {
+          if (failed(reply)) return;
+          const labels = (reply.seat_ids ?? ids).map(labelOf);
+          panel.showBooking(reply.booking, labels);
+          say(`${seatsPhrase(labels)} booked. Your booking reference is ${reply.booking}.`);
+        })
+        .finally(() => panel.setBusy(false));
+    },
+
+    /** "Find N seats together", optionally in one price category; all or nothing. */
+    findTogether({ count, category }) {
+      const already = holding();
+      if (already + count > maxPerHolder) {
+        say(tooManyText(maxPerHolder));
+        return Promise.resolve();
+      }
+      const msg = { type: 'hold_best', count };
+      if (category) msg.category = category;
+      return request(msg).then((reply) => {
+        if (reply?.type === 'error' && reply.code === 'no_adjacent_seats') {
+          say(noAdjacentText(count, store.category(category)));
+        } else if (!failed(reply)) {
+          held(reply);
+          if (reply.seat_ids?.length) map.reveal(reply.seat_ids[0]);
+        }
+      });
+    },
+  };
+}

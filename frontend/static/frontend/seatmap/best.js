@@ -1,0 +1,46 @@
+// "Find N seats together": the count and price selects; the choice goes to a callback.
+
+import { priceText } from './texts.js';
+
+const DEFAULT_COUNT = 2;
+
+function option(value, text) {
+  const el = document.createElement('option');
+  el.value = value;
+  el.textContent = text;
+  return el;
+}
+
+export function createBestForm(form, { max, onFind }) {
+  const count = form.querySelector('[name="count"]');
+  const category = form.querySelector('[name="category"]');
+  const button = form.querySelector('button[type="submit"]');
+  const limit = Number.isFinite(max) && max > 0 ? max : 10;
+
+  count.replaceChildren(
+    ...Array.from({ length: limit }, (_, i) => option(String(i + 1), String(i + 1))),
+  );
+  count.value = String(Math.min(DEFAULT_COUNT, limit));
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!button.disabled) onFind({ count: Number(count.value), category: category.value || null });
+  });
+
+  return {
+    /** Offer "any price" plus each category of the snapshot, keeping the current choice. */
+    setCategories(categories) {
+      const chosen = category.value;
+      category.replaceChildren(
+        option('', 'Any price'),
+        ...categories.map((c) => option(c.code, `${c.name} (${priceText(c)})`)),
+      );
+      category.value = categories.some((c) => c.code === chosen) ? chosen : '';
+    },
+
+    setBusy(busy) {
+      button.disabled = busy;
+      form.setAttribute('aria-busy', String(busy));
+    },
+  };
+}

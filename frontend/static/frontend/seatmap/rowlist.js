@@ -1,0 +1,146 @@
+// List view for screen readers: the available seats of each row as buttons, patched live.
+
+import { byPosition } from './state.js';
+import { spokenPrice } from './texts.js';
+
+function rowKey(seat) {
+  return `${seat.section}\u0000${seat.row}`;
+}
+
+function countText(n) {
+  return n === 0 ? 'none available' : `${n} available`;
+}
+
+/**
+ * `details` holds the list; it is only built while open (a 5,000-seat venue needs no
+ * hidden buttons), and patched seat by seat while it stays open.
+ */
+export function createRowList(details, store, { onPick, now: clockNow }) {
+  const body = details.querySelector('.row-list-body');
+  let rows = new Map(); // row key -> { order: seat ids left to right, ul, count, size }
+  let items = new Map(); // seat id -> <li> of an available seat
+  let dirty = true;
+
+  function seatItem(seat) {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'list-seat';
+    button.dataset.listSeat = seat.id;
+    button.textContent = String(seat.number);
+    const category = store.category(seat.category);
+    const price = category ? `, ${category.name}, ${spokenPrice(category)}` : '';
+    button.setAttribute('aria-label', `Hold seat ${seat.number}${price}`);
+    li.append(button);
+    return li;
+  }
+
+  function setCount(row) {
+    row.count.textContent = countText(row.size);
+  }
+
+  function build(now) {
+    dirty = false;
+    const focused = body.contains(document.activeElement)
+      ? Number(document.activeElement.dataset.listSeat)
+      : null;
+    rows = new Map();
+    items = new Map();
+    const withSection = store.hasSections();
+    const frag = document.createDocumentFragment();
+    for (const seat of [...store.seats()].sort(byPosition)) {
+      const key = rowKey(seat);
+      let row = rows.get(key);
+      if (!row) {
+        const group = document.createElement('section');
+        group.className = 'row-group';
+        const h3 = document.createElement('h3');
+        h3.textContent = withSection ? `${seat.section}, row ${seat.row}` : `Row ${seat.row}`;
+        const count = document.createElement('span');
+        count.className = 'row-count';
+        h3.append(', ', count);
+        const ul = document.createElement('ul');
+        ul.className = 'row-seats';
+        group.append(h3, ul);
+        frag.append(group);
+        row = { order: [], ul, count, size: 0 };
+        rows.set(key, row);
+      }
+      row.order.push(seat.id);
+      if (store.uiStatus(seat, now) === 'available') {
+        const li = seatItem(seat);
+        items.set(seat.id, li);
+        row.ul.append(li);
+        row.size += 1;
+      }
+    }
+    for (const row of rows.values()) setCount(row);
+    body.replaceChildren(frag);
+    // A resync redraws the list: the keyboard user stays on the same seat if it is free.
+    if (focused !== null) (items.get(focused)?.firstChild ?? details.querySelector('summary')).focus();
+  }
+
+  function insert(seat) {
+    const row = rows.get(rowKey(seat));
+    if (!row) return null;
+    const li = seatItem(seat);
+    const at = row.order.indexOf(seat.id);
+    const next = row.order.slice(at + 1).find((id) => items.has(id));
+    row.ul.insertBefore(li, next === undefined ? null : items.get(next));
+    items.set(seat.id, li);
+    row.size += 1;
+    return row;
+  }
+
+  function remove(seat) {
+    const li = items.get(seat.id);
+    const row = rows.get(rowKey(seat));
+    items.delete(seat.id);
+    // Keep keyboard focus in the list when the focused seat goes away.
+    if (li.contains(document.activeElement)) {
+      const neighbour = li.nextElementSibling ?? li.previousElementSibling;
+      (neighbour?.querySelector('button') ?? details.querySelector('summary')).focus();
+    }
+    li.remove();
+    if (row) row.size -= 1;
+    return row;
+  }
+
+  details.addEventListener('toggle', () => {
+    if (details.open && dirty) build(clockNow());
+  });
+
+  body.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-list-seat]');
+    if (button) onPick(Number(button.dataset.listSeat));
+  });
+
+  return {
+    /** After a snapshot: rebuild now if open, else when next opened. */
+    reset(now) {
+      dirty = true;
+      if (details.open) build(now);
+    },
+
+    /** Patch the given seats only. */
+    update(ids, now) {
+      if (!details.open) {
+        dirty = true;
+        return;
+      }
+      if (dirty) {
+        build(now);
+        return;
+      }
+      const touched = new Set();
+      for (const id of ids) {
+        const seat = store.get(id);
+        if (!seat) continue;
+        const free = store.uiStatus(seat, now) === 'available';
+        if (free && !items.has(id)) touched.add(insert(seat));
+        else if (!free && items.has(id)) touched.add(remove(seat));
+      }
+      for (const row of touched) if (row) setCount(row);
+    },
+  };
+}
