@@ -1,4 +1,4 @@
-"""Backpressure for WebSocket writes in the daphne process.
+"""Backpressure and size limits for WebSockets in the daphne process.
 
 ASGI has no way to tell an application that a client reads slowly: daphne
 accepts every `websocket.send` and Twisted buffers whatever the client has
@@ -19,11 +19,22 @@ from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 logger = logging.getLogger(__name__)
 
 MAX_BACKLOG_BYTES = 4 * 1024 * 1024
+# Incoming messages larger than this close the socket (1009) before they are
+# buffered whole; up to it, the consumer answers oversized frames with an
+# error instead (realtime.protocol.MAX_FRAME_CHARS).
+MAX_INCOMING_BYTES = 1024 * 1024
 
 
 class BoundedWebSocketProtocol(WebSocketProtocol):
     _backed_up = False
     _backlog = 0
+
+    def onConnect(self, request):
+        # autobahn copies its options from the factory when the TCP connection
+        # is made, before this; daphne sets no limit, so set ours here.
+        self.maxMessagePayloadSize = MAX_INCOMING_BYTES
+        self.maxFramePayloadSize = MAX_INCOMING_BYTES
+        return super().onConnect(request)
 
     def onOpen(self):
         super().onOpen()

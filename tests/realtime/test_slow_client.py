@@ -60,3 +60,27 @@ async def test_a_client_that_stops_reading_is_dropped(server):
     assert received < asked, "everything arrived: nothing was bounded"
     assert snapshot_bytes > 100_000
     await fast.close()
+
+
+async def test_a_huge_frame_closes_the_socket_before_it_is_buffered(server):
+    ws, _ = await connect(server)
+    big = json.dumps({"type": "hold", "seat_ids": [1] * 600_000})  # ~1.8 MB
+    await ws.send(big)
+    # The server fails the connection (1009, dropped without a handshake)
+    # instead of buffering the message or answering it.
+    with pytest.raises(websockets.ConnectionClosedError):
+        await asyncio.wait_for(ws.recv(), 10)
+    other, _ = await connect(server)
+    await other.send(json.dumps({"type": "ping"}))
+    assert json.loads(await asyncio.wait_for(other.recv(), 10))["type"] == "pong"
+    await other.close()
+
+
+async def test_a_large_frame_under_the_limit_gets_an_error_reply(server):
+    ws, _ = await connect(server)
+    await ws.send(json.dumps({"type": "hold", "seat_ids": [1] * 20_000}))
+    reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert reply["type"] == "error" and reply["code"] == "bad_request"
+    await ws.send(json.dumps({"type": "ping"}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "pong"
+    await ws.close()
