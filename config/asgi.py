@@ -1,7 +1,7 @@
 """The ASGI application: HTTP (with static files) and WebSockets.
 
 Django is set up before anything imports models, then WebSockets pass the
-origin check and get the session and user from the cookie.
+origin check; each route adds the session or user it needs from the cookie.
 """
 
 import os
@@ -11,7 +11,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
@@ -23,8 +22,7 @@ application = ProtocolTypeRouter(
         # Static files are served by the app itself, so one process needs no
         # web server in front; behind nginx, /static/ is served from disk.
         "http": ASGIStaticFilesHandler(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # Each route brings the session/auth middleware it needs (routing.py).
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

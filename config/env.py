@@ -51,6 +51,10 @@ def sqlite_database(path: Path) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
         },
+        # Keep each thread's connection: otherwise Channels and Django close
+        # and reopen SQLite (re-running the pragmas) around every request,
+        # socket message and sweep. A file database has no server to exhaust.
+        "CONN_MAX_AGE": None,
         "TEST": {"NAME": str(path.with_name("test-" + path.name))},
     }
 

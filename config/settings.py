@@ -99,19 +99,23 @@ else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "db.sqlite3")}
 
 REDIS_LAYERS = {
-    "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
 }
 if redis_url := env_str("REDIS_URL"):
-    # REDIS_CHANNEL_LAYER picks the channels-redis implementation; see
-    # docs/architecture.md for why the default is what it is.
-    layer = env_str("REDIS_CHANNEL_LAYER", "core")
+    # Pub/sub by default: each process's hub holds one subscription per event,
+    # and a change is one PUBLISH pushed to every subscribed process (see
+    # docs/architecture.md and BENCHMARKS.md for the measurement).
+    layer = env_str("REDIS_CHANNEL_LAYER", "pubsub")
     if layer not in REDIS_LAYERS:
         raise ValueError(f"REDIS_CHANNEL_LAYER must be one of {sorted(REDIS_LAYERS)}")
+    # No socket timeout: the core layer blocks in BZPOPMIN for 5 s, and a
+    # client timeout of the same length would cut those reads off.
+    host = {"address": redis_url, "socket_timeout": None}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": REDIS_LAYERS[layer],
-            "CONFIG": {"hosts": [redis_url]}
+            "CONFIG": {"hosts": [host]}
             | ({"capacity": 1000} if layer == "core" else {}),
         }
     }

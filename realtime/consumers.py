@@ -174,7 +174,8 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await self._send_text(dumps(snapshot))
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        # Straight to the server's send: this is the broadcast hot path.
+        await self.base_send({"type": "websocket.send", "text": text})
 
     async def _too_slow(self) -> None:
         logger.info("closing a socket of event %s: it fell behind", self.event_id)

@@ -96,14 +96,22 @@ class Hub:
                 self._reader = self.loop.create_task(self._read())
 
     async def _read(self) -> None:
+        failures = 0
         while True:
             try:
                 message = await self.layer.receive(self.channel)
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("hub receive failed; retrying")
-                await asyncio.sleep(0.5)
+                # One failure may be a read timeout: retry at once; only a
+                # repeated one is an outage worth backing off from.
+                failures += 1
+                logger.warning(
+                    "hub receive failed (%d); retrying", failures, exc_info=True
+                )
+                if failures > 1:
+                    await asyncio.sleep(0.5)
                 continue
             try:
                 self.dispatch(message)

@@ -105,7 +105,8 @@ class Seat(models.Model):
     )
 
     class Meta:
-        ordering = ["event", "y", "x", "id"]
+        # event_id, not event: ordering by the relation would join events.
+        ordering = ["event_id", "y", "x", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "label"], name="seat_label_per_event"

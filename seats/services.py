@@ -528,7 +528,9 @@ def _drop_if_empty(hold_ids: list[int]) -> None:
     if not hold_ids:
         return
     in_use = set(
-        Seat.objects.filter(hold_id__in=hold_ids).values_list("hold_id", flat=True)
+        Seat.objects.filter(hold_id__in=hold_ids)
+        .order_by()
+        .values_list("hold_id", flat=True)
     )
     empty = [h for h in hold_ids if h not in in_use]
     if empty:
