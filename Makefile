@@ -53,5 +53,16 @@ format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Benchmarks (bench/, BENCHMARKS.md): the full run takes about 12 minutes;
+# bench-smoke runs every scenario at tiny sizes in under a minute.
+.PHONY: bench bench-smoke
+bench: $(VENV)/.installed-dev
+	bash scripts/ensure-services.sh
+	$(PY) -m bench.run
+
+bench-smoke: $(VENV)/.installed-dev
+	bash scripts/ensure-services.sh
+	$(PY) -m bench.run --smoke
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from realtime.broadcasting import STAFF_GROUP
 from realtime.hub import event_group, get_hub
-from realtime.outbox import Outbox
 from realtime.protocol import FrameError, Request, dumps, error_frame, parse_request
 from seats import selectors, services
 from seats.errors import SeatError
@@ -29,6 +28,8 @@ logger = logging.getLogger(__name__)
 CLOSE_UNKNOWN_EVENT = 4404
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4008
+# Broadcasts held for a socket whose snapshot is still being read.
+BACKLOG_LIMIT = 256
 
 
 @database_sync_to_async
@@ -51,7 +52,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
     event_id: int
     holder: str
-    outbox: Outbox | None = None
+    # Broadcasts that arrive before the snapshot has gone out wait here, in
+    # order; None once the socket is live.
+    backlog: list[str] | None = None
     group: str | None = None
 
     async def connect(self) -> None:
@@ -63,29 +66,34 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             return
         self.holder = await _holder_of(self.scope)
         await self.accept()
-        self.outbox = Outbox(self._send_text, self._too_slow)
+        self.backlog = []
         self.group = event_group(self.event_id)
         # Subscribe before reading the snapshot so no change falls in between;
-        # frames queue in the outbox until the snapshot has gone out.
+        # broadcasts wait in the backlog until the snapshot has gone out.
         await get_hub().subscribe(self.group, self)
         await self._send_snapshot()
-        self.outbox.start()
+        while self.backlog:
+            await self._send_text(self.backlog.pop(0))
+        self.backlog = None  # no await since the last check: nothing slips past
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
             get_hub().unsubscribe(self.group, self)
-        if self.outbox is not None:
-            await self.outbox.stop()
         if self.group is not None and is_connection_holder(self.holder):
             # Nobody can ever act for this connection again: free its seats now.
             await database_sync_to_async(services.release_all)(
                 event_id=self.event_id, holder=self.holder
             )
 
-    def deliver(self, text: str) -> None:
+    async def deliver(self, text: str) -> None:
         """Called by the hub for every broadcast of this event."""
-        if self.outbox is not None:
-            self.outbox.put(text)
+        if self.backlog is None:
+            await self._send_text(text)
+        elif len(self.backlog) < BACKLOG_LIMIT:
+            self.backlog.append(text)
+        else:
+            self.backlog.clear()
+            await self._too_slow()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None

@@ -3,7 +3,7 @@
 The standard Channels pattern puts every socket in the event's group, so one
 change becomes N channel-layer messages and N consumer wake-ups. Here each
 process joins the group once, with one channel of its own, and hands the
-already-serialised frame to each local socket's outbox.
+already-serialised frame to each local socket.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ LINGER_SECONDS = 30.0
 
 
 class Subscriber(Protocol):
-    def deliver(self, text: str) -> None: ...
+    async def deliver(self, text: str) -> None: ...
 
 
 def event_group(event_id: int) -> str:
@@ -71,14 +71,23 @@ class Hub:
     def local_count(self, group: str) -> int:
         return len(self._members.get(group, ()))
 
-    def dispatch(self, message: dict) -> None:
-        """Hand one layer message's frame to every local subscriber of its group."""
+    async def dispatch(self, message: dict) -> None:
+        """Hand one layer message's frame to every local subscriber of its group.
+
+        Under daphne a send only appends to the socket's buffer and never
+        waits, so one pass over the sockets, in the reader's own task, is the
+        cheapest fan-out; a client that stops reading is cut off by the
+        transport (realtime.transport), not waited for here.
+        """
         members = self._members.get(message.get("group", ""))
         if not members:
             return
         text = message["text"]
         for subscriber in tuple(members):
-            subscriber.deliver(text)
+            try:
+                await subscriber.deliver(text)
+            except Exception:  # a socket closing under us; the others go on
+                logger.debug("delivery to %r failed", subscriber, exc_info=True)
 
     def _leave_if_empty(self, group: str) -> None:
         if self._members.get(group) or group not in self._joined:
@@ -114,7 +123,7 @@ class Hub:
                     await asyncio.sleep(0.5)
                 continue
             try:
-                self.dispatch(message)
+                await self.dispatch(message)
             except Exception:
                 logger.exception("hub dispatch failed")
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the seat service: `python -m bench.run` (see BENCHMARKS.md)."""

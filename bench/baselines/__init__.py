@@ -1,0 +1,1 @@
+"""Servers to compare against: the practical floor and the standard pattern."""

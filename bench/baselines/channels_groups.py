@@ -1,0 +1,146 @@
+"""The standard Channels pattern, served by daphne with the project's settings.
+
+Every socket joins the event's group with a channel of its own; each change
+is one `group_send` of the change's data, and every consumer serialises it
+and sends it itself (the Channels tutorial's chat room). Services, selectors,
+holders and the request parser are the project's; only the fan-out differs:
+the project's hub publisher is disconnected and replaced by the textbook
+`async_to_sync(channel_layer.group_send)` receiver.
+
+    python -m daphne -p 8001 bench.baselines.channels_groups:application
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_asgi_app = get_asgi_application()
+
+# The Redis layer's settings (no socket timeout) come from config/settings.py.
+import json  # noqa: E402
+
+from asgiref.sync import async_to_sync  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.db import database_sync_to_async  # noqa: E402
+from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+from channels.layers import get_channel_layer  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from realtime.protocol import FrameError, error_frame, parse_request  # noqa: E402
+from seats import selectors, services  # noqa: E402
+from seats.errors import SeatError  # noqa: E402
+from seats.holders import (  # noqa: E402
+    connection_holder,
+    is_connection_holder,
+    session_holder,
+)
+from seats.models import Event  # noqa: E402
+from seats.signals import SeatChange, seats_changed  # noqa: E402
+from seats.timefmt import iso  # noqa: E402
+
+
+def announce(sender, change: SeatChange, **kwargs) -> None:
+    """The textbook receiver: one group_send per change, data not text."""
+    async_to_sync(get_channel_layer().group_send)(
+        f"event.{change.event_id}",
+        {
+            "type": "seat.changed",
+            "event": change.event_id,
+            "version": change.version,
+            "reason": change.reason,
+            "seats": [seat.as_wire() for seat in change.seats],
+        },
+    )
+
+
+seats_changed.disconnect(dispatch_uid="realtime.broadcast")
+seats_changed.connect(announce, dispatch_uid="bench.standard")
+
+
+class GroupSeatMapConsumer(AsyncWebsocketConsumer):
+    """Protocol v1's hold/release/ping over the group-per-consumer pattern."""
+
+    group = None
+    holder = ""
+
+    async def connect(self) -> None:
+        self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        exists = await database_sync_to_async(
+            Event.objects.filter(pk=self.event_id).exists
+        )()
+        if not exists:
+            await self.accept()
+            await self.close(code=4404)
+            return
+        self.holder = session_holder(self.scope.get("session")) or connection_holder()
+        self.group = f"event.{self.event_id}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        snapshot = await database_sync_to_async(selectors.seat_map)(
+            event_id=self.event_id, viewer=self.holder
+        )
+        await self.send(text_data=json.dumps(snapshot))
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is None:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if is_connection_holder(self.holder):
+            await database_sync_to_async(services.release_all)(
+                event_id=self.event_id, holder=self.holder
+            )
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        try:
+            request = parse_request(text_data)
+        except FrameError as rejected:
+            await self.send(text_data=error_frame(rejected.error, rejected.request_id))
+            return
+        echo = {} if request.request_id is None else {"request_id": request.request_id}
+        try:
+            if request.type == "hold":
+                result = await database_sync_to_async(services.hold_seats)(
+                    event_id=self.event_id,
+                    holder=self.holder,
+                    seat_ids=request.seat_ids,
+                )
+                reply = {
+                    "type": "hold.ok",
+                    "seat_ids": result.seat_ids,
+                    "held_until": iso(result.held_until),
+                }
+            elif request.type == "release":
+                seat_ids = await database_sync_to_async(services.release_seats)(
+                    event_id=self.event_id,
+                    holder=self.holder,
+                    seat_ids=request.seat_ids,
+                )
+                reply = {"type": "release.ok", "seat_ids": seat_ids}
+            else:
+                reply = {"type": "pong"}
+        except SeatError as error:
+            await self.send(text_data=error_frame(error, request.request_id))
+            return
+        await self.send(text_data=json.dumps({**reply, **echo}))
+
+    async def seat_changed(self, message: dict) -> None:
+        """Each consumer re-serialises the change for its own socket."""
+        frame = {key: value for key, value in message.items() if key != "type"}
+        await self.send(text_data=json.dumps({"type": "seats.changed", **frame}))
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(
+                URLRouter(
+                    [path("ws/events/<int:event_id>/", GroupSeatMapConsumer.as_asgi())]
+                )
+            )
+        ),
+    }
+)

@@ -1,0 +1,505 @@
+"""The load generator: asyncio and `websockets`, in processes of its own.
+
+`Client` speaks protocol v1 over one socket. `python -m bench.clients` is a
+generator process: it reads one JSON command per line on stdin and answers
+on stdout, so the runner can spread thousands of sockets over several
+processes and merge their timings. All timings are `time.monotonic()`
+(CLOCK_MONOTONIC: one clock for every process of the machine) except where
+a server's wall-clock `held_until` is compared, which uses `time.time()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import websockets
+from websockets.asyncio.client import connect
+
+from bench.servers import ROOT, raise_open_files_limit
+
+ORIGIN = "http://127.0.0.1"
+CONNECT_CONCURRENCY = 50
+OnChange = Callable[[str, float], None]
+
+
+async def open_socket(url: str):
+    """A socket as a browser would open it: an Origin, no pings, no deflate."""
+    return await connect(
+        url,
+        origin=ORIGIN,
+        compression=None,
+        ping_interval=None,
+        max_queue=None,
+        max_size=8 * 1024 * 1024,
+        open_timeout=60,
+        proxy=None,
+        user_agent_header=None,
+    )
+
+
+class Client:
+    """One protocol v1 connection; broadcasts go to `on_change`, replies to callers."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, ws, snapshot: dict, on_change: OnChange | None = None):
+        self.ws = ws
+        self.snapshot = snapshot
+        self.version = snapshot.get("version", 0)
+        self.on_change = on_change
+        self.closed = False
+        self._waiting: dict[str, asyncio.Future] = {}
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, url: str, on_change: OnChange | None = None) -> Client:
+        ws = await open_socket(url)
+        snapshot = json.loads(await ws.recv())
+        if snapshot.get("type") != "snapshot":
+            await ws.close()
+            raise RuntimeError(f"expected a snapshot, got {snapshot!r:.200}")
+        return cls(ws, snapshot, on_change)
+
+    async def request(self, message: dict, timeout: float = 30) -> dict:
+        request_id = f"r{next(self._ids)}"
+        future = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        try:
+            await self.ws.send(json.dumps({**message, "request_id": request_id}))
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._waiting.pop(request_id, None)
+
+    async def close(self) -> None:
+        self._reader.cancel()
+        try:
+            await asyncio.wait_for(self.ws.close(), 10)
+        except Exception:
+            pass
+
+    async def _read(self) -> None:
+        try:
+            async for text in self.ws:
+                now = time.monotonic()
+                # Broadcasts never carry a request_id; skip parsing them here.
+                if '"request_id"' not in text:
+                    if self.on_change is not None:
+                        self.on_change(text, now)
+                    continue
+                message = json.loads(text)
+                future = self._waiting.get(message.get("request_id"))
+                if future is not None and not future.done():
+                    future.set_result(message)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self.closed = True
+            for future in self._waiting.values():
+                if not future.done():
+                    future.set_exception(ConnectionError("socket closed"))
+
+
+async def open_many(
+    urls: list[str],
+    count: int,
+    on_change: OnChange | None = None,
+    concurrency: int = CONNECT_CONCURRENCY,
+) -> tuple[list[Client], int]:
+    """`count` clients spread round-robin over `urls`; returns (clients, failures)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> Client | None:
+        async with gate:
+            for attempt in range(3):
+                try:
+                    return await Client.open(urls[i % len(urls)], on_change)
+                except Exception:
+                    await asyncio.sleep(0.2 * (attempt + 1))
+            return None
+
+    opened = await asyncio.gather(*(one(i) for i in range(count)))
+    clients = [c for c in opened if c is not None]
+    return clients, count - len(clients)
+
+
+async def close_many(clients: list[Client]) -> None:
+    for start in range(0, len(clients), 500):
+        await asyncio.gather(*(c.close() for c in clients[start : start + 500]))
+
+
+# -- what a generator process does ----------------------------------------
+
+
+class Arrivals:
+    """When each watcher saw each version; says so once all of them have."""
+
+    def __init__(self, emit: Callable[[dict], None]):
+        self.emit = emit
+        self.watchers = 0
+        self.frames = 0
+        self._seen: dict[int, list[float]] = {}  # version -> [count, first, last]
+
+    def on_change(self, text: str, now: float) -> None:
+        self.frames += 1
+        if not text.startswith('{"type":') or "seats.changed" not in text[:30]:
+            return
+        version = json.loads(text)["version"]
+        seen = self._seen.get(version)
+        if seen is None:
+            seen = self._seen[version] = [0, now, now]
+        seen[0] += 1
+        seen[2] = now
+        if seen[0] == self.watchers:
+            self.emit(
+                {"event": "all", "version": version, "first": seen[1], "last": now}
+            )
+            del self._seen[version]
+
+
+class Generator:
+    """The commands a generator process answers; each returns a JSON reply."""
+
+    def __init__(self, emit: Callable[[dict], None]):
+        self.emit = emit
+        self.arrivals = Arrivals(emit)
+        self.clients: list[Client] = []
+
+    async def op_connect(self, urls: list[str], count: int, watch: bool = True) -> dict:
+        started = time.monotonic()
+        on_change = self.arrivals.on_change if watch else self._count_frame
+        clients, failed = await open_many(urls, count, on_change)
+        self.clients += clients
+        self.arrivals.watchers = len(self.clients)
+        return {
+            "connected": len(self.clients),
+            "failed": failed,
+            "seconds": time.monotonic() - started,
+        }
+
+    def _count_frame(self, text: str, now: float) -> None:
+        self.arrivals.frames += 1
+
+    async def op_stats(self) -> dict:
+        open_now = sum(not c.closed for c in self.clients)
+        return {
+            "frames": self.arrivals.frames,
+            "open": open_now,
+            "clients": len(self.clients),
+        }
+
+    async def op_close(self) -> dict:
+        stats = await self.op_stats()
+        await close_many(self.clients)
+        self.clients = []
+        return stats
+
+    async def op_contend(
+        self,
+        seat_ids: list[int],
+        seconds: float,
+        start_at: float,
+        max_seats: int,
+        seed: int,
+    ) -> dict:
+        """Each client holds 1..max_seats random seats, releases them, repeats."""
+        rng = random.Random(seed)
+        result = {
+            "hold_ok": 0,
+            "release_ok": 0,
+            "conflicts": 0,
+            "lost": 0,
+            "errors": {},
+            "rtt": [],
+        }
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+        deadline = start_at + seconds
+
+        async def timed(client: Client, kind: str, wanted: list[int]) -> dict:
+            sent = time.monotonic()
+            reply = await client.request({"type": kind, "seat_ids": wanted})
+            result["rtt"].append(time.monotonic() - sent)
+            if reply["type"] == "error":
+                code = reply.get("code", "?")
+                if code == "seats_unavailable":
+                    result["conflicts"] += 1
+                else:
+                    result["errors"][code] = result["errors"].get(code, 0) + 1
+            return reply
+
+        async def churn(client: Client) -> None:
+            try:
+                while time.monotonic() < deadline and not client.closed:
+                    wanted = rng.sample(seat_ids, rng.randint(1, max_seats))
+                    if (await timed(client, "hold", wanted))["type"] != "hold.ok":
+                        continue
+                    result["hold_ok"] += 1
+                    if (await timed(client, "release", wanted))["type"] == "release.ok":
+                        result["release_ok"] += 1
+            except (ConnectionError, TimeoutError):
+                result["lost"] += 1
+
+        await asyncio.gather(*(churn(c) for c in self.clients))
+        result["elapsed"] = time.monotonic() - start_at
+        return result
+
+    async def op_poll(
+        self,
+        port: int,
+        path: str,
+        count: int,
+        interval: float,
+        seconds: float,
+        start_at: float,
+    ) -> dict:
+        """`count` keep-alive HTTP clients, each GETting `path` every `interval`."""
+        result = {"responses": 0, "failures": 0, "bytes": 0, "rtt": []}
+        deadline = start_at + seconds
+        rng = random.Random(count)
+
+        async def one() -> None:
+            reader = writer = None
+            next_at = start_at + rng.uniform(0, interval)
+            request = (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Connection: keep-alive\r\n\r\n"
+            ).encode()
+            while True:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                if time.monotonic() >= deadline:
+                    break
+                sent = time.monotonic()
+                try:
+                    if writer is None:
+                        reader, writer = await asyncio.open_connection(
+                            "127.0.0.1", port
+                        )
+                    writer.write(request)
+                    # An answer still missing at the end of the window is not
+                    # counted: the window is what the server is measured over.
+                    size = await asyncio.wait_for(
+                        _read_http_response(reader),
+                        max(0.001, deadline - time.monotonic()),
+                    )
+                    result["responses"] += 1
+                    result["bytes"] += size
+                    result["rtt"].append(time.monotonic() - sent)
+                except TimeoutError:
+                    break
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    result["failures"] += 1
+                    if writer is not None:
+                        writer.close()
+                    reader = writer = None
+                next_at += interval
+            if writer is not None:
+                writer.close()
+
+        await asyncio.gather(*(one() for _ in range(count)))
+        return result
+
+
+async def _read_http_response(reader: asyncio.StreamReader) -> int:
+    """One HTTP/1.1 response off a keep-alive connection; returns the body size."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = head.split(b" ", 2)[1]
+    if status != b"200":
+        raise ValueError(f"HTTP {status!r}")
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        if b":" in line:
+            name, value = line.split(b":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if b"content-length" in headers:
+        return len(await reader.readexactly(int(headers[b"content-length"])))
+    size = 0
+    while True:  # chunked
+        chunk = int((await reader.readuntil(b"\r\n")).strip(), 16)
+        await reader.readexactly(chunk + 2)
+        size += chunk
+        if chunk == 0:
+            return size
+
+
+async def serve_commands() -> None:
+    """The generator process: JSON commands on stdin, JSON lines on stdout."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
+    )
+
+    def emit(message: dict) -> None:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    generator = Generator(emit)
+    running = set()
+
+    async def run(command: dict) -> None:
+        handler = getattr(generator, f"op_{command.pop('op')}")
+        reply_id = command.pop("id")
+        try:
+            emit({"id": reply_id, "ok": True, "result": await handler(**command)})
+        except Exception as error:
+            emit({"id": reply_id, "ok": False, "error": repr(error)})
+
+    while line := await reader.readline():
+        task = asyncio.create_task(run(json.loads(line)))
+        running.add(task)
+        task.add_done_callback(running.discard)
+    await close_many(generator.clients)
+
+
+# -- the runner's side of a generator process --------------------------------
+
+
+class GeneratorProcess:
+    """One `python -m bench.clients` process, driven over its stdin/stdout."""
+
+    def __init__(self, process: asyncio.subprocess.Process, log: Path):
+        self.process = process
+        self.log = log
+        self._ids = itertools.count(1)
+        self._replies: dict[int, asyncio.Future] = {}
+        self._all: dict[int, dict] = {}
+        self._arrived = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, log: Path) -> GeneratorProcess:
+        with open(log, "ab") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.clients",
+                cwd=ROOT,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                limit=64 * 1024 * 1024,
+            )
+        return cls(process, log)
+
+    async def call(self, op: str, timeout: float = 600, **args) -> dict:
+        command_id = next(self._ids)
+        future = asyncio.get_running_loop().create_future()
+        self._replies[command_id] = future
+        line = json.dumps({"op": op, "id": command_id, **args}) + "\n"
+        self.process.stdin.write(line.encode())
+        await self.process.stdin.drain()
+        reply = await asyncio.wait_for(future, timeout)
+        if not reply["ok"]:
+            raise RuntimeError(f"generator {op} failed: {reply['error']}")
+        return reply["result"]
+
+    async def all_saw(self, version: int, timeout: float) -> dict | None:
+        """When every watcher of this process had `version`, or None on timeout."""
+        deadline = time.monotonic() + timeout
+        while version not in self._all:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), left)
+            except TimeoutError:
+                pass
+        return self._all.pop(version)
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            try:
+                self.process.stdin.close()
+                await asyncio.wait_for(self.process.wait(), 20)
+            except (TimeoutError, OSError):
+                self.process.kill()
+                await self.process.wait()
+        self._reader.cancel()
+
+    async def _read(self) -> None:
+        while line := await self.process.stdout.readline():
+            message = json.loads(line)
+            if "id" in message:
+                future = self._replies.pop(message["id"], None)
+                if future is not None and not future.done():
+                    future.set_result(message)
+            elif message.get("event") == "all":
+                self._all[message["version"]] = message
+                self._arrived.set()
+        for future in self._replies.values():
+            if not future.done():
+                future.set_exception(RuntimeError(f"generator died; see {self.log}"))
+
+
+class GeneratorPool:
+    """Several generator processes, used together."""
+
+    def __init__(self, processes: list[GeneratorProcess]):
+        self.processes = processes
+
+    @classmethod
+    async def start(cls, count: int, log_dir: Path) -> GeneratorPool:
+        processes = []
+        try:
+            for i in range(count):
+                processes.append(await GeneratorProcess.start(log_dir / f"gen-{i}.log"))
+        except BaseException:
+            await asyncio.gather(*(p.stop() for p in processes))
+            raise
+        return cls(processes)
+
+    def __len__(self) -> int:
+        return len(self.processes)
+
+    async def call_all(self, op: str, args: list[dict] | None = None, **common):
+        args = args or [{} for _ in self.processes]
+        return await asyncio.gather(
+            *(
+                p.call(op, **common, **a)
+                for p, a in zip(self.processes, args, strict=True)
+            )
+        )
+
+    async def connect(self, urls: list[str], count: int, watch: bool = True) -> dict:
+        """`count` more sockets split evenly over the processes."""
+        shares = split(count, len(self.processes))
+        results = await self.call_all(
+            "connect", [{"count": n} for n in shares], urls=urls, watch=watch
+        )
+        return {
+            "connected": sum(r["connected"] for r in results),
+            "failed": sum(r["failed"] for r in results),
+            "seconds": max(r["seconds"] for r in results),
+        }
+
+    async def all_saw(self, version: int, timeout: float) -> list[dict | None]:
+        return await asyncio.gather(
+            *(p.all_saw(version, timeout) for p in self.processes)
+        )
+
+    async def stats(self) -> dict:
+        results = await self.call_all("stats")
+        return {key: sum(r[key] for r in results) for key in results[0]}
+
+    async def close_sockets(self) -> dict:
+        results = await self.call_all("close", timeout=120)
+        return {key: sum(r[key] for r in results) for key in results[0]}
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(p.stop() for p in self.processes))
+
+
+def split(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+if __name__ == "__main__":
+    raise_open_files_limit()
+    asyncio.run(serve_commands())

@@ -1,0 +1,182 @@
+"""Fan-out latency: one change, N watching sockets on one server process.
+
+The acting client (one extra socket) holds, then releases, one seat; each
+request is one sample: the time from sending it until the last of the N
+watchers has the `seats.changed` frame of that version. Watchers are spread
+over the generator processes; each reports when all of its watchers had the
+version (CLOCK_MONOTONIC, shared by every process), and the latest wins.
+
+Setups: the floor (plain `websockets`, alone and through Redis pub/sub), ours
+(`manage.py serve`: hub + outboxes) and the standard Channels pattern (group
+per consumer), on the in-memory layer and on Redis.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.clients import Client
+from bench.servers import REDIS_URL, flush_redis
+from bench.stats import ratio, summary_ms
+
+NAME = "fanout"
+TITLE = "fan-out latency, one server process"
+ROUND_TIMEOUT = 60.0
+
+# (system, layer): the floor has no channel layer, "redis" there is pub/sub.
+SETUPS = [
+    ("floor", "memory"),
+    ("floor", "redis"),
+    ("ours", "memory"),
+    ("standard", "memory"),
+    ("ours", "redis-core"),
+    ("ours", "redis-pubsub"),
+    ("standard", "redis-core"),
+]
+
+
+def _layer_env(layer: str) -> dict[str, str]:
+    if not layer.startswith("redis-"):
+        return {}
+    return {"REDIS_URL": REDIS_URL, "REDIS_CHANNEL_LAYER": layer.split("-", 1)[1]}
+
+
+async def run(ctx) -> dict:
+    runs = []
+    wanted = ctx.options.fanout_setups
+    for system, layer in SETUPS:
+        if wanted and f"{system}/{layer}" not in wanted:
+            continue
+        runs.append(await measure(ctx, system, layer))
+    return {"runs": runs, "ratios": ratios(runs, ctx.options.fanout_sizes)}
+
+
+async def measure(ctx, system: str, layer: str) -> dict:
+    options = ctx.options
+    label = f"{system}/{layer}"
+    if system == "floor":
+        stack, event_id = ctx.stack(f"fanout-floor-{layer}"), 1
+    else:
+        stack, events = ctx.sqlite_stack(
+            f"fanout-{system}-{layer}", **_layer_env(layer)
+        )
+        event_id = events["fanout"]
+    if layer != "memory":
+        flush_redis()
+    pool = actor = None
+    try:
+        if system == "floor":
+            server = stack.serve_floor(REDIS_URL if layer == "redis" else None)
+        elif system == "ours":
+            server = stack.serve()
+        else:
+            server = stack.serve_standard()
+        url = server.ws(f"/ws/events/{event_id}/")
+        pool = await ctx.generators(stack)
+        actor = await Client.open(url)
+        seats = actor.snapshot.get("seats") or [{"id": 1}]
+        seat_ids = [seats[0]["id"]]
+        version = actor.version
+        sizes = []
+        wanted = options.fanout_sizes
+        if system == "standard":
+            # Connecting 5,000 group members takes a minute and each broadcast
+            # seconds: beyond this the baseline alone would blow the budget.
+            wanted = [n for n in wanted if n <= options.standard_max_n]
+        for n in wanted:
+            connected = await pool.connect([url], n - await _open(pool))
+            watchers = await _open(pool)
+            ctx.progress(
+                f"fanout {label} N={watchers}: connected in "
+                f"{connected['seconds']:.1f}s ({connected['failed']} failed); "
+                f"{options.fanout_rounds} rounds"
+            )
+            samples, lost = [], 0
+            warmup = 2 * options.fanout_warmup
+            async with ctx.profiled(f"fanout-{system}-{layer}-{n}", server.pid):
+                for i in range(warmup + 2 * options.fanout_rounds):
+                    kind = "hold" if i % 2 == 0 else "release"
+                    version += 1
+                    sent = time.monotonic()
+                    reply = await actor.request({"type": kind, "seat_ids": seat_ids})
+                    if reply["type"] != f"{kind}.ok":
+                        raise RuntimeError(f"{label}: {kind} answered {reply}")
+                    seen = await pool.all_saw(version, ROUND_TIMEOUT)
+                    if any(s is None for s in seen):
+                        lost += 1
+                    elif i >= warmup:
+                        samples.append(max(s["last"] for s in seen) - sent)
+            stats = await pool.stats()
+            sizes.append(
+                {
+                    "n": n,
+                    "watchers": watchers,
+                    "connect_failed": connected["failed"],
+                    "connect_seconds": round(connected["seconds"], 2),
+                    "lost_rounds": lost,
+                    "still_open": stats["open"],
+                    **summary_ms(samples),
+                }
+            )
+            row = sizes[-1]
+            ctx.progress(
+                f"fanout {label} N={n}: p50 {row['p50_ms']} ms, "
+                f"p99 {row['p99_ms']} ms, lost {lost}"
+            )
+        return {"system": system, "layer": layer, "sizes": sizes}
+    finally:
+        if actor is not None:
+            await actor.close()
+        if pool is not None:
+            await pool.stop()
+        stack.stop_all()
+
+
+async def _open(pool) -> int:
+    return (await pool.stats())["open"]
+
+
+def ratios(runs: list[dict], sizes: list[int]) -> list[dict]:
+    """ours/floor and standard/ours at each N, per layer setup (p50 and p99)."""
+
+    def get(system: str, layer: str, n: int) -> dict:
+        for run_ in runs:
+            if run_["system"] == system and run_["layer"] == layer:
+                for row in run_["sizes"]:
+                    if row["n"] == n:
+                        return row
+        return {}
+
+    rows = []
+    for n in sizes:
+        for layer, floor_layer, standard_layer in (
+            ("memory", "memory", "memory"),
+            ("redis-core", "redis", "redis-core"),
+            ("redis-pubsub", "redis", "redis-core"),
+        ):
+            ours = get("ours", layer, n)
+            floor = get("floor", floor_layer, n)
+            plain = get("floor", "memory", n)
+            standard = get("standard", standard_layer, n)
+            rows.append(
+                {
+                    "n": n,
+                    "layer": layer,
+                    "ours_over_floor_p50": ratio(
+                        ours.get("p50_ms"), floor.get("p50_ms")
+                    ),
+                    "ours_over_floor_p99": ratio(
+                        ours.get("p99_ms"), floor.get("p99_ms")
+                    ),
+                    "ours_over_plain_floor_p50": ratio(
+                        ours.get("p50_ms"), plain.get("p50_ms")
+                    ),
+                    "standard_over_ours_p50": ratio(
+                        standard.get("p50_ms"), ours.get("p50_ms")
+                    ),
+                    "standard_over_ours_p99": ratio(
+                        standard.get("p99_ms"), ours.get("p99_ms")
+                    ),
+                }
+            )
+    return rows
