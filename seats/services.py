@@ -363,7 +363,7 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
             .values_list("id", flat=True)
         )
         if spent:
-            Hold.objects.filter(id__in=spent).delete()
+            _delete_holds(spent)
 
         by_event: dict[int, list[tuple[int, str, int, str]]] = defaultdict(list)
         for row in rows:
@@ -534,7 +534,21 @@ def _drop_if_empty(hold_ids: list[int]) -> None:
     )
     empty = [h for h in hold_ids if h not in in_use]
     if empty:
-        Hold.objects.filter(id__in=empty).delete()
+        _delete_holds(empty)
+
+
+def _delete_holds(hold_ids: list[int]) -> None:
+    """Delete locked holds that no seat points at, one statement per chunk.
+
+    Plain SQL on purpose: QuerySet.delete() would first look for seats to
+    set to NULL (there are none: the callers checked under lock) and cost
+    two more statements per chunk on the release and sweep paths.
+    """
+    table = connection.ops.quote_name(Hold._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(hold_ids, _CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
 
 
 def _bump_version(event_id: int) -> int:
