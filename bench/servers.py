@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tests.processes import free_port, wait_for_port
+from tests.processes import Project, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get(
@@ -82,26 +81,21 @@ class Server:
         return f"ws://127.0.0.1:{self.port}{path}"
 
 
-class Stack:
-    """Processes sharing one environment, all stopped by `stop_all()`."""
+class Stack(Project):
+    """Processes sharing one environment, all stopped by `stop_all()`.
+
+    Unlike the tests' Project, it spawns any Python module (baselines too)
+    and raises each child's open-files limit for thousands of sockets.
+    """
 
     def __init__(self, var_dir: Path, **env: str):
-        self.var_dir = Path(var_dir)
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        self.env = {
-            **os.environ,
-            "SEATS_VAR_DIR": str(self.var_dir),
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+        var_dir = Path(var_dir)
+        var_dir.mkdir(parents=True, exist_ok=True)
+        defaults = {
             "DJANGO_SECRET_KEY": "bench-not-secret",
             "SEATS_LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-            **env,
         }
-        # Only the backends asked for: never whatever the shell had.
-        for name in ("DATABASE_URL", "REDIS_URL", "REDIS_CHANNEL_LAYER"):
-            if name not in env:
-                self.env.pop(name, None)
-        self.processes: list[subprocess.Popen] = []
+        super().__init__(var_dir, **(defaults | env))
 
     def python(self, *args: str, timeout: float = 300) -> str:
         done = subprocess.run(
@@ -198,21 +192,3 @@ class Stack:
             *extra,
             port=port,
         )
-
-    def log(self, name: str) -> str:
-        path = self.var_dir / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self, process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            self.stop(process)
-        self.processes.clear()

@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +68,7 @@ class Project:
             **env,
         }
         # Only the backends the test asks for: never whatever the shell had.
-        for name in ("DATABASE_URL", "REDIS_URL"):
+        for name in ("DATABASE_URL", "REDIS_URL", "REDIS_CHANNEL_LAYER"):
             if name not in env:
                 self.env.pop(name, None)
         self.processes: list[subprocess.Popen] = []
@@ -105,7 +107,7 @@ class Project:
 
     def log(self, name: str) -> str:
         path = self.var_dir / f"{name}.log"
-        return path.read_text() if path.exists() else ""
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self, process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         if process.poll() is None:
@@ -142,3 +144,27 @@ class LiveServer(Project):
             return super().stop(process, sig)
         if self.worker is not None:
             super().stop(self.worker.process, sig)
+
+
+@contextmanager
+def live_server(
+    var_dir: Path,
+    *,
+    seeds: Sequence[Sequence[str]] = ((),),
+    serve_args: Sequence[str] = (),
+    **env: str,
+) -> Iterator[LiveServer]:
+    """A migrated, seeded server (staff user `admin` included), stopped on exit.
+
+    Each entry of `seeds` is one `seed_demo` call's arguments.
+    """
+    server = LiveServer(var_dir, **env)
+    server.manage("migrate", "--noinput", "-v", "0")
+    for args in seeds:
+        server.manage("seed_demo", *args)
+    server.manage("ensure_admin")
+    server.start(*serve_args)
+    try:
+        yield server
+    finally:
+        server.stop()

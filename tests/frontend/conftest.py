@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import LiveServer
+from tests.processes import LiveServer, live_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,20 +27,14 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def live_server_proc(tmp_path_factory) -> Iterator[LiveServer]:
-    server = LiveServer(
+    with live_server(
         tmp_path_factory.mktemp("live"),
+        seeds=[("--rows", "6", "--seats-per-row", "12")],
         SEAT_HOLD_SECONDS="2",
         SEAT_HOLD_MAX_SECONDS="4",
         SEAT_SWEEP_SECONDS="0.2",
-    )
-    server.manage("migrate", "--noinput", "-v", "0")
-    server.manage("seed_demo", "--rows", "6", "--seats-per-row", "12")
-    server.manage("ensure_admin")
-    server.start()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 # Module scope: Playwright's sync API keeps an event loop running on this

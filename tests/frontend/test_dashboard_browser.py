@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.pages import FAST, log_in, open_map, seat, serious_violations
-from tests.processes import LiveServer
+from tests.processes import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -60,15 +60,13 @@ def lazy_sweeper_server(tmp_path_factory):
     (A long sweep interval is not enough: each sweep run also aims at the
     expiries due before its next run.)
     """
-    server = LiveServer(tmp_path_factory.mktemp("lazy"), SEAT_HOLD_SECONDS="1")
-    server.manage("migrate", "--noinput", "-v", "0")
-    server.manage("seed_demo", "--rows", "2", "--seats-per-row", "6")
-    server.manage("ensure_admin")
-    server.start("--no-sweeper")
-    try:
+    with live_server(
+        tmp_path_factory.mktemp("lazy"),
+        seeds=[("--rows", "2", "--seats-per-row", "6")],
+        serve_args=["--no-sweeper"],
+        SEAT_HOLD_SECONDS="1",
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_button_reports_the_locks_it_released(browser, lazy_sweeper_server):

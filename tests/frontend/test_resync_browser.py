@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.pages import FAST, open_map, seat
-from tests.processes import LiveServer
+from tests.processes import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +24,13 @@ book_seats(event_id=1, holder="h_offline_buyer", seat_ids=[6])
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = LiveServer(
+    with live_server(
         tmp_path_factory.mktemp("resync"),
+        seeds=[("--rows", "4", "--seats-per-row", "6")],
         SEAT_HOLD_SECONDS="120",
         SEAT_SWEEP_SECONDS="0.2",
-    )
-    server.manage("migrate", "--noinput", "-v", "0")
-    server.manage("seed_demo", "--rows", "4", "--seats-per-row", "6")
-    server.start()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_pages_reconnect_after_a_restart_and_show_changes_made_meanwhile(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.pages import FAST, SCREENSHOTS, log_in, open_map, seat
-from tests.processes import LiveServer
+from tests.processes import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -87,19 +87,19 @@ async () => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("showcase"), SEAT_SWEEP_SECONDS="0.2")
-    server.manage("migrate", "--noinput", "-v", "0")
-    server.manage("seed_demo")
-    server.manage(
-        "seed_demo", "--force", "--name", "Arena Night", "--rows", "50",
-        "--seats-per-row", "100",
-    )  # fmt: skip
-    server.manage("ensure_admin")
-    server.start()
-    try:
+    arena = (
+        "--force",
+        "--name",
+        "Arena Night",
+        "--rows",
+        "50",
+        "--seats-per-row",
+        "100",
+    )
+    with live_server(
+        tmp_path_factory.mktemp("showcase"), seeds=[(), arena], SEAT_SWEEP_SECONDS="0.2"
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_500_seat_change_applies_faster_than_drawing_the_map(browser, server, capsys):

@@ -9,17 +9,16 @@ import time
 import pytest
 import websockets
 
-from tests.processes import LiveServer
+from tests.processes import live_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("slow"))
-    server.manage("migrate", "--noinput", "-v", "0")
-    server.manage("seed_demo", "--rows", "20", "--seats-per-row", "50")
-    server.start()
-    yield server
-    server.stop()
+    with live_server(
+        tmp_path_factory.mktemp("slow"),
+        seeds=[("--rows", "20", "--seats-per-row", "50")],
+    ) as server:
+        yield server
 
 
 async def connect(server, **kwargs):
