@@ -153,6 +153,9 @@ SEAT_HOLD_MAX_SECONDS = max(
 )
 SEAT_MAX_PER_HOLDER = env_int("SEAT_MAX_PER_HOLDER", 10, minimum=1)
 SEAT_SWEEP_SECONDS = env_float("SEAT_SWEEP_SECONDS", 1.0)
+# How long a request waits for another's row lock (PostgreSQL) before it
+# gives up with a retryable `busy` error instead of hanging.
+SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 

@@ -3,6 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("seats.urls")),
+    path("api/", include("api.urls")),
     path("", include("frontend.urls")),
 ]

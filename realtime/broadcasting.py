@@ -1,9 +1,10 @@
 """Turning committed seat changes into frames on the channel layer.
 
 The only code that publishes to the channel layer. It receives the domain's
-`seats_changed` signal (sent after commit), serialises the frame once, and
-sends one message per event group (read by each process's hub) and one to
-the staff group.
+`seats_changed` signal (sent after commit), serialises each frame once
+through `wire.frames`, and sends one message to the event's group and one
+to the staff group; each process's hub reads both and hands the text to its
+local sockets.
 """
 
 from __future__ import annotations
@@ -14,52 +15,22 @@ import threading
 
 from channels.layers import get_channel_layer
 
-from realtime.hub import event_group, server_loop
-from realtime.protocol import dumps
+from realtime.hub import STAFF_GROUP, event_group, server_loop
 from seats.signals import SeatChange
-from seats.timefmt import iso
+from wire import frames
 
 logger = logging.getLogger(__name__)
 
-STAFF_GROUP = "staff"
 PUBLISH_TIMEOUT = 5.0
-
-
-def seats_changed_frame(change: SeatChange) -> str:
-    return dumps(
-        {
-            "type": "seats.changed",
-            "event": change.event_id,
-            "version": change.version,
-            "reason": change.reason,
-            "seats": [seat.as_wire() for seat in change.seats],
-        }
-    )
-
-
-def activity_frame(change: SeatChange) -> str:
-    return dumps(
-        {
-            "type": "activity",
-            "event": change.event_id,
-            "version": change.version,
-            "reason": change.reason,
-            "holder": change.holders[0] if len(change.holders) == 1 else None,
-            "holders": list(change.holders),
-            "at": iso(change.at),
-            "seats": [{"id": s.id, "label": s.label} for s in change.seats],
-        }
-    )
 
 
 def on_seats_changed(sender, change: SeatChange, **kwargs) -> None:
     """Receiver of `seats.signals.seats_changed`; runs after commit."""
     group = event_group(change.event_id)
-    publish(
-        group,
-        {"type": "seats.changed", "group": group, "text": seats_changed_frame(change)},
-    )
-    publish(STAFF_GROUP, {"type": "staff.activity", "text": activity_frame(change)})
+    text = frames.dumps(frames.seats_changed(change))
+    publish(group, {"type": "seats.changed", "group": group, "text": text})
+    text = frames.dumps(frames.activity(change))
+    publish(STAFF_GROUP, {"type": "staff.activity", "group": STAFF_GROUP, "text": text})
 
 
 def publish(group: str, message: dict) -> None:

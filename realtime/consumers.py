@@ -14,14 +14,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from realtime.broadcasting import STAFF_GROUP
-from realtime.hub import event_group, get_hub
-from realtime.protocol import FrameError, Request, dumps, error_frame, parse_request
+from realtime.hub import STAFF_GROUP, event_group, get_hub
 from seats import selectors, services
-from seats.errors import SeatError
+from seats.errors import BadRequest, SeatError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
-from seats.timefmt import iso
+from wire import frames
+from wire.requests import FrameError, Request, parse_request
 
 logger = logging.getLogger(__name__)
 
@@ -97,89 +96,73 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
-    ):
+    ) -> None:
         try:
             request = parse_request(text_data)
         except FrameError as rejected:
-            await self._send_text(error_frame(rejected.error, rejected.request_id))
+            await self._send(frames.error(rejected.error, rejected.request_id))
             return
         handler = getattr(self, f"_on_{request.type}")
         try:
             reply = await handler(request)
-        except SeatError as error:
-            await self._send_text(error_frame(error, request.request_id))
+        except SeatError as failure:
+            await self._send(frames.error(failure, request.request_id))
             return
         except Exception:
             logger.exception("request %s failed", request.type)
-            await self._send_text(
-                dumps(
-                    {
-                        "type": "error",
-                        "code": "server_error",
-                        "message": "Something went wrong on our side; nothing changed.",
-                        "seat_ids": [],
-                        **_echo(request),
-                    }
-                )
-            )
+            await self._send(frames.error(ServerError(), request.request_id))
             return
         if reply is not None:
-            await self._send_text(dumps({**reply, **_echo(request)}))
+            await self._send(reply)
 
-    async def _on_hold(self, request: Request) -> dict:
+    async def _on_hold(self, request: Request) -> frames.HoldOkFrame:
         result = await database_sync_to_async(services.hold_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
-        return _hold_ok(result)
+        return frames.hold_ok(result, request.request_id)
 
-    async def _on_hold_best(self, request: Request) -> dict:
+    async def _on_hold_best(self, request: Request) -> frames.HoldOkFrame:
         result = await database_sync_to_async(services.hold_best)(
             event_id=self.event_id,
             holder=self.holder,
             count=request.count,
             category=request.category,
         )
-        return _hold_ok(result)
+        return frames.hold_ok(result, request.request_id)
 
-    async def _on_release(self, request: Request) -> dict:
+    async def _on_release(self, request: Request) -> frames.ReleaseOkFrame:
         seat_ids = await database_sync_to_async(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
-        return {"type": "release.ok", "seat_ids": seat_ids}
+        return frames.release_ok(seat_ids, request.request_id)
 
-    async def _on_extend(self, request: Request) -> dict:
+    async def _on_extend(self, request: Request) -> frames.ExtendOkFrame:
         result = await database_sync_to_async(services.extend_hold)(
             event_id=self.event_id, holder=self.holder
         )
-        return {
-            "type": "extend.ok",
-            "held_until": iso(result.held_until),
-            "max_until": iso(result.max_until),
-        }
+        return frames.extend_ok(result, request.request_id)
 
-    async def _on_book(self, request: Request) -> dict:
+    async def _on_book(self, request: Request) -> frames.BookOkFrame:
         result = await database_sync_to_async(services.book_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
-        return {
-            "type": "book.ok",
-            "seat_ids": result.seat_ids,
-            "booking": result.reference,
-        }
+        return frames.book_ok(result, request.request_id)
 
     async def _on_snapshot(self, request: Request) -> None:
         await self._send_snapshot(request)
 
-    async def _on_ping(self, request: Request) -> dict:
-        return {"type": "pong", "server_time": iso(timezone.now())}
+    async def _on_ping(self, request: Request) -> frames.PongFrame:
+        return frames.pong(timezone.now(), request.request_id)
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
-        snapshot = await database_sync_to_async(selectors.seat_map)(
+        seat_map = await database_sync_to_async(selectors.seat_map)(
             event_id=self.event_id, viewer=self.holder
         )
-        if request is not None:
-            snapshot.update(_echo(request))
-        await self._send_text(dumps(snapshot))
+        request_id = request.request_id if request is not None else None
+        await self._send(frames.snapshot(seat_map, request_id))
+
+    async def _send(self, frame: object) -> None:
+        await self._send_text(frames.dumps(frame))
 
     async def _send_text(self, text: str) -> None:
         # Straight to the server's send: this is the broadcast hot path.
@@ -190,27 +173,19 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_TOO_SLOW)
 
 
-def _hold_ok(result: services.HoldResult) -> dict:
-    return {
-        "type": "hold.ok",
-        "seat_ids": result.seat_ids,
-        "held_until": iso(result.held_until),
-        "max_until": iso(result.max_until),
-    }
-
-
-def _echo(request: Request) -> dict:
-    return {} if request.request_id is None else {"request_id": request.request_id}
-
-
 class DashboardConsumer(AsyncWebsocketConsumer):
-    """`/ws/dashboard/`: staff only; the live feed of changes across events."""
+    """`/ws/dashboard/`: staff only; the live feed of changes across events.
 
+    Activity arrives through the process's hub, like seat-map broadcasts, so
+    group membership is renewed in one place and no socket owns a channel.
+    """
+
+    channel_layer_alias = "__hub_only__"
     # Coalesce state refreshes: at most one per this many seconds.
     REFRESH_SECONDS = 0.3
 
-    _refresh: asyncio.TimerHandle | None = None
-    joined = False
+    _refresh: asyncio.Task[None] | None = None
+    subscribed = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -218,56 +193,49 @@ class DashboardConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await self.channel_layer.group_add(STAFF_GROUP, self.channel_name)
-        self.joined = True
         await self.accept()
+        await get_hub().subscribe(STAFF_GROUP, self)
+        self.subscribed = True
         await self._send_state()
 
     async def disconnect(self, code: int) -> None:
         if self._refresh is not None:
             self._refresh.cancel()
-        if self.joined:
-            await self.channel_layer.group_discard(STAFF_GROUP, self.channel_name)
+        if self.subscribed:
+            get_hub().unsubscribe(STAFF_GROUP, self)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
-    ):
+    ) -> None:
         try:
             request = parse_request(text_data)
         except FrameError as rejected:
-            await self.send(text_data=error_frame(rejected.error, rejected.request_id))
+            await self._send(frames.error(rejected.error, rejected.request_id))
             return
         if request.type == "snapshot":
-            await self._send_state()
+            await self._send_state(request)
         elif request.type == "ping":
-            await self.send(
-                text_data=dumps({"type": "pong", "server_time": iso(timezone.now())})
-            )
+            await self._send(frames.pong(timezone.now(), request.request_id))
         else:
-            await self.send(
-                text_data=dumps(
-                    {
-                        "type": "error",
-                        "code": "bad_request",
-                        "message": "The dashboard only answers snapshot and ping.",
-                        "seat_ids": [],
-                        **_echo(request),
-                    }
-                )
-            )
+            failure = BadRequest("The dashboard only answers snapshot and ping.")
+            await self._send(frames.error(failure, request.request_id))
 
-    async def staff_activity(self, message: dict) -> None:
-        await self.send(text_data=message["text"])
+    async def deliver(self, text: str) -> None:
+        """Called by the hub for every change of every event."""
+        await self.send(text_data=text)
         if self._refresh is None:
-            loop = asyncio.get_running_loop()
-            self._refresh = loop.call_later(
-                self.REFRESH_SECONDS, lambda: loop.create_task(self._refresh_state())
-            )
+            # Keep the task referenced: the loop holds tasks only weakly.
+            self._refresh = asyncio.create_task(self._refresh_later())
 
-    async def _refresh_state(self) -> None:
+    async def _refresh_later(self) -> None:
+        await asyncio.sleep(self.REFRESH_SECONDS)
         self._refresh = None
         await self._send_state()
 
-    async def _send_state(self) -> None:
+    async def _send_state(self, request: Request | None = None) -> None:
         state = await database_sync_to_async(selectors.dashboard_state)()
-        await self.send(text_data=dumps(state))
+        request_id = request.request_id if request is not None else None
+        await self._send(frames.dashboard_state(state, request_id))
+
+    async def _send(self, frame: object) -> None:
+        await self.send(text_data=frames.dumps(frame))

@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 # How long a group stays joined after its last local socket left, so a quick
 # reconnect does not race a leave against a join.
 LINGER_SECONDS = 30.0
+# The staff dashboard's group: every change of every event, as activity.
+STAFF_GROUP = "staff"
 
 
 class Subscriber(Protocol):
@@ -40,7 +42,21 @@ class Hub:
         self._members: dict[str, set[Subscriber]] = {}
         self._joined: dict[str, asyncio.Future] = {}
         self._reader: asyncio.Task | None = None
+        self._renewer: asyncio.Task | None = None
         self._start_lock = asyncio.Lock()
+
+    @property
+    def renew_seconds(self) -> float | None:
+        """How often joined groups are joined again, or None if they never expire.
+
+        The in-memory and Redis core layers forget a group member after
+        `group_expiry` seconds (a day by default), even one that still reads:
+        without renewal a process whose event always has a viewer would go
+        deaf after a day. Renewing at a third of the expiry leaves room for
+        a slow or failed renewal.
+        """
+        expiry = getattr(self.layer, "group_expiry", None)
+        return expiry / 3 if expiry else None
 
     async def subscribe(self, group: str, subscriber: Subscriber) -> None:
         """Returns once this process receives every later message of `group`."""
@@ -103,6 +119,19 @@ class Hub:
             if self._reader is None:
                 self.channel = await self.layer.new_channel("hub.")
                 self._reader = self.loop.create_task(self._read())
+                if self.renew_seconds is not None:
+                    self._renewer = self.loop.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        interval = self.renew_seconds
+        assert interval is not None
+        while True:
+            await asyncio.sleep(interval)
+            for group in [g for g, f in self._joined.items() if f.done()]:
+                try:
+                    await self.layer.group_add(group, self.channel)
+                except Exception:  # the next round tries again
+                    logger.warning("renewing group %s failed", group, exc_info=True)
 
     async def _read(self) -> None:
         failures = 0
@@ -136,18 +165,27 @@ _server_loop: asyncio.AbstractEventLoop | None = None
 
 def get_hub() -> Hub:
     """The hub of the running loop (the serving process has exactly one)."""
-    global _server_loop
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None:
         hub = _hubs[loop] = Hub(loop)
-    _server_loop = loop
     return hub
+
+
+def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Name the loop this process serves sockets on (see realtime.serving).
+
+    Registered before the server or the sweeper starts, so every publish of
+    the process, from any thread, runs on that one loop: the in-memory layer
+    is not thread-safe.
+    """
+    global _server_loop
+    _server_loop = loop
 
 
 def server_loop() -> asyncio.AbstractEventLoop | None:
     """The loop sockets are served on in this process, if any."""
     loop = _server_loop
-    if loop is None or loop.is_closed() or not loop.is_running():
+    if loop is None or loop.is_closed():
         return None
     return loop

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 MAX_BACKLOG_BYTES = 4 * 1024 * 1024
 # Incoming messages larger than this close the socket (1009) before they are
 # buffered whole; up to it, the consumer answers oversized frames with an
-# error instead (realtime.protocol.MAX_FRAME_CHARS).
+# error instead (wire.requests.MAX_FRAME_CHARS).
 MAX_INCOMING_BYTES = 1024 * 1024
 
 

@@ -53,3 +53,18 @@ class NoAdjacentSeats(SeatError):
 class BadRequest(SeatError):
     code = "bad_request"
     default_message = "The request was not understood."
+
+
+class Busy(SeatError):
+    code = "busy"
+    default_message = (
+        "These seats are busy with another request; nothing changed. "
+        "Try again in a moment."
+    )
+
+
+class ServerError(SeatError):
+    """Not the client's fault: the request failed on our side and changed nothing."""
+
+    code = "server_error"
+    default_message = "Something went wrong on our side; nothing changed."

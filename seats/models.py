@@ -11,7 +11,30 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, QuerySet, Value, When
+
+
+class SeatStatus(models.TextChoices):
+    """What a seat is at a given moment; derived from its row, never stored.
+
+    New statuses (blocked, ...) are added here, in `status_of` and in
+    `SeatQuerySet`, and nowhere else.
+    """
+
+    AVAILABLE = "available"
+    HELD = "held"
+    BOOKED = "booked"
+
+
+def status_of(
+    *, booking_id: int | None, held_until: datetime | None, now: datetime
+) -> SeatStatus:
+    """The one rule: booked beats held, and a hold counts only until its time."""
+    if booking_id is not None:
+        return SeatStatus.BOOKED
+    if held_until is not None and held_until > now:
+        return SeatStatus.HELD
+    return SeatStatus.AVAILABLE
 
 
 class Event(models.Model):
@@ -50,6 +73,11 @@ class PriceCategory(models.Model):
         return f"{self.name} ({self.price} {self.currency})"
 
 
+class HoldQuerySet(QuerySet["Hold"]):
+    def running_at(self, now: datetime) -> HoldQuerySet:
+        return self.filter(expires_at__gt=now)
+
+
 class Hold(models.Model):
     """One holder's seats of one event, sharing one expiry."""
 
@@ -60,6 +88,8 @@ class Hold(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     # Extensions never move expires_at past this.
     max_expires_at = models.DateTimeField()
+
+    objects = HoldQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["event", "holder"])]
@@ -79,6 +109,41 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class SeatQuerySet(QuerySet["Seat"]):
+    """The questions every caller asks of seats, each answered at `now`."""
+
+    def free_at(self, now: datetime) -> SeatQuerySet:
+        """Neither booked nor in a running hold (a lapsed hold is free)."""
+        return self.filter(booking__isnull=True).filter(
+            Q(held_until__isnull=True) | Q(held_until__lte=now)
+        )
+
+    def held_at(self, now: datetime) -> SeatQuerySet:
+        """In a running hold (a booked seat carries no hold)."""
+        return self.filter(held_until__gt=now)
+
+    def held_by(self, holder: str, now: datetime) -> SeatQuerySet:
+        return self.held_at(now).filter(holder=holder)
+
+    def lapsed_at(self, now: datetime) -> SeatQuerySet:
+        """Still pointing at a hold whose time has passed: the sweeper's work."""
+        return self.filter(hold__isnull=False, held_until__lte=now)
+
+    def booked(self) -> SeatQuerySet:
+        return self.filter(booking__isnull=False)
+
+    def with_status(self, now: datetime) -> SeatQuerySet:
+        """Annotated with `status`, by the same rule as `status_of`."""
+        return self.annotate(
+            status=Case(
+                When(booking__isnull=False, then=Value(SeatStatus.BOOKED.value)),
+                When(held_until__gt=now, then=Value(SeatStatus.HELD.value)),
+                default=Value(SeatStatus.AVAILABLE.value),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class Seat(models.Model):
@@ -103,6 +168,8 @@ class Seat(models.Model):
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
     )
+
+    objects = SeatQuerySet.as_manager()
 
     class Meta:
         # event_id, not event: ordering by the relation would join events.
@@ -130,12 +197,10 @@ class Seat(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def status_at(self, now: datetime) -> str:
-        if self.booking_id is not None:
-            return "booked"
-        if self.held_until is not None and self.held_until > now:
-            return "held"
-        return "available"
+    def status_at(self, now: datetime) -> SeatStatus:
+        return status_of(
+            booking_id=self.booking_id, held_until=self.held_until, now=now
+        )
 
 
 class Activity(models.Model):

@@ -1,20 +1,96 @@
-"""Reads that shape JSON for the HTTP API, the WebSocket snapshot and the dashboard.
+"""Reads for the seat map, the event list and the staff dashboard.
 
-Every status is computed against `now`: a hold past its time reads as
-available here even before the sweeper has run.
+Selectors return plain data (the dataclasses below); the edges (HTTP views,
+WebSocket consumers) turn it into wire frames through `wire.frames`. Every
+status is computed against `now` by the rule in `seats.models.status_of`: a
+hold past its time reads as available here even before the sweeper has run.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from seats.models import Event, Hold, PriceCategory, Seat
-from seats.timefmt import iso
+from seats.models import Event, Hold, PriceCategory, Seat, SeatStatus, status_of
 
-_SEAT_FIELDS = (
+
+@dataclass(frozen=True, slots=True)
+class CategoryView:
+    code: str
+    name: str
+    price: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeatView:
+    """A seat as everyone sees it at one moment."""
+
+    id: int
+    label: str
+    section: str
+    row: str
+    number: int
+    x: int
+    y: int
+    category: str
+    status: SeatStatus
+    # Set only while held.
+    holder: str | None
+    held_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnHold:
+    held_until: datetime
+    max_until: datetime
+    seat_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class SeatMap:
+    event_id: int
+    version: int
+    viewer: str | None
+    now: datetime
+    hold: OwnHold | None
+    categories: list[CategoryView]
+    seats: list[SeatView]
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    id: int
+    name: str
+    starts_at: datetime
+    version: int
+    total: int
+    available: int
+    held: int
+    booked: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunningHold:
+    id: int
+    event_id: int
+    holder: str
+    seat_labels: list[str]
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardState:
+    now: datetime
+    events: list[EventSummary]
+    holds: list[RunningHold]
+
+
+_SEAT_COLUMNS = (
     "id",
     "label",
     "section",
@@ -29,21 +105,25 @@ _SEAT_FIELDS = (
 )
 
 
-def seat_map(*, event_id: int, viewer: str | None, now: datetime | None = None) -> dict:
-    """The `snapshot` message for one event as `viewer` sees it.
+def seat_map(
+    *, event_id: int, viewer: str | None, now: datetime | None = None
+) -> SeatMap:
+    """One event's seats as `viewer` sees them.
 
     The version is read before the seats, so the seats are at least as new as
-    the version: replaying later `seats.changed` messages (absolute states) on
-    top converges to the truth. Raises Event.DoesNotExist for unknown ids.
+    the version: replaying later changes (absolute states) on top converges
+    to the truth. Raises Event.DoesNotExist for unknown ids.
     """
     now = now or timezone.now()
     version = Event.objects.values_list("version", flat=True).get(pk=event_id)
     categories = [
-        {"code": c.code, "name": c.name, "price": str(c.price), "currency": c.currency}
+        CategoryView(code=c.code, name=c.name, price=c.price, currency=c.currency)
         for c in PriceCategory.objects.filter(event_id=event_id)
     ]
     rows = (
-        Seat.objects.filter(event_id=event_id).order_by("id").values_list(*_SEAT_FIELDS)
+        Seat.objects.filter(event_id=event_id)
+        .order_by("id")
+        .values_list(*_SEAT_COLUMNS)
     )
     seats = []
     for (
@@ -59,71 +139,73 @@ def seat_map(*, event_id: int, viewer: str | None, now: datetime | None = None) 
         until,
         booking,
     ) in rows:
-        held = booking is None and until is not None and until > now
+        status = status_of(booking_id=booking, held_until=until, now=now)
+        held = status is SeatStatus.HELD
         seats.append(
-            {
-                "id": sid,
-                "label": label,
-                "section": section,
-                "row": row,
-                "number": number,
-                "x": x,
-                "y": y,
-                "category": category,
-                "status": "booked"
-                if booking is not None
-                else "held"
-                if held
-                else "available",
-                "holder": holder if held else None,
-                "held_until": iso(until) if held else None,
-            }
+            SeatView(
+                id=sid,
+                label=label,
+                section=section,
+                row=row,
+                number=number,
+                x=x,
+                y=y,
+                category=category,
+                status=status,
+                holder=holder if held else None,
+                held_until=until if held else None,
+            )
         )
-    return {
-        "type": "snapshot",
-        "event": event_id,
-        "version": version,
-        "you": viewer,
-        "server_time": iso(now),
-        "hold": own_hold(event_id=event_id, holder=viewer, now=now),
-        "categories": categories,
-        "seats": seats,
-    }
+    return SeatMap(
+        event_id=event_id,
+        version=version,
+        viewer=viewer,
+        now=now,
+        hold=own_hold(event_id=event_id, holder=viewer, now=now),
+        categories=categories,
+        seats=seats,
+    )
 
 
 def next_expiry() -> datetime | None:
     """When the next running hold ends (the sweeper aims its next sweep there)."""
     return (
-        Seat.objects.filter(hold__isnull=False, held_until__gt=timezone.now())
+        Seat.objects.filter(hold__isnull=False)
+        .held_at(timezone.now())
         .order_by("held_until")
         .values_list("held_until", flat=True)
         .first()
     )
 
 
-def own_hold(*, event_id: int, holder: str | None, now: datetime) -> dict | None:
+def own_hold(*, event_id: int, holder: str | None, now: datetime) -> OwnHold | None:
     """The holder's running hold on the event, or None."""
     if not holder:
         return None
     hold = (
-        Hold.objects.filter(event_id=event_id, holder=holder, expires_at__gt=now)
+        Hold.objects.running_at(now)
+        .filter(event_id=event_id, holder=holder)
         .order_by("-expires_at")
         .first()
     )
     if hold is None:
         return None
-    seat_ids = list(hold.seats.filter(held_until__gt=now).values_list("id", flat=True))
+    seat_ids = sorted(
+        Seat.objects.filter(hold=hold).held_at(now).values_list("id", flat=True)
+    )
     if not seat_ids:
         return None
-    return {
-        "held_until": iso(hold.expires_at),
-        "max_until": iso(hold.max_expires_at),
-        "seat_ids": sorted(seat_ids),
-    }
+    return OwnHold(
+        held_until=hold.expires_at, max_until=hold.max_expires_at, seat_ids=seat_ids
+    )
 
 
 def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
-    """Events annotated with seat_count, held_count, booked_count, available_count."""
+    """Events annotated with seat_count, held_count, booked_count, available_count.
+
+    The same rule as `status_of`, as SQL: booked first, then held while
+    `held_until` lies ahead, available for the rest.
+    """
     now = now or timezone.now()
     held = Q(seats__booking__isnull=True, seats__held_until__gt=now)
     return (
@@ -137,55 +219,54 @@ def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
     )
 
 
-def event_summaries(now: datetime | None = None) -> list[dict]:
+def event_summaries(now: datetime | None = None) -> list[EventSummary]:
     now = now or timezone.now()
     return [
-        {
-            "id": e.id,
-            "name": e.name,
-            "starts_at": iso(e.starts_at),
-            "version": e.version,
-            "total": e.seat_count,
-            "available": e.available_count,
-            "held": e.held_count,
-            "booked": e.booked_count,
-        }
+        EventSummary(
+            id=e.id,
+            name=e.name,
+            starts_at=e.starts_at,
+            version=e.version,
+            total=e.seat_count,
+            available=e.available_count,
+            held=e.held_count,
+            booked=e.booked_count,
+        )
         for e in events_with_counts(now)
     ]
 
 
-def active_holds(now: datetime | None = None, *, limit: int = 500) -> list[dict]:
+def running_holds(
+    now: datetime | None = None, *, limit: int = 500
+) -> list[RunningHold]:
     """Running holds, soonest to expire first, with their seat labels."""
     now = now or timezone.now()
     holds = (
-        Hold.objects.filter(expires_at__gt=now)
+        Hold.objects.running_at(now)
         .order_by("expires_at", "id")
         .prefetch_related("seats")[:limit]
     )
     result = []
     for hold in holds:
         seats = sorted(
-            (s for s in hold.seats.all() if s.held_until and s.held_until > now),
+            (s for s in hold.seats.all() if s.status_at(now) is SeatStatus.HELD),
             key=lambda s: (s.y, s.x, s.id),
         )
         if seats:
             result.append(
-                {
-                    "id": hold.id,
-                    "event": hold.event_id,
-                    "holder": hold.holder,
-                    "seats": [s.label for s in seats],
-                    "expires_at": iso(hold.expires_at),
-                }
+                RunningHold(
+                    id=hold.id,
+                    event_id=hold.event_id,
+                    holder=hold.holder,
+                    seat_labels=[s.label for s in seats],
+                    expires_at=hold.expires_at,
+                )
             )
     return result
 
 
-def dashboard_state(now: datetime | None = None) -> dict:
+def dashboard_state(now: datetime | None = None) -> DashboardState:
     now = now or timezone.now()
-    return {
-        "type": "dashboard.state",
-        "server_time": iso(now),
-        "events": event_summaries(now),
-        "holds": active_holds(now),
-    }
+    return DashboardState(
+        now=now, events=event_summaries(now), holds=running_holds(now)
+    )

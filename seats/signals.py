@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.dispatch import Signal
 
-from seats.timefmt import iso
+from seats.models import SeatStatus
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +29,9 @@ class SeatState:
 
     id: int
     label: str
-    status: str
+    status: SeatStatus
     holder: str | None = None
     held_until: datetime | None = None
-
-    def as_wire(self) -> dict:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "holder": self.holder,
-            "held_until": iso(self.held_until),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +42,7 @@ class SeatChange:
     version: int
     reason: str
     # Who acted: the holder for holds, releases, extensions and bookings; the
-    # former holder(s) for expiries (several, comma-free list in `holders`).
+    # former holder(s) for expiries.
     holders: tuple[str, ...]
     at: datetime
     seats: tuple[SeatState, ...] = field(default_factory=tuple)

@@ -17,6 +17,16 @@ def later(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
+def snapshot_at(event_id: int, viewer: str | None, now: datetime) -> dict:
+    """The snapshot document a client would get at `now`, as plain JSON data."""
+    from seats import selectors
+    from wire import frames
+
+    return dict(
+        frames.snapshot(selectors.seat_map(event_id=event_id, viewer=viewer, now=now))
+    )
+
+
 @pytest.fixture
 def hold_settings(settings):
     """Known limits, whatever the environment says."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
+from realtime.hub import set_server_loop
 from seats.holders import SESSION_KEY, new_holder_id
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
@@ -87,6 +89,14 @@ def session_cookie(holder: str | None = None) -> tuple[str, str]:
     session[SESSION_KEY] = holder or new_holder_id()
     session.create()
     return f"sessionid={session.session_key}", session[SESSION_KEY]
+
+
+@pytest.fixture(autouse=True)
+async def serving_loop():
+    """The test's loop serves the sockets, as daphne's loop does in `serve`."""
+    set_server_loop(asyncio.get_running_loop())
+    yield
+    set_server_loop(None)
 
 
 @pytest.fixture

@@ -131,9 +131,9 @@ def event_hold_seconds() -> int:
 
 
 def _seat_map(event_id, now):
-    from seats.selectors import seat_map
+    from tests.conftest import snapshot_at
 
-    return seat_map(event_id=event_id, viewer=None, now=now)
+    return snapshot_at(event_id, None, now)
 
 
 async def test_release_extend_and_book(event, seat_ids, settings):

@@ -88,11 +88,20 @@ def test_many_holders_racing_for_the_same_seats_get_exactly_one_winner(
         assert sorted(held_rows.values_list("seat_id", flat=True)) == wanted
         assert set(held_rows.values_list("holder", flat=True)) == {winners[0]}
 
-    # One announcement per winner, versions without gaps or repeats.
-    assert [c.holders[0].split("-")[0] for c in announcements] == [
+    # One `held` announcement per winner, and one `expired` for each earlier
+    # winner whose lapsed hold the next winner took over; versions without
+    # gaps or repeats.
+    held = [c for c in announcements if c.reason == "held"]
+    assert [c.holders[0].split("-")[0] for c in held] == [
         f"r{r}" for r in range(ROUNDS)
     ]
-    assert sorted(c.version for c in announcements) == list(range(1, ROUNDS + 1))
+    expired = [c for c in announcements if c.reason == "expired"]
+    assert [c.holders[0].split("-")[0] for c in expired] == [
+        f"r{r}" for r in range(ROUNDS - 1)
+    ]
+    assert sorted(c.version for c in announcements) == list(
+        range(1, 2 * ROUNDS)
+    )
 
 
 def test_overlapping_holds_in_opposite_orders_never_double_hold(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from seats import selectors, services
+from seats import services
 from seats.errors import (
     BadRequest,
     ExtendLimit,
@@ -19,7 +19,7 @@ from seats.errors import (
 )
 from seats.models import Activity, Booking, Event, Hold, Seat
 from seats.timefmt import iso
-from tests.conftest import later
+from tests.conftest import later, snapshot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +53,13 @@ def book(event, holder, ids, at=0):
 
 def seen(event, seat_id, at) -> tuple[str, str | None, str | None]:
     """(status, holder, held_until) of the seat as the snapshot shows it at `at`."""
-    snapshot = selectors.seat_map(event_id=event.id, viewer=None, now=later(at))
+    snapshot = snapshot_at(event.id, None, later(at))
     seat = next(s for s in snapshot["seats"] if s["id"] == seat_id)
     return seat["status"], seat["holder"], seat["held_until"]
 
 
 def own_hold(event, holder, at) -> dict | None:
-    return selectors.seat_map(event_id=event.id, viewer=holder, now=later(at))["hold"]
+    return snapshot_at(event.id, holder, later(at))["hold"]
 
 
 def version(event) -> int:
@@ -284,8 +284,14 @@ def test_a_lapsed_hold_is_free_before_the_sweeper_runs(
     assert seen(event, a, at=at) == ("held", "bob", iso(later(at + 300)))
     assert log(a) == [("held", "alice"), ("expired", "alice"), ("held", "bob")]
     expired, held = Activity.objects.filter(seat_id=a).order_by("id")[1:]
-    assert expired.version == held.version == version(event)
-    assert [(c.reason, c.holders) for c in announcements] == [("held", ("bob",))]
+    # The feed tells what the table records: alice's hold expired, then bob
+    # held the seat, as two changes with consecutive versions.
+    assert expired.version + 1 == held.version == version(event)
+    assert [(c.reason, c.holders, c.version) for c in announcements] == [
+        ("expired", ("alice",), expired.version),
+        ("held", ("bob",), held.version),
+    ]
+    assert [s.status for s in announcements[0].seats] == ["available"]
     with pytest.raises(NotHolder) as caught:
         book(event, "alice", [a], at=at)
     assert caught.value.seat_ids == [a]

@@ -2,38 +2,32 @@
 
 This command is the one place the in-process sweeper starts, exactly once
 per serving process: not from AppConfig.ready() (which runs in every process
-that imports Django, twice under the autoreloader).
+that imports Django, twice under the autoreloader). The order of start-up
+lives in `realtime.serving`.
 """
 
-import gc
-import logging
+from __future__ import annotations
 
-from daphne.endpoints import build_endpoint_description_strings
-from daphne.server import Server
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from config.asgi import application
-from realtime.transport import install_backpressure
+from realtime.serving import serve
 from seats.sweeper import build_scheduler
 
 
-def backends_summary() -> str:
-    database = settings.DATABASES["default"]
-    engine = database["ENGINE"].rsplit(".", 1)[-1]
-    where = (
-        database["NAME"]
-        if engine == "sqlite3"
-        else f"{database['HOST']}/{database['NAME']}"
-    )
-    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    return f"database: {engine} ({where}), channel layer: {layer}"
+def _start_sweeper() -> BaseScheduler:
+    scheduler = build_scheduler(blocking=False)
+    scheduler.start()
+    return scheduler
 
 
 class Command(BaseCommand):
     help = "Serve the site with daphne (and the sweeper, unless --no-sweeper)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
@@ -48,49 +42,27 @@ class Command(BaseCommand):
             help="Trust X-Forwarded-For/-Proto from a reverse proxy in front.",
         )
 
-    def handle(self, *args, **options) -> None:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
-        )
-        scheduler = None
-        if options["sweeper"]:
-            scheduler = build_scheduler(blocking=False)
-            scheduler.start()
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
         sweeper = (
             f"in-process every {settings.SEAT_SWEEP_SECONDS:g}s"
-            if scheduler
+            if options["sweeper"]
             else "external"
         )
-        self.stdout.write(
-            f"Serving on http://{options['host']}:{options['port']}/ "
-            f"({backends_summary()}, sweeper: {sweeper}). Ctrl-C stops it.",
+
+        def ready(backends: str) -> None:
+            self.stdout.write(
+                f"Serving on http://{host}:{port}/ ({backends}, sweeper: {sweeper})."
+                " Ctrl-C stops it."
+            )
+            self.stdout.flush()
+
+        started = serve(
+            host=host,
+            port=port,
+            proxy_headers=options["proxy_headers"],
+            start_sweeper=_start_sweeper if options["sweeper"] else None,
+            ready=ready,
         )
-        self.stdout.flush()
-        install_backpressure()
-        # Everything loaded so far lives as long as the process: keep the
-        # cyclic GC from rescanning it, which shows up as latency spikes in
-        # broadcasts to thousands of sockets.
-        gc.collect()
-        gc.freeze()
-        server = Server(
-            application=application,
-            endpoints=build_endpoint_description_strings(
-                host=options["host"], port=options["port"]
-            ),
-            proxy_forwarded_address_header=(
-                "X-Forwarded-For" if options["proxy_headers"] else None
-            ),
-            proxy_forwarded_port_header=(
-                "X-Forwarded-Port" if options["proxy_headers"] else None
-            ),
-            proxy_forwarded_proto_header=(
-                "X-Forwarded-Proto" if options["proxy_headers"] else None
-            ),
-        )
-        try:
-            server.run()
-        finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
-        if server.abort_start:
+        if not started:
             raise SystemExit(1)

@@ -1,4 +1,4 @@
-"""Parsing client frames into requests; anything malformed becomes BadRequest.
+"""Every frame a client may send, parsed into a `Request`; anything else is BadRequest.
 
 Nothing here touches the database: a frame is checked for shape before any
 service sees it, so bad input can never change state.
@@ -126,20 +126,3 @@ def _seat_ids(value: object) -> tuple[int, ...]:
             seat_ids=value,
         )
     return tuple(value)
-
-
-def error_frame(error, request_id: str | int | None = None) -> str:
-    """The wire form of any SeatError."""
-    message = {
-        "type": "error",
-        "code": error.code,
-        "message": error.message,
-        "seat_ids": list(error.seat_ids),
-    }
-    if request_id is not None:
-        message["request_id"] = request_id
-    return dumps(message)
-
-
-def dumps(message: dict) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)

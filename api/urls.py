@@ -1,6 +1,6 @@
 from django.urls import path
 
-from seats import api
+from api import views as api
 
 urlpatterns = [
     path("events/", api.events, name="api-events"),

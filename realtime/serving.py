@@ -1,0 +1,86 @@
+"""Start-up wiring of a serving process, in one explicit order.
+
+1. The ASGI application is loaded from settings.ASGI_APPLICATION (no import
+   of `config` from here: dependencies point down the layers only).
+2. daphne's event loop is registered as the process's serving loop before
+   anything can publish, so the sweeper thread and every socket publish on
+   that one loop (the in-memory channel layer is not thread-safe).
+3. The sweeper starts (embedded default), then bounded WebSockets, then
+   daphne itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.base import BaseScheduler
+from channels.routing import get_default_application
+from django.conf import settings
+
+from realtime.hub import set_server_loop
+from realtime.transport import install_backpressure
+
+logger = logging.getLogger(__name__)
+
+
+def backends_summary() -> str:
+    database = settings.DATABASES["default"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    where = (
+        database["NAME"]
+        if engine == "sqlite3"
+        else f"{database['HOST']}/{database['NAME']}"
+    )
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"database: {engine} ({where}), channel layer: {layer}"
+
+
+def serving_loop() -> asyncio.AbstractEventLoop:
+    """The asyncio loop daphne's Twisted reactor runs on."""
+    from daphne.server import twisted_loop
+    from twisted.internet import reactor
+
+    # The reactor daphne installed owns the loop; fall back to daphne's own.
+    return getattr(reactor, "_asyncioEventloop", twisted_loop)
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    proxy_headers: bool,
+    start_sweeper: Callable[[], BaseScheduler] | None,
+    ready: Callable[[str], None],
+) -> bool:
+    """Serve until stopped; returns False if daphne could not start."""
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server
+
+    application = get_default_application()
+    set_server_loop(serving_loop())
+    scheduler = start_sweeper() if start_sweeper is not None else None
+    install_backpressure()
+    ready(backends_summary())
+    # Everything loaded so far lives as long as the process: keep the
+    # cyclic GC from rescanning it, which shows up as latency spikes in
+    # broadcasts to thousands of sockets.
+    gc.collect()
+    gc.freeze()
+    forwarded = proxy_headers or None
+    server = Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host=host, port=port),
+        proxy_forwarded_address_header=forwarded and "X-Forwarded-For",
+        proxy_forwarded_port_header=forwarded and "X-Forwarded-Port",
+        proxy_forwarded_proto_header=forwarded and "X-Forwarded-Proto",
+    )
+    try:
+        server.run()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        set_server_loop(None)
+    return not server.abort_start

@@ -1,0 +1,31 @@
+"""Every change to seat state happens here, and only here.
+
+One module per concern: `holds` (take, best available, release, extend),
+`bookings`, `sweep` (lapsed holds), `locking` (lock order, bounded waits)
+and `changes` (the version, activity and announcement every change ends
+with). Callers import the functions from this package.
+"""
+
+from seats.services.bookings import BookingResult, book_seats
+from seats.services.holds import (
+    HoldResult,
+    extend_hold,
+    hold_best,
+    hold_seats,
+    release_all,
+    release_seats,
+)
+from seats.services.sweep import ExpiredSeat, release_expired
+
+__all__ = [
+    "BookingResult",
+    "ExpiredSeat",
+    "HoldResult",
+    "book_seats",
+    "extend_hold",
+    "hold_best",
+    "hold_seats",
+    "release_all",
+    "release_expired",
+    "release_seats",
+]

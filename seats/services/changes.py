@@ -1,0 +1,83 @@
+"""The tail of every state change: next version, activity rows, announcement.
+
+Each announced change gets exactly one new event version, the activity log
+gets one row per seat under that version, and the `SeatChange` goes out only
+after the transaction commits. One change, one version, one announcement:
+clients detect a missed message by a gap in versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import connection
+
+from seats.models import Activity, Event
+from seats.services.locking import require_transaction
+from seats.signals import SeatChange, SeatState, announce_on_commit
+
+# Rows per statement when a change touches thousands of seats (SQLite caps
+# the number of bound parameters per statement).
+CHUNK = 500
+
+
+def record_change(
+    *,
+    event_id: int,
+    reason: Activity.Kind,
+    seats: Sequence[SeatState],
+    holders: Sequence[str],
+    now: datetime,
+) -> int:
+    """Bump the version, log one row per seat, announce after commit.
+
+    `holders` has one entry per seat (who acted on it, or whose hold
+    expired); the announcement names each distinct holder once. Returns the
+    new version.
+    """
+    require_transaction()
+    version = _bump_version(event_id)
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                event_id=event_id,
+                seat_id=seat.id,
+                kind=reason,
+                holder=holder,
+                at=now,
+                version=version,
+            )
+            for seat, holder in zip(seats, holders, strict=True)
+        ],
+        batch_size=CHUNK,
+    )
+    announce_on_commit(
+        SeatChange(
+            event_id=event_id,
+            version=version,
+            reason=str(reason),
+            holders=tuple(sorted(set(holders))),
+            at=now,
+            seats=tuple(seats),
+        )
+    )
+    return version
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _bump_version(event_id: int) -> int:
+    """The event's next version, allocated inside the caller's transaction."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version",
+            [event_id],
+        )
+        row = cursor.fetchone()
+    assert row is not None, f"event {event_id} vanished inside its own transaction"
+    return int(row[0])

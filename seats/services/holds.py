@@ -1,0 +1,366 @@
+"""Holding seats: take, pick the best, release, extend.
+
+Each function is one transaction that locks (seats, then holds, then the
+event row), checks and writes; conditional UPDATEs whose row counts are
+checked make a lost race roll back instead of double-holding.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from seats.errors import (
+    BadRequest,
+    ExtendLimit,
+    HoldExpired,
+    NoAdjacentSeats,
+    NotHolder,
+    SeatsUnavailable,
+    TooManySeats,
+)
+from seats.models import Activity, Hold, PriceCategory, Seat, SeatStatus, status_of
+from seats.picker import LayoutSeat, best_block
+from seats.services.changes import chunks, record_change
+from seats.services.locking import (
+    lock_holds,
+    lock_seats,
+    locked_transaction,
+    read_seats,
+)
+from seats.signals import SeatState
+
+
+@dataclass(frozen=True, slots=True)
+class HoldResult:
+    seat_ids: list[int]
+    held_until: datetime
+    # The latest the hold can be extended to.
+    max_until: datetime
+
+
+def hold_seats(
+    *,
+    event_id: int,
+    holder: str,
+    seat_ids: Sequence[int],
+    now: datetime | None = None,
+) -> HoldResult:
+    """All or nothing: either every seat is held by `holder`, or none changes.
+
+    Seats already held by `holder` are kept as they are; new seats join the
+    holder's active hold on this event and share its expiry.
+    """
+    now = now or timezone.now()
+    wanted = distinct(seat_ids)
+    # Fail fast without locks when a seat is visibly taken: under contention
+    # most requests lose, and they need not queue for the row locks (or, on
+    # SQLite, the database write lock) only to learn it. A seat that looks
+    # free is checked again under lock below.
+    _refuse_taken(read_seats(event_id, wanted), holder, now)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted)
+        _refuse_taken(seats, holder, now)
+        new = [s for s in seats if not _held_by(s, holder, now)]
+        held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
+        if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
+            raise TooManySeats(
+                f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
+                "for this event.",
+                seat_ids=[s.id for s in new],
+            )
+        hold = _running_hold(event_id, holder, now) or _new_hold(event_id, holder, now)
+        if not new:
+            return _result(wanted, hold)
+
+        new_ids = [s.id for s in new]
+        lapsed = [s for s in new if s.hold_id is not None]
+        taken_now = (
+            Seat.objects.filter(id__in=new_ids)
+            .free_at(now)
+            .update(hold=hold, holder=holder, held_until=hold.expires_at)
+        )
+        if taken_now != len(new_ids):  # pragma: no cover - guarded by the lock
+            raise SeatsUnavailable(seat_ids=new_ids)
+        if lapsed:
+            # A hold that lapsed but was not swept yet ends here, on the
+            # record and on the wire, as its own change before the new hold.
+            record_change(
+                event_id=event_id,
+                reason=Activity.Kind.EXPIRED,
+                seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in lapsed],
+                holders=[s.holder for s in lapsed],
+                now=now,
+            )
+        record_change(
+            event_id=event_id,
+            reason=Activity.Kind.HELD,
+            seats=[
+                SeatState(s.id, s.label, SeatStatus.HELD, holder, hold.expires_at)
+                for s in new
+            ],
+            holders=[holder] * len(new),
+            now=now,
+        )
+        return _result(wanted, hold)
+
+
+def hold_best(
+    *,
+    event_id: int,
+    holder: str,
+    count: int,
+    category: str | None = None,
+    now: datetime | None = None,
+    attempts: int = 3,
+) -> HoldResult:
+    """Hold the best `count` adjacent free seats in one row; all or nothing.
+
+    The block is chosen from a fresh read and then held like any click; if
+    someone takes one of its seats in between, the choice is made again.
+    """
+    now = now or timezone.now()
+    limit = settings.SEAT_MAX_PER_HOLDER
+    held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
+    if not 1 <= count <= limit - held:
+        raise TooManySeats(
+            f"One person may hold at most {limit} seats for this event "
+            f"(you hold {held})."
+        )
+    if (
+        category is not None
+        and not PriceCategory.objects.filter(event_id=event_id, code=category).exists()
+    ):
+        raise BadRequest(f"There is no price category {category!r} for this event.")
+    for _ in range(attempts):
+        chosen = best_block(layout(event_id, now), count, category=category)
+        if chosen is None:
+            where = f" in {category}" if category else ""
+            raise NoAdjacentSeats(f"There are no {count} seats together{where} left.")
+        try:
+            return hold_seats(
+                event_id=event_id, holder=holder, seat_ids=chosen, now=now
+            )
+        except SeatsUnavailable:
+            continue  # taken between our read and our lock: choose again
+    raise NoAdjacentSeats("Seats are going fast: no block could be held. Try again.")
+
+
+def release_seats(
+    *,
+    event_id: int,
+    holder: str,
+    seat_ids: Sequence[int],
+    now: datetime | None = None,
+) -> list[int]:
+    """Free seats of `holder`'s running hold; all or nothing."""
+    now = now or timezone.now()
+    wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted)
+        check_own_running(seats, holder, now)
+        holds = lock_holds(s.hold_id for s in seats)
+        Seat.objects.filter(id__in=wanted).update(hold=None, holder="", held_until=None)
+        drop_if_empty(holds)
+        record_change(
+            event_id=event_id,
+            reason=Activity.Kind.RELEASED,
+            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
+            holders=[holder] * len(seats),
+            now=now,
+        )
+    return wanted
+
+
+def release_all(
+    *, event_id: int, holder: str, now: datetime | None = None
+) -> list[int]:
+    """Free every seat `holder` holds on the event (a connection that went away)."""
+    now = now or timezone.now()
+    ids = list(
+        Seat.objects.filter(event_id=event_id)
+        .held_by(holder, now)
+        .order_by("pk")
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        return []
+    try:
+        return release_seats(event_id=event_id, holder=holder, seat_ids=ids, now=now)
+    except (NotHolder, HoldExpired):
+        # Something changed between the read and the lock (a booking, an
+        # expiry): whatever is left will expire on its own.
+        return []
+
+
+def extend_hold(
+    *, event_id: int, holder: str, now: datetime | None = None
+) -> HoldResult:
+    """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum."""
+    now = now or timezone.now()
+    with locked_transaction():
+        found = Hold.objects.running_at(now).filter(event_id=event_id, holder=holder)
+        hold_id = found.values_list("id", flat=True).first()
+        if hold_id is None:
+            if Seat.objects.filter(event_id=event_id, holder=holder).exists():
+                raise HoldExpired("Your hold has expired.")
+            raise NotHolder("You hold no seats for this event.")
+        seats = list(
+            Seat.objects.select_for_update()
+            .filter(hold_id=hold_id)
+            .order_by("pk")
+            .only("id", "label")
+        )
+        hold = Hold.objects.select_for_update().get(pk=hold_id)
+        if not hold.is_active(now):
+            raise HoldExpired("Your hold has expired.")
+        new_expiry = min(
+            now + timedelta(seconds=settings.SEAT_HOLD_SECONDS), hold.max_expires_at
+        )
+        if new_expiry <= hold.expires_at:
+            raise ExtendLimit(
+                "Your hold cannot be extended past "
+                f"{settings.SEAT_HOLD_MAX_SECONDS // 60} minutes in total."
+            )
+        hold.expires_at = new_expiry
+        hold.save(update_fields=["expires_at"])
+        Seat.objects.filter(hold=hold).update(held_until=new_expiry)
+        if seats:
+            record_change(
+                event_id=event_id,
+                reason=Activity.Kind.EXTENDED,
+                seats=[
+                    SeatState(s.id, s.label, SeatStatus.HELD, holder, new_expiry)
+                    for s in seats
+                ],
+                holders=[holder] * len(seats),
+                now=now,
+            )
+    return _result([s.id for s in seats], hold)
+
+
+# Helpers shared with the other services. None commits or announces.
+
+
+def distinct(seat_ids: Iterable[int]) -> list[int]:
+    ids = sorted(set(seat_ids))
+    if not ids:
+        raise BadRequest("Name at least one seat.")
+    return ids
+
+
+def check_own_running(seats: list[Seat], holder: str, now: datetime) -> None:
+    """Raise unless every seat is in `holder`'s running hold."""
+    not_mine = [s.id for s in seats if s.holder != holder or s.booking_id is not None]
+    if not_mine:
+        raise NotHolder(seat_ids=not_mine)
+    lapsed = [s.id for s in seats if _status(s, now) is not SeatStatus.HELD]
+    if lapsed:
+        raise HoldExpired(seat_ids=lapsed)
+
+
+def drop_if_empty(hold_ids: list[int]) -> None:
+    """Delete the locked holds no seat points at any more."""
+    if not hold_ids:
+        return
+    in_use = set(
+        Seat.objects.filter(hold_id__in=hold_ids)
+        .order_by()
+        .values_list("hold_id", flat=True)
+    )
+    empty = [h for h in hold_ids if h not in in_use]
+    if empty:
+        delete_holds(empty)
+
+
+def delete_holds(hold_ids: Sequence[int]) -> None:
+    """Delete locked holds that no seat points at, one statement per chunk.
+
+    A raw DELETE on purpose: QuerySet.delete() would first look for seats to
+    set to NULL (there are none: the callers checked under lock) and cost
+    two more statements per chunk on the release and sweep paths.
+    """
+    table = connection.ops.quote_name(Hold._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in chunks(hold_ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", list(chunk))
+
+
+def layout(event_id: int, now: datetime) -> list[LayoutSeat]:
+    """Every seat of the event, free or not at `now`, for the picker."""
+    rows = Seat.objects.filter(event_id=event_id).values_list(
+        "id", "section", "row", "x", "y", "category__code", "held_until", "booking_id"
+    )
+    return [
+        LayoutSeat(
+            id=sid,
+            section=section,
+            row=row,
+            x=x,
+            y=y,
+            category=code,
+            free=status_of(booking_id=booking, held_until=until, now=now)
+            is SeatStatus.AVAILABLE,
+        )
+        for sid, section, row, x, y, code, until, booking in rows
+    ]
+
+
+def _status(seat: Seat, now: datetime) -> SeatStatus:
+    return seat.status_at(now)
+
+
+def _held_by(seat: Seat, holder: str, now: datetime) -> bool:
+    return _status(seat, now) is SeatStatus.HELD and seat.holder == holder
+
+
+def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
+    """Raise SeatsUnavailable naming the seats booked or held by someone else."""
+    taken = [
+        s
+        for s in seats
+        if _status(s, now) is not SeatStatus.AVAILABLE and not _held_by(s, holder, now)
+    ]
+    if not taken:
+        return
+    labels = ", ".join(s.label for s in taken)
+    text = (
+        f"Seat {labels} was just taken by someone else."
+        if len(taken) == 1
+        else f"Seats {labels} were just taken by someone else."
+    )
+    raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
+
+
+def _running_hold(event_id: int, holder: str, now: datetime) -> Hold | None:
+    return (
+        Hold.objects.select_for_update()
+        .running_at(now)
+        .filter(event_id=event_id, holder=holder)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def _new_hold(event_id: int, holder: str, now: datetime) -> Hold:
+    return Hold.objects.create(
+        token=secrets.token_urlsafe(16),
+        event_id=event_id,
+        holder=holder,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.SEAT_HOLD_SECONDS),
+        max_expires_at=now + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS),
+    )
+
+
+def _result(seat_ids: list[int], hold: Hold) -> HoldResult:
+    return HoldResult(
+        seat_ids=seat_ids, held_until=hold.expires_at, max_until=hold.max_expires_at
+    )

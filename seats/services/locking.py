@@ -1,0 +1,88 @@
+"""Row locks for the services: inside a transaction, in one order, bounded.
+
+Every service locks seats (by primary key), then holds, then the event row,
+so two transactions on PostgreSQL can never wait for each other in a cycle.
+On SQLite the IMMEDIATE transaction mode serialises writers outright and
+`select_for_update` is a no-op. As in pretix's `lock_objects`, the helpers
+refuse to run outside `transaction.atomic()` (a lock outside one would be
+released at once), and on PostgreSQL a lock wait is bounded by
+`SEAT_LOCK_TIMEOUT_SECONDS`: a stuck lock becomes a `Busy` error for the
+caller instead of a hung request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+
+from seats.errors import Busy, UnknownSeat
+from seats.models import Hold, Seat
+
+_SEAT_COLUMNS = ("id", "label", "hold_id", "holder", "held_until", "booking_id")
+
+
+def require_transaction() -> None:
+    """Raise unless called inside `transaction.atomic()`."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Row locks are only taken inside transaction.atomic().")
+
+
+@contextmanager
+def locked_transaction() -> Iterator[None]:
+    """`transaction.atomic()` with a bounded lock wait; a timeout raises `Busy`."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                milliseconds = int(settings.SEAT_LOCK_TIMEOUT_SECONDS * 1000)
+                with connection.cursor() as cursor:
+                    # LOCAL: ends with this transaction, so a pooled
+                    # connection goes back to the pool unchanged.
+                    cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
+            yield
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise Busy() from error
+        raise
+
+
+def lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:
+    """Lock the seats in primary-key order; unknown ids (or another event's) raise."""
+    require_transaction()
+    return read_seats(event_id, seat_ids, lock=True)
+
+
+def read_seats(event_id: int, seat_ids: list[int], *, lock: bool = False) -> list[Seat]:
+    """The seats in primary-key order; unknown ids (or another event's) raise."""
+    query = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
+    if lock:
+        query = query.select_for_update()
+    seats = list(query.order_by("pk").only(*_SEAT_COLUMNS))
+    if len(seats) != len(seat_ids):
+        missing = set(seat_ids) - {s.id for s in seats}
+        raise UnknownSeat(
+            "Some of these seats do not exist for this event.", seat_ids=missing
+        )
+    return seats
+
+
+def lock_holds(hold_ids: Iterable[int | None]) -> list[int]:
+    """Lock these holds (after their seats): whoever adds seats to one waits."""
+    require_transaction()
+    ids = sorted({h for h in hold_ids if h is not None})
+    if ids:
+        list(
+            Hold.objects.select_for_update()
+            .filter(id__in=ids)
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
+    return ids
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    # psycopg's LockNotAvailable (SQLSTATE 55P03), without importing psycopg
+    # where the embedded default runs without it.
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"

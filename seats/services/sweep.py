@@ -1,0 +1,87 @@
+"""Releasing holds whose time has passed: tidying up and telling the browsers.
+
+Correctness never waits for this: every check already treats a lapsed hold
+as free. Idempotent: a seat is released by exactly one sweep, because each
+sweep claims its rows under lock (rows another sweep locked are skipped on
+PostgreSQL; SQLite serialises writers) before it clears them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from seats.models import Activity, Event, Hold, Seat, SeatStatus
+from seats.services.changes import chunks, record_change
+from seats.services.holds import delete_holds
+from seats.signals import SeatState
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiredSeat:
+    seat_id: int
+    label: str
+    event_id: int
+    event_name: str
+    holder: str
+
+
+def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
+    """Release every hold whose time has passed; one announcement per event."""
+    now = now or timezone.now()
+    # No lock wait to bound: SKIP LOCKED never waits.
+    with transaction.atomic():
+        rows: list[tuple[int, str, int, str]] = list(
+            Seat.objects.select_for_update(skip_locked=True, of=("self",))
+            .lapsed_at(now)
+            .order_by("pk")
+            .values_list("id", "label", "event_id", "holder")
+        )
+        # These rows are ours now: locked on PostgreSQL (rows another sweep
+        # locked first were skipped), serialised by the write lock on SQLite.
+        for chunk in chunks(rows):
+            Seat.objects.filter(id__in=[r[0] for r in chunk]).update(
+                hold=None, holder="", held_until=None
+            )
+
+        # Spent holds go before any event row is locked (seats, holds, events
+        # is the lock order everywhere); ones a running request holds are skipped.
+        spent = list(
+            Hold.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .exclude(id__in=Seat.objects.filter(hold__isnull=False).values("hold_id"))
+            .values_list("id", flat=True)
+        )
+        if spent:
+            delete_holds(spent)
+
+        by_event: dict[int, list[tuple[int, str, int, str]]] = defaultdict(list)
+        for row in rows:
+            by_event[row[2]].append(row)
+        names = dict(Event.objects.filter(id__in=by_event).values_list("id", "name"))
+        for event_id in sorted(by_event):
+            event_rows = by_event[event_id]
+            record_change(
+                event_id=event_id,
+                reason=Activity.Kind.EXPIRED,
+                seats=[
+                    SeatState(seat_id, label, SeatStatus.AVAILABLE)
+                    for seat_id, label, _, _ in event_rows
+                ],
+                holders=[former for _, _, _, former in event_rows],
+                now=now,
+            )
+    return [
+        ExpiredSeat(
+            seat_id=seat_id,
+            label=label,
+            event_id=event_id,
+            event_name=names[event_id],
+            holder=former,
+        )
+        for seat_id, label, event_id, former in rows
+    ]

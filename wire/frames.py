@@ -1,0 +1,398 @@
+"""Every frame and JSON document the server sends, built in one place.
+
+Each builder takes the domain's plain data (selector dataclasses, service
+results, committed `SeatChange`s, errors) and returns a typed dict; `dumps`
+is the one encoder. The HTTP snapshot and the WebSocket snapshot are the
+same `snapshot()` document encoded by the same `dumps`, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal, NotRequired, TypedDict
+
+from seats.errors import SeatError
+from seats.selectors import (
+    CategoryView,
+    DashboardState,
+    EventSummary,
+    OwnHold,
+    RunningHold,
+    SeatMap,
+    SeatView,
+)
+from seats.services import BookingResult, HoldResult
+from seats.signals import SeatChange, SeatState
+from seats.timefmt import iso
+
+RequestId = str | int
+
+PROTOCOL_VERSION = 1
+
+
+# Seat entries: the same shape in snapshots and in seats.changed.
+
+
+class SeatStateFrame(TypedDict):
+    id: int
+    status: str
+    holder: str | None
+    held_until: str | None
+
+
+class SeatFrame(SeatStateFrame):
+    label: str
+    section: str
+    row: str
+    number: int
+    x: int
+    y: int
+    category: str
+
+
+class CategoryFrame(TypedDict):
+    code: str
+    name: str
+    price: str
+    currency: str
+
+
+class OwnHoldFrame(TypedDict):
+    held_until: str | None
+    max_until: str | None
+    seat_ids: list[int]
+
+
+class SnapshotFrame(TypedDict):
+    type: Literal["snapshot"]
+    event: int
+    version: int
+    you: str | None
+    server_time: str | None
+    hold: OwnHoldFrame | None
+    categories: list[CategoryFrame]
+    seats: list[SeatFrame]
+    request_id: NotRequired[RequestId]
+
+
+class SeatsChangedFrame(TypedDict):
+    type: Literal["seats.changed"]
+    event: int
+    version: int
+    reason: str
+    seats: list[SeatStateFrame]
+
+
+class HoldOkFrame(TypedDict):
+    type: Literal["hold.ok"]
+    seat_ids: list[int]
+    held_until: str | None
+    max_until: str | None
+    request_id: NotRequired[RequestId]
+
+
+class ReleaseOkFrame(TypedDict):
+    type: Literal["release.ok"]
+    seat_ids: list[int]
+    request_id: NotRequired[RequestId]
+
+
+class ExtendOkFrame(TypedDict):
+    type: Literal["extend.ok"]
+    held_until: str | None
+    max_until: str | None
+    request_id: NotRequired[RequestId]
+
+
+class BookOkFrame(TypedDict):
+    type: Literal["book.ok"]
+    seat_ids: list[int]
+    booking: str
+    request_id: NotRequired[RequestId]
+
+
+class PongFrame(TypedDict):
+    type: Literal["pong"]
+    server_time: str | None
+    request_id: NotRequired[RequestId]
+
+
+class ErrorFrame(TypedDict):
+    type: Literal["error"]
+    code: str
+    message: str
+    seat_ids: list[int]
+    request_id: NotRequired[RequestId]
+
+
+# The staff dashboard.
+
+
+class ActivitySeatFrame(TypedDict):
+    id: int
+    label: str
+
+
+class ActivityFrame(TypedDict):
+    type: Literal["activity"]
+    event: int
+    version: int
+    reason: str
+    holder: str | None
+    holders: list[str]
+    at: str | None
+    seats: list[ActivitySeatFrame]
+
+
+class EventSummaryFrame(TypedDict):
+    id: int
+    name: str
+    starts_at: str | None
+    version: int
+    total: int
+    available: int
+    held: int
+    booked: int
+
+
+class RunningHoldFrame(TypedDict):
+    id: int
+    event: int
+    holder: str
+    seats: list[str]
+    expires_at: str | None
+
+
+class DashboardStateFrame(TypedDict):
+    type: Literal["dashboard.state"]
+    server_time: str | None
+    events: list[EventSummaryFrame]
+    holds: list[RunningHoldFrame]
+    request_id: NotRequired[RequestId]
+
+
+# HTTP documents.
+
+
+class EventListDocument(TypedDict):
+    events: list[EventSummaryFrame]
+
+
+class ReleasedDocument(TypedDict):
+    released: int
+
+
+class ForbiddenDocument(TypedDict):
+    error: Literal["forbidden"]
+    message: str
+
+
+def dumps(document: object) -> str:
+    """The one encoder: compact, UTF-8 text as is.
+
+    A string the client sent may hold a lone surrogate (valid JSON, invalid
+    UTF-8); it is escaped rather than allowed to break the send.
+    """
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(document, separators=(",", ":"))
+    return text
+
+
+def seat_state(seat: SeatState) -> SeatStateFrame:
+    return {
+        "id": seat.id,
+        "status": seat.status.value,
+        "holder": seat.holder,
+        "held_until": iso(seat.held_until),
+    }
+
+
+def seat(view: SeatView) -> SeatFrame:
+    return {
+        "id": view.id,
+        "label": view.label,
+        "section": view.section,
+        "row": view.row,
+        "number": view.number,
+        "x": view.x,
+        "y": view.y,
+        "category": view.category,
+        "status": view.status.value,
+        "holder": view.holder,
+        "held_until": iso(view.held_until),
+    }
+
+
+def category(view: CategoryView) -> CategoryFrame:
+    return {
+        "code": view.code,
+        "name": view.name,
+        "price": str(view.price),
+        "currency": view.currency,
+    }
+
+
+def own_hold(hold: OwnHold | None) -> OwnHoldFrame | None:
+    if hold is None:
+        return None
+    return {
+        "held_until": iso(hold.held_until),
+        "max_until": iso(hold.max_until),
+        "seat_ids": list(hold.seat_ids),
+    }
+
+
+def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> SnapshotFrame:
+    frame: SnapshotFrame = {
+        "type": "snapshot",
+        "event": seat_map.event_id,
+        "version": seat_map.version,
+        "you": seat_map.viewer,
+        "server_time": iso(seat_map.now),
+        "hold": own_hold(seat_map.hold),
+        "categories": [category(c) for c in seat_map.categories],
+        "seats": [seat(s) for s in seat_map.seats],
+    }
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def seats_changed(change: SeatChange) -> SeatsChangedFrame:
+    return {
+        "type": "seats.changed",
+        "event": change.event_id,
+        "version": change.version,
+        "reason": change.reason,
+        "seats": [seat_state(s) for s in change.seats],
+    }
+
+
+def hold_ok(result: HoldResult, request_id: RequestId | None = None) -> HoldOkFrame:
+    frame: HoldOkFrame = {
+        "type": "hold.ok",
+        "seat_ids": list(result.seat_ids),
+        "held_until": iso(result.held_until),
+        "max_until": iso(result.max_until),
+    }
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def release_ok(
+    seat_ids: Iterable[int], request_id: RequestId | None = None
+) -> ReleaseOkFrame:
+    frame: ReleaseOkFrame = {"type": "release.ok", "seat_ids": list(seat_ids)}
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def extend_ok(result: HoldResult, request_id: RequestId | None = None) -> ExtendOkFrame:
+    frame: ExtendOkFrame = {
+        "type": "extend.ok",
+        "held_until": iso(result.held_until),
+        "max_until": iso(result.max_until),
+    }
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def book_ok(result: BookingResult, request_id: RequestId | None = None) -> BookOkFrame:
+    frame: BookOkFrame = {
+        "type": "book.ok",
+        "seat_ids": list(result.seat_ids),
+        "booking": result.reference,
+    }
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def pong(now: datetime, request_id: RequestId | None = None) -> PongFrame:
+    frame: PongFrame = {"type": "pong", "server_time": iso(now)}
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def error(failure: SeatError, request_id: RequestId | None = None) -> ErrorFrame:
+    """The wire form of any SeatError (the protocol's `error` message)."""
+    frame: ErrorFrame = {
+        "type": "error",
+        "code": failure.code,
+        "message": failure.message,
+        "seat_ids": list(failure.seat_ids),
+    }
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def activity(change: SeatChange) -> ActivityFrame:
+    return {
+        "type": "activity",
+        "event": change.event_id,
+        "version": change.version,
+        "reason": change.reason,
+        "holder": change.holders[0] if len(change.holders) == 1 else None,
+        "holders": list(change.holders),
+        "at": iso(change.at),
+        "seats": [{"id": s.id, "label": s.label} for s in change.seats],
+    }
+
+
+def event_summary(summary: EventSummary) -> EventSummaryFrame:
+    return {
+        "id": summary.id,
+        "name": summary.name,
+        "starts_at": iso(summary.starts_at),
+        "version": summary.version,
+        "total": summary.total,
+        "available": summary.available,
+        "held": summary.held,
+        "booked": summary.booked,
+    }
+
+
+def running_hold(hold: RunningHold) -> RunningHoldFrame:
+    return {
+        "id": hold.id,
+        "event": hold.event_id,
+        "holder": hold.holder,
+        "seats": list(hold.seat_labels),
+        "expires_at": iso(hold.expires_at),
+    }
+
+
+def dashboard_state(
+    state: DashboardState, request_id: RequestId | None = None
+) -> DashboardStateFrame:
+    frame: DashboardStateFrame = {
+        "type": "dashboard.state",
+        "server_time": iso(state.now),
+        "events": [event_summary(e) for e in state.events],
+        "holds": [running_hold(h) for h in state.holds],
+    }
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
+def event_list(summaries: Iterable[EventSummary]) -> EventListDocument:
+    return {"events": [event_summary(e) for e in summaries]}
+
+
+def released(count: int) -> ReleasedDocument:
+    return {"released": count}
+
+
+def forbidden(message: str = "Staff only.") -> ForbiddenDocument:
+    return {"error": "forbidden", "message": message}
