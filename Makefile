@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 BASE_PORT ?= 8001
 
-.PHONY: run run-cluster test lint format migrate clean
+.PHONY: run run-cluster test lint types contracts js-test screenshots format migrate clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,20 +34,47 @@ run-cluster: $(VENV)/.installed
 
 # PostgreSQL for the second run of the domain suite (pytest makes test_<name>).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seats
+# Line coverage of seats/, realtime/, wire/, api/ and frontend/, servers the
+# tests start included; the suite fails if it falls below this.
+COVERAGE_MIN ?= 90
+COVERAGE := $(PY) -m coverage
 
 test: $(VENV)/.installed-dev
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-node.sh
 	bash scripts/ensure-services.sh
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	@echo "== domain suite on PostgreSQL (row locks, SKIP LOCKED) =="
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/seats -q
-	@echo "== whole suite: embedded default, plus the PostgreSQL/Redis cluster tests =="
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory js-test
+	mkdir -p var/coverage
+	$(COVERAGE) erase
+	@echo "== domain suite on PostgreSQL (row locks, SKIP LOCKED, lock timeouts) =="
+	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats -q
+	@echo "== whole suite: embedded default, plus the PostgreSQL/Redis cluster and fault tests =="
+	$(COVERAGE) run -m pytest
+	@echo "== line coverage, server processes included =="
+	$(COVERAGE) combine -q
+	$(COVERAGE) report --fail-under=$(COVERAGE_MIN) | tail -n 40
 
+# Style, import contracts (which package may import which) and types.
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(MAKE) --no-print-directory contracts types
+
+contracts: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports --no-cache
+
+types: $(VENV)/.installed-dev
+	$(PY) -m mypy
+
+# The front end's pure logic (state, version gaps), without a browser.
+js-test:
+	node --test tests/frontend/js/
+
+# Rewrites the README's screenshots in docs/screenshots (only when asked).
+screenshots: $(VENV)/.installed-dev
+	bash scripts/ensure-chromium.sh
+	SEATS_SCREENSHOTS=1 $(PY) -m pytest tests/frontend/test_showcase_browser.py -q
 
 format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .
@@ -65,4 +92,4 @@ bench-smoke: $(VENV)/.installed-dev
 	$(PY) -m bench.run --smoke
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

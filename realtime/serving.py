@@ -34,7 +34,7 @@ def backends_summary() -> str:
         if engine == "sqlite3"
         else f"{database['HOST']}/{database['NAME']}"
     )
-    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    layer = str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).rsplit(".", 1)[-1]
     return f"database: {engine} ({where}), channel layer: {layer}"
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 
 # An arbitrary constant naming "the seats sweeper" among advisory locks.
 SWEEPER_LOCK_KEY = 0x5EA75_5EE9
+# Connection parameters that only make sense for Django's own cursors.
+_DJANGO_ONLY_PARAMS = frozenset({"cursor_factory", "context", "prepare_threshold"})
 
 
 class Leadership:
@@ -34,24 +37,31 @@ class Leadership:
         """Block until this process leads; calls `wait()` once if it has to wait."""
         if not self.enabled:
             return
-        import psycopg
-
-        db = settings.DATABASES["default"]
-        self._conn = psycopg.connect(
-            dbname=db["NAME"],
-            user=db["USER"] or None,
-            password=db["PASSWORD"] or None,
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            autocommit=True,
-            application_name="seats-sweeper-leader",
-        )
+        self._conn = self.connect()
         told = False
         while not self._try():
             if wait is not None and not told:
                 wait()
                 told = True
             time.sleep(poll)
+
+    def connect(self) -> Any:
+        """A connection of its own, with every option the project's has.
+
+        Django's own connection parameters carry the OPTIONS of DATABASE_URL
+        (sslmode, options, ...); the pool is not used, since the lock lives
+        exactly as long as this one connection.
+        """
+        import psycopg
+        from django.db import connection
+
+        params = {
+            key: value
+            for key, value in connection.get_connection_params().items()
+            if key not in _DJANGO_ONLY_PARAMS
+        }
+        params.setdefault("application_name", "seats-sweeper-leader")
+        return psycopg.connect(**params, autocommit=True)
 
     def still_leading(self) -> bool:
         """False once the lock's connection is gone (the lock went with it)."""
@@ -69,6 +79,7 @@ class Leadership:
             self._conn = None
 
     def _try(self) -> bool:
+        assert self._conn is not None, "acquire() connects first"
         row = self._conn.execute(
             "SELECT pg_try_advisory_lock(%s)", [SWEEPER_LOCK_KEY]
         ).fetchone()

@@ -8,9 +8,11 @@ hold past its time reads as available here even before the sweeper has run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -221,6 +223,8 @@ def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
 
 def event_summaries(now: datetime | None = None) -> list[EventSummary]:
     now = now or timezone.now()
+    # Annotated rows: the counts are attributes the model does not declare.
+    counted: Iterable[Any] = events_with_counts(now)
     return [
         EventSummary(
             id=e.id,
@@ -232,7 +236,7 @@ def event_summaries(now: datetime | None = None) -> list[EventSummary]:
             held=e.held_count,
             booked=e.booked_count,
         )
-        for e in events_with_counts(now)
+        for e in counted
     ]
 
 

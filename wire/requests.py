@@ -95,7 +95,7 @@ def _valid_request_id(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_REQUEST_ID_CHARS
 
 
-def _best_args(data: dict) -> tuple[int, str | None]:
+def _best_args(data: dict[str, object]) -> tuple[int, str | None]:
     count = data.get("count")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise BadRequest("count must be a positive integer.")

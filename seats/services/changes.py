@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import connection
 
 from seats.models import Activity, Event
 from seats.services.locking import require_transaction
 from seats.signals import SeatChange, SeatState, announce_on_commit
+
+T = TypeVar("T")
 
 # Rows per statement when a change touches thousands of seats (SQLite caps
 # the number of bound parameters per statement).
@@ -65,7 +68,7 @@ def record_change(
     return version
 
 
-def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
