@@ -47,9 +47,7 @@ class HoldAdmin(admin.ModelAdmin):
         now = timezone.now()
         released = 0
         for hold in queryset:
-            seat_ids = list(
-                hold.seats.filter(held_until__gt=now).values_list("id", flat=True)
-            )
+            seat_ids = list(hold.seats.held_at(now).values_list("id", flat=True))
             if not seat_ids:
                 continue
             try:

@@ -37,6 +37,17 @@ def status_of(
     return SeatStatus.AVAILABLE
 
 
+def status_q(status: SeatStatus, now: datetime, *, via: str = "") -> Q:
+    """`status_of` as SQL: seats (reached through the relation `via`) in `status`."""
+    booked = Q(**{f"{via}booking__isnull": False})
+    held = Q(**{f"{via}booking__isnull": True, f"{via}held_until__gt": now})
+    if status is SeatStatus.BOOKED:
+        return booked
+    if status is SeatStatus.HELD:
+        return held
+    return ~booked & ~held
+
+
 class Event(models.Model):
     name = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
@@ -116,13 +127,11 @@ class SeatQuerySet(QuerySet["Seat"]):
 
     def free_at(self, now: datetime) -> SeatQuerySet:
         """Neither booked nor in a running hold (a lapsed hold is free)."""
-        return self.filter(booking__isnull=True).filter(
-            Q(held_until__isnull=True) | Q(held_until__lte=now)
-        )
+        return self.filter(status_q(SeatStatus.AVAILABLE, now))
 
     def held_at(self, now: datetime) -> SeatQuerySet:
-        """In a running hold (a booked seat carries no hold)."""
-        return self.filter(held_until__gt=now)
+        """In a running hold."""
+        return self.filter(status_q(SeatStatus.HELD, now))
 
     def held_by(self, holder: str, now: datetime) -> SeatQuerySet:
         return self.held_at(now).filter(holder=holder)
@@ -131,15 +140,12 @@ class SeatQuerySet(QuerySet["Seat"]):
         """Still pointing at a hold whose time has passed: the sweeper's work."""
         return self.filter(hold__isnull=False, held_until__lte=now)
 
-    def booked(self) -> SeatQuerySet:
-        return self.filter(booking__isnull=False)
-
     def with_status(self, now: datetime) -> SeatQuerySet:
         """Annotated with `status`, by the same rule as `status_of`."""
         return self.annotate(
             status=Case(
-                When(booking__isnull=False, then=Value(SeatStatus.BOOKED.value)),
-                When(held_until__gt=now, then=Value(SeatStatus.HELD.value)),
+                When(status_q(SeatStatus.BOOKED, now), then=Value("booked")),
+                When(status_q(SeatStatus.HELD, now), then=Value("held")),
                 default=Value(SeatStatus.AVAILABLE.value),
                 output_field=models.CharField(),
             )

@@ -14,10 +14,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from seats.models import Event, Hold, PriceCategory, Seat, SeatStatus, status_of
+from seats.models import (
+    Event,
+    Hold,
+    PriceCategory,
+    Seat,
+    SeatStatus,
+    status_of,
+    status_q,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,18 +211,17 @@ def own_hold(*, event_id: int, holder: str | None, now: datetime) -> OwnHold | N
 
 
 def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
-    """Events annotated with seat_count, held_count, booked_count, available_count.
-
-    The same rule as `status_of`, as SQL: booked first, then held while
-    `held_until` lies ahead, available for the rest.
-    """
+    """Events annotated with seat_count, held_count, booked_count, available_count."""
     now = now or timezone.now()
-    held = Q(seats__booking__isnull=True, seats__held_until__gt=now)
+
+    def counted(status: SeatStatus) -> Count:
+        return Count("seats", filter=status_q(status, now, via="seats__"))
+
     return (
         Event.objects.annotate(
             seat_count=Count("seats"),
-            booked_count=Count("seats", filter=Q(seats__booking__isnull=False)),
-            held_count=Count("seats", filter=held),
+            booked_count=counted(SeatStatus.BOOKED),
+            held_count=counted(SeatStatus.HELD),
         )
         .annotate(available_count=F("seat_count") - F("held_count") - F("booked_count"))
         .order_by("starts_at", "id")
