@@ -40,8 +40,8 @@ COVERAGE_MIN ?= 90
 COVERAGE := $(PY) -m coverage
 
 test: $(VENV)/.installed-dev
-	bash scripts/ensure-chromium.sh
-	bash scripts/ensure-node.sh
+	bash scripts/ensure-debian.sh chromium chromium
+	bash scripts/ensure-debian.sh node nodejs
 	bash scripts/ensure-services.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory js-test
@@ -73,7 +73,7 @@ js-test:
 
 # Rewrites the README's screenshots in docs/screenshots (only when asked).
 screenshots: $(VENV)/.installed-dev
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-debian.sh chromium chromium
 	SEATS_SCREENSHOTS=1 $(PY) -m pytest tests/frontend/test_showcase_browser.py -q
 
 format: $(VENV)/.installed-dev

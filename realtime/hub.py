@@ -62,6 +62,14 @@ class Hub:
         """Returns once this process receives every later message of `group`."""
         await self._start()
         self._members.setdefault(group, set()).add(subscriber)
+        try:
+            await self._join(group)
+        except BaseException:
+            # Not subscribed after all: no dead member for later broadcasts.
+            self._members.get(group, set()).discard(subscriber)
+            raise
+
+    async def _join(self, group: str) -> None:
         joined = self._joined.get(group)
         if joined is None:
             joined = self._joined[group] = self.loop.create_future()

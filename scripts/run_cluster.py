@@ -17,26 +17,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a file, Python puts scripts/ first on the path, not the project.
+sys.path.insert(0, str(ROOT))
+
+from devtools.databases import PostgresDatabase  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/seats"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def ensure_database(url: str) -> None:
     """CREATE DATABASE when the one named in `url` does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if exists.fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}", flush=True)
+    database = PostgresDatabase.from_url(url)
+    if database.ensure():
+        print(f"created database {database.name}", flush=True)
 
 
 def manage(*args: str, env: dict) -> None:

@@ -88,6 +88,14 @@ class HoldQuerySet(QuerySet["Hold"]):
     def running_at(self, now: datetime) -> HoldQuerySet:
         return self.filter(expires_at__gt=now)
 
+    def running_for(self, event_id: int, holder: str, now: datetime) -> HoldQuerySet:
+        """The holder's running hold(s) on the event, latest expiry first."""
+        return (
+            self.running_at(now)
+            .filter(event_id=event_id, holder=holder)
+            .order_by("-expires_at")
+        )
+
 
 class Hold(models.Model):
     """One holder's seats of one event, sharing one expiry."""

@@ -192,12 +192,7 @@ def own_hold(*, event_id: int, holder: str | None, now: datetime) -> OwnHold | N
     """The holder's running hold on the event, or None."""
     if not holder:
         return None
-    hold = (
-        Hold.objects.running_at(now)
-        .filter(event_id=event_id, holder=holder)
-        .order_by("-expires_at")
-        .first()
-    )
+    hold = Hold.objects.running_for(event_id, holder, now).first()
     if hold is None:
         return None
     seat_ids = sorted(

@@ -204,15 +204,12 @@ def dumps(document: object) -> str:
 
 
 def seat_state(seat: SeatState) -> SeatStateFrame:
-    return {
-        "id": seat.id,
-        "status": seat.status.value,
-        "holder": seat.holder,
-        "held_until": iso(seat.held_until),
-    }
+    """A seat's new absolute state, as `seats.changed` carries it."""
+    return {"id": seat.id, **_status_fields(seat)}
 
 
 def seat(view: SeatView) -> SeatFrame:
+    """A seat with its place on the map, as the snapshot carries it."""
     return {
         "id": view.id,
         "label": view.label,
@@ -222,9 +219,22 @@ def seat(view: SeatView) -> SeatFrame:
         "x": view.x,
         "y": view.y,
         "category": view.category,
-        "status": view.status.value,
-        "holder": view.holder,
-        "held_until": iso(view.held_until),
+        **_status_fields(view),
+    }
+
+
+class _StatusFields(TypedDict):
+    status: str
+    holder: str | None
+    held_until: str | None
+
+
+def _status_fields(seat: SeatState | SeatView) -> _StatusFields:
+    # The same three fields, in the same order, in snapshots and changes.
+    return {
+        "status": seat.status.value,
+        "holder": seat.holder,
+        "held_until": iso(seat.held_until),
     }
 
 

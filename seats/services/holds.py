@@ -205,7 +205,7 @@ def extend_hold(
     """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum."""
     now = now or timezone.now()
     with locked_transaction():
-        found = Hold.objects.running_at(now).filter(event_id=event_id, holder=holder)
+        found = Hold.objects.running_for(event_id, holder, now)
         hold_id = found.values_list("id", flat=True).first()
         if hold_id is None:
             if Seat.objects.filter(event_id=event_id, holder=holder).exists():
@@ -340,13 +340,7 @@ def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
 
 
 def _running_hold(event_id: int, holder: str, now: datetime) -> Hold | None:
-    return (
-        Hold.objects.select_for_update()
-        .running_at(now)
-        .filter(event_id=event_id, holder=holder)
-        .order_by("-expires_at")
-        .first()
-    )
+    return Hold.objects.select_for_update().running_for(event_id, holder, now).first()
 
 
 def _new_hold(event_id: int, holder: str, now: datetime) -> Hold:
