@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import LiveServer, live_server
+from devtools.processes import LiveServer, live_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

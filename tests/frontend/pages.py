@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 import json
+import os
+import struct
 import urllib.request
 from pathlib import Path
 
 import axe_playwright_python
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 FAST = 1_500  # ms: "within a blink", with room for a loaded machine
 # axe-core as shipped inside the pinned PyPI package: served from disk, no CDN.
 AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+# The README's images: rewritten only on request (SEATS_SCREENSHOTS=1).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# The page's own clock stands still: countdowns never run out, so a hold it shows
+# as freed was freed by the server's push. (A clock that is merely off is corrected
+# by the server_time of the snapshot; one that stops is not.)
+STOPPED_CLOCK = """
+(() => {
+  const stopped = Date.now();
+  Date.now = () => stopped;
+})();
+"""
 
 
-def open_map(browser, server, event_id: int = 1, **context_args) -> Page:
+def open_map(
+    browser,
+    server,
+    event_id: int = 1,
+    *,
+    init_script: str | None = None,
+    **context_args,
+) -> Page:
+    """A new context on the seat map, live and drawn; `init_script` runs first."""
     context = browser.new_context(
         **{"viewport": {"width": 1280, "height": 900}, **context_args}
     )
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     page.goto(f"{server.url}/events/{event_id}/")
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
@@ -28,6 +53,30 @@ def open_map(browser, server, event_id: int = 1, **context_args) -> Page:
 
 def seat(page: Page, seat_id: int):
     return page.locator(f'.seat[data-seat-id="{seat_id}"]')
+
+
+def map_version(page: Page) -> int:
+    """The event version the seat map has applied (`data-version` on its root)."""
+    return int(page.locator("#seatmap-app").get_attribute("data-version"))
+
+
+def wait_for_push_after(page: Page, version: int, timeout: float = 5_000) -> None:
+    """Wait until the map has applied a change newer than `version` from the server.
+
+    Only the server's pushes move the version on: the page's clock can free a
+    lapsed seat on screen, but cannot do this.
+    """
+    try:
+        page.wait_for_function(
+            "v => Number(document.getElementById('seatmap-app').dataset.version) > v",
+            arg=version,
+            timeout=timeout,
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"no change after v{version} reached the page within {timeout} ms "
+            f"(it is at v{map_version(page)})"
+        ) from None
 
 
 def seat_ids_with_status(page: Page, status: str) -> list[int]:
@@ -53,6 +102,25 @@ def seat_layout(server, event_id: int = 1) -> dict[int, dict]:
     url = f"{server.url}/api/events/{event_id}/seats/"
     with urllib.request.urlopen(url, timeout=10) as response:
         return {s["id"]: s for s in json.load(response)["seats"]}
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/screenshots with SEATS_SCREENSHOTS=1, else tmp_path.
+
+    Normal runs still take (and check) every screenshot, but leave the work tree
+    as it was; `make screenshots` sets the variable to refresh the README's.
+    """
+    if os.environ.get("SEATS_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file, from its header; fails on anything else."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == PNG_SIGNATURE and head[12:16] == b"IHDR", f"{path} is no PNG"
+    return struct.unpack(">II", head[16:24])
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -8,8 +8,18 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.pages import FAST, log_in, open_map, seat, serious_violations
-from tests.processes import live_server
+from devtools.processes import live_server
+from tests.frontend.pages import (
+    FAST,
+    STOPPED_CLOCK,
+    log_in,
+    map_version,
+    open_map,
+    seat,
+    seat_layout,
+    serious_violations,
+    wait_for_push_after,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +32,8 @@ def test_staff_sees_holds_live_and_can_release_expired(browser, live_server_proc
 
     buyer = open_map(browser, live_server_proc)
     seat(buyer, 20).click()
+    expect(seat(buyer, 20)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    held_at = map_version(buyer)
     expect(page.locator("#feed li[data-reason=held]").first).to_be_visible(timeout=FAST)
     expect(
         page.locator("#event-counts tr[data-event-id] td[data-col=held]")
@@ -37,10 +49,20 @@ def test_staff_sees_holds_live_and_can_release_expired(browser, live_server_proc
     expect(page.locator('[data-total="held"]')).to_have_text("1")
     expect(page.locator("#chart-summary")).to_contain_text("1 held")
 
-    # Let the sweeper free it, then the button finds nothing left to release.
-    expect(page.locator("#feed li[data-reason=expired]").first).to_be_visible(
-        timeout=5_000
-    )
+    # Let the sweeper free it: only the server can tell the feed, the counts and the
+    # holds table (the page's clock merely shows "expired" in the time-left cell).
+    expired = page.locator("#feed li[data-reason=expired]").first
+    expect(expired).to_be_visible(timeout=5_000)
+    label = seat_layout(live_server_proc)[20]["label"]
+    expect(expired.locator(".feed-seats")).to_have_text(label)
+    expect(
+        page.locator("#event-counts tr[data-event-id] td[data-col=held]")
+    ).to_have_text("0", timeout=FAST)
+    expect(page.locator("#active-holds tr[data-hold-id]")).to_have_count(0)
+    expect(page.locator("#no-holds")).to_be_visible()
+    wait_for_push_after(buyer, held_at)
+    expect(seat(buyer, 20)).to_have_attribute("data-status", "available")
+    # Then the button finds nothing left to release.
     page.click("#release-expired")
     expect(page.locator("#release-result")).to_have_text(
         re.compile(r"Released 0 expired")
@@ -73,11 +95,13 @@ def test_the_button_reports_the_locks_it_released(browser, lazy_sweeper_server):
     staff = browser.new_context()
     page = log_in(staff, lazy_sweeper_server, "admin", "staff-password-1")
     buyer = open_map(browser, lazy_sweeper_server)
-    watcher = open_map(browser, lazy_sweeper_server)
+    # The watcher's clock stands still: only the button's release can free its seats.
+    watcher = open_map(browser, lazy_sweeper_server, init_script=STOPPED_CLOCK)
     for seat_id in (1, 2):
         seat(buyer, seat_id).click()
         expect(seat(watcher, seat_id)).to_have_attribute("data-status", "held")
     time.sleep(1.5)  # both holds are past their time; nobody has swept
+    expect(seat(watcher, 1)).to_have_attribute("data-status", "held")
 
     page.click("#release-expired")
     expect(page.locator("#release-result")).to_have_text("Released 2 expired locks.")

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from devtools.processes import live_server
 from tests.frontend.pages import FAST, open_map, seat
-from tests.processes import live_server
 
 pytestmark = pytest.mark.browser
 

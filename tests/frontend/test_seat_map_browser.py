@@ -11,11 +11,14 @@ from playwright.sync_api import expect
 
 from tests.frontend.pages import (
     FAST,
+    STOPPED_CLOCK,
+    map_version,
     open_map,
     seat,
     seat_ids_with_status,
     seat_layout,
     serious_violations,
+    wait_for_push_after,
 )
 
 pytestmark = pytest.mark.browser
@@ -30,11 +33,17 @@ def people(browser, live_server_proc):
     b.context.close()
 
 
-def test_a_hold_is_seen_by_the_other_person_and_expires_for_both(people):
+def test_a_hold_is_seen_by_the_other_person_and_expires_for_both(
+    people, browser, live_server_proc
+):
     a, b = people
+    # A third person whose clock stands still: only the server can free seats there.
+    c = open_map(browser, live_server_proc, init_script=STOPPED_CLOCK)
     seat(a, 1).click()
     expect(seat(a, 1)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    held_at = map_version(a)  # the hold's change, or a later one
     expect(seat(b, 1)).to_have_attribute("data-status", "held", timeout=FAST)
+    expect(seat(c, 1)).to_have_attribute("data-status", "held", timeout=FAST)
     # Announced politely, listed with its price, counted in the legend.
     expect(a.locator("#message")).to_contain_text("Seat A1 is held for you")
     expect(a.locator("#my-seats li")).to_have_text(re.compile(r"A1\s+Premium\s+60.00"))
@@ -54,6 +63,12 @@ def test_a_hold_is_seen_by_the_other_person_and_expires_for_both(people):
     expect(seat(b, 1)).to_have_attribute("data-status", "available", timeout=FAST)
     expect(a.locator("#message")).to_contain_text(re.compile("expired", re.I))
     expect(a.locator("#countdown")).to_be_hidden()
+    # Their clocks may have done that; the server's expiry reached every page too.
+    for page in (a, b, c):
+        wait_for_push_after(page, held_at)
+    expect(seat(c, 1)).to_have_attribute("data-status", "available", timeout=FAST)
+    expect(c.locator('[data-legend-count="held"]')).to_have_text("0")
+    c.context.close()
 
 
 def test_release_and_book_are_seen_by_the_other_person(people):

@@ -1,21 +1,14 @@
 // Activity chart: stacked bars of seats per reason per second, drawn as plain SVG.
 
+import { svgEl } from '../common/dom.js';
 import { REASONS } from './activity.js';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const LEFT = 34;
 const TOP = 8;
 const BAR = 2; // px per second: 300 seconds fill 600 px
 const PLOT_H = 140;
 const BOTTOM = 22;
 const NAMES = { held: 'held', released: 'released', expired: 'expired', booked: 'booked' };
-
-function svgEl(name, attrs = {}, text = null) {
-  const el = document.createElementNS(SVG_NS, name);
-  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
-  if (text !== null) el.textContent = text;
-  return el;
-}
 
 /** A round top for the y axis: 1, 2, 5, 10, 20, 50, ... */
 function niceMax(value) {

@@ -1,24 +1,17 @@
 // Activity feed: newest change first, capped so a busy night does not grow the page forever.
 
-import { parseTime } from '../seatmap/clock.js';
+import { parseTime } from '../common/clock.js';
+import { el, span } from '../common/dom.js';
 
 const MAX_ITEMS = 200;
 
-function span(className, text) {
-  const el = document.createElement('span');
-  el.className = className;
-  el.textContent = text;
-  return el;
-}
-
 /** Prepend one `activity` message to the feed list. */
 export function addActivity(list, msg, eventName) {
-  const li = document.createElement('li');
+  const li = el('li');
   li.dataset.reason = msg.reason;
   li.dataset.eventId = msg.event;
-  const time = document.createElement('time');
+  const time = el('time', 'feed-time');
   const at = parseTime(msg.at);
-  time.className = 'feed-time';
   if (msg.at) time.dateTime = msg.at;
   time.textContent = at === null ? '' : new Date(at).toLocaleTimeString([], { hour12: false });
   const labels = (msg.seats ?? []).map((seat) => seat.label ?? `#${seat.id}`).join(', ');

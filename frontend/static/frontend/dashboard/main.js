@@ -1,8 +1,8 @@
 // Staff dashboard: live counts, active holds, the activity chart and feed over /ws/dashboard/.
 
-import { createClock, parseTime } from '../seatmap/clock.js';
-import { connect } from '../seatmap/connection.js';
-import { showConnection } from '../seatmap/status.js';
+import { createClock, parseTime } from '../common/clock.js';
+import { connect } from '../common/connection.js';
+import { showConnection } from '../common/status.js';
 import { createActivityBuffer } from './activity.js';
 import { createChart } from './chart.js';
 import { addActivity } from './feed.js';

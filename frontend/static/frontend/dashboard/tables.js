@@ -1,13 +1,11 @@
 // Dashboard tables: per-event seat counts and active holds with live countdowns.
 
-import { parseTime } from '../seatmap/clock.js';
-import { countdownText } from '../seatmap/texts.js';
+import { parseTime } from '../common/clock.js';
+import { el } from '../common/dom.js';
+import { countdownText } from '../common/texts.js';
 
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
+function cell(text, className = null) {
+  return el('td', className, text);
 }
 
 function formatDate(iso) {
@@ -18,12 +16,11 @@ function formatDate(iso) {
 /** Replace the event rows. */
 export function renderEvents(table, events) {
   const rows = events.map((event) => {
-    const tr = document.createElement('tr');
+    const tr = el('tr');
     tr.dataset.eventId = event.id;
-    const name = document.createElement('td');
-    const link = document.createElement('a');
+    const name = el('td');
+    const link = el('a', null, event.name);
     link.href = `/events/${encodeURIComponent(event.id)}/`;
-    link.textContent = event.name;
     name.append(link);
     tr.append(name, cell(formatDate(event.starts_at)));
     for (const column of ['available', 'held', 'booked', 'total']) {
@@ -39,7 +36,7 @@ export function renderEvents(table, events) {
 /** Replace the hold rows; `eventName(id)` names the event. */
 export function renderHolds(table, holds, eventName, now) {
   const rows = holds.map((hold) => {
-    const tr = document.createElement('tr');
+    const tr = el('tr');
     tr.dataset.holdId = hold.id;
     tr.dataset.eventId = hold.event;
     const left = cell('', 'num time-left');

@@ -1,6 +1,6 @@
 // What the buyer asks for (hold, release, extend, book, seats together) and what the reply says.
 
-import { parseTime } from './clock.js';
+import { parseTime } from '../common/clock.js';
 import {
   LIMIT_TEXT,
   OFFLINE_TEXT,
@@ -12,7 +12,7 @@ import {
   seatsPhrase,
   takenText,
   tooManyText,
-} from './texts.js';
+} from '../common/texts.js';
 
 export function createActions({ socket, store, map, panel, watch, clock, refresh, maxPerHolder }) {
   const say = (text) => panel.say(text);

@@ -1,15 +1,9 @@
 // "Find N seats together": the count and price selects; the choice goes to a callback.
 
-import { priceText } from './texts.js';
+import { option } from '../common/dom.js';
+import { priceText } from '../common/texts.js';
 
 const DEFAULT_COUNT = 2;
-
-function option(value, text) {
-  const el = document.createElement('option');
-  el.value = value;
-  el.textContent = text;
-  return el;
-}
 
 export function createBestForm(form, { max, onFind }) {
   const count = form.querySelector('[name="count"]');

@@ -1,6 +1,6 @@
 // Your hold over time: the countdown, the 60 s warning, the extend limit and the expiry notice.
 
-import { EXPIRED_TEXT, WARNING_TEXT } from './texts.js';
+import { EXPIRED_TEXT, WARNING_TEXT } from '../common/texts.js';
 
 const WARN_BEFORE_MS = 60_000;
 

@@ -1,13 +1,7 @@
 // Legend: live seat counts per status and, per price category, its price, rows and availability.
 
-import { priceText } from './texts.js';
-
-function span(className, text) {
-  const el = document.createElement('span');
-  el.className = className;
-  el.textContent = text;
-  return el;
-}
+import { el, span } from '../common/dom.js';
+import { priceText } from '../common/texts.js';
 
 /** "rows A–C" from the first and last row (by position) of a category's seats. */
 function rowsText(seats) {
@@ -29,7 +23,7 @@ export function createLegend(root = document) {
       for (const seat of seats) byCode.get(seat.category)?.push(seat);
       items = new Map();
       const rows = categories.map((category) => {
-        const li = document.createElement('li');
+        const li = el('li');
         li.dataset.category = category.code;
         const count = span('category-count', '');
         const where = withRows ? rowsText(byCode.get(category.code)) : '';
@@ -44,15 +38,15 @@ export function createLegend(root = document) {
 
     /** Write the live numbers; `counts` is per status, `byCategory` maps code -> per status. */
     show(counts, byCategory) {
-      for (const el of statusCounts) {
-        el.textContent = String(counts[el.dataset.legendCount] ?? 0);
+      for (const output of statusCounts) {
+        output.textContent = String(counts[output.dataset.legendCount] ?? 0);
       }
-      for (const [code, el] of items) {
+      for (const [code, output] of items) {
         const tally = byCategory.get(code);
         const free = tally?.available ?? 0;
         const total = tally ? Object.values(tally).reduce((a, b) => a + b, 0) : 0;
-        el.textContent = `${free} of ${total} available`;
-        el.closest('li').dataset.available = String(free);
+        output.textContent = `${free} of ${total} available`;
+        output.closest('li').dataset.available = String(free);
       }
     },
   };

@@ -1,9 +1,11 @@
 // Seat map page: wires the socket, the seat store, the map, the list view and the side panel.
 
+import { createClock } from '../common/clock.js';
+import { connect } from '../common/connection.js';
+import { showConnection } from '../common/status.js';
+import { errorText } from '../common/texts.js';
 import { createActions } from './actions.js';
 import { createBestForm } from './best.js';
-import { createClock } from './clock.js';
-import { connect } from './connection.js';
 import { createHoldWatch } from './hold.js';
 import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
@@ -11,8 +13,6 @@ import { createPanel } from './panel.js';
 import { createSeatMap, seatIdOf } from './render.js';
 import { createRowList } from './rowlist.js';
 import { createSeatStore } from './state.js';
-import { showConnection } from './status.js';
-import { errorText } from './texts.js';
 
 const app = document.getElementById('seatmap-app');
 const svg = document.getElementById('seat-map');
@@ -97,8 +97,14 @@ function connectionChanged(state, code) {
   }
 }
 
+/** The event version the page has reached, on the root: shows which pushes arrived. */
+function showVersion() {
+  app.dataset.version = String(store.version());
+}
+
 function snapshotApplied() {
   const now = clock.now();
+  showVersion();
   map.build(now);
   if (!built) centerStage();
   built = true;
@@ -111,6 +117,7 @@ function snapshotApplied() {
 /** One applied seats.changed: patch only the seats it names. */
 function seatsChanged(msg, ids) {
   const now = clock.now();
+  showVersion();
   watch.changed(msg, ids);
   map.update(ids, now);
   rowList.update(ids, now);

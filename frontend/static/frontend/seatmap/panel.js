@@ -1,6 +1,7 @@
 // Side panel: your held seats with prices and total, countdown, buttons and messages.
 
-import { bookButtonText, countdownText, priceText, seatsPhrase, totalText } from './texts.js';
+import { el, span } from '../common/dom.js';
+import { bookButtonText, countdownText, priceText, seatsPhrase, totalText } from '../common/texts.js';
 
 export function createPanel(root = document) {
   const list = root.getElementById('my-seats');
@@ -26,24 +27,21 @@ export function createPanel(root = document) {
   }
 
   function seatItem(seat, category) {
-    const li = document.createElement('li');
+    const li = el('li');
     li.dataset.seatId = seat.id;
-    const label = document.createElement('span');
-    label.className = 'my-seat-label';
-    label.textContent = seat.label;
-    const kind = document.createElement('span');
-    kind.className = 'my-seat-category';
-    kind.textContent = category ? category.name : '';
-    const price = document.createElement('span');
-    price.className = 'my-seat-price';
-    price.textContent = priceText(category);
-    const release = document.createElement('button');
+    const release = el('button', 'link-button', 'Release');
     release.type = 'button';
-    release.className = 'link-button';
     release.dataset.releaseSeat = seat.id;
-    release.textContent = 'Release';
     release.setAttribute('aria-label', `Release seat ${seat.label}`);
-    li.append(label, ' ', kind, ' ', price, ' ', release);
+    li.append(
+      span('my-seat-label', seat.label),
+      ' ',
+      span('my-seat-category', category ? category.name : ''),
+      ' ',
+      span('my-seat-price', priceText(category)),
+      ' ',
+      release,
+    );
     return li;
   }
 

@@ -1,9 +1,9 @@
 // Seat map drawing: builds the SVG once per snapshot, then patches only the seats that changed.
 
+import { svgEl } from '../common/dom.js';
+import { seatDescription, seatName } from '../common/texts.js';
 import { byPosition } from './state.js';
-import { seatDescription, seatName } from './texts.js';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const UNIT = 24; // px per grid unit
 const SEAT = 20; // px per seat square
 const LEFT = 36; // room for the row labels
@@ -13,12 +13,6 @@ const RIGHT = 36; // row labels repeat on the right for wide venues
 // Non-colour cues: a stroke across held seats, a cross on booked ones.
 const MARKS = { held: 'M3 17L17 3', booked: 'M5 5L15 15M15 5L5 15' };
 const STATUSES = ['available', 'held', 'held-by-me', 'booked'];
-
-function svgEl(name, attrs = {}) {
-  const el = document.createElementNS(SVG_NS, name);
-  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
-  return el;
-}
 
 function seatTemplate() {
   const g = svgEl('g', { class: 'seat', role: 'button', tabindex: '-1' });
@@ -104,9 +98,8 @@ export function createSeatMap(svg, store) {
     for (const [y, row] of rows) {
       const top = TOP + (y - origin.minY) * UNIT + SEAT / 2 + 4;
       for (const [x, side] of [[LEFT - 10, 'left'], [origin.right, 'right']]) {
-        const label = svgEl('text', { class: `row-label ${side}`, x, y: top, 'aria-hidden': 'true' });
-        label.textContent = row;
-        frag.append(label);
+        const attrs = { class: `row-label ${side}`, x, y: top, 'aria-hidden': 'true' };
+        frag.append(svgEl('text', attrs, row));
       }
     }
     rowLayer.replaceChildren(frag);

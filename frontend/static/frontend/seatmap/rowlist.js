@@ -1,7 +1,8 @@
 // List view for screen readers: the available seats of each row as buttons, patched live.
 
+import { el, span } from '../common/dom.js';
+import { spokenPrice } from '../common/texts.js';
 import { byPosition } from './state.js';
-import { spokenPrice } from './texts.js';
 
 function rowKey(seat) {
   return `${seat.section}\u0000${seat.row}`;
@@ -22,12 +23,10 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
   let dirty = true;
 
   function seatItem(seat) {
-    const li = document.createElement('li');
-    const button = document.createElement('button');
+    const li = el('li');
+    const button = el('button', 'list-seat', String(seat.number));
     button.type = 'button';
-    button.className = 'list-seat';
     button.dataset.listSeat = seat.id;
-    button.textContent = String(seat.number);
     const category = store.category(seat.category);
     const price = category ? `, ${category.name}, ${spokenPrice(category)}` : '';
     button.setAttribute('aria-label', `Hold seat ${seat.number}${price}`);
@@ -52,15 +51,12 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
       const key = rowKey(seat);
       let row = rows.get(key);
       if (!row) {
-        const group = document.createElement('section');
-        group.className = 'row-group';
-        const h3 = document.createElement('h3');
-        h3.textContent = withSection ? `${seat.section}, row ${seat.row}` : `Row ${seat.row}`;
-        const count = document.createElement('span');
-        count.className = 'row-count';
+        const group = el('section', 'row-group');
+        const name = withSection ? `${seat.section}, row ${seat.row}` : `Row ${seat.row}`;
+        const h3 = el('h3', null, name);
+        const count = span('row-count', '');
         h3.append(', ', count);
-        const ul = document.createElement('ul');
-        ul.className = 'row-seats';
+        const ul = el('ul', 'row-seats');
         group.append(h3, ul);
         frag.append(group);
         row = { order: [], ul, count, size: 0 };

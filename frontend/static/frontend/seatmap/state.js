@@ -1,6 +1,7 @@
 // Seat store: applies snapshots and versioned seats.changed messages, derives each seat's UI status.
+// No DOM, no socket: Node's test runner imports it as it is (tests/frontend/js/).
 
-import { parseTime } from './clock.js';
+import { parseTime } from '../common/clock.js';
 
 // How long an out-of-order message may wait for the missing one before we resync.
 const GAP_WAIT_MS = 1000;
@@ -12,8 +13,15 @@ export function byPosition(a, b) {
 /**
  * callbacks: requestSnapshot() when a version gap does not fill; onSnapshot() after a
  * snapshot replaced everything; onChange(msg, seatIds) after each applied seats.changed.
+ * `timers` (setTimeout/clearTimeout) lets tests run the gap wait on a fake clock.
  */
-export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange }) {
+export function createSeatStore({
+  eventId,
+  requestSnapshot,
+  onSnapshot,
+  onChange,
+  timers = globalThis,
+}) {
   const seats = new Map(); // id -> seat (snapshot fields plus `until`, ms)
   const categories = new Map(); // code -> category
   const mine = new Set(); // ids held by us according to the server (ignoring the clock)
@@ -54,14 +62,14 @@ export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange
   }
 
   function clearGap() {
-    clearTimeout(gapTimer);
+    timers.clearTimeout(gapTimer);
     gapTimer = null;
   }
 
   function armGap(restart) {
     if (gapTimer !== null && !restart) return;
     clearGap();
-    gapTimer = setTimeout(() => {
+    gapTimer = timers.setTimeout(() => {
       gapTimer = null;
       if (buffer.size) requestSnapshot();
     }, GAP_WAIT_MS);
@@ -110,7 +118,12 @@ export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange
     },
 
     applyChanged(msg) {
-      if (version === null || !isOurs(msg)) return;
+      if (!isOurs(msg)) return;
+      if (version === null) {
+        // Before the first snapshot: kept, and replayed on top of it if newer.
+        buffer.set(msg.version, msg);
+        return;
+      }
       if (msg.version <= version) return; // already seen or part of the snapshot
       if (msg.version === version + 1) {
         apply(msg);
@@ -121,6 +134,10 @@ export function createSeatStore({ eventId, requestSnapshot, onSnapshot, onChange
       }
     },
 
+    /** The version of the last snapshot or seats.changed applied (null before any). */
+    version() {
+      return version;
+    },
     get(id) {
       return seats.get(id);
     },
