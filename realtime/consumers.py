@@ -20,7 +20,7 @@ from seats.errors import BadRequest, SeatError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
 from wire import frames
-from wire.requests import FrameError, Request, parse_request
+from wire.requests import MAX_ID, FrameError, Request, parse_request
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,18 @@ BACKLOG_LIMIT = 256
 
 @database_sync_to_async
 def _event_exists(event_id: int) -> bool:
-    return Event.objects.filter(pk=event_id).exists()
+    # A larger id names no event (and would overflow SQLite's integers).
+    return event_id <= MAX_ID and Event.objects.filter(pk=event_id).exists()
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Any WebSocket path that names nothing: accepted, then closed with 4404."""
+
+    channel_layer_alias = "__hub_only__"
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=CLOSE_UNKNOWN_EVENT)
 
 
 @database_sync_to_async

@@ -19,6 +19,8 @@ REQUEST_TYPES = frozenset(
     {"hold", "hold_best", "release", "extend", "book", "snapshot", "ping"}
 )
 MAX_CATEGORY_CHARS = 40
+# Ids are signed 64-bit database keys.
+MAX_ID = 2**63 - 1
 _NEEDS_SEATS = frozenset({"hold", "release", "book"})
 
 
@@ -115,8 +117,11 @@ def _best_args(data: dict[str, object]) -> tuple[int, str | None]:
 def _seat_ids(value: object) -> tuple[int, ...]:
     if not isinstance(value, list) or not value:
         raise BadRequest("seat_ids must be a non-empty list of seat ids.")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
-        raise BadRequest("seat_ids must contain positive integers only.")
+    if not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID
+        for v in value
+    ):
+        raise BadRequest("seat_ids must contain positive integers below 2^63 only.")
     if len(set(value)) != len(value):
         raise BadRequest("seat_ids must not repeat a seat.")
     if len(value) > settings.SEAT_MAX_PER_HOLDER:
