@@ -1,11 +1,11 @@
 """The load generator: asyncio and `websockets`, in processes of its own.
 
-`Client` speaks protocol v1 over one socket. `python -m bench.clients` is a
-generator process: it reads one JSON command per line on stdin and answers
-on stdout, so the runner can spread thousands of sockets over several
-processes and merge their timings. All timings are `time.monotonic()`
-(CLOCK_MONOTONIC: one clock for every process of the machine) except where
-a server's wall-clock `held_until` is compared, which uses `time.time()`.
+`python -m bench.clients` is a generator process: it reads one JSON command
+per line on stdin and answers on stdout, so the runner can spread thousands
+of sockets (devtools' `SeatMapClient`) over several processes and merge
+their timings. All timings are `time.monotonic()` (CLOCK_MONOTONIC: one clock
+for every process of the machine) except where a server's wall-clock
+`held_until` is compared, which uses `time.time()`.
 """
 
 from __future__ import annotations
@@ -19,120 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import websockets
-from websockets.asyncio.client import connect
-
-from bench.servers import ROOT, raise_open_files_limit
-
-ORIGIN = "http://127.0.0.1"
-CONNECT_CONCURRENCY = 50
-OnChange = Callable[[str, float], None]
-
-
-async def open_socket(url: str):
-    """A socket as a browser would open it: an Origin, no pings, no deflate."""
-    return await connect(
-        url,
-        origin=ORIGIN,
-        compression=None,
-        ping_interval=None,
-        max_queue=None,
-        max_size=8 * 1024 * 1024,
-        open_timeout=60,
-        proxy=None,
-        user_agent_header=None,
-    )
-
-
-class Client:
-    """One protocol v1 connection; broadcasts go to `on_change`, replies to callers."""
-
-    _ids = itertools.count(1)
-
-    def __init__(self, ws, snapshot: dict, on_change: OnChange | None = None):
-        self.ws = ws
-        self.snapshot = snapshot
-        self.version = snapshot.get("version", 0)
-        self.on_change = on_change
-        self.closed = False
-        self._waiting: dict[str, asyncio.Future] = {}
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def open(cls, url: str, on_change: OnChange | None = None) -> Client:
-        ws = await open_socket(url)
-        snapshot = json.loads(await ws.recv())
-        if snapshot.get("type") != "snapshot":
-            await ws.close()
-            raise RuntimeError(f"expected a snapshot, got {snapshot!r:.200}")
-        return cls(ws, snapshot, on_change)
-
-    async def request(self, message: dict, timeout: float = 30) -> dict:
-        request_id = f"r{next(self._ids)}"
-        future = asyncio.get_running_loop().create_future()
-        self._waiting[request_id] = future
-        try:
-            await self.ws.send(json.dumps({**message, "request_id": request_id}))
-            return await asyncio.wait_for(future, timeout)
-        finally:
-            self._waiting.pop(request_id, None)
-
-    async def close(self) -> None:
-        self._reader.cancel()
-        try:
-            await asyncio.wait_for(self.ws.close(), 10)
-        except Exception:
-            pass
-
-    async def _read(self) -> None:
-        try:
-            async for text in self.ws:
-                now = time.monotonic()
-                # Broadcasts never carry a request_id; skip parsing them here.
-                if '"request_id"' not in text:
-                    if self.on_change is not None:
-                        self.on_change(text, now)
-                    continue
-                message = json.loads(text)
-                future = self._waiting.get(message.get("request_id"))
-                if future is not None and not future.done():
-                    future.set_result(message)
-        except websockets.ConnectionClosed:
-            pass
-        finally:
-            self.closed = True
-            for future in self._waiting.values():
-                if not future.done():
-                    future.set_exception(ConnectionError("socket closed"))
-
-
-async def open_many(
-    urls: list[str],
-    count: int,
-    on_change: OnChange | None = None,
-    concurrency: int = CONNECT_CONCURRENCY,
-) -> tuple[list[Client], int]:
-    """`count` clients spread round-robin over `urls`; returns (clients, failures)."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(i: int) -> Client | None:
-        async with gate:
-            for attempt in range(3):
-                try:
-                    return await Client.open(urls[i % len(urls)], on_change)
-                except Exception:
-                    await asyncio.sleep(0.2 * (attempt + 1))
-            return None
-
-    opened = await asyncio.gather(*(one(i) for i in range(count)))
-    clients = [c for c in opened if c is not None]
-    return clients, count - len(clients)
-
-
-async def close_many(clients: list[Client]) -> None:
-    for start in range(0, len(clients), 500):
-        await asyncio.gather(*(c.close() for c in clients[start : start + 500]))
-
+from devtools.processes import ROOT, raise_open_files_limit
+from devtools.wsclient import SeatMapClient, close_many, open_many
 
 # -- what a generator process does ----------------------------------------
 
@@ -169,7 +57,7 @@ class Generator:
     def __init__(self, emit: Callable[[dict], None]):
         self.emit = emit
         self.arrivals = Arrivals(emit)
-        self.clients: list[Client] = []
+        self.clients: list[SeatMapClient] = []
 
     async def op_connect(self, urls: list[str], count: int, watch: bool = True) -> dict:
         started = time.monotonic()
@@ -221,7 +109,7 @@ class Generator:
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         deadline = start_at + seconds
 
-        async def timed(client: Client, kind: str, wanted: list[int]) -> dict:
+        async def timed(client: SeatMapClient, kind: str, wanted: list[int]) -> dict:
             sent = time.monotonic()
             reply = await client.request({"type": kind, "seat_ids": wanted})
             result["rtt"].append(time.monotonic() - sent)
@@ -233,7 +121,7 @@ class Generator:
                     result["errors"][code] = result["errors"].get(code, 0) + 1
             return reply
 
-        async def churn(client: Client) -> None:
+        async def churn(client: SeatMapClient) -> None:
             try:
                 while time.monotonic() < deadline and not client.closed:
                     wanted = rng.sample(seat_ids, rng.randint(1, max_seats))

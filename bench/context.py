@@ -17,7 +17,8 @@ from pathlib import Path
 import psutil
 
 from bench.clients import GeneratorPool
-from bench.servers import ROOT, Stack
+from bench.servers import Stack
+from devtools.processes import ROOT
 
 PROFILES = ROOT / "bench" / "results" / "profiles"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from bench import report
 from bench.context import Context
 from bench.scenarios import SCENARIOS
-from bench.servers import ROOT, raise_open_files_limit
+from devtools.processes import ROOT, raise_open_files_limit
 
 RESULTS = ROOT / "bench" / "results"
 

@@ -3,8 +3,9 @@
 Every socket joins the event's group with a channel of its own; each change
 is one `group_send` of the change's data, and every consumer serialises it
 and sends it itself (the Channels tutorial's chat room). Services, selectors,
-holders and the request parser are the project's; only the fan-out differs:
-the project's hub publisher is disconnected and replaced by the textbook
+holders and the request parser are the project's (which internals, and why:
+bench/internals.py); only the fan-out differs: the project's hub publisher
+is disconnected and replaced by the textbook
 `async_to_sync(channel_layer.group_send)` receiver.
 
     python -m daphne -p 8001 bench.baselines.channels_groups:application
@@ -28,35 +29,34 @@ from channels.layers import get_channel_layer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-from realtime.protocol import FrameError, error_frame, parse_request  # noqa: E402
-from seats import selectors, services  # noqa: E402
-from seats.errors import SeatError  # noqa: E402
-from seats.holders import (  # noqa: E402
+from bench.internals import (  # noqa: E402
+    BROADCAST_DISPATCH_UID,
+    Event,
+    FrameError,
+    SeatChange,
+    SeatError,
     connection_holder,
+    frames,
     is_connection_holder,
+    parse_request,
+    seats_changed,
+    selectors,
+    services,
     session_holder,
 )
-from seats.models import Event  # noqa: E402
-from seats.signals import SeatChange, seats_changed  # noqa: E402
-from seats.timefmt import iso  # noqa: E402
 
 
 def announce(sender, change: SeatChange, **kwargs) -> None:
     """The textbook receiver: one group_send per change, data not text."""
     async_to_sync(get_channel_layer().group_send)(
         f"event.{change.event_id}",
-        {
-            "type": "seat.changed",
-            "event": change.event_id,
-            "version": change.version,
-            "reason": change.reason,
-            "seats": [seat.as_wire() for seat in change.seats],
-        },
+        {**frames.seats_changed(change), "type": "seat.changed"},
     )
 
 
-seats_changed.disconnect(dispatch_uid="realtime.broadcast")
+seats_changed.disconnect(dispatch_uid=BROADCAST_DISPATCH_UID)
 seats_changed.connect(announce, dispatch_uid="bench.standard")
 
 
@@ -79,10 +79,10 @@ class GroupSeatMapConsumer(AsyncWebsocketConsumer):
         self.group = f"event.{self.event_id}"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        snapshot = await database_sync_to_async(selectors.seat_map)(
+        seat_map = await database_sync_to_async(selectors.seat_map)(
             event_id=self.event_id, viewer=self.holder
         )
-        await self.send(text_data=json.dumps(snapshot))
+        await self.send(text_data=frames.dumps(frames.snapshot(seat_map)))
 
     async def disconnect(self, code: int) -> None:
         if self.group is None:
@@ -97,9 +97,9 @@ class GroupSeatMapConsumer(AsyncWebsocketConsumer):
         try:
             request = parse_request(text_data)
         except FrameError as rejected:
-            await self.send(text_data=error_frame(rejected.error, rejected.request_id))
+            reply = frames.error(rejected.error, rejected.request_id)
+            await self.send(text_data=frames.dumps(reply))
             return
-        echo = {} if request.request_id is None else {"request_id": request.request_id}
         try:
             if request.type == "hold":
                 result = await database_sync_to_async(services.hold_seats)(
@@ -107,24 +107,19 @@ class GroupSeatMapConsumer(AsyncWebsocketConsumer):
                     holder=self.holder,
                     seat_ids=request.seat_ids,
                 )
-                reply = {
-                    "type": "hold.ok",
-                    "seat_ids": result.seat_ids,
-                    "held_until": iso(result.held_until),
-                }
+                reply = frames.hold_ok(result, request.request_id)
             elif request.type == "release":
                 seat_ids = await database_sync_to_async(services.release_seats)(
                     event_id=self.event_id,
                     holder=self.holder,
                     seat_ids=request.seat_ids,
                 )
-                reply = {"type": "release.ok", "seat_ids": seat_ids}
+                reply = frames.release_ok(seat_ids, request.request_id)
             else:
-                reply = {"type": "pong"}
+                reply = frames.pong(timezone.now(), request.request_id)
         except SeatError as error:
-            await self.send(text_data=error_frame(error, request.request_id))
-            return
-        await self.send(text_data=json.dumps({**reply, **echo}))
+            reply = frames.error(error, request.request_id)
+        await self.send(text_data=frames.dumps(reply))
 
     async def seat_changed(self, message: dict) -> None:
         """Each consumer re-serialises the change for its own socket."""

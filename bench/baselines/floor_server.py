@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from websockets.asyncio.server import broadcast, serve
 
-from bench.servers import raise_open_files_limit
+from devtools.processes import raise_open_files_limit
 
 CHANNEL = "bench.floor"
 

@@ -1,12 +1,12 @@
 """Contention: many clients over two workers fighting for the seats of one event.
 
-The production shape: PostgreSQL (database `seats_bench`, dropped and
-created), the Redis channel layer (db 11, flushed) and two `manage.py serve
---no-sweeper` workers. Each client holds 1..4 random seats; when that works it
-releases them; then again, until the time is up. Every client also receives
-every broadcast, as a browser would. Afterwards the `seats_activity` table is
-replayed per seat in version order to prove no seat was ever held by two
-holders at once.
+The production shape: PostgreSQL (database `seats_bench_<pid>`, created for
+the run and dropped after it), the Redis channel layer (db 11, flushed) and two
+`manage.py serve --no-sweeper` workers. Each client holds 1..4 random seats;
+when that works it releases them; then again, until the time is up. Every
+client also receives every broadcast, as a browser would. Afterwards the
+`seats_activity` table is replayed per seat in version order to prove no seat
+was ever held by two holders at once (reading tables: see bench/internals.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ import time
 import psycopg
 
 from bench.context import cpu_seconds
-from bench.servers import REDIS_URL, drop_postgres, flush_redis, reset_postgres
+from bench.servers import PG_DATABASE, REDIS_URL
 from bench.stats import summary_ms
+from devtools.databases import flush_redis
+from devtools.wsclient import SeatMapClient, ignore, seat_map_path
 
 NAME = "contention"
 TITLE = "contention, 2 workers on PostgreSQL + Redis"
@@ -26,24 +28,17 @@ TITLE = "contention, 2 workers on PostgreSQL + Redis"
 
 async def run(ctx) -> dict:
     options = ctx.options
-    database_url = reset_postgres()
-    flush_redis()
+    database_url = PG_DATABASE.create()
+    flush_redis(REDIS_URL)
     stack = ctx.stack("contention", DATABASE_URL=database_url, REDIS_URL=REDIS_URL)
     pool = None
     try:
         stack.migrate()
         rows = -(-options.contention_seats // 20)
         event_id = stack.new_event("Contention", rows, 20)
-        with psycopg.connect(database_url) as conn:
-            seat_ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM seats_seat WHERE event_id = %s ORDER BY id",
-                    [event_id],
-                )
-            ][: options.contention_seats]
         workers = [stack.serve("--no-sweeper") for _ in range(2)]
-        urls = [w.ws(f"/ws/events/{event_id}/") for w in workers]
+        urls = [w.ws_url(seat_map_path(event_id)) for w in workers]
+        seat_ids = (await _seat_ids(urls[0]))[: options.contention_seats]
         pool = await ctx.generators(stack)
         connected = await pool.connect(urls, options.contention_clients, watch=False)
         if connected["failed"]:
@@ -66,7 +61,7 @@ async def run(ctx) -> dict:
         if pool is not None:
             await pool.stop()
         stack.stop_all()
-    drop_postgres()
+        PG_DATABASE.drop()
 
     elapsed = max(r["elapsed"] for r in results)
     holds = sum(r["hold_ok"] for r in results)
@@ -102,6 +97,13 @@ async def run(ctx) -> dict:
         f"double holds {audit['double_holds']}"
     )
     return outcome
+
+
+async def _seat_ids(url: str) -> list[int]:
+    """The event's seat ids in order, from the snapshot a client gets."""
+    probe = await SeatMapClient.open(url, ignore)
+    await probe.close()
+    return sorted(seat["id"] for seat in probe.snapshot["seats"])
 
 
 async def _drain(pool, quiet: float = 1.0, limit: float = 30.0) -> tuple[float, int]:

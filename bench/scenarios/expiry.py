@@ -19,8 +19,14 @@ import random
 import time
 from datetime import datetime
 
-from bench.clients import Client, close_many, open_many
 from bench.stats import percentile, ratio
+from devtools.wsclient import (
+    SeatMapClient,
+    close_many,
+    ignore,
+    open_many,
+    seat_map_path,
+)
 
 NAME = "expiry"
 TITLE = "expiry visibility, in-process sweeper every 1 s"
@@ -50,14 +56,14 @@ async def run(ctx) -> dict:
             if seat["status"] == "available":
                 freed.setdefault(seat["id"], seen)
 
-    holders: list[Client] = []
+    holders: list[SeatMapClient] = []
     watcher = None
     try:
         server = stack.serve()
-        url = server.ws(f"/ws/events/{event_id}/")
-        watcher = await Client.open(url, on_change)
+        url = server.ws_url(seat_map_path(event_id))
+        watcher = await SeatMapClient.open(url, on_change)
         seat_ids = [s["id"] for s in watcher.snapshot["seats"]][: options.expiry_holds]
-        holders, failed = await open_many([url], len(seat_ids))
+        holders, failed = await open_many([url], len(seat_ids), ignore)
         if failed:
             raise RuntimeError(f"{failed} holder sockets failed to connect")
         ctx.progress(
@@ -68,7 +74,7 @@ async def run(ctx) -> dict:
         step = options.expiry_spread / max(1, len(holders))
         began = time.monotonic()
 
-        async def hold(i: int, client: Client, seat_id: int) -> None:
+        async def hold(i: int, client: SeatMapClient, seat_id: int) -> None:
             await asyncio.sleep(max(0.0, began + i * step - time.monotonic()))
             reply = await client.request({"type": "hold", "seat_ids": [seat_id]})
             if reply["type"] != "hold.ok":

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import time
 
-from bench.clients import Client
-from bench.servers import REDIS_URL, flush_redis
+from bench.servers import REDIS_URL
 from bench.stats import ratio, summary_ms
+from devtools.databases import flush_redis
+from devtools.wsclient import SeatMapClient, ignore, seat_map_path
 
 NAME = "fanout"
 TITLE = "fan-out latency, one server process"
@@ -62,7 +63,7 @@ async def measure(ctx, system: str, layer: str) -> dict:
         )
         event_id = events["fanout"]
     if layer != "memory":
-        flush_redis()
+        flush_redis(REDIS_URL)
     pool = actor = None
     try:
         if system == "floor":
@@ -71,12 +72,12 @@ async def measure(ctx, system: str, layer: str) -> dict:
             server = stack.serve()
         else:
             server = stack.serve_standard()
-        url = server.ws(f"/ws/events/{event_id}/")
+        url = server.ws_url(seat_map_path(event_id))
         pool = await ctx.generators(stack)
-        actor = await Client.open(url)
+        actor = await SeatMapClient.open(url, ignore)
         seats = actor.snapshot.get("seats") or [{"id": 1}]
         seat_ids = [seats[0]["id"]]
-        version = actor.version
+        version = actor.snapshot.get("version", 0)
         sizes = []
         wanted = options.fanout_sizes
         if system == "standard":

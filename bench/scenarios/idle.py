@@ -15,6 +15,7 @@ import time
 
 from bench.context import cpu_seconds
 from bench.stats import ratio, summary_ms
+from devtools.wsclient import seat_map_path
 
 NAME = "idle"
 TITLE = "idle cost: open sockets vs polling"
@@ -32,7 +33,7 @@ async def run(ctx) -> dict:
         server = stack.serve()
         pool = await ctx.generators(stack)
         connected = await pool.connect(
-            [server.ws(f"/ws/events/{event_id}/")], count, watch=False
+            [server.ws_url(seat_map_path(event_id))], count, watch=False
         )
         ctx.progress(
             f"idle: {connected['connected']} sockets open "

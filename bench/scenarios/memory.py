@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import gc
 
-from bench.clients import Client
 from bench.context import rss_bytes
+from devtools.wsclient import SeatMapClient, ignore, seat_map_path
 
 NAME = "memory"
 TITLE = "server memory per idle connection"
@@ -20,14 +20,13 @@ TARGET_BYTES = 64 * 1024
 
 async def run(ctx) -> dict:
     stack, events = ctx.sqlite_stack("memory")
-    url_path = f"/ws/events/{events['demo']}/"
     pool = None
     sizes = []
     try:
         server = stack.serve()
-        url = server.ws(url_path)
+        url = server.ws_url(seat_map_path(events["demo"]))
         for _ in range(2):
-            warm = await Client.open(url)
+            warm = await SeatMapClient.open(url, ignore)
             await warm.close()
         await asyncio.sleep(1.5)
         rss_0 = rss_bytes(server.pid)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 
-from bench.servers import REDIS_URL, drop_postgres, flush_redis, reset_postgres
+from bench.servers import PG_DATABASE, REDIS_URL
+from devtools.databases import flush_redis
 
 NAME = "sweep"
 TITLE = "one sweep of many expired holds"
@@ -25,9 +26,11 @@ async def run(ctx) -> dict:
             stack = ctx.stack("sweep-sqlite")
         else:
             stack = ctx.stack(
-                "sweep-postgresql", DATABASE_URL=reset_postgres(), REDIS_URL=REDIS_URL
+                "sweep-postgresql",
+                DATABASE_URL=PG_DATABASE.create(),
+                REDIS_URL=REDIS_URL,
             )
-            flush_redis()
+            flush_redis(REDIS_URL)
         try:
             stack.migrate()
             ctx.progress(
@@ -46,7 +49,7 @@ async def run(ctx) -> dict:
         finally:
             stack.stop_all()
             if backend == "postgresql":
-                drop_postgres()
+                PG_DATABASE.drop()
         result = json.loads(out.strip().splitlines()[-1])
         result["backend"] = backend
         result["events"] = options.sweep_events

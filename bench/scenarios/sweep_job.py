@@ -3,7 +3,8 @@
     python -m bench.scenarios.sweep_job --events 10 --holds 10000
 
 Run by the sweep scenario in a stack's environment (SQLite or PostgreSQL,
-in-memory or Redis layer); prints one JSON line.
+in-memory or Redis layer); prints one JSON line. It works inside the project
+on purpose: which internals, and why, is in bench/internals.py.
 """
 
 from __future__ import annotations
@@ -34,14 +35,19 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from realtime.broadcasting import on_seats_changed, publish
-    from seats import services
-    from seats.models import Hold, Seat
-    from seats.signals import seats_changed
-    from seats.venues import create_venue
+    from bench.internals import (
+        BROADCAST_DISPATCH_UID,
+        Hold,
+        Seat,
+        create_venue,
+        on_seats_changed,
+        publish,
+        seats_changed,
+        services,
+    )
 
     # Making the holds is not measured, and need not announce anything.
-    seats_changed.disconnect(dispatch_uid="realtime.broadcast")
+    seats_changed.disconnect(dispatch_uid=BROADCAST_DISPATCH_UID)
     past = timezone.now() - timedelta(hours=1)
     per_event = math.ceil(options.holds / options.events)
     made = 0
@@ -68,7 +74,7 @@ def main() -> None:
     setup_seconds = time.perf_counter() - started
     expired = Hold.objects.filter(expires_at__lte=timezone.now()).count()
 
-    seats_changed.connect(on_seats_changed, dispatch_uid="realtime.broadcast")
+    seats_changed.connect(on_seats_changed, dispatch_uid=BROADCAST_DISPATCH_UID)
     announced = []
     seats_changed.connect(
         lambda sender, change, **kw: announced.append(change),

@@ -6,14 +6,15 @@ import asyncio
 import random
 from collections import Counter
 
-from tests.cluster.conftest import POOL_SIZE, WsClient, close_all, open_clients
+from devtools.wsclient import SeatMapClient, close_many
+from tests.cluster.conftest import POOL_SIZE, open_client, open_clients
 
 
 async def test_a_hold_on_one_worker_reaches_clients_of_the_other(cluster):
     event_id = cluster.new_event()
     seat = cluster.seat_ids(event_id)[0]
-    a = await WsClient.open(cluster.workers[0], event_id)
-    b = await WsClient.open(cluster.workers[1], event_id)
+    a = await open_client(cluster.workers[0], event_id)
+    b = await open_client(cluster.workers[1], event_id)
 
     reply = await a.request({"type": "hold", "seat_ids": [seat]})
     assert reply["type"] == "hold.ok"
@@ -28,7 +29,7 @@ async def test_a_hold_on_one_worker_reaches_clients_of_the_other(cluster):
             "held_until": reply["held_until"],
         }
     ]
-    await close_all([a, b])
+    await close_many([a, b])
 
 
 async def test_hammer_exactly_one_winner_per_round(cluster):
@@ -52,7 +53,7 @@ async def test_hammer_exactly_one_winner_per_round(cluster):
             released = await winner.request({"type": "release", "seat_ids": [seat]})
             assert released["type"] == "release.ok"
     finally:
-        await close_all(clients)
+        await close_many(clients)
 
     kinds = dict(
         cluster.sql(
@@ -100,7 +101,7 @@ async def test_overlapping_holds_in_opposite_orders_never_deadlock(cluster):
                 *(c.request({"type": "release", "seat_ids": ids}) for c, ids in winners)
             )
     finally:
-        await close_all(clients)
+        await close_many(clients)
     assert_no_double_holds(cluster, seats)
 
 
@@ -136,15 +137,16 @@ async def test_database_connections_stay_within_the_pools(cluster):
                 )
             )
     finally:
-        await close_all(clients)
+        await close_many(clients)
     (count,) = cluster.sql(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [cluster.database]
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+        [cluster.database.name],
     )[0]
     # Both workers' pools at most, plus this query's own connection.
     assert 1 <= count <= len(cluster.workers) * POOL_SIZE + 1, count
 
 
-async def hold_and_release(client: WsClient, seat: int) -> None:
+async def hold_and_release(client: SeatMapClient, seat: int) -> None:
     held = await client.request({"type": "hold", "seat_ids": [seat]})
     assert held["type"] == "hold.ok", held
     released = await client.request({"type": "release", "seat_ids": [seat]})

@@ -11,8 +11,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.cluster.conftest import WsClient, close_all
-from tests.processes import ROOT
+from devtools.processes import ROOT
+from devtools.wsclient import SeatMapClient, close_many
+from tests.cluster.conftest import open_client
 
 
 def parse_time(text: str) -> float:
@@ -25,8 +26,8 @@ async def test_booking_racing_the_expiry_has_one_outcome_everyone_sees(
 ):
     event_id = cluster.new_event()
     seats = cluster.seat_ids(event_id)
-    buyer = await WsClient.open(cluster.workers[0], event_id)
-    watchers = [await WsClient.open(w, event_id) for w in cluster.workers]
+    buyer = await open_client(cluster.workers[0], event_id)
+    watchers = [await open_client(w, event_id) for w in cluster.workers]
     try:
         for seat in seats[:3]:
             held = await buyer.request({"type": "hold", "seat_ids": [seat]})
@@ -58,7 +59,7 @@ async def test_booking_racing_the_expiry_has_one_outcome_everyone_sees(
             }
             assert finals[0]["version"] == finals[1]["version"]
     finally:
-        await close_all([buyer, *watchers])
+        await close_many([buyer, *watchers])
 
 
 async def test_two_sweeps_at_once_release_and_announce_each_seat_once(cluster):
@@ -66,7 +67,7 @@ async def test_two_sweeps_at_once_release_and_announce_each_seat_once(cluster):
     seats = cluster.seat_ids(event_id)
     assert len(seats) == 1000
     make_expired_holds(cluster, event_id)
-    watchers = [await WsClient.open(w, event_id) for w in cluster.workers]
+    watchers = [await open_client(w, event_id) for w in cluster.workers]
     start_version = watchers[0].snapshot["version"]
 
     commands = [
@@ -102,10 +103,10 @@ async def test_two_sweeps_at_once_release_and_announce_each_seat_once(cluster):
         [event_id],
     )
     assert len(expired) == 1000 and {n for _, n in expired} == {1}
-    await close_all(watchers)
+    await close_many(watchers)
 
 
-def announced(watcher: WsClient) -> int:
+def announced(watcher: SeatMapClient) -> int:
     return sum(len(c["seats"]) for c in watcher.changes if c["reason"] == "expired")
 
 

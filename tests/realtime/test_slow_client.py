@@ -9,7 +9,7 @@ import time
 import pytest
 import websockets
 
-from tests.processes import live_server
+from devtools.processes import live_server
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,262 @@
+"""Starting the project's own processes for black-box tests and benchmarks.
+
+`Project` runs `manage.py` commands (daphne workers, sweepers, one-off
+commands) and other Python programs in subprocesses with an environment of
+their own, so callers talk to real servers over TCP and real databases,
+exactly as a deployment would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_PASSWORD = "staff-password-1"
+
+# Every variable the project reads starts with one of these (config/settings.py,
+# config/env.py, the management commands): SEAT_HOLD_SECONDS, SEATS_VAR_DIR,
+# DJANGO_DEBUG, DATABASE_URL, DATABASE_POOL_SIZE, REDIS_URL,
+# REDIS_CHANNEL_LAYER, ADMIN_PASSWORD, ... Prefixes rather than names, so a
+# setting added later is dropped too.
+PROJECT_SETTING_PREFIXES = (
+    "SEAT_",
+    "SEATS_",
+    "DJANGO_",
+    "DATABASE_",
+    "REDIS_",
+    "ADMIN_",
+)
+
+
+def is_project_setting(name: str) -> bool:
+    """True for every environment variable that configures the project."""
+    return name.startswith(PROJECT_SETTING_PREFIXES)
+
+
+def child_environment(
+    inherited: Mapping[str, str], var_dir: Path, overrides: Mapping[str, str]
+) -> dict[str, str]:
+    """`inherited` without project settings, then the defaults, then `overrides`.
+
+    A setting reaches the child only when the caller passes it: never because
+    the shell that started the tests happened to export it.
+    """
+    clean = {k: v for k, v in inherited.items() if not is_project_setting(k)}
+    return {
+        **clean,
+        "SEATS_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PYTHONUNBUFFERED": "1",
+        **overrides,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Return once `port` accepts connections; raise if `process` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not listen on {port} within {timeout}s")
+
+
+def raise_open_files_limit() -> int:
+    """Soft open-files limit up to the hard one (thousands of sockets need it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+@dataclass
+class Worker:
+    """A server process listening on 127.0.0.1:`port`."""
+
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def ws_url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+
+class Project:
+    """The project's commands, run with `env` on top of a clean environment."""
+
+    # Seconds a one-off command may take before it counts as hung.
+    command_timeout: float = 120
+    # Raise each child's open-files limit (servers holding thousands of sockets).
+    many_sockets: bool = False
+
+    def __init__(self, var_dir: Path, **env: str):
+        self.var_dir = Path(var_dir)
+        self.env = child_environment(os.environ, self.var_dir, env)
+        self.processes: list[subprocess.Popen] = []
+
+    def python(self, *argv: str, timeout: float | None = None) -> str:
+        """`python *argv` to completion; its stdout, or RuntimeError with both."""
+        done = subprocess.run(
+            [sys.executable, *argv],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout or self.command_timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"python {' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}"
+            )
+        return done.stdout
+
+    def manage(self, *args: str, timeout: float | None = None) -> str:
+        return self.python("manage.py", *args, timeout=timeout)
+
+    def migrate(self) -> None:
+        self.manage("migrate", "--noinput", "-v", "0")
+
+    def new_event(self, name: str, rows: int, seats_per_row: int) -> int:
+        """A new venue made by `seed_demo --force`; returns its event id."""
+        out = self.manage(
+            "seed_demo",
+            "--force",
+            "--name",
+            name,
+            "--rows",
+            str(rows),
+            "--seats-per-row",
+            str(seats_per_row),
+        )
+        found = re.search(r"\(id (\d+)\)", out)
+        if found is None:
+            raise RuntimeError(f"seed_demo said no event id: {out!r}")
+        return int(found.group(1))
+
+    def spawn_python(self, name: str, *argv: str) -> subprocess.Popen:
+        """A long-running `python *argv`; its output goes to var_dir/name.log."""
+        with open(self.var_dir / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, *argv],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=raise_open_files_limit if self.many_sockets else None,
+            )
+        self.processes.append(process)
+        return process
+
+    def spawn(self, name: str, *args: str) -> subprocess.Popen:
+        """A long-running `manage.py` command; its output goes to var_dir/name.log."""
+        return self.spawn_python(name, "manage.py", *args)
+
+    def listen(self, name: str, *argv: str, port: int) -> Worker:
+        """`python *argv`, once it listens on `port`; logs to var_dir/name-port.log."""
+        log = f"{name}-{port}"
+        process = self.spawn_python(log, *argv)
+        try:
+            wait_for_port(port, process)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\n{self.log(log)[-3000:]}") from None
+        return Worker(port, process)
+
+    def serve(self, *extra: str, port: int | None = None) -> Worker:
+        """`manage.py serve`: the project's own server (daphne, hub, sweeper)."""
+        port = port or free_port()
+        return self.listen(
+            "serve", "manage.py", "serve", "--port", str(port), *extra, port=port
+        )
+
+    def log(self, name: str) -> str:
+        path = self.var_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self, process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            self.stop(process)
+        self.processes.clear()
+
+
+class LiveServer(Project):
+    """One `manage.py serve` (sweeper inside) on a port kept across restarts."""
+
+    def __init__(self, var_dir: Path, **env: str):
+        super().__init__(var_dir, **env)
+        self.worker: Worker | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.worker is not None, "start() first"
+        return self.worker.url
+
+    def start(self, *extra: str) -> None:
+        self.worker = self.serve(*extra, port=self.worker.port if self.worker else None)
+
+    def stop(self, process: subprocess.Popen | None = None, sig: int = signal.SIGTERM):
+        if process is not None:
+            return super().stop(process, sig)
+        if self.worker is not None:
+            super().stop(self.worker.process, sig)
+
+
+@contextmanager
+def live_server(
+    var_dir: Path,
+    *,
+    seeds: Sequence[Sequence[str]] = ((),),
+    serve_args: Sequence[str] = (),
+    **env: str,
+) -> Iterator[LiveServer]:
+    """A migrated, seeded server (staff user `admin` included), stopped on exit.
+
+    Each entry of `seeds` is one `seed_demo` call's arguments.
+    """
+    server = LiveServer(var_dir, **env)
+    server.migrate()
+    for args in seeds:
+        server.manage("seed_demo", *args)
+    server.manage("ensure_admin")
+    server.start(*serve_args)
+    try:
+        yield server
+    finally:
+        server.stop()
