@@ -60,7 +60,9 @@ class Client:
                 return reply
             self.pending.append(reply)
 
-    async def nothing(self, timeout: float = 0.2) -> bool:
+    async def nothing(self, timeout: float = 1.0) -> bool:
+        """No frame arrives within `timeout`: long enough for a wrongly published
+        broadcast (after commit, through the layer and the hub) to show up."""
         return not self.pending and await self.ws.receive_nothing(timeout=timeout)
 
     async def close(self) -> None:
@@ -80,6 +82,15 @@ async def event_client(event_id: int, **kwargs) -> tuple[Client, dict]:
     snapshot = await client.recv()
     assert snapshot["type"] == "snapshot"
     return client, snapshot
+
+
+async def eventually(condition, timeout: float = 2.0) -> None:
+    """Wait until `condition()` holds, letting the loop run; fail after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, f"{condition} never held"
+        await asyncio.sleep(0.01)
 
 
 @database_sync_to_async

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,9 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from seats import services
+from seats.errors import ServerError
 from seats.models import Event, Seat
+from seats.timefmt import iso
 from tests.realtime.conftest import Client, event_client, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,7 +92,8 @@ async def test_rejected_hold_changes_nothing(event, seat_ids):
     assert reply["seat_ids"] == [seat_ids[1]]
     assert reply["request_id"] == 7
     assert "A2" in reply["message"]
-    assert await a.nothing()
+    # A wrongly announced change would reach both after its commit.
+    assert all(await asyncio.gather(a.nothing(), b.nothing()))
     assert (await seat_row(seat_ids[0])).holder == ""
     assert await event_version(event.id) == 1
     await a.close()
@@ -136,20 +140,32 @@ def _seat_map(event_id, now):
     return snapshot_at(event_id, None, now)
 
 
-async def test_release_extend_and_book(event, seat_ids, settings):
+async def test_release_extend_and_book(event, seat_ids, settings, monkeypatch):
     settings.SEAT_HOLD_SECONDS = 60
     settings.SEAT_HOLD_MAX_SECONDS = 600
+    # A clock the services read, so the extension's new expiry is exact.
+    start = timezone.now()
+    clock = {"now": start}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     a, _ = await event_client(event.id)
     b, _ = await event_client(event.id)
     held = await a.request({"type": "hold", "seat_ids": seat_ids[:3]})
     assert held["type"] == "hold.ok"
+    assert held["held_until"] == iso(start + timedelta(seconds=60))
 
     released = await a.request({"type": "release", "seat_ids": [seat_ids[2]]})
     assert released == {"type": "release.ok", "seat_ids": [seat_ids[2]]}
 
+    clock["now"] = start + timedelta(seconds=30)
     extended = await a.request({"type": "extend"})
     assert extended["type"] == "extend.ok"
-    assert extended["held_until"] >= held["held_until"]
+    assert extended["held_until"] > held["held_until"]
+    assert extended["held_until"] == iso(start + timedelta(seconds=90))
+    assert extended["max_until"] == held["max_until"]
+    await a.send({"type": "snapshot"})
+    assert (await a.recv_type("snapshot"))["hold"]["held_until"] == iso(
+        start + timedelta(seconds=90)
+    )
 
     booked = await a.request({"type": "book", "seat_ids": seat_ids[:2]})
     assert booked["type"] == "book.ok"
@@ -159,9 +175,41 @@ async def test_release_extend_and_book(event, seat_ids, settings):
     reasons = [(await b.recv_type("seats.changed")) for _ in range(4)]
     assert [m["reason"] for m in reasons] == ["held", "released", "extended", "booked"]
     assert [m["version"] for m in reasons] == [1, 2, 3, 4]
+    assert {s["held_until"] for s in reasons[2]["seats"]} == {extended["held_until"]}
     assert {s["status"] for s in reasons[-1]["seats"]} == {"booked"}
     await a.close()
     await b.close()
+
+
+async def test_an_unexpected_failure_is_a_server_error_and_the_socket_lives_on(
+    event, seat_ids, monkeypatch, caplog
+):
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(services, "hold_seats", broken)
+    client, snapshot = await event_client(event.id)
+
+    reply = await client.request(
+        {"type": "hold", "seat_ids": [seat_ids[0]], "request_id": "r-9"}
+    )
+
+    assert reply == {
+        "type": "error",
+        "code": "server_error",
+        "message": ServerError.default_message,
+        "seat_ids": [],
+        "request_id": "r-9",
+    }
+    assert "request hold failed" in caplog.text  # logged, with its traceback
+    assert "database on fire" in caplog.text
+    # The socket still answers, and nothing changed.
+    pong = await client.request({"type": "ping", "request_id": 10})
+    assert pong["type"] == "pong" and pong["request_id"] == 10
+    released = await client.request({"type": "release", "seat_ids": [seat_ids[0]]})
+    assert released["code"] == "not_holder"
+    assert await event_version(event.id) == snapshot["version"]
+    await client.close()
 
 
 async def test_someone_elses_seats_cannot_be_released_or_booked(event, seat_ids):

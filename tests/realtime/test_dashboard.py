@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
+from seats import services
 from tests.realtime.conftest import Client, event_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,4 +72,28 @@ async def test_staff_socket_rejects_seat_requests(event, seat_ids):
     assert reply["code"] == "bad_request"
     await staff.send_raw("{nope")
     assert (await staff.recv())["code"] == "bad_request"
+    await staff.close()
+
+
+async def test_staff_socket_answers_snapshot_and_ping(event, seat_ids):
+    await database_sync_to_async(services.hold_seats)(
+        event_id=event.id, holder="h_alice", seat_ids=seat_ids[:2]
+    )
+    staff = Client("/ws/dashboard/", cookie=await login_cookie(staff=True))
+    await staff.connect()
+    first = await staff.recv()
+    assert first["type"] == "dashboard.state" and "request_id" not in first
+
+    await staff.send({"type": "snapshot", "request_id": "s-1"})
+    state = await staff.recv()
+    assert state["type"] == "dashboard.state"
+    assert state["request_id"] == "s-1"
+    assert state["events"][0]["held"] == 2
+    assert state["holds"][0]["holder"] == "h_alice"
+
+    await staff.send({"type": "ping", "request_id": 7})
+    pong = await staff.recv()
+    assert pong["type"] == "pong"
+    assert pong["request_id"] == 7
+    assert pong["server_time"].endswith("Z")
     await staff.close()

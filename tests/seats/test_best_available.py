@@ -6,7 +6,8 @@ import pytest
 
 from seats import services
 from seats.errors import BadRequest, NoAdjacentSeats, TooManySeats
-from seats.models import Seat
+from seats.models import Hold, Seat
+from seats.services import holds
 from tests.conftest import later
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,64 @@ def test_limits_and_unknown_categories(event, seat_ids):
     )
     with pytest.raises(TooManySeats):
         services.hold_best(event_id=event.id, holder="alice", count=3, now=later(1))
+
+
+def test_a_block_taken_before_it_is_held_is_chosen_again(
+    event, seat_ids, monkeypatch, announcements, django_capture_on_commit_callbacks
+):
+    """Someone takes a seat of the chosen block between the read and the hold."""
+    pick = holds.best_block
+    choices = []
+
+    def pick_then_lose_a_seat(seats, count, **kwargs):
+        chosen = pick(seats, count, **kwargs)
+        choices.append(chosen)
+        if len(choices) == 1:
+            services.hold_seats(
+                event_id=event.id, holder="bob", seat_ids=chosen[1:2], now=later(0)
+            )
+        return chosen
+
+    monkeypatch.setattr(holds, "best_block", pick_then_lose_a_seat)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.hold_best(
+            event_id=event.id, holder="alice", count=3, now=later(1)
+        )
+
+    assert [labels(c) for c in choices] == [["A2", "A3", "A4"], ["B2", "B3", "B4"]]
+    assert result.seat_ids == choices[1]
+    assert sorted(
+        Seat.objects.filter(holder="alice").values_list("id", flat=True)
+    ) == sorted(result.seat_ids)
+    bob = list(Seat.objects.filter(holder="bob").values_list("id", flat=True))
+    assert labels(bob) == ["A3"]
+    assert [(c.reason, c.holders) for c in announcements] == [
+        ("held", ("bob",)),
+        ("held", ("alice",)),
+    ]
+
+
+def test_losing_every_attempt_says_seats_are_going_fast(event, seat_ids, monkeypatch):
+    pick = holds.best_block
+    choices = []
+
+    def pick_then_lose_it(seats, count, **kwargs):
+        chosen = pick(seats, count, **kwargs)
+        choices.append(chosen)
+        services.hold_seats(
+            event_id=event.id,
+            holder=f"rival-{len(choices)}",
+            seat_ids=chosen[:1],
+            now=later(0),
+        )
+        return chosen
+
+    monkeypatch.setattr(holds, "best_block", pick_then_lose_it)
+    with pytest.raises(NoAdjacentSeats) as error:
+        services.hold_best(event_id=event.id, holder="alice", count=2, now=later(1))
+
+    assert "going fast" in error.value.message
+    assert len(choices) == 3  # the default number of attempts, each a new choice
+    assert len({tuple(c) for c in choices}) == 3
+    assert not Seat.objects.filter(holder="alice").exists()
+    assert not Hold.objects.filter(holder="alice").exists()

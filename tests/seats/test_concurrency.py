@@ -99,9 +99,7 @@ def test_many_holders_racing_for_the_same_seats_get_exactly_one_winner(
     assert [c.holders[0].split("-")[0] for c in expired] == [
         f"r{r}" for r in range(ROUNDS - 1)
     ]
-    assert sorted(c.version for c in announcements) == list(
-        range(1, 2 * ROUNDS)
-    )
+    assert sorted(c.version for c in announcements) == list(range(1, 2 * ROUNDS))
 
 
 def test_overlapping_holds_in_opposite_orders_never_double_hold(

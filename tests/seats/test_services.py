@@ -18,6 +18,7 @@ from seats.errors import (
     UnknownSeat,
 )
 from seats.models import Activity, Booking, Event, Hold, Seat
+from seats.services import holds
 from seats.timefmt import iso
 from tests.conftest import later, snapshot_at
 
@@ -389,6 +390,43 @@ def test_release_all_frees_only_the_holders_seats(
     assert [c.reason for c in announcements] == ["released"]
     assert seen(event, c, at=11) == ("held", "bob", iso(later(300)))
     assert not Hold.objects.filter(holder="alice").exists()
+
+
+@pytest.mark.parametrize("meanwhile", ["booked", "lapsed"])
+def test_release_all_gives_up_quietly_when_the_hold_changed_after_its_read(
+    event,
+    seat_ids,
+    monkeypatch,
+    announcements,
+    django_capture_on_commit_callbacks,
+    meanwhile,
+):
+    """Between release_all's read and its lock the hold changed: nothing more
+    to do, whatever is left expires on its own."""
+    a, b = seat_ids[:2]
+    hold(event, "alice", [a, b], at=0)
+    release_under_lock = holds.release_seats
+    seen_then = {}
+
+    def change_first(**kwargs):
+        if meanwhile == "booked":
+            book(event, "alice", [a], at=10)  # then NotHolder for a
+        else:
+            # The hold's time runs out (moved here to `now`): HoldExpired.
+            Seat.objects.filter(pk__in=[a, b]).update(held_until=later(10))
+        seen_then["state"] = everything()
+        return release_under_lock(**kwargs)
+
+    monkeypatch.setattr(holds, "release_seats", change_first)
+    with django_capture_on_commit_callbacks(execute=True):
+        released = services.release_all(
+            event_id=event.id, holder="alice", now=later(10)
+        )
+
+    assert released == []
+    assert everything() == seen_then["state"]
+    expected = ["booked"] if meanwhile == "booked" else []
+    assert [c.reason for c in announcements] == expected
 
 
 # extend

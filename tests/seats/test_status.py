@@ -12,7 +12,8 @@ from tests.conftest import later
 
 @pytest.fixture
 def mixed(event, seat_ids):
-    """Seat 0 booked, 1 held until 300 s, 2 held until 300 s then released, rest free."""
+    """Seat 0 booked, 1 held until 300 s, 2 held until 300 s then released,
+    the rest free."""
     a, b, c = seat_ids[:3]
     services.hold_seats(event_id=event.id, holder="alice", seat_ids=[a], now=later(0))
     services.book_seats(event_id=event.id, holder="alice", seat_ids=[a], now=later(1))

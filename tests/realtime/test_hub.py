@@ -1,0 +1,270 @@
+"""The hub's own duties: joining, leaving, renewing groups, and reading on."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers, get_channel_layer
+
+from realtime import hub as hub_module
+from realtime.hub import Hub, event_group, get_hub
+from seats import services
+from tests.realtime.conftest import event_client, eventually
+
+
+class Recorder:
+    def __init__(self):
+        self.frames: list[str] = []
+
+    async def deliver(self, text: str) -> None:
+        self.frames.append(text)
+
+
+@pytest.fixture
+async def own_hub():
+    """A hub of the test's loop that no consumer uses; its tasks end with the test."""
+    hub = Hub(asyncio.get_running_loop())
+    yield hub
+    for task in (hub._reader, hub._renewer):
+        if task is not None:
+            task.cancel()
+
+
+# Leaving a group
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_group_stays_joined_for_a_while_after_its_last_socket(event):
+    """A quick reconnect must not race a leave against a join."""
+    group = event_group(event.id)
+    client, _ = await event_client(event.id)
+    await client.close()
+    await asyncio.sleep(0.1)
+    assert get_hub().channel in get_channel_layer().groups[group]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_hub_leaves_a_group_after_its_last_socket_and_can_rejoin(
+    event, seat_ids, monkeypatch
+):
+    monkeypatch.setattr(hub_module, "LINGER_SECONDS", 0.05)
+    group = event_group(event.id)
+    layer, hub = get_channel_layer(), get_hub()
+    client, _ = await event_client(event.id)
+    assert hub.channel in layer.groups[group]
+
+    await client.close()
+    await eventually(lambda: group not in layer.groups)
+    assert group not in hub._joined
+    assert hub.local_count(group) == 0
+
+    # A socket that comes later joins the group again and hears its changes.
+    again, _ = await event_client(event.id)
+    assert hub.channel in layer.groups[group]
+    await database_sync_to_async(services.hold_seats)(
+        event_id=event.id, holder="h_bob", seat_ids=seat_ids[:1]
+    )
+    change = await again.recv_type("seats.changed")
+    assert [s["id"] for s in change["seats"]] == seat_ids[:1]
+    await again.close()
+
+
+# Renewing joined groups
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_connected_longer_than_the_group_expiry_still_hears_changes(
+    event, seat_ids, settings
+):
+    """The layer forgets a member after group_expiry; the hub joins again in time."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": 1},
+        }
+    }
+    channel_layers.backends.clear()  # build the layer with this configuration
+    assert get_channel_layer().group_expiry == 1
+    listener, _ = await event_client(event.id)
+    joined_by = time.time()
+    # The layer drops a membership whose join time is below int(now) - expiry:
+    # from here on, one that was never renewed is gone.
+    while int(time.time()) - 1 <= joined_by:
+        await asyncio.sleep(0.05)
+
+    await database_sync_to_async(services.hold_seats)(
+        event_id=event.id, holder="h_bob", seat_ids=seat_ids[:1]
+    )
+
+    change = await listener.recv_type("seats.changed")
+    assert [s["id"] for s in change["seats"]] == seat_ids[:1]
+    await listener.close()
+
+
+# Joining
+
+
+class FlakyJoins:
+    """Makes the layer's first `failures` group_add calls fail (once `gate` is
+    set, if one is given, so others can queue up behind the join)."""
+
+    def __init__(self, layer, failures: int = 1, gate: asyncio.Event | None = None):
+        self.real = layer.group_add
+        self.failures = failures
+        self.gate = gate
+        self.calls = 0
+
+    async def __call__(self, group: str, channel: str) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            if self.gate is not None:
+                await self.gate.wait()
+            raise ConnectionError("channel layer unreachable")
+        await self.real(group, channel)
+
+
+async def test_a_failed_join_raises_and_the_next_subscribe_joins_again(
+    own_hub, monkeypatch
+):
+    joins = FlakyJoins(own_hub.layer)
+    monkeypatch.setattr(own_hub.layer, "group_add", joins)
+    first, second = Recorder(), Recorder()
+
+    with pytest.raises(ConnectionError):
+        await own_hub.subscribe("event.5", first)
+    assert "event.5" not in own_hub.layer.groups
+
+    await own_hub.subscribe("event.5", second)
+    assert joins.calls == 2
+    assert own_hub.channel in own_hub.layer.groups["event.5"]
+    await own_hub.layer.group_send(
+        "event.5", {"type": "seats.changed", "group": "event.5", "text": "hello"}
+    )
+    await eventually(lambda: second.frames == ["hello"])
+
+
+async def test_everyone_waiting_on_a_failed_join_sees_the_failure(own_hub, monkeypatch):
+    gate = asyncio.Event()
+    joins = FlakyJoins(own_hub.layer, gate=gate)
+    monkeypatch.setattr(own_hub.layer, "group_add", joins)
+    joining = asyncio.create_task(own_hub.subscribe("event.6", Recorder()))
+    await eventually(lambda: joins.calls == 1)
+    # A second socket arrives while the join is under way: it waits for it.
+    waiting = asyncio.create_task(own_hub.subscribe("event.6", Recorder()))
+    await eventually(lambda: own_hub.local_count("event.6") == 2)
+    assert not waiting.done()
+
+    gate.set()
+    results = await asyncio.gather(joining, waiting, return_exceptions=True)
+
+    assert [type(r) for r in results] == [ConnectionError, ConnectionError]
+    assert joins.calls == 1
+    await own_hub.subscribe("event.6", Recorder())
+    assert joins.calls == 2
+    assert own_hub.channel in own_hub.layer.groups["event.6"]
+
+
+async def test_a_failed_join_leaves_no_subscriber_behind(own_hub, monkeypatch):
+    """A socket whose subscribe failed never unsubscribes (its connect raised):
+    left registered, it would be handed every later broadcast and keep the
+    group from ever being left."""
+    monkeypatch.setattr(own_hub.layer, "group_add", FlakyJoins(own_hub.layer))
+    dead = Recorder()
+    with pytest.raises(ConnectionError):
+        await own_hub.subscribe("event.7", dead)
+    assert own_hub.local_count("event.7") == 0
+
+    live = Recorder()
+    await own_hub.subscribe("event.7", live)
+    await own_hub.layer.group_send(
+        "event.7", {"type": "seats.changed", "group": "event.7", "text": "hello"}
+    )
+    await eventually(lambda: live.frames == ["hello"])
+    assert dead.frames == []
+    assert own_hub.local_count("event.7") == 1
+
+
+# Reading
+
+
+class ScriptedLayer:
+    """A layer whose receive() follows a script: exceptions raise, dicts arrive,
+    and after the script it waits forever. Every outcome goes to `log`."""
+
+    def __init__(self, script: list, log: list):
+        self.script = list(script)
+        self.log = log
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        return prefix + "test"
+
+    async def group_add(self, group: str, channel: str) -> None:
+        pass
+
+    async def receive(self, channel: str) -> dict:
+        if not self.script:
+            self.log.append("waiting")
+            await asyncio.Event().wait()
+        step = self.script.pop(0)
+        if isinstance(step, Exception):
+            self.log.append("failed")
+            raise step
+        self.log.append(step["text"])
+        return step
+
+
+class SleepRecorder:
+    """Stands in for the asyncio module inside realtime.hub: sleeps are logged
+    (and cut short); everything else is asyncio's own."""
+
+    def __init__(self, log: list):
+        self.log = log
+        self.seconds: list[float] = []
+
+    def __getattr__(self, name: str):
+        return getattr(asyncio, name)
+
+    async def sleep(self, seconds: float) -> None:
+        self.log.append("slept")
+        self.seconds.append(seconds)
+        await asyncio.sleep(0)
+
+
+async def test_the_reader_retries_at_once_then_backs_off_and_reads_on(
+    own_hub, monkeypatch
+):
+    """One failed read may be a timeout (retry now); two in a row are an outage
+    (pause before the next try). Either way the next message is delivered."""
+    log: list[str] = []
+    frame = {"type": "seats.changed", "group": "event.8"}
+    own_hub.layer = ScriptedLayer(
+        [
+            OSError("read timed out"),
+            {**frame, "text": "one"},
+            OSError("connection refused"),
+            OSError("connection refused"),
+            {**frame, "text": "two"},
+        ],
+        log,
+    )
+    sleeps = SleepRecorder(log)
+    monkeypatch.setattr(hub_module, "asyncio", sleeps)
+    subscriber = Recorder()
+    await own_hub.subscribe("event.8", subscriber)
+
+    await eventually(lambda: log[-1:] == ["waiting"])
+
+    assert subscriber.frames == ["one", "two"]
+    assert log == [
+        "failed",
+        "one",
+        "failed",  # a single failure after a success: retried at once
+        "failed",
+        "slept",
+        "two",
+        "waiting",
+    ]
+    assert sleeps.seconds[0] > 0
