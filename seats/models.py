@@ -98,7 +98,13 @@ class HoldQuerySet(QuerySet["Hold"]):
 
 
 class Hold(models.Model):
-    """One holder's seats of one event, sharing one expiry."""
+    """One holder's seats of one event, sharing one expiry.
+
+    At most one row per holder and event, enforced by the database: every
+    hold request claims (or creates) that row under lock before it counts
+    the holder's seats, so two workers cannot both grant the per-holder
+    limit. A row whose time has passed is started afresh by the next hold.
+    """
 
     token = models.CharField(max_length=32, unique=True)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="holds")
@@ -111,7 +117,11 @@ class Hold(models.Model):
     objects = HoldQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["event", "holder"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "holder"], name="one_hold_per_holder_per_event"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"hold {self.token} by {self.holder}"

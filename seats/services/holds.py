@@ -55,7 +55,9 @@ def hold_seats(
     """All or nothing: either every seat is held by `holder`, or none changes.
 
     Seats already held by `holder` are kept as they are; new seats join the
-    holder's active hold on this event and share its expiry.
+    holder's running hold on this event and share its expiry. The holder's
+    hold row is claimed under lock before their seats are counted, so the
+    per-holder limit holds across workers.
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
@@ -68,6 +70,8 @@ def hold_seats(
         seats = lock_seats(event_id, wanted)
         _refuse_taken(seats, holder, now)
         new = [s for s in seats if not _held_by(s, holder, now)]
+        # Seats first, then the hold: the lock order every service keeps.
+        hold = _claim_hold(event_id, holder, now)
         held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
         if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
             raise TooManySeats(
@@ -75,7 +79,6 @@ def hold_seats(
                 "for this event.",
                 seat_ids=[s.id for s in new],
             )
-        hold = _running_hold(event_id, holder, now) or _new_hold(event_id, holder, now)
         if not new:
             return _result(wanted, hold)
 
@@ -214,6 +217,7 @@ def extend_hold(
         seats = list(
             Seat.objects.select_for_update()
             .filter(hold_id=hold_id)
+            .held_at(now)
             .order_by("pk")
             .only("id", "label")
         )
@@ -230,7 +234,9 @@ def extend_hold(
             )
         hold.expires_at = new_expiry
         hold.save(update_fields=["expires_at"])
-        Seat.objects.filter(hold=hold).update(held_until=new_expiry)
+        # Only running seats: a lapsed seat still pointing at a renewed
+        # hold row stays lapsed until the sweeper or another hold takes it.
+        Seat.objects.filter(id__in=[s.id for s in seats]).update(held_until=new_expiry)
         if seats:
             record_change(
                 event_id=event_id,
@@ -339,12 +345,28 @@ def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
     raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
 
 
-def _running_hold(event_id: int, holder: str, now: datetime) -> Hold | None:
-    return Hold.objects.select_for_update().running_for(event_id, holder, now).first()
+def _claim_hold(event_id: int, holder: str, now: datetime) -> Hold:
+    """The holder's one hold row on the event, locked; running from `now` if new.
+
+    INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: a second
+    request of the same holder (on another worker) waits here until the
+    first commits, and then counts the seats the first one took.
+    """
+    Hold.objects.bulk_create(
+        [_fresh_hold(event_id, holder, now)], ignore_conflicts=True
+    )
+    hold = Hold.objects.select_for_update().get(event_id=event_id, holder=holder)
+    if not hold.is_active(now):
+        # Its time has passed: the next hold starts afresh, with a new token.
+        fresh = _fresh_hold(event_id, holder, now)
+        hold.token, hold.created_at = fresh.token, fresh.created_at
+        hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
+        hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
+    return hold
 
 
-def _new_hold(event_id: int, holder: str, now: datetime) -> Hold:
-    return Hold.objects.create(
+def _fresh_hold(event_id: int, holder: str, now: datetime) -> Hold:
+    return Hold(
         token=secrets.token_urlsafe(16),
         event_id=event_id,
         holder=holder,

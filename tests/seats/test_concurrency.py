@@ -206,3 +206,30 @@ def test_booking_racing_the_sweep_has_exactly_one_outcome(
             "held",
             "booked" if was_booked else "expired",
         ]
+
+
+def test_one_holder_on_two_workers_never_passes_the_limit(make_event, hold_settings):
+    """The same session asking twice at once for limit-many seats (as two
+    workers would): one request wins, the other is refused, one hold row."""
+    from seats.models import Hold
+
+    event = make_event(rows=4, seats_per_row=10)
+    ids = list(
+        Seat.objects.filter(event=event).order_by("pk").values_list("id", flat=True)
+    )
+    limit = hold_settings.SEAT_MAX_PER_HOLDER
+    for round_ in range(ROUNDS):
+        holder = f"twice-{round_}"
+        at = round_ * 1000  # every earlier round's hold has lapsed by now
+        first, second = ids[:limit], ids[limit : 2 * limit]
+        outcomes = race(
+            hold_call(event, holder, first, at=at),
+            hold_call(event, holder, second, at=at),
+        )
+        kinds = sorted(kind for kind, _ in outcomes)
+        assert kinds == ["ok", "refused"], outcomes
+        refused = next(error for kind, error in outcomes if kind == "refused")
+        assert refused.code == "too_many_seats"
+        held = Seat.objects.filter(event=event).held_by(holder, later(at))
+        assert held.count() == limit
+        assert Hold.objects.filter(event=event, holder=holder).count() == 1

@@ -712,3 +712,19 @@ def test_activity_is_written_per_seat_with_kind_holder_and_version(event, seat_i
         event_id == event.id
         for event_id in Activity.objects.values_list("event_id", flat=True)
     )
+
+
+def test_a_renewed_hold_row_never_brings_its_lapsed_seats_back(event, seat_ids):
+    """One hold row per holder: a lapsed, unswept seat stays free when the
+    holder holds again and extends."""
+    a, b = seat_ids[:2]
+    hold(event, "alice", [a], at=0)
+    hold(event, "alice", [b], at=400)  # the row starts afresh; `a` has lapsed
+    assert Hold.objects.filter(event=event, holder="alice").count() == 1
+
+    result = services.extend_hold(event_id=event.id, holder="alice", now=later(450))
+
+    assert result.seat_ids == [b]
+    assert result.held_until == later(750)
+    assert seen(event, a, at=450) == ("available", None, None)
+    assert seen(event, b, at=450) == ("held", "alice", iso(later(750)))
