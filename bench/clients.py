@@ -25,6 +25,11 @@ from devtools.wsclient import SeatMapClient, close_many, open_many
 # -- what a generator process does ----------------------------------------
 
 
+def is_heartbeat(text: str) -> bool:
+    """Heartbeats keep clients in step; they are not pushes of changes."""
+    return text.startswith('{"type":"heartbeat"')
+
+
 class Arrivals:
     """When each watcher saw each version; says so once all of them have."""
 
@@ -35,6 +40,8 @@ class Arrivals:
         self._seen: dict[int, list[float]] = {}  # version -> [count, first, last]
 
     def on_change(self, text: str, now: float) -> None:
+        if is_heartbeat(text):
+            return
         self.frames += 1
         if not text.startswith('{"type":') or "seats.changed" not in text[:30]:
             return
@@ -72,7 +79,8 @@ class Generator:
         }
 
     def _count_frame(self, text: str, now: float) -> None:
-        self.arrivals.frames += 1
+        if not is_heartbeat(text):
+            self.arrivals.frames += 1
 
     async def op_stats(self) -> dict:
         open_now = sum(not c.closed for c in self.clients)

@@ -40,6 +40,13 @@ ALLOWED_HOSTS = [
     for host in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if host.strip()
 ]
+# WebSocket origins allowed besides the page's own (scheme://host[:port]);
+# the own origin needs no entry (realtime/origin.py, docs/operations.md).
+SEAT_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in env_str("SEAT_ALLOWED_ORIGINS", "").split(",")
+    if origin.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     origin.strip()
     for origin in env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
@@ -156,6 +163,10 @@ SEAT_SWEEP_SECONDS = env_float("SEAT_SWEEP_SECONDS", 1.0)
 # How long a request waits for another's row lock (PostgreSQL) before it
 # gives up with a retryable `busy` error instead of hanging.
 SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)
+# Every this many seconds each seat-map socket gets a heartbeat with its
+# event's current version, so a client that missed a broadcast resyncs; 0
+# turns heartbeats off.
+SEAT_HEARTBEAT_SECONDS = env_float("SEAT_HEARTBEAT_SECONDS", 5.0, minimum=-1)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 

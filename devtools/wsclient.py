@@ -15,13 +15,20 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-ORIGIN = "http://127.0.0.1"
 CONNECT_CONCURRENCY = 50
 OnBroadcast = Callable[[str, float], None]
+
+
+def origin_of(url: str) -> str:
+    """The page origin a browser would send for a socket at `url` (same origin)."""
+    parts = urlsplit(url)
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return f"{scheme}://{parts.netloc}"
 
 
 def seat_map_path(event_id: int) -> str:
@@ -37,7 +44,7 @@ async def open_socket(url: str) -> ClientConnection:
     """A socket as a browser would open it: an Origin, no pings, no deflate."""
     return await connect(
         url,
-        origin=ORIGIN,
+        origin=origin_of(url),
         compression=None,
         ping_interval=None,
         max_queue=None,

@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
 from seats import selectors, services
 from seats.errors import BadRequest, SeatError, ServerError
@@ -80,7 +81,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         self.group = event_group(self.event_id)
         # Subscribe before reading the snapshot so no change falls in between;
         # broadcasts wait in the backlog until the snapshot has gone out.
-        await get_hub().subscribe(self.group, self)
+        hub = get_hub()
+        await hub.subscribe(self.group, self)
+        ensure_heartbeats(hub)
         await self._send_snapshot()
         while self.backlog:
             await self._send_text(self.backlog.pop(0))
@@ -163,7 +166,10 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await self._send_snapshot(request)
 
     async def _on_ping(self, request: Request) -> frames.PongFrame:
-        return frames.pong(timezone.now(), request.request_id)
+        version = await database_sync_to_async(selectors.event_version)(self.event_id)
+        return frames.pong(
+            timezone.now(), request.request_id, event_id=self.event_id, version=version
+        )
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
         seat_map = await database_sync_to_async(selectors.seat_map)(

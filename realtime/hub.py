@@ -32,6 +32,12 @@ def event_group(event_id: int) -> str:
     return f"event.{event_id}"
 
 
+def event_of_group(group: str) -> int | None:
+    """The event id of an `event_group` name, or None for other groups."""
+    prefix, _, rest = group.partition(".")
+    return int(rest) if prefix == "event" and rest.isdigit() else None
+
+
 class Hub:
     """Lives on one event loop; created by `get_hub()` on first use."""
 
@@ -91,6 +97,10 @@ class Hub:
         members.discard(subscriber)
         if not members:
             self.loop.call_later(LINGER_SECONDS, self._leave_if_empty, group)
+
+    def groups(self) -> list[str]:
+        """The groups that have local subscribers now."""
+        return [group for group, members in self._members.items() if members]
 
     def local_count(self, group: str) -> int:
         return len(self._members.get(group, ()))

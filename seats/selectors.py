@@ -177,6 +177,18 @@ def seat_map(
     )
 
 
+def event_versions(event_ids: Iterable[int]) -> dict[int, int]:
+    """The current version of each event (unknown ids are left out)."""
+    return dict(
+        Event.objects.filter(id__in=list(event_ids)).values_list("id", "version")
+    )
+
+
+def event_version(event_id: int) -> int:
+    """The event's current version; raises Event.DoesNotExist for unknown ids."""
+    return Event.objects.values_list("version", flat=True).get(pk=event_id)
+
+
 def next_expiry() -> datetime | None:
     """When the next running hold ends (the sweeper aims its next sweep there)."""
     return (

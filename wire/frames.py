@@ -116,7 +116,18 @@ class BookOkFrame(TypedDict):
 class PongFrame(TypedDict):
     type: Literal["pong"]
     server_time: str | None
+    # The seat-map socket's event and its current version (not on the staff
+    # socket): a client behind it resyncs.
+    event: NotRequired[int]
+    version: NotRequired[int]
     request_id: NotRequired[RequestId]
+
+
+class HeartbeatFrame(TypedDict):
+    type: Literal["heartbeat"]
+    event: int
+    version: int
+    server_time: str | None
 
 
 class ErrorFrame(TypedDict):
@@ -326,11 +337,29 @@ def book_ok(result: BookingResult, request_id: RequestId | None = None) -> BookO
     return frame
 
 
-def pong(now: datetime, request_id: RequestId | None = None) -> PongFrame:
+def pong(
+    now: datetime,
+    request_id: RequestId | None = None,
+    *,
+    event_id: int | None = None,
+    version: int | None = None,
+) -> PongFrame:
     frame: PongFrame = {"type": "pong", "server_time": iso(now)}
+    if event_id is not None and version is not None:
+        frame["event"] = event_id
+        frame["version"] = version
     if request_id is not None:
         frame["request_id"] = request_id
     return frame
+
+
+def heartbeat(event_id: int, version: int, now: datetime) -> HeartbeatFrame:
+    return {
+        "type": "heartbeat",
+        "event": event_id,
+        "version": version,
+        "server_time": iso(now),
+    }
 
 
 def error(failure: SeatError, request_id: RequestId | None = None) -> ErrorFrame:

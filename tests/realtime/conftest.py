@@ -15,13 +15,15 @@ from realtime.hub import set_server_loop
 from seats.holders import SESSION_KEY, new_holder_id
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+# The server the test client talks to, as a browser's handshake names it.
+HOST = (b"host", b"127.0.0.1:8000")
 
 
 class Client:
     """A WebSocket client speaking protocol v1 (JSON frames)."""
 
     def __init__(self, path: str, *, cookie: str | None = None, origin=ORIGIN):
-        headers = [origin] if origin else []
+        headers = [HOST] + ([origin] if origin else [])
         if cookie:
             headers.append((b"cookie", cookie.encode()))
         self.ws = WebsocketCommunicator(application, path, headers=headers)
@@ -100,6 +102,12 @@ def session_cookie(holder: str | None = None) -> tuple[str, str]:
     session[SESSION_KEY] = holder or new_holder_id()
     session.create()
     return f"sessionid={session.session_key}", session[SESSION_KEY]
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeats(settings):
+    """Heartbeats off unless a test asks: frames come only from what it does."""
+    settings.SEAT_HEARTBEAT_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

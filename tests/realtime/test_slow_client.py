@@ -24,7 +24,7 @@ def server(tmp_path_factory):
 async def connect(server, **kwargs):
     ws = await websockets.connect(
         f"ws://127.0.0.1:{server.worker.port}/ws/events/1/",
-        origin="http://127.0.0.1",
+        origin=f"http://127.0.0.1:{server.worker.port}",
         **kwargs,
     )
     snapshot = json.loads(await ws.recv())

@@ -307,3 +307,44 @@ test('byPosition orders seats row by row, then left to right', () => {
   ];
   assert.deepEqual(seats.sort(byPosition).map((s) => s.id), [4, 2, 3, 1]);
 });
+
+describe('heartbeats and pongs carry the server version', () => {
+  const beat = (version, event = 1) => ({ type: 'heartbeat', event, version, server_time: iso(T0) });
+
+  test('a heartbeat at our version asks for nothing', () => {
+    const { store, timers, calls } = makeStore();
+    store.applySnapshot(snapshot(5));
+    store.noteVersion(beat(5));
+    timers.tick(10 * GAP_WAIT_MS);
+    assert.equal(calls.resyncs, 0);
+  });
+
+  test('a heartbeat ahead of us resyncs once the gap wait is over', () => {
+    const { store, timers, calls } = makeStore();
+    store.applySnapshot(snapshot(5));
+    store.noteVersion(beat(6)); // the seats.changed of v6 was lost
+    timers.tick(GAP_WAIT_MS - 1);
+    assert.equal(calls.resyncs, 0, 'v6 may still be on its way');
+    timers.tick(1);
+    assert.equal(calls.resyncs, 1);
+  });
+
+  test('the missing change arriving in time cancels the resync', () => {
+    const { store, timers, calls, applied } = makeStore();
+    store.applySnapshot(snapshot(5));
+    store.noteVersion({ type: 'pong', event: 1, version: 6, server_time: iso(T0) });
+    store.applyChanged(changed(6, [held(1)]));
+    timers.tick(10 * GAP_WAIT_MS);
+    assert.equal(calls.resyncs, 0);
+    assert.deepEqual(applied(), [6]);
+  });
+
+  test("another event's heartbeat and a pong without a version are ignored", () => {
+    const { store, timers, calls } = makeStore();
+    store.applySnapshot(snapshot(5));
+    store.noteVersion(beat(9, 2));
+    store.noteVersion({ type: 'pong', server_time: iso(T0) });
+    timers.tick(10 * GAP_WAIT_MS);
+    assert.equal(calls.resyncs, 0);
+  });
+});

@@ -80,7 +80,9 @@ function handle(msg) {
       store.applyChanged(msg);
       break;
     case 'pong':
+    case 'heartbeat':
       clock.sync(msg.server_time);
+      store.noteVersion(msg);
       break;
     case 'error':
       if (msg.request_id == null) panel.say(errorText(msg, actions.labelOf, maxPerHolder));

@@ -29,6 +29,9 @@ export function createSeatStore({
   const buffer = new Map(); // version -> early seats.changed message
   let you = null;
   let version = null;
+  // The newest version the server said exists (heartbeat, pong): ahead of
+  // `version` means a broadcast was lost, and a resync follows the gap wait.
+  let known = null;
   let maxUntil = null;
   let gapTimer = null;
   let sections = 0;
@@ -71,8 +74,12 @@ export function createSeatStore({
     clearGap();
     gapTimer = timers.setTimeout(() => {
       gapTimer = null;
-      if (buffer.size) requestSnapshot();
+      if (behind()) requestSnapshot();
     }, GAP_WAIT_MS);
+  }
+
+  function behind() {
+    return buffer.size > 0 || (known !== null && version !== null && known > version);
   }
 
   /** Apply buffered successors in order; resync later if a gap remains. */
@@ -85,7 +92,7 @@ export function createSeatStore({
       progressed = true;
     }
     for (const v of buffer.keys()) if (v <= version) buffer.delete(v);
-    if (buffer.size === 0) clearGap();
+    if (!behind()) clearGap();
     else armGap(progressed);
   }
 
@@ -132,6 +139,16 @@ export function createSeatStore({
         buffer.set(msg.version, msg);
         armGap(false);
       }
+    },
+
+    /**
+     * A heartbeat or pong: the event's version on the server now. If we are behind it
+     * and the missing seats.changed do not arrive within the gap wait, resync.
+     */
+    noteVersion(msg) {
+      if (!isOurs(msg) || typeof msg.version !== 'number') return;
+      if (known === null || msg.version > known) known = msg.version;
+      if (behind()) armGap(false);
     },
 
     /** The version of the last snapshot or seats.changed applied (null before any). */
