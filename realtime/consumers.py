@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
 from seats import selectors, services
@@ -32,7 +34,7 @@ CLOSE_TOO_SLOW = 4008
 BACKLOG_LIMIT = 256
 
 
-@database_sync_to_async
+@db_call
 def _event_exists(event_id: int) -> bool:
     # A larger id names no event (and would overflow SQLite's integers).
     return event_id <= MAX_ID and Event.objects.filter(pk=event_id).exists()
@@ -48,7 +50,7 @@ class NotFoundConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_UNKNOWN_EVENT)
 
 
-@database_sync_to_async
+@db_call
 def _holder_of(scope: dict) -> str:
     """The session's holder id, or a fresh one for this connection only."""
     return session_holder(scope.get("session")) or connection_holder()
@@ -89,12 +91,21 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             await self._send_text(self.backlog.pop(0))
         self.backlog = None  # no await since the last check: nothing slips past
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections on its single database
+        # thread before every message, which makes each message wait for any
+        # slow query of the process; db_call does it around each call instead.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
             get_hub().unsubscribe(self.group, self)
         if self.group is not None and is_connection_holder(self.holder):
             # Nobody can ever act for this connection again: free its seats now.
-            await database_sync_to_async(services.release_all)(
+            await db_call(services.release_all)(
                 event_id=self.event_id, holder=self.holder
             )
 
@@ -130,13 +141,13 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             await self._send(reply)
 
     async def _on_hold(self, request: Request) -> frames.HoldOkFrame:
-        result = await database_sync_to_async(services.hold_seats)(
+        result = await db_call(services.hold_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.hold_ok(result, request.request_id)
 
     async def _on_hold_best(self, request: Request) -> frames.HoldOkFrame:
-        result = await database_sync_to_async(services.hold_best)(
+        result = await db_call(services.hold_best)(
             event_id=self.event_id,
             holder=self.holder,
             count=request.count,
@@ -145,19 +156,19 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return frames.hold_ok(result, request.request_id)
 
     async def _on_release(self, request: Request) -> frames.ReleaseOkFrame:
-        seat_ids = await database_sync_to_async(services.release_seats)(
+        seat_ids = await db_call(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.release_ok(seat_ids, request.request_id)
 
     async def _on_extend(self, request: Request) -> frames.ExtendOkFrame:
-        result = await database_sync_to_async(services.extend_hold)(
+        result = await db_call(services.extend_hold)(
             event_id=self.event_id, holder=self.holder
         )
         return frames.extend_ok(result, request.request_id)
 
     async def _on_book(self, request: Request) -> frames.BookOkFrame:
-        result = await database_sync_to_async(services.book_seats)(
+        result = await db_call(services.book_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.book_ok(result, request.request_id)
@@ -166,13 +177,13 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await self._send_snapshot(request)
 
     async def _on_ping(self, request: Request) -> frames.PongFrame:
-        version = await database_sync_to_async(selectors.event_version)(self.event_id)
+        version = await db_call(selectors.event_version)(self.event_id)
         return frames.pong(
             timezone.now(), request.request_id, event_id=self.event_id, version=version
         )
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
-        seat_map = await database_sync_to_async(selectors.seat_map)(
+        seat_map = await db_call(selectors.seat_map)(
             event_id=self.event_id, viewer=self.holder
         )
         request_id = request.request_id if request is not None else None
@@ -250,7 +261,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         await self._send_state()
 
     async def _send_state(self, request: Request | None = None) -> None:
-        state = await database_sync_to_async(selectors.dashboard_state)()
+        state = await db_call(selectors.dashboard_state)()
         request_id = request.request_id if request is not None else None
         await self._send(frames.dashboard_state(state, request_id))
 

@@ -14,10 +14,10 @@ import asyncio
 import logging
 import weakref
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from realtime.db import db_call
 from realtime.hub import Hub, event_of_group
 from seats import selectors
 from wire import frames
@@ -44,7 +44,7 @@ async def beat(hub: Hub) -> int:
     groups.pop(None, None)
     if not groups:
         return 0
-    versions = await database_sync_to_async(selectors.event_versions)(groups)
+    versions = await db_call(selectors.event_versions)(groups)
     now = timezone.now()
     for event_id, version in versions.items():
         text = frames.dumps(frames.heartbeat(event_id, version, now))

@@ -1,0 +1,44 @@
+"""Database work of the sockets, off the event loop, without a shared queue.
+
+Channels runs every `database_sync_to_async` call of a process on one
+thread, so one slow query (a row lock held elsewhere, a database that does
+not answer) makes every other socket of the worker wait, pings and
+handshakes included. On PostgreSQL socket work runs on a bounded pool of
+threads instead, one per pooled connection, so a request waits only for its
+own query; the lock order of the services keeps it deadlock-free. SQLite
+serialises writers anyway and keeps the single thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from channels.db import DatabaseSyncToAsync
+from django.conf import settings
+from django.db import connection
+
+T = TypeVar("T")
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def db_call(function: Callable[..., T]) -> Callable[..., Any]:
+    """`function` as an awaitable, run where this process does its database work.
+
+    Like Channels' database_sync_to_async, stale connections are closed before
+    and after, so each call takes a healthy connection from the pool.
+    """
+    if connection.vendor != "postgresql":
+        return DatabaseSyncToAsync(function)
+    return DatabaseSyncToAsync(function, thread_sensitive=False, executor=_pool())
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        size = settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {})
+        workers = int(size.get("max_size", 10)) if isinstance(size, dict) else 10
+        _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+    return _executor

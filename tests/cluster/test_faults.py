@@ -1,0 +1,85 @@
+"""Faults and races on the real cluster: PostgreSQL, Redis, two daphne workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+
+import psycopg
+import websockets
+
+from devtools.wsclient import origin_of, seat_map_path
+from tests.cluster.conftest import open_client
+
+LIMIT = 10  # SEAT_MAX_PER_HOLDER's default
+
+
+async def test_a_row_locked_elsewhere_stalls_only_the_request_that_needs_it(cluster):
+    """Pings and handshakes of the same worker answer while one request waits
+    for a row lock; the waiting request ends with `busy`, never hangs."""
+    event_id = cluster.new_event()
+    seat = cluster.seat_ids(event_id)[0]
+    worker = cluster.workers[0]
+    waiting = await open_client(worker, event_id)
+    other = await open_client(worker, event_id)
+    with psycopg.connect(cluster.database.url) as locker:
+        locker.execute("SELECT id FROM seats_seat WHERE id = %s FOR UPDATE", [seat])
+        hold = asyncio.create_task(
+            waiting.request({"type": "hold", "seat_ids": [seat]})
+        )
+        await asyncio.sleep(0.3)  # the hold is now queued on the row lock
+        for _ in range(5):
+            assert (await other.request({"type": "ping"}))["type"] == "pong"
+        newcomer = await open_client(worker, event_id)
+        assert (await newcomer.request({"type": "ping"}))["type"] == "pong"
+        # Everything above was answered while the hold still waited.
+        assert not hold.done()
+        reply = await hold
+        locker.rollback()
+    assert (reply["type"], reply["code"]) == ("error", "busy")
+    assert cluster.sql("SELECT holder FROM seats_seat WHERE id = %s", [seat]) == [("",)]
+    for client in (waiting, other, newcomer):
+        await client.close()
+
+
+def session_cookie(worker, event_id: int) -> str:
+    """A browser session from the seat-map page, as `Cookie` header text."""
+    with urllib.request.urlopen(f"{worker.url}/events/{event_id}/") as response:
+        cookies = response.headers.get_all("Set-Cookie")
+    session = next(c for c in cookies if c.startswith("sessionid="))
+    return session.split(";", 1)[0]
+
+
+async def hold_with(url: str, cookie: str, seat_ids: list[int]) -> dict:
+    async with websockets.connect(
+        url, origin=origin_of(url), additional_headers={"Cookie": cookie}
+    ) as ws:
+        assert json.loads(await ws.recv())["type"] == "snapshot"
+        await ws.send(json.dumps({"type": "hold", "seat_ids": seat_ids}))
+        while True:
+            reply = json.loads(await ws.recv())
+            if reply["type"] in ("hold.ok", "error"):
+                return reply
+
+
+async def test_one_session_on_two_workers_never_holds_past_the_limit(cluster):
+    for _ in range(5):
+        event_id = cluster.new_event()
+        seats = cluster.seat_ids(event_id)
+        cookie = session_cookie(cluster.workers[0], event_id)
+        urls = [w.ws_url(seat_map_path(event_id)) for w in cluster.workers]
+        replies = await asyncio.gather(
+            hold_with(urls[0], cookie, seats[:LIMIT]),
+            hold_with(urls[1], cookie, seats[LIMIT : 2 * LIMIT]),
+        )
+        outcomes = sorted(r.get("code", r["type"]) for r in replies)
+        assert outcomes == ["hold.ok", "too_many_seats"], replies
+        held = cluster.sql(
+            "SELECT count(*) FROM seats_seat WHERE event_id = %s AND holder <> ''",
+            [event_id],
+        )
+        holds = cluster.sql(
+            "SELECT count(*) FROM seats_hold WHERE event_id = %s", [event_id]
+        )
+        assert (held, holds) == ([(LIMIT,)], [(1,)])
