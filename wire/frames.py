@@ -8,10 +8,16 @@ same `snapshot()` document encoded by the same `dumps`, byte for byte.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal, NotRequired, TypedDict
+
+from django.conf import settings
 
 from seats.errors import SeatError
 from seats.selectors import (
@@ -214,12 +220,34 @@ def dumps(document: object) -> str:
     return text
 
 
-def seat_state(seat: SeatState) -> SeatStateFrame:
+def public_holder(event_id: int, holder: str | None) -> str | None:
+    """What everybody else sees of a holder on one event.
+
+    Stable within the event (a client still recognises its own seats: the
+    snapshot's `you` is the same id), but a keyed hash of event and holder,
+    so one person's activity cannot be linked across events and the
+    session's own id is never shown to others. Staff frames keep real ids.
+    """
+    if not holder:
+        return None
+    return _public_holder(event_id, holder)
+
+
+@lru_cache(maxsize=65536)
+def _public_holder(event_id: int, holder: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    message = f"seats.holder:{event_id}:{holder}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    # Keep the kind prefix (h: browser session, c: one connection).
+    return f"{holder[:1]}_{base64.urlsafe_b64encode(digest[:9]).decode()}"
+
+
+def seat_state(seat: SeatState, event_id: int) -> SeatStateFrame:
     """A seat's new absolute state, as `seats.changed` carries it."""
-    return {"id": seat.id, **_status_fields(seat)}
+    return {"id": seat.id, **_status_fields(seat, event_id)}
 
 
-def seat(view: SeatView) -> SeatFrame:
+def seat(view: SeatView, event_id: int) -> SeatFrame:
     """A seat with its place on the map, as the snapshot carries it."""
     return {
         "id": view.id,
@@ -230,7 +258,7 @@ def seat(view: SeatView) -> SeatFrame:
         "x": view.x,
         "y": view.y,
         "category": view.category,
-        **_status_fields(view),
+        **_status_fields(view, event_id),
     }
 
 
@@ -240,11 +268,11 @@ class _StatusFields(TypedDict):
     held_until: str | None
 
 
-def _status_fields(seat: SeatState | SeatView) -> _StatusFields:
+def _status_fields(seat: SeatState | SeatView, event_id: int) -> _StatusFields:
     # The same three fields, in the same order, in snapshots and changes.
     return {
         "status": seat.status.value,
-        "holder": seat.holder,
+        "holder": public_holder(event_id, seat.holder),
         "held_until": iso(seat.held_until),
     }
 
@@ -273,11 +301,11 @@ def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> Snapshot
         "type": "snapshot",
         "event": seat_map.event_id,
         "version": seat_map.version,
-        "you": seat_map.viewer,
+        "you": public_holder(seat_map.event_id, seat_map.viewer),
         "server_time": iso(seat_map.now),
         "hold": own_hold(seat_map.hold),
         "categories": [category(c) for c in seat_map.categories],
-        "seats": [seat(s) for s in seat_map.seats],
+        "seats": [seat(s, seat_map.event_id) for s in seat_map.seats],
     }
     if request_id is not None:
         frame["request_id"] = request_id
@@ -290,7 +318,7 @@ def seats_changed(change: SeatChange) -> SeatsChangedFrame:
         "event": change.event_id,
         "version": change.version,
         "reason": change.reason,
-        "seats": [seat_state(s) for s in change.seats],
+        "seats": [seat_state(s, change.event_id) for s in change.seats],
     }
 
 

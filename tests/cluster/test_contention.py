@@ -25,7 +25,7 @@ async def test_a_hold_on_one_worker_reaches_clients_of_the_other(cluster):
         {
             "id": seat,
             "status": "held",
-            "holder": a.you,
+            "holder": a.you,  # the same public id the holder's own snapshot has
             "held_until": reply["held_until"],
         }
     ]

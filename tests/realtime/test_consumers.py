@@ -14,6 +14,7 @@ from seats.errors import ServerError
 from seats.models import Event, Seat
 from seats.timefmt import iso
 from tests.realtime.conftest import Client, event_client, session_cookie
+from wire.frames import public_holder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,7 +232,8 @@ async def test_session_decides_the_holder_not_the_client(event, seat_ids):
     cookie, holder = await session_cookie("h_alice")
     tab1, snap1 = await event_client(event.id, cookie=cookie)
     tab2, snap2 = await event_client(event.id, cookie=cookie)
-    assert snap1["you"] == snap2["you"] == holder
+    # Both tabs are one holder; others see only its public id on this event.
+    assert snap1["you"] == snap2["you"] == public_holder(event.id, holder)
 
     reply = await tab1.request(
         {"type": "hold", "seat_ids": [seat_ids[0]], "holder": "h_mallory"}
@@ -266,7 +268,8 @@ async def test_session_holds_survive_the_socket(event, seat_ids):
     assert (await seat_row(seat_ids[0])).holder == holder
     again, snapshot = await event_client(event.id, cookie=cookie)
     assert snapshot["hold"]["seat_ids"] == [seat_ids[0]]
-    assert snapshot["seats"][0]["holder"] == snapshot["you"] == holder
+    assert snapshot["seats"][0]["holder"] == snapshot["you"]
+    assert snapshot["you"] == public_holder(event.id, holder)
     await again.close()
 
 
@@ -400,3 +403,21 @@ async def test_hold_best_bad_input(event, frame, code):
     assert reply["code"] == code
     assert await event_version(event.id) == snapshot["version"]
     await client.close()
+
+
+async def test_holder_ids_are_private_and_not_linkable_across_events(
+    make_event, event, seat_ids
+):
+    """Others see a public id per event, never the session's holder id."""
+    other_event = await database_sync_to_async(make_event)(name="Second Night")
+    cookie, holder = await session_cookie()
+    mine, snap = await event_client(event.id, cookie=cookie)
+    watcher, _ = await event_client(event.id)
+    await mine.request({"type": "hold", "seat_ids": [seat_ids[0]]})
+    change = await watcher.recv_type("seats.changed")
+    public = change["seats"][0]["holder"]
+    assert public == snap["you"] != holder
+    there, snap_there = await event_client(other_event.id, cookie=cookie)
+    assert snap_there["you"] not in (None, public, holder)
+    for client in (mine, watcher, there):
+        await client.close()

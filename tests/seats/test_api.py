@@ -12,6 +12,7 @@ from seats.holders import SESSION_KEY
 from seats.models import Hold, Seat
 from seats.timefmt import iso
 from tests.conftest import later
+from wire.frames import public_holder
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,10 @@ def test_event_seats_is_the_snapshot(event, seat_ids, lapsed_and_running):
         "held_until": None,
     }
     assert seats[2]["status"] == "held"
-    assert (seats[2]["holder"], seats[2]["held_until"]) == ("bob", iso(later(500)))
+    assert (seats[2]["holder"], seats[2]["held_until"]) == (
+        public_holder(event.id, "bob"),
+        iso(later(500)),
+    )
     assert seats[5]["category"] == "standard"
     assert {s["status"] for i, s in enumerate(seats) if i != 2} == {"available"}
     assert unswept() == 3  # reading changes nothing
@@ -129,7 +133,7 @@ def test_event_seats_shows_the_sessions_own_hold(event, seat_ids, clock):
 
     snapshot = client.get(f"/api/events/{event.id}/seats/").json()
 
-    assert snapshot["you"] == "h_alice"
+    assert snapshot["you"] == public_holder(event.id, "h_alice")
     assert snapshot["hold"] == {
         "held_until": iso(later(300)),
         "max_until": iso(later(900)),

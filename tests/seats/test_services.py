@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from seats import services
+from seats import selectors, services
 from seats.errors import (
     BadRequest,
     ExtendLimit,
@@ -53,10 +53,10 @@ def book(event, holder, ids, at=0):
 
 
 def seen(event, seat_id, at) -> tuple[str, str | None, str | None]:
-    """(status, holder, held_until) of the seat as the snapshot shows it at `at`."""
-    snapshot = snapshot_at(event.id, None, later(at))
-    seat = next(s for s in snapshot["seats"] if s["id"] == seat_id)
-    return seat["status"], seat["holder"], seat["held_until"]
+    """(status, holder, held_until) of the seat as the seat map reads it at `at`."""
+    seat_map = selectors.seat_map(event_id=event.id, viewer=None, now=later(at))
+    seat = next(s for s in seat_map.seats if s.id == seat_id)
+    return seat.status.value, seat.holder, iso(seat.held_until)
 
 
 def own_hold(event, holder, at) -> dict | None:

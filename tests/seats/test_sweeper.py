@@ -13,11 +13,11 @@ from django.db import connection
 from django.utils import timezone
 from django_apscheduler.models import DjangoJobExecution
 
-from seats import services
+from seats import selectors, services
 from seats.models import Activity, Event, Hold, Seat
 from seats.services import ExpiredSeat
 from seats.sweeper import SWEEP_JOB_ID, build_scheduler
-from tests.conftest import later, snapshot_at
+from tests.conftest import later
 
 ROUNDS = 10
 
@@ -29,9 +29,9 @@ def hold(event, holder, ids, at=0):
 
 
 def status(event, seat_id, at) -> tuple[str, str | None]:
-    snapshot = snapshot_at(event.id, None, later(at))
-    seat = next(s for s in snapshot["seats"] if s["id"] == seat_id)
-    return seat["status"], seat["holder"]
+    seat_map = selectors.seat_map(event_id=event.id, viewer=None, now=later(at))
+    seat = next(s for s in seat_map.seats if s.id == seat_id)
+    return seat.status.value, seat.holder
 
 
 def ids_of(event) -> list[int]:
