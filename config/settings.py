@@ -167,6 +167,18 @@ SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.
 SEAT_HEARTBEAT_SECONDS = env_float("SEAT_HEARTBEAT_SECONDS", 5.0, minimum=-1)
+# Rate limits (realtime/limits.py): requests per socket (a token bucket),
+# and new sockets per client address per minute. Loopback clients (tests,
+# benchmarks) are exempt from both unless SEAT_LIMIT_LOOPBACK; behind a
+# proxy, serve with --proxy-headers so clients have their own address.
+# 0 turns a limit off.
+SEAT_REQUESTS_PER_SECOND = env_float("SEAT_REQUESTS_PER_SECOND", 20.0, minimum=-1)
+SEAT_REQUEST_BURST = env_float("SEAT_REQUEST_BURST", 60.0, minimum=-1)
+SEAT_CONNECTIONS_PER_MINUTE = env_float(
+    "SEAT_CONNECTIONS_PER_MINUTE", 120.0, minimum=-1
+)
+SEAT_CONNECTION_BURST = env_float("SEAT_CONNECTION_BURST", 60.0, minimum=-1)
+SEAT_LIMIT_LOOPBACK = env_bool("SEAT_LIMIT_LOOPBACK", False)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 

@@ -15,11 +15,12 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from realtime import limits
 from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
 from seats import selectors, services
-from seats.errors import BadRequest, SeatError, ServerError
+from seats.errors import BadRequest, RateLimited, SeatError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
 from wire import frames
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNKNOWN_EVENT = 4404
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4008
+CLOSE_TOO_MANY_CONNECTIONS = 4429
 # Broadcasts held for a socket whose snapshot is still being read.
 BACKLOG_LIMIT = 256
 
@@ -69,9 +71,17 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     # order; None once the socket is live.
     backlog: list[str] | None = None
     group: str | None = None
+    bucket: limits.TokenBucket | None = None
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        client = self.scope.get("client") or (None, None)
+        if limits.connections.admit(client[0]):
+            # Accepted only to say why: a clear close code, not a bare 403.
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
+            return
+        self.bucket = limits.request_bucket(client[0])
         if not await _event_exists(self.event_id):
             # Accept first so the client sees a meaningful close code, not a 403.
             await self.accept()
@@ -126,6 +136,10 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             request = parse_request(text_data)
         except FrameError as rejected:
             await self._send(frames.error(rejected.error, rejected.request_id))
+            return
+        wait = self.bucket.take() if self.bucket is not None else 0.0
+        if wait:
+            await self._send(frames.error(RateLimited(wait), request.request_id))
             return
         handler = getattr(self, f"_on_{request.type}")
         try:

@@ -63,6 +63,17 @@ class Busy(SeatError):
     )
 
 
+class RateLimited(SeatError):
+    """Too many requests on one socket; `retry_after` says when to try again."""
+
+    code = "rate_limited"
+    default_message = "Too many requests; slow down and try again shortly."
+
+    def __init__(self, retry_after: float, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ServerError(SeatError):
     """Not the client's fault: the request failed on our side and changed nothing."""
 

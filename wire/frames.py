@@ -19,7 +19,7 @@ from typing import Literal, NotRequired, TypedDict
 
 from django.conf import settings
 
-from seats.errors import SeatError
+from seats.errors import RateLimited, SeatError
 from seats.selectors import (
     CategoryView,
     DashboardState,
@@ -141,6 +141,8 @@ class ErrorFrame(TypedDict):
     code: str
     message: str
     seat_ids: list[int]
+    # rate_limited only: seconds until a request will be taken again.
+    retry_after: NotRequired[float]
     request_id: NotRequired[RequestId]
 
 
@@ -398,6 +400,8 @@ def error(failure: SeatError, request_id: RequestId | None = None) -> ErrorFrame
         "message": failure.message,
         "seat_ids": list(failure.seat_ids),
     }
+    if isinstance(failure, RateLimited):
+        frame["retry_after"] = round(failure.retry_after, 3)
     if request_id is not None:
         frame["request_id"] = request_id
     return frame
