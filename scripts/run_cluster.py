@@ -4,9 +4,10 @@
 
 Uses DATABASE_URL (PostgreSQL, created when missing) and REDIS_URL, migrates,
 seeds the demo event when there is none, then keeps the workers and the
-sweeper in the foreground until Ctrl-C or SIGTERM, and stops them all. If one
-of them dies, the others are stopped too, so a half-running cluster never
-hides. Put nginx in front (deploy/nginx.conf) for one address.
+sweeper in the foreground until Ctrl-C or SIGTERM, and stops them all. A
+process that exits is started again, after a pause that doubles while it
+keeps failing quickly (logged each time); the others carry on. Put nginx in
+front (deploy/nginx.conf) for one address.
 """
 
 from __future__ import annotations
@@ -53,11 +54,18 @@ def main() -> int:
     manage("seed_demo", env=env)
     manage("ensure_admin", env=env)
 
-    children: list[tuple[str, subprocess.Popen]] = []
-    for port in range(base_port, base_port + workers):
-        command = ["serve", "--no-sweeper", "--proxy-headers", "--port", str(port)]
-        children.append((f"worker:{port}", spawn(command, env)))
-    children.append(("sweeper", spawn(["run_sweeper"], env)))
+    commands = {
+        f"worker:{port}": [
+            "serve",
+            "--no-sweeper",
+            "--proxy-headers",
+            "--port",
+            str(port),
+        ]
+        for port in range(base_port, base_port + workers)
+    }
+    commands["sweeper"] = ["run_sweeper"]
+    children = {name: Child(name, command, env) for name, command in commands.items()}
 
     stopping = False
 
@@ -72,37 +80,74 @@ def main() -> int:
     )
     print(f"cluster up: {workers} worker(s) at {urls} and one sweeper", flush=True)
 
-    status = 0
     while not stopping:
-        for name, child in children:
-            if child.poll() is not None:
-                print(f"{name} exited with {child.returncode}; stopping", flush=True)
-                stopping, status = True, 1
-                break
+        for child in children.values():
+            child.keep_running()
         time.sleep(0.2)
-    shutdown(children)
+    shutdown([child.process for child in children.values()])
     print("cluster stopped", flush=True)
-    return status
+    return 0
 
 
-def spawn(args: list[str], env: dict) -> subprocess.Popen:
-    # Own process group: a Ctrl-C reaches us once, and we stop children in order.
-    return subprocess.Popen(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, start_new_session=True
-    )
+# Restart pauses: doubling from the first while a process keeps dying within
+# STABLE_SECONDS of its start, up to the last.
+RESTART_SECONDS = (0.5, 30.0)
+STABLE_SECONDS = 30.0
 
 
-def shutdown(children: list[tuple[str, subprocess.Popen]]) -> None:
-    for _, child in children:
-        if child.poll() is None:
-            child.terminate()
+class Child:
+    """One process of the cluster, started again whenever it exits."""
+
+    def __init__(self, name: str, command: list[str], env: dict) -> None:
+        self.name, self.command, self.env = name, command, env
+        self.pause = RESTART_SECONDS[0]
+        self.restart_at: float | None = None
+        self.process = self._start()
+
+    def keep_running(self) -> None:
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.restart_at = None
+                self.process = self._start()
+            return
+        if self.process.poll() is None:
+            return
+        ran = now - self.started
+        self.pause = (
+            RESTART_SECONDS[0]
+            if ran > STABLE_SECONDS
+            else min(self.pause * 2, RESTART_SECONDS[1])
+        )
+        print(
+            f"{self.name} exited with {self.process.returncode} after {ran:.1f}s; "
+            f"restarting in {self.pause:g}s",
+            flush=True,
+        )
+        self.restart_at = now + self.pause
+
+    def _start(self) -> subprocess.Popen:
+        self.started = time.monotonic()
+        # Own process group: a Ctrl-C reaches us once, and we stop children in order.
+        return subprocess.Popen(
+            [sys.executable, "manage.py", *self.command],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+
+
+def shutdown(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
     deadline = time.monotonic() + 10
-    for _, child in children:
+    for process in processes:
         try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            process.kill()
+            process.wait()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ SQLite has no advisory locks and is single-machine: there, every sweeper leads.
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,18 +32,29 @@ class Leadership:
         return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
     def acquire(
-        self, *, wait: Callable[[], None] | None = None, poll: float = 2.0
-    ) -> None:
-        """Block until this process leads; calls `wait()` once if it has to wait."""
+        self,
+        *,
+        wait: Callable[[], None] | None = None,
+        poll: float = 2.0,
+        stop: threading.Event | None = None,
+    ) -> bool:
+        """Block until this process leads (True) or `stop` is set (False).
+
+        Calls `wait()` once if it has to wait. Database errors propagate: the
+        caller backs off and tries again with a fresh connection.
+        """
         if not self.enabled:
-            return
+            return True
+        stop = stop or threading.Event()
         self._conn = self.connect()
         told = False
         while not self._try():
             if wait is not None and not told:
                 wait()
                 told = True
-            time.sleep(poll)
+            if stop.wait(poll):
+                return False
+        return True
 
     def connect(self) -> Any:
         """A connection of its own, with every option the project's has.
@@ -75,7 +86,10 @@ class Leadership:
 
     def release(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            try:
+                self._conn.close()
+            except Exception:  # already gone with the lock: nothing to free
+                pass
             self._conn = None
 
     def _try(self) -> bool:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import urllib.request
 
+import psutil
 import psycopg
 import websockets
 
+from devtools.databases import PostgresDatabase
+from devtools.processes import ROOT, child_environment, free_port
 from devtools.wsclient import origin_of, seat_map_path
-from tests.cluster.conftest import open_client
+from tests.cluster.conftest import PG_URL, REDIS_URL, open_client
 
 LIMIT = 10  # SEAT_MAX_PER_HOLDER's default
 
@@ -83,3 +92,63 @@ async def test_one_session_on_two_workers_never_holds_past_the_limit(cluster):
             "SELECT count(*) FROM seats_hold WHERE event_id = %s", [event_id]
         )
         assert (held, holds) == ([(LIMIT,)], [(1,)])
+
+
+def test_run_cluster_restarts_a_process_that_dies(tmp_path):
+    """A killed worker comes back; only SIGTERM stops the cluster."""
+    database = PostgresDatabase(PG_URL, f"seats_runcluster_{os.getpid()}")
+    port = free_port()
+    env = child_environment(
+        os.environ,
+        tmp_path,
+        {
+            "DATABASE_URL": database.url,
+            "REDIS_URL": REDIS_URL,
+            "WORKERS": "1",
+            "BASE_PORT": str(port),
+        },
+    )
+    log = tmp_path / "cluster.log"
+    with open(log, "wb") as out:
+        runner = subprocess.Popen(
+            [sys.executable, "scripts/run_cluster.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(lambda: "cluster up" in log.read_text(), runner, log)
+        wait_until(lambda: listening(port), runner, log)
+        worker = next(
+            p for p in psutil.Process(runner.pid).children() if "serve" in p.cmdline()
+        )
+        worker.kill()
+        wait_until(lambda: "restarting in" in log.read_text(), runner, log)
+        wait_until(lambda: listening(port), runner, log)
+        assert runner.poll() is None
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=30) == 0
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+        database.drop()
+    assert "worker:" in log.read_text() and "cluster stopped" in log.read_text()
+    assert not worker.is_running()
+
+
+def listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(condition, process, log, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)

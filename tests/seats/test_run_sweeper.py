@@ -1,13 +1,14 @@
-"""`run_sweeper` as a real process: a leader that loses its lock exits (code 3).
+"""`run_sweeper` as a real process: a leader that loses its lock stands by
+and leads again; a database blip never ends it, only SIGTERM does.
 
-A process manager restarts it as a candidate; carrying on would leave two
-sweepers leading. The process is the real command against the test database;
-only its leadership check interval is shortened, so the test takes seconds.
+The process is the real command against the test database; only its
+leadership check interval is shortened, so the test takes seconds.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,7 +51,9 @@ def leader_pid() -> int | None:
     return row[0] if row else None
 
 
-def test_a_sweeper_that_loses_its_lock_exits_with_code_3(tmp_path):
+def test_a_sweeper_that_loses_its_lock_leads_again_and_stops_only_on_sigterm(
+    tmp_path,
+):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -79,11 +82,24 @@ def test_a_sweeper_that_loses_its_lock_exits_with_code_3(tmp_path):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
-        returncode = process.wait(timeout=10)
+        # It notices, stands by, and takes the lock again on a new connection.
+        deadline = time.monotonic() + 20
+        while (again := leader_pid()) in (None, pid):
+            assert process.poll() is None, (tmp_path / "err.log").read_text()
+            assert time.monotonic() < deadline, "the sweeper never led again"
+            time.sleep(0.05)
+        assert process.poll() is None
+
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
 
-    assert returncode == 3
-    assert "Lost the sweeper lock" in (tmp_path / "err.log").read_text()
+    assert returncode == 0
+    assert (
+        "Lost the sweeper lock; standing by again."
+        in (tmp_path / "err.log").read_text()
+    )
+    assert (tmp_path / "out.log").read_text().count("Sweeper running") == 2
