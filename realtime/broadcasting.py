@@ -10,21 +10,24 @@ local sockets.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
+from typing import Any
 
 from channels.layers import get_channel_layer
 
-from realtime.hub import STAFF_GROUP, event_group, server_loop
+from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
 from seats.signals import SeatChange
 from wire import frames
 
 logger = logging.getLogger(__name__)
 
-PUBLISH_TIMEOUT = 5.0
+# A command waits this long for its announcements (retries included).
+PUBLISH_TIMEOUT = 10.0
 
 
-def on_seats_changed(sender, change: SeatChange, **kwargs) -> None:
+def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
     """Receiver of `seats.signals.seats_changed`; runs after commit."""
     group = event_group(change.event_id)
     text = frames.dumps(frames.seats_changed(change))
@@ -33,14 +36,16 @@ def on_seats_changed(sender, change: SeatChange, **kwargs) -> None:
     publish(STAFF_GROUP, {"type": "staff.activity", "group": STAFF_GROUP, "text": text})
 
 
-def publish(group: str, message: dict) -> None:
+def publish(group: str, message: dict[str, Any]) -> None:
     """Send to a group from any thread, without blocking the serving loop.
 
     In the serving process the send runs on the serving loop (the in-memory
-    layer is not thread-safe, and the loop's Redis connections are reused).
-    Elsewhere (a management command, the standalone sweeper) it runs on one
-    long-lived publisher loop, and waits, so a command never exits before
-    its announcements are out.
+    layer is not thread-safe, and the loop's Redis connections are reused),
+    and the process's own sockets get the frame straight from its hub first,
+    whether or not the channel layer answers. Elsewhere (a management
+    command, the standalone sweeper) it runs on one long-lived publisher
+    loop, and waits, so a command never exits before its announcements are
+    out.
     """
     layer = get_channel_layer()
     if layer is None:
@@ -48,7 +53,7 @@ def publish(group: str, message: dict) -> None:
     loop = server_loop()
     if loop is None:
         future = asyncio.run_coroutine_threadsafe(
-            layer.group_send(group, message), _publisher_loop()
+            send_with_retry(layer, group, message), _publisher_loop()
         )
         try:
             future.result(timeout=PUBLISH_TIMEOUT)
@@ -59,14 +64,58 @@ def publish(group: str, message: dict) -> None:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
-    if running is loop:
-        task = loop.create_task(layer.group_send(group, message))
-        task.add_done_callback(_log_failure)
-    else:
-        future = asyncio.run_coroutine_threadsafe(
-            layer.group_send(group, message), loop
+
+    def start() -> None:
+        # A fresh context: the announcement must not inherit the caller's
+        # (a database thread's context makes asgiref refuse the next
+        # database call of a socket the frame reaches).
+        task = loop.create_task(
+            _announce(layer, group, message), context=contextvars.Context()
         )
-        future.add_done_callback(_log_failure)
+        _pending.add(task)
+        task.add_done_callback(_done)
+
+    if running is loop:
+        start()
+    else:
+        loop.call_soon_threadsafe(start)
+
+
+async def _announce(layer: Any, group: str, message: dict[str, Any]) -> None:
+    """Local sockets first, straight from the hub; then every other process."""
+    hub = existing_hub()
+    if hub is not None:
+        # Tagged, so this hub skips the copy the layer hands back to it.
+        message = {**message, "origin": hub.origin}
+        await hub.dispatch(message)
+    await send_with_retry(layer, group, message)
+
+
+async def send_with_retry(layer: Any, group: str, message: dict[str, Any]) -> bool:
+    """group_send, tried again on a fresh connection when it fails.
+
+    A stale connection after a Redis blip fails the first send; the layer
+    opens a new one for the next. After the last retry the change is given
+    up on here: the heartbeat's version tells the clients to resync.
+    """
+    for attempt, delay in enumerate((0.0, *RETRY_SECONDS)):
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            await layer.group_send(group, message)
+            return True
+        except Exception as error:
+            logger.warning(
+                "publish to %s failed (attempt %d): %r", group, attempt + 1, error
+            )
+    logger.error("publish to %s given up; the heartbeat will resync clients", group)
+    return False
+
+
+# Pauses between retries of a failed publish: about 8 s in all.
+RETRY_SECONDS = (0.05, 0.2, 0.5, 1.0, 2.0, 4.0)
+# Tasks of the serving loop still announcing (the loop keeps them only weakly).
+_pending: set[asyncio.Future[None]] = set()
 
 
 _own_loop: asyncio.AbstractEventLoop | None = None
@@ -85,8 +134,7 @@ def _publisher_loop() -> asyncio.AbstractEventLoop:
         return _own_loop
 
 
-def _log_failure(future) -> None:
+def _done(future: Any) -> None:
+    _pending.discard(future)
     if not future.cancelled() and future.exception() is not None:
-        logger.error(
-            "publishing to the channel layer failed", exc_info=future.exception()
-        )
+        logger.error("announcing a change failed", exc_info=future.exception())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from typing import Protocol
 
@@ -49,6 +50,9 @@ class Hub:
         self._joined: dict[str, asyncio.Future] = {}
         self._reader: asyncio.Task | None = None
         self._renewer: asyncio.Task | None = None
+        # Marks messages this process published: it delivered them to its
+        # own sockets already, and skips the copy the layer hands back.
+        self.origin = uuid.uuid4().hex
         self._start_lock = asyncio.Lock()
 
     @property
@@ -169,6 +173,8 @@ class Hub:
                 if failures > 1:
                     await asyncio.sleep(0.5)
                 continue
+            if message.get("origin") == self.origin:
+                continue
             try:
                 await self.dispatch(message)
             except Exception:
@@ -188,6 +194,12 @@ def get_hub() -> Hub:
     if hub is None:
         hub = _hubs[loop] = Hub(loop)
     return hub
+
+
+def existing_hub() -> Hub | None:
+    """The serving loop's hub if it has one (no socket ever subscribed: None)."""
+    loop = server_loop()
+    return _hubs.get(loop) if loop is not None else None
 
 
 def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
