@@ -102,7 +102,8 @@ async def send_with_retry(layer: Any, group: str, message: dict[str, Any]) -> bo
         if delay:
             await asyncio.sleep(delay)
         try:
-            await layer.group_send(group, message)
+            # Bounded: with Redis gone a send can wait on a dead connection.
+            await asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT)
             return True
         except Exception as error:
             logger.warning(
@@ -112,6 +113,8 @@ async def send_with_retry(layer: Any, group: str, message: dict[str, Any]) -> bo
     return False
 
 
+# A send that takes longer has failed, and is tried again.
+SEND_TIMEOUT = 3.0
 # Pauses between retries of a failed publish: about 8 s in all.
 RETRY_SECONDS = (0.05, 0.2, 0.5, 1.0, 2.0, 4.0)
 # Tasks of the serving loop still announcing (the loop keeps them only weakly).
