@@ -13,11 +13,13 @@ import asyncio
 import contextvars
 import logging
 import threading
+import time
 from typing import Any
 
 from channels.layers import get_channel_layer
 
 from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
+from seats import metrics
 from seats.signals import SeatChange
 from wire import frames
 
@@ -29,9 +31,19 @@ PUBLISH_TIMEOUT = 10.0
 
 def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
     """Receiver of `seats.signals.seats_changed`; runs after commit."""
+    metrics.SEAT_CHANGES.labels(change.reason).inc(len(change.seats))
     group = event_group(change.event_id)
     text = frames.dumps(frames.seats_changed(change))
-    publish(group, {"type": "seats.changed", "group": group, "text": text})
+    # committed_at: wall clock, so another process of the host can tell the lag.
+    publish(
+        group,
+        {
+            "type": "seats.changed",
+            "group": group,
+            "text": text,
+            "committed_at": time.time(),
+        },
+    )
     text = frames.dumps(frames.activity(change))
     publish(STAFF_GROUP, {"type": "staff.activity", "group": STAFF_GROUP, "text": text})
 
@@ -106,9 +118,11 @@ async def send_with_retry(layer: Any, group: str, message: dict[str, Any]) -> bo
             await asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT)
             return True
         except Exception as error:
+            metrics.PUBLISH_FAILURES.labels("retried").inc()
             logger.warning(
                 "publish to %s failed (attempt %d): %r", group, attempt + 1, error
             )
+    metrics.PUBLISH_FAILURES.labels("given_up").inc()
     logger.error("publish to %s given up; the heartbeat will resync clients", group)
     return False
 

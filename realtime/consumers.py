@@ -19,7 +19,7 @@ from realtime import limits
 from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
-from seats import selectors, services
+from seats import metrics, selectors, services
 from seats.errors import BadRequest, RateLimited, SeatError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
@@ -72,11 +72,14 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     backlog: list[str] | None = None
     group: str | None = None
     bucket: limits.TokenBucket | None = None
+    # Counted in the open-sockets gauge (undone exactly once on disconnect).
+    counted = False
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
         client = self.scope.get("client") or (None, None)
         if limits.connections.admit(client[0]):
+            metrics.RATE_LIMITED.labels("connections").inc()
             # Accepted only to say why: a clear close code, not a bare 403.
             await self.accept()
             await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
@@ -95,6 +98,8 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         # broadcasts wait in the backlog until the snapshot has gone out.
         hub = get_hub()
         await hub.subscribe(self.group, self)
+        metrics.OPEN_SOCKETS.labels("seat_map").inc()
+        self.counted = True
         ensure_heartbeats(hub)
         await self._send_snapshot()
         while self.backlog:
@@ -111,6 +116,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            metrics.OPEN_SOCKETS.labels("seat_map").dec()
+            self.counted = False
         if self.group is not None:
             get_hub().unsubscribe(self.group, self)
         if self.group is not None and is_connection_holder(self.holder):
@@ -135,24 +143,31 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         try:
             request = parse_request(text_data)
         except FrameError as rejected:
+            metrics.REQUESTS.labels("invalid", rejected.error.code).inc()
             await self._send(frames.error(rejected.error, rejected.request_id))
             return
         wait = self.bucket.take() if self.bucket is not None else 0.0
         if wait:
-            await self._send(frames.error(RateLimited(wait), request.request_id))
+            metrics.RATE_LIMITED.labels("requests").inc()
+            await self._fail(request, RateLimited(wait))
             return
         handler = getattr(self, f"_on_{request.type}")
         try:
             reply = await handler(request)
         except SeatError as failure:
-            await self._send(frames.error(failure, request.request_id))
+            await self._fail(request, failure)
             return
         except Exception:
             logger.exception("request %s failed", request.type)
-            await self._send(frames.error(ServerError(), request.request_id))
+            await self._fail(request, ServerError())
             return
+        metrics.REQUESTS.labels(request.type, "ok").inc()
         if reply is not None:
             await self._send(reply)
+
+    async def _fail(self, request: Request, failure: SeatError) -> None:
+        metrics.REQUESTS.labels(request.type, failure.code).inc()
+        await self._send(frames.error(failure, request.request_id))
 
     async def _on_hold(self, request: Request) -> frames.HoldOkFrame:
         result = await db_call(services.hold_seats)(
@@ -238,12 +253,15 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await get_hub().subscribe(STAFF_GROUP, self)
         self.subscribed = True
+        metrics.OPEN_SOCKETS.labels("dashboard").inc()
         await self._send_state()
 
     async def disconnect(self, code: int) -> None:
         if self._refresh is not None:
             self._refresh.cancel()
         if self.subscribed:
+            self.subscribed = False
+            metrics.OPEN_SOCKETS.labels("dashboard").dec()
             get_hub().unsubscribe(STAFF_GROUP, self)
 
     async def receive(

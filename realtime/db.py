@@ -11,6 +11,8 @@ serialises writers anyway and keeps the single thread.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -18,6 +20,8 @@ from typing import Any, TypeVar
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.db import connection
+
+from seats import metrics
 
 T = TypeVar("T")
 
@@ -30,9 +34,26 @@ def db_call(function: Callable[..., T]) -> Callable[..., Any]:
     Like Channels' database_sync_to_async, stale connections are closed before
     and after, so each call takes a healthy connection from the pool.
     """
+    timed = _timed(function)
     if connection.vendor != "postgresql":
-        return DatabaseSyncToAsync(function)
-    return DatabaseSyncToAsync(function, thread_sensitive=False, executor=_pool())
+        return DatabaseSyncToAsync(timed)
+    return DatabaseSyncToAsync(timed, thread_sensitive=False, executor=_pool())
+
+
+def _timed(function: Callable[..., T]) -> Callable[..., T]:
+    operation = getattr(function, "__name__", "call")
+
+    @functools.wraps(function)
+    def timed(*args: Any, **kwargs: Any) -> T:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            metrics.DB_OPERATION.labels(operation).observe(
+                time.perf_counter() - started
+            )
+
+    return timed
 
 
 def _pool() -> ThreadPoolExecutor:

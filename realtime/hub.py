@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 import weakref
 from typing import Protocol
 
 from channels.layers import get_channel_layer
+
+from seats import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +120,9 @@ class Hub:
         cheapest fan-out; a client that stops reading is cut off by the
         transport (realtime.transport), not waited for here.
         """
+        committed_at = message.get("committed_at")
+        if committed_at is not None:
+            metrics.BROADCAST_LAG.observe(max(0.0, time.time() - committed_at))
         members = self._members.get(message.get("group", ""))
         if not members:
             return

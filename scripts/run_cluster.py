@@ -13,6 +13,7 @@ front (deploy/nginx.conf) for one address.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a file, Python puts scripts/ first on the path, not the project.
 sys.path.insert(0, str(ROOT))
+
+from prometheus_client import multiprocess  # noqa: E402
 
 from devtools.databases import PostgresDatabase  # noqa: E402
 
@@ -49,6 +52,12 @@ def main() -> int:
         "REDIS_URL": os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
         "PYTHONUNBUFFERED": "1",
     }
+    # The processes share their metrics through this directory, so any
+    # worker's /metrics answers for the whole cluster; it starts empty.
+    metrics_dir = Path(env.get("SEATS_VAR_DIR") or ROOT / "var") / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     ensure_database(env["DATABASE_URL"])
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("seed_demo", env=env)
@@ -113,6 +122,10 @@ class Child:
             return
         if self.process.poll() is None:
             return
+        # Its live gauges (open sockets) no longer count.
+        multiprocess.mark_process_dead(
+            self.process.pid, self.env["PROMETHEUS_MULTIPROC_DIR"]
+        )
         ran = now - self.started
         self.pause = (
             RESTART_SECONDS[0]

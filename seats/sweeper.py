@@ -22,7 +22,7 @@ from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
-from seats import selectors, services
+from seats import metrics, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,9 @@ def _seconds_until(moment) -> float:
 
 
 def _sweep_once() -> int:
-    released = services.release_expired()
+    with metrics.SWEEP_DURATION.time():
+        released = services.release_expired()
+    metrics.SWEPT_SEATS.inc(len(released))
     if released:
         logger.info("sweep released %d seat(s)", len(released))
     return len(released)

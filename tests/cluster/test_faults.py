@@ -127,6 +127,8 @@ def test_run_cluster_restarts_a_process_that_dies(tmp_path):
         wait_until(lambda: "restarting in" in log.read_text(), runner, log)
         wait_until(lambda: listening(port), runner, log)
         assert runner.poll() is None
+        # One worker answers for the cluster: the sweeper's sweeps are in it.
+        wait_until(lambda: sweeps_counted(port) > 0, runner, log)
         runner.send_signal(signal.SIGTERM)
         assert runner.wait(timeout=30) == 0
     finally:
@@ -136,6 +138,16 @@ def test_run_cluster_restarts_a_process_that_dies(tmp_path):
         database.drop()
     assert "worker:" in log.read_text() and "cluster stopped" in log.read_text()
     assert not worker.is_running()
+
+
+def sweeps_counted(port: int) -> float:
+    """The sweeps the cluster's /metrics reports (only the sweeper sweeps)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
+        text = response.read().decode()
+    for line in text.splitlines():
+        if line.startswith("seats_sweep_duration_seconds_count"):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def listening(port: int) -> bool:

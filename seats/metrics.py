@@ -1,0 +1,81 @@
+"""Prometheus metrics: every one the project exports, defined in one place.
+
+Names follow Prometheus's conventions (`_total` counters, base units such
+as `_seconds`); labels take few, bounded values (request types, error
+codes, change reasons). With PROMETHEUS_MULTIPROC_DIR set (run_cluster does
+it), the processes on one host share their numbers through files there, and
+any worker's /metrics answers for all of them; without it each process
+reports its own (scrape every worker).
+
+Recording never raises into the caller: a metric is not worth a failed
+request.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter(
+    "seats_requests_total",
+    "WebSocket requests answered, by type and outcome (ok or the error code).",
+    ["type", "outcome"],
+)
+SEAT_CHANGES = Counter(
+    "seats_seat_changes_total",
+    "Seats changed by committed changes, by reason "
+    "(held, released, expired, extended, booked).",
+    ["reason"],
+)
+OPEN_SOCKETS = Gauge(
+    "seats_open_sockets",
+    "WebSocket connections open now, by kind (seat_map or dashboard).",
+    ["kind"],
+    multiprocess_mode="livesum",
+)
+BROADCAST_LAG = Histogram(
+    "seats_broadcast_lag_seconds",
+    "From a change's commit to its frame being handed to the local sockets.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+PUBLISH_FAILURES = Counter(
+    "seats_publish_failures_total",
+    "Channel-layer sends that failed (each retry counts), by outcome of the "
+    "publish (retried or given_up).",
+    ["outcome"],
+)
+SWEEP_DURATION = Histogram(
+    "seats_sweep_duration_seconds",
+    "How long one sweep of expired holds took.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+SWEPT_SEATS = Counter("seats_swept_seats_total", "Seats released by sweeps.")
+DB_OPERATION = Histogram(
+    "seats_db_operation_seconds",
+    "Database work of the sockets, by operation (the service or selector).",
+    ["operation"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3, 10),
+)
+RATE_LIMITED = Counter(
+    "seats_rate_limited_total",
+    "Requests or connections refused by a rate limit, by limit "
+    "(requests or connections).",
+    ["limit"],
+)
+
+
+def exposition() -> bytes:
+    """The metrics of this process, or of every process sharing the directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
