@@ -1,0 +1,35 @@
+"""SEATS_LOG_FORMAT=json: one parseable JSON object per log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from config.logformat import JsonFormatter
+
+
+def test_a_record_becomes_one_json_line_with_its_traceback():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "seats.sweeper",
+            logging.ERROR,
+            __file__,
+            1,
+            "sweep %s",
+            ("failed",),
+            sys.exc_info(),
+        )
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert (entry["level"], entry["logger"], entry["message"]) == (
+        "ERROR",
+        "seats.sweeper",
+        "sweep failed",
+    )
+    assert entry["time"].endswith("+00:00")
+    assert "ValueError: boom" in entry["exception"]
