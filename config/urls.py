@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api import health, metrics
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    # For load balancers and process managers (docs/operations.md).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("frontend.urls")),
 ]

@@ -84,7 +84,7 @@ def test_a_sweeper_that_loses_its_lock_leads_again_and_stops_only_on_sigterm(
 
         # It notices, stands by, and takes the lock again on a new connection.
         deadline = time.monotonic() + 20
-        while (again := leader_pid()) in (None, pid):
+        while leader_pid() in (None, pid):
             assert process.poll() is None, (tmp_path / "err.log").read_text()
             assert time.monotonic() < deadline, "the sweeper never led again"
             time.sleep(0.05)

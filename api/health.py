@@ -1,0 +1,136 @@
+"""Health checks for load balancers: `/healthz` (alive) and `/readyz` (ready).
+
+Both are async views: a database or Redis that stops answering costs a probe
+at most CHECK_TIMEOUT_SECONDS, after which the view answers 503 without it.
+A database ping stuck in the driver keeps one of two dedicated threads, so
+stuck pings cannot pile up. Neither view touches the session, so probes get
+no cookie. The documents are built here, not in wire.frames (they are no part
+of the seat protocol), and encoded by the one encoder, `wire.frames.dumps`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal, TypedDict
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.db import close_old_connections, connection
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from wire import frames
+
+logger = logging.getLogger(__name__)
+
+# Each check's bound: well inside the usual load-balancer probe timeout.
+CHECK_TIMEOUT_SECONDS = 2.0
+# A group nobody joins: a send to it proves the layer answers, reaching no one.
+PROBE_GROUP = "health.probe"
+OK = "ok"
+
+# Database pings run here, not on the shared executor: a ping stuck in a
+# connect blocks one of these two threads, and later ones time out in the
+# queue instead of taking more threads.
+_database_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
+
+
+class LivenessDocument(TypedDict):
+    status: Literal["ok"]
+
+
+class ReadinessChecks(TypedDict):
+    """Each dependency: "ok" or "error: <short reason>"."""
+
+    database: str
+    channel_layer: str
+
+
+class ReadinessDocument(TypedDict):
+    status: Literal["ready", "not_ready"]
+    checks: ReadinessChecks
+
+
+def liveness() -> LivenessDocument:
+    return {"status": "ok"}
+
+
+def readiness(checks: ReadinessChecks) -> ReadinessDocument:
+    """Ready exactly when every check is "ok"."""
+    ready = all(result == OK for result in checks.values())
+    return {"status": "ready" if ready else "not_ready", "checks": checks}
+
+
+def ping_database() -> None:
+    """`SELECT 1` on the default database; raises if it does not answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        # This thread serves no request, so nothing else would give a pooled
+        # PostgreSQL connection back (CONN_MAX_AGE 0); SQLite's is kept.
+        close_old_connections()
+
+
+async def check_database() -> None:
+    await sync_to_async(
+        ping_database, thread_sensitive=False, executor=_database_threads
+    )()
+
+
+async def ping_channel_layer() -> None:
+    """A send to PROBE_GROUP: one PUBLISH (pub/sub) or one script (core) in Redis."""
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+    # The in-memory layer answers without I/O, so it is always ok.
+    await layer.group_send(PROBE_GROUP, {"type": "health.probe"})
+
+
+async def outcome(name: str, check: Callable[[], Awaitable[None]]) -> str:
+    """`ok`, or `error: <reason>` naming only the kind of failure (the log has more)."""
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+    except TimeoutError:
+        logger.warning(
+            "readiness: %s gave no answer within %gs", name, CHECK_TIMEOUT_SECONDS
+        )
+        return f"error: no answer within {CHECK_TIMEOUT_SECONDS:g}s"
+    except Exception as error:
+        # One line per probe: an outage would otherwise log a traceback
+        # every few seconds.
+        logger.warning("readiness: %s failed: %r", name, error)
+        # The class name only: the message may name internal hosts and ports,
+        # and this endpoint answers anyone.
+        return f"error: {type(error).__name__}"
+    return OK
+
+
+def _json(document: object, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        frames.dumps(document), status=status, content_type="application/json"
+    )
+
+
+@never_cache
+@require_safe
+async def healthz(request: HttpRequest) -> HttpResponse:
+    """200 whenever the process answers HTTP: for liveness, no dependency checked."""
+    return _json(liveness())
+
+
+@never_cache
+@require_safe
+async def readyz(request: HttpRequest) -> HttpResponse:
+    """200 when the database and the channel layer answer, else 503 naming which."""
+    database, channel_layer = await asyncio.gather(
+        outcome("database", check_database),
+        outcome("channel layer", ping_channel_layer),
+    )
+    document = readiness({"database": database, "channel_layer": channel_layer})
+    return _json(document, status=200 if document["status"] == "ready" else 503)

@@ -1,0 +1,170 @@
+"""WebSocket origin check on scheme, host and port.
+
+Channels' AllowedHostsOriginValidator compares host names only, so a page
+from another port or scheme of an allowed host (another local app, a dev
+server on :6666) could open a socket that carries the visitor's session
+cookie. Here an `Origin` passes only if it is listed exactly in
+`SEAT_ALLOWED_ORIGINS`, or if it is the handshake's own origin: same scheme
+as the connection, same host and port as the `Host` header, and that host in
+`ALLOWED_HOSTS`. Anything else, a missing or `null` origin included, is
+denied the way Channels denies it: a close before accept, which the server
+turns into HTTP 403 at the handshake.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http.request import split_domain_port, validate_host
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# The page scheme that goes with the scheme a socket arrived on.
+PAGE_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+# Django's own fallback when DEBUG is on and ALLOWED_HOSTS is empty.
+DEBUG_HOSTS = (".localhost", "127.0.0.1", "[::1]")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A web origin with its port made explicit (http://a and http://a:80 are equal)."""
+
+    scheme: str
+    host: str  # lower-case, no trailing dot, IPv6 in brackets (as in Host)
+    port: int
+
+
+def parse_origin(text: str) -> Origin | None:
+    """`scheme://host[:port]` with an http(s) scheme, or None (`null`, paths, ...)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.path or parts.query or parts.fragment or text.endswith(("?", "#")):
+        return None
+    return authority_origin(parts.scheme.lower(), parts.netloc)
+
+
+def authority_origin(scheme: str, authority: str) -> Origin | None:
+    """The origin of `scheme` and a `host[:port]` authority, or None if malformed."""
+    if scheme not in DEFAULT_PORTS:
+        return None
+    # Django's own Host parsing: lower-cases, drops a trailing dot, and
+    # refuses user info, empty ports and anything else a Host may not hold.
+    host, port = split_domain_port(authority)
+    if not host:
+        return None
+    number = int(port) if port else DEFAULT_PORTS[scheme]
+    if not 0 < number < 65536:
+        return None
+    return Origin(scheme, host, number)
+
+
+@lru_cache(maxsize=8)
+def _parse_allowed(entries: tuple[str, ...]) -> frozenset[Origin]:
+    origins = set()
+    for entry in entries:
+        origin = parse_origin(entry)
+        if origin is None:
+            raise ImproperlyConfigured(
+                f"SEAT_ALLOWED_ORIGINS: {entry!r} is not an origin of the form "
+                "http(s)://host[:port] (no path, no trailing slash)"
+            )
+        origins.add(origin)
+    return frozenset(origins)
+
+
+def allowed_origins() -> frozenset[Origin]:
+    """`settings.SEAT_ALLOWED_ORIGINS` as origins, read now (not at import)."""
+    return _parse_allowed(tuple(settings.SEAT_ALLOWED_ORIGINS))
+
+
+def allowed_hosts() -> list[str]:
+    """ALLOWED_HOSTS as Django's own Host check applies it."""
+    hosts = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not hosts:
+        return list(DEBUG_HOSTS)
+    return hosts
+
+
+def _headers(scope: dict, name: bytes) -> list[str]:
+    return [value.decode("latin1") for key, value in scope["headers"] if key == name]
+
+
+def connection_scheme(scope: dict) -> str:
+    """`http` or `https`: the page scheme that matches how the socket reached us.
+
+    The scope's `scheme` when the server sets one (ASGI's default is `ws`).
+    daphne never sets it for WebSockets, even with --proxy-headers, so next
+    comes the proxy's `X-Forwarded-Proto`: trusting it admits no browser a
+    check would otherwise refuse, because a page cannot add headers to a
+    WebSocket handshake and a proxy sets it truthfully; a non-browser client
+    can forge `Origin` itself anyway.
+    """
+    scheme = scope.get("scheme")
+    if not scheme:
+        forwarded = _headers(scope, b"x-forwarded-proto")
+        # A chain of proxies lists the client-facing one first.
+        scheme = forwarded[0].split(",")[0].strip() if forwarded else "ws"
+    return PAGE_SCHEMES.get(scheme.lower(), "")
+
+
+def handshake_origin(scope: dict) -> Origin | None:
+    """The origin the handshake itself was made to, from its scheme and Host."""
+    hosts = _headers(scope, b"host")
+    if len(hosts) != 1:
+        return None
+    return authority_origin(connection_scheme(scope), hosts[0])
+
+
+def is_allowed(scope: dict) -> bool:
+    """True only for an origin listed in SEAT_ALLOWED_ORIGINS or the handshake's own."""
+    sent = _headers(scope, b"origin")
+    if len(sent) != 1:
+        return False
+    origin = parse_origin(sent[0])
+    if origin is None:
+        return False
+    if origin in allowed_origins():
+        return True
+    return origin == handshake_origin(scope) and validate_host(
+        origin.host, allowed_hosts()
+    )
+
+
+class _Denier(WebsocketDenier):
+    """Channels' denier without a channel-layer channel per refused handshake."""
+
+    # An unconfigured alias: Channels then creates no layer channel (with a
+    # Redis layer, every refused probe would otherwise touch Redis).
+    channel_layer_alias = "__no_layer__"
+
+
+class OriginCheck:
+    """ASGI middleware: only an allowed origin reaches `application` (module doc)."""
+
+    def __init__(self, application):
+        self.application = application
+        # A malformed SEAT_ALLOWED_ORIGINS stops start-up instead of failing
+        # every handshake later.
+        allowed_origins()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            raise ValueError("OriginCheck guards WebSocket connections only")
+        if is_allowed(scope):
+            return await self.application(scope, receive, send)
+        logger.warning(
+            "refused WebSocket origin %r (Host %r, connection %s)",
+            _headers(scope, b"origin"),
+            _headers(scope, b"host"),
+            connection_scheme(scope) or "unknown scheme",
+        )
+        return await _Denier()(scope, receive, send)

@@ -1,0 +1,81 @@
+"""GET /metrics: Prometheus's text format, counting what the sockets do."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.realtime.conftest import event_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def scrape() -> dict[tuple[str, tuple], float]:
+    """Every sample of /metrics, keyed by name and sorted labels."""
+    response = Client().get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
+
+
+def value(samples, name: str, **labels) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def test_requests_changes_and_sockets_are_counted(event, seat_ids):
+    from asgiref.sync import sync_to_async
+
+    before = await sync_to_async(scrape)()
+    client, _ = await event_client(event.id)
+    await client.request({"type": "hold", "seat_ids": [seat_ids[0]]})
+    await client.request({"type": "hold", "seat_ids": [10**6]})
+    await client.send_raw("not json")
+    await client.recv_type("error")
+    during = await sync_to_async(scrape)()
+    await client.close()
+    after = await sync_to_async(scrape)()
+
+    def grew(name: str, **labels) -> float:
+        return value(during, name, **labels) - value(before, name, **labels)
+
+    assert grew("seats_requests_total", type="hold", outcome="ok") == 1
+    assert grew("seats_requests_total", type="hold", outcome="unknown_seat") == 1
+    assert grew("seats_requests_total", type="invalid", outcome="bad_request") == 1
+    assert grew("seats_seat_changes_total", reason="held") == 1
+    assert grew("seats_broadcast_lag_seconds_count") >= 1
+    assert grew("seats_db_operation_seconds_count", operation="hold_seats") == 2
+    assert (
+        value(during, "seats_open_sockets", kind="seat_map")
+        == value(before, "seats_open_sockets", kind="seat_map") + 1
+    )
+    assert value(after, "seats_open_sockets", kind="seat_map") == value(
+        before, "seats_open_sockets", kind="seat_map"
+    )
+
+
+def test_a_sweep_is_timed_and_counted(event, seat_ids):
+    from seats import services
+    from seats.sweeper import _sweep_once
+    from tests.conftest import later
+
+    services.hold_seats(
+        event_id=event.id, holder="h_a", seat_ids=seat_ids[:2], now=later(-1000)
+    )
+    before = scrape()
+    assert _sweep_once() == 2
+    after = scrape()
+    assert (
+        value(after, "seats_swept_seats_total")
+        - value(before, "seats_swept_seats_total")
+        == 2
+    )
+    assert (
+        value(after, "seats_sweep_duration_seconds_count")
+        - value(before, "seats_sweep_duration_seconds_count")
+        == 1
+    )
