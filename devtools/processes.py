@@ -27,8 +27,8 @@ ADMIN_PASSWORD = "staff-password-1"
 # Every variable the project reads starts with one of these (config/settings.py,
 # config/env.py, the management commands): SEAT_HOLD_SECONDS, SEATS_VAR_DIR,
 # DJANGO_DEBUG, DATABASE_URL, DATABASE_POOL_SIZE, REDIS_URL,
-# REDIS_CHANNEL_LAYER, ADMIN_PASSWORD, ... Prefixes rather than names, so a
-# setting added later is dropped too.
+# REDIS_CHANNEL_LAYER, ADMIN_PASSWORD, PROMETHEUS_MULTIPROC_DIR, ...
+# Prefixes rather than names, so a setting added later is dropped too.
 PROJECT_SETTING_PREFIXES = (
     "SEAT_",
     "SEATS_",
@@ -36,6 +36,7 @@ PROJECT_SETTING_PREFIXES = (
     "DATABASE_",
     "REDIS_",
     "ADMIN_",
+    "PROMETHEUS_",
 )
 
 
