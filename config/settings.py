@@ -179,6 +179,9 @@ SEAT_CONNECTIONS_PER_MINUTE = env_float(
 )
 SEAT_CONNECTION_BURST = env_float("SEAT_CONNECTION_BURST", 60.0, minimum=-1)
 SEAT_LIMIT_LOOPBACK = env_bool("SEAT_LIMIT_LOOPBACK", False)
+# An HTTP connection that sends nothing for this long while a request is
+# still incomplete is dropped (Twisted's default is 12 hours).
+SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 

@@ -15,6 +15,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from channels.routing import get_default_application
@@ -36,6 +37,25 @@ def backends_summary() -> str:
     )
     layer = str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).rsplit(".", 1)[-1]
     return f"database: {engine} ({where}), channel layer: {layer}"
+
+
+def bound_idle_http(seconds: float) -> None:
+    """Drop HTTP connections that send nothing for `seconds` (a half-sent request).
+
+    Twisted's default is 12 hours, so a few hundred half-sent requests stay
+    open as long. The timer only runs while a request is being received:
+    Twisted stops it once a request is complete, so responses that take
+    long and WebSockets (upgraded requests) are never cut by it.
+    """
+    from daphne.http_protocol import HTTPFactory
+
+    original = HTTPFactory.__init__
+
+    def __init__(factory: HTTPFactory, server: Any) -> None:
+        original(factory, server)
+        factory.timeOut = seconds
+
+    HTTPFactory.__init__ = __init__
 
 
 def serving_loop() -> asyncio.AbstractEventLoop:
@@ -63,6 +83,7 @@ def serve(
     set_server_loop(serving_loop())
     scheduler = start_sweeper() if start_sweeper is not None else None
     install_backpressure()
+    bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
     ready(backends_summary())
     # Everything loaded so far lives as long as the process: keep the
     # cyclic GC from rescanning it, which shows up as latency spikes in

@@ -83,3 +83,21 @@ async def test_a_large_frame_under_the_limit_gets_an_error_reply(server):
     await ws.send(json.dumps({"type": "ping"}))
     assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "pong"
     await ws.close()
+
+
+async def test_a_half_sent_request_is_dropped_but_an_idle_socket_is_not(tmp_path):
+    """SEAT_HTTP_IDLE_SECONDS bounds requests that never finish, not sockets."""
+    with live_server(tmp_path, SEAT_HTTP_IDLE_SECONDS="1") as server:
+        port = server.worker.port
+        idle, _ = await connect(server)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+        await writer.drain()
+        started = time.monotonic()
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # closed on us
+        assert time.monotonic() - started < 8
+        writer.close()
+        # A WebSocket quiet for longer than that is still served.
+        await idle.send(json.dumps({"type": "ping"}))
+        assert json.loads(await asyncio.wait_for(idle.recv(), 10))["type"] == "pong"
+        await idle.close()
