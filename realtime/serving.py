@@ -73,7 +73,7 @@ def serve(
     port: int,
     proxy_headers: bool,
     start_sweeper: Callable[[], BaseScheduler] | None,
-    ready: Callable[[str], None],
+    on_ready: Callable[[str], None],
 ) -> bool:
     """Serve until stopped; returns False if daphne could not start."""
     from daphne.endpoints import build_endpoint_description_strings
@@ -84,7 +84,7 @@ def serve(
     scheduler = start_sweeper() if start_sweeper is not None else None
     install_backpressure()
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
-    ready(backends_summary())
+    on_ready(backends_summary())
     # Everything loaded so far lives as long as the process: keep the
     # cyclic GC from rescanning it, which shows up as latency spikes in
     # broadcasts to thousands of sockets.

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             else "external"
         )
 
-        def ready(backends: str) -> None:
+        def say_serving(backends: str) -> None:
             self.stdout.write(
                 f"Serving on http://{host}:{port}/ ({backends}, sweeper: {sweeper})."
                 " Ctrl-C stops it."
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             port=port,
             proxy_headers=options["proxy_headers"],
             start_sweeper=_start_sweeper if options["sweeper"] else None,
-            ready=ready,
+            on_ready=say_serving,
         )
         if not started:
             raise SystemExit(1)
