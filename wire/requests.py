@@ -7,6 +7,7 @@ service sees it, so bad input can never change state.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +20,7 @@ REQUEST_TYPES = frozenset(
     {"hold", "hold_best", "release", "extend", "book", "snapshot", "ping"}
 )
 MAX_CATEGORY_CHARS = 40
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # Ids are signed 64-bit database keys.
 MAX_ID = 2**63 - 1
 _NEEDS_SEATS = frozenset({"hold", "release", "book"})
@@ -108,7 +110,11 @@ def _best_args(data: dict[str, object]) -> tuple[int, str | None]:
         )
     category = data.get("category")
     if category is not None and (
-        not isinstance(category, str) or not 0 < len(category) <= MAX_CATEGORY_CHARS
+        not isinstance(category, str)
+        or not 0 < len(category) <= MAX_CATEGORY_CHARS
+        # Codes are slugs; anything else (a NUL, a lone surrogate) names no
+        # category and must not reach the database, which cannot store it.
+        or not _SLUG.fullmatch(category)
     ):
         raise BadRequest("category must be a price category code.")
     return count, category
