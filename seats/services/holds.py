@@ -222,7 +222,8 @@ def extend_hold(
             .only("id", "label")
         )
         hold = Hold.objects.select_for_update().get(pk=hold_id)
-        if not hold.is_active(now):
+        if not hold.is_active(now) or not seats:
+            # Nothing running to extend: only lapsed seats point at the row.
             raise HoldExpired("Your hold has expired.")
         new_expiry = min(
             now + timedelta(seconds=settings.SEAT_HOLD_SECONDS), hold.max_expires_at
@@ -356,8 +357,13 @@ def _claim_hold(event_id: int, holder: str, now: datetime) -> Hold:
         [_fresh_hold(event_id, holder, now)], ignore_conflicts=True
     )
     hold = Hold.objects.select_for_update().get(event_id=event_id, holder=holder)
-    if not hold.is_active(now):
-        # Its time has passed: the next hold starts afresh, with a new token.
+    if (
+        not hold.is_active(now)
+        or not Seat.objects.filter(hold=hold).held_at(now).exists()
+    ):
+        # Its time has passed, or it holds no running seat any more (only
+        # lapsed, unswept ones point at it): the next hold starts afresh,
+        # with a new token, whether or not the sweeper has run.
         fresh = _fresh_hold(event_id, holder, now)
         hold.token, hold.created_at = fresh.token, fresh.created_at
         hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at

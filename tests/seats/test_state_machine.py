@@ -318,10 +318,11 @@ class SeatMachine(RuleBasedStateMachine):
     def take(self, holder: str, wanted: list[int]) -> tuple[MHold, list[Expected]]:
         """hold_seats on seats the model has checked: the new state and changes."""
         new = [i for i in wanted if not self.seats[i].held_by(holder, self.now)]
-        # Current behaviour, reported as an app bug (see the xfail test
-        # test_a_hold_after_releasing_everything_runs_full_time): new seats join
-        # a running row even when the holder holds nothing any more.
+        # A row with no running seat starts afresh, like a lapsed one (see
+        # test_a_hold_after_releasing_everything_runs_full_time).
         hold = self.running_hold(holder)
+        if not any(self.seats[i].held_by(holder, self.now) for i in self.ids):
+            hold = None
         if hold is None:
             # Created, or (a lapsed row) started afresh.
             hold = self.holds[holder] = MHold(
@@ -533,7 +534,8 @@ class SeatMachine(RuleBasedStateMachine):
     def do_extend(self, holder: str) -> None:
         outcome = self.call(services.extend_hold, event_id=self.event.id, holder=holder)
         hold = self.running_hold(holder)
-        if hold is None:
+        running = any(self.seats[i].held_by(holder, self.now) for i in self.ids)
+        if hold is None or not running:
             if any(s.holder == holder for s in self.seats.values()):
                 return self.expect_failure(outcome, HoldExpired)
             return self.expect_failure(outcome, NotHolder)
@@ -542,9 +544,7 @@ class SeatMachine(RuleBasedStateMachine):
             return self.expect_failure(outcome, ExtendLimit)
         hold.expires = new_expiry
         # Only running seats move: a lapsed seat pointing at a renewed row
-        # stays lapsed. With no running seat at all this is a success that
-        # extends nothing: current behaviour, reported as an app bug (see the
-        # xfail test test_extend_with_nothing_held_is_refused).
+        # stays lapsed (with none running, extend is refused above).
         ids = [i for i in self.ids if self.seats[i].held_by(holder, self.now)]
         for i in ids:
             self.seats[i].until = new_expiry
@@ -964,16 +964,8 @@ def test_services_follow_the_model(machine_settings):
     assert not missing, f"never reached: {missing}; seen: {dict(_seen)}"
 
 
-# Known app bugs, pinned down as the protocol describes the behaviour. The
-# machine above models the current behaviour at these two points; when a fix
-# lands these tests pass (strict xfail: they then fail) and the two marked
-# places in the model change with them.
-
-LEFTOVER_ROW = (
-    "a lapsed, unswept seat still points at the holder's renewed hold row, so "
-    "release_seats (drop_if_empty) keeps the row running after the holder's last "
-    "running seat is released"
-)
+# A row kept alive only by a lapsed, unswept seat (after the holder released
+# its last running seat): nothing is held, whatever the sweeper has done.
 
 
 def _leftover_row(event_id: int, ids: list[int], *, sweep: bool = False) -> None:
@@ -1003,12 +995,6 @@ def small_venue(machine_settings) -> tuple[int, list[int]]:
     return event.id, ids
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"app bug: {LEFTOVER_ROW}; extend_hold then answers success "
-    "(extend.ok, seat_ids []) and moves the row's expiry although nothing is "
-    "held; docs/protocol.md: not_holder for 'extend with nothing held'",
-)
 def test_extend_with_nothing_held_is_refused(small_venue):
     event_id, ids = small_venue
     _leftover_row(event_id, ids)
@@ -1019,17 +1005,7 @@ def test_extend_with_nothing_held_is_refused(small_venue):
 @pytest.mark.parametrize(
     "sweep",
     [
-        pytest.param(
-            False,
-            id="unswept",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"app bug: {LEFTOVER_ROW}; a hold taken then joins the "
-                "leftover row and can last 1 s instead of SEAT_HOLD_SECONDS, "
-                "while after a sweep it lasts the full time (the sweeper decides, "
-                "not the clock)",
-            ),
-        ),
+        pytest.param(False, id="unswept"),
         pytest.param(True, id="swept"),
     ],
 )
