@@ -59,6 +59,17 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
+# libpq parameters: give up connecting after 5 s; probe an idle connection
+# after 10 s, every 5 s, and drop it after 3 unanswered probes.
+CONNECTION_DEFAULTS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+
+
 def database_from_url(url: str, *, pool_size: int = 10) -> dict:
     """A PostgreSQL database from `postgres://user:pass@host:port/name?opt=v`.
 
@@ -70,6 +81,10 @@ def database_from_url(url: str, *, pool_size: int = 10) -> dict:
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
     options: dict = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    # A server that stops answering is noticed in seconds, not at the
+    # kernel's TCP timeout (minutes); the URL's own values win.
+    for key, value in CONNECTION_DEFAULTS.items():
+        options.setdefault(key, value)
     options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
     return {
         "ENGINE": "django.db.backends.postgresql",

@@ -163,6 +163,10 @@ SEAT_SWEEP_SECONDS = env_float("SEAT_SWEEP_SECONDS", 1.0)
 # How long a request waits for another's row lock (PostgreSQL) before it
 # gives up with a retryable `busy` error instead of hanging.
 SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)
+# How long a socket's database call may take in all (PostgreSQL) before the
+# socket gets a `timeout` error instead of waiting on: a database that stops
+# answering never freezes a client. 0 turns the bound off.
+SEAT_DB_CALL_TIMEOUT_SECONDS = env_float("SEAT_DB_CALL_TIMEOUT_SECONDS", 10.0)
 # Every this many seconds each seat-map socket gets a heartbeat with its
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.

@@ -7,10 +7,16 @@ handshakes included. On PostgreSQL socket work runs on a bounded pool of
 threads instead, one per pooled connection, so a request waits only for its
 own query; the lock order of the services keeps it deadlock-free. SQLite
 serialises writers anyway and keeps the single thread.
+
+A database that stops answering (a partition, a frozen server) would still
+tie up a request forever; each call is therefore bounded by
+SEAT_DB_CALL_TIMEOUT_SECONDS and then answered with a `timeout` error while
+its thread finishes or fails on its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from collections.abc import Callable
@@ -22,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from seats import metrics
+from seats.errors import DatabaseTimeout
 
 T = TypeVar("T")
 
@@ -37,7 +44,20 @@ def db_call(function: Callable[..., T]) -> Callable[..., Any]:
     timed = _timed(function)
     if connection.vendor != "postgresql":
         return DatabaseSyncToAsync(timed)
-    return DatabaseSyncToAsync(timed, thread_sensitive=False, executor=_pool())
+    call = DatabaseSyncToAsync(timed, thread_sensitive=False, executor=_pool())
+    limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
+    if limit <= 0:
+        return call
+
+    @functools.wraps(function)
+    async def bounded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await asyncio.wait_for(call(*args, **kwargs), limit)
+        except TimeoutError:
+            metrics.DB_TIMEOUTS.labels(getattr(function, "__name__", "call")).inc()
+            raise DatabaseTimeout() from None
+
+    return bounded
 
 
 def _timed(function: Callable[..., T]) -> Callable[..., T]:

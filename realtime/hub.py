@@ -26,6 +26,12 @@ logger = logging.getLogger(__name__)
 LINGER_SECONDS = 30.0
 # The staff dashboard's group: every change of every event, as activity.
 STAFF_GROUP = "staff"
+# How long a new socket waits for its group to be joined before it is served
+# anyway (local changes and heartbeats still reach it), and the backoff of
+# the joins that go on in the background meanwhile.
+JOIN_WAIT_SECONDS = 3.0
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 5.0
 
 
 class Subscriber(Protocol):
@@ -50,13 +56,14 @@ class Hub:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self._members: dict[str, set[Subscriber]] = {}
-        self._joined: dict[str, asyncio.Future] = {}
+        # One join task per group: done once this process is in the group.
+        self._joined: dict[str, asyncio.Task[None]] = {}
+        self._link: asyncio.Task[None] | None = None
         self._reader: asyncio.Task | None = None
         self._renewer: asyncio.Task | None = None
         # Marks messages this process published: it delivered them to its
         # own sockets already, and skips the copy the layer hands back.
         self.origin = uuid.uuid4().hex
-        self._start_lock = asyncio.Lock()
 
     @property
     def renew_seconds(self) -> float | None:
@@ -72,30 +79,44 @@ class Hub:
         return expiry / 3 if expiry else None
 
     async def subscribe(self, group: str, subscriber: Subscriber) -> None:
-        """Returns once this process receives every later message of `group`."""
-        await self._start()
+        """Registers `subscriber` for `group`; never raises on a layer failure.
+
+        Local broadcasts and heartbeats reach the subscriber at once. It
+        normally returns once this process is in the layer's group too; if
+        the layer does not answer within JOIN_WAIT_SECONDS (Redis down), it
+        returns anyway and the join goes on in the background until it
+        succeeds. Changes from other processes missed meanwhile show up as a
+        version gap or a heartbeat, which make the client resync.
+        """
+        self._start()
         self._members.setdefault(group, set()).add(subscriber)
+        joining = self._joined.get(group)
+        if joining is None:
+            joining = self._joined[group] = self.loop.create_task(self._join(group))
+        if joining.done():
+            return
         try:
-            await self._join(group)
-        except BaseException:
-            # Not subscribed after all: no dead member for later broadcasts.
-            self._members.get(group, set()).discard(subscriber)
-            raise
+            await asyncio.wait_for(asyncio.shield(joining), JOIN_WAIT_SECONDS)
+        except TimeoutError:
+            logger.warning("group %s not joined yet; still trying", group)
 
     async def _join(self, group: str) -> None:
-        joined = self._joined.get(group)
-        if joined is None:
-            joined = self._joined[group] = self.loop.create_future()
+        """Joins the layer's group, retrying with backoff until it is joined."""
+        await asyncio.shield(self._linked())
+        delay = RETRY_FIRST_SECONDS
+        while True:
             try:
                 await self.layer.group_add(group, self.channel)
-            except BaseException as error:
-                del self._joined[group]
-                joined.set_exception(error)
-                joined.exception()  # mark retrieved; the caller sees `error`
-                raise
-            joined.set_result(True)
-        else:
-            await asyncio.shield(joined)
+                return
+            except Exception:
+                logger.warning(
+                    "joining group %s failed; retrying in %.1f s",
+                    group,
+                    delay,
+                    exc_info=True,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     def unsubscribe(self, group: str, subscriber: Subscriber) -> None:
         members = self._members.get(group)
@@ -108,6 +129,11 @@ class Hub:
     def groups(self) -> list[str]:
         """The groups that have local subscribers now."""
         return [group for group, members in self._members.items() if members]
+
+    def joined(self, group: str) -> bool:
+        """Whether this process is in the layer's `group` now."""
+        joining = self._joined.get(group)
+        return joining is not None and _joined_ok(joining)
 
     def local_count(self, group: str) -> int:
         return len(self._members.get(group, ()))
@@ -134,28 +160,51 @@ class Hub:
                 logger.debug("delivery to %r failed", subscriber, exc_info=True)
 
     def _leave_if_empty(self, group: str) -> None:
-        if self._members.get(group) or group not in self._joined:
+        joining = self._joined.get(group)
+        if self._members.get(group) or joining is None:
             return
         del self._members[group]
         del self._joined[group]
-        self.loop.create_task(self.layer.group_discard(group, self.channel))
+        if _joined_ok(joining):
+            self.loop.create_task(self.layer.group_discard(group, self.channel))
+        else:
+            joining.cancel()
 
-    async def _start(self) -> None:
-        if self._reader is not None:
-            return
-        async with self._start_lock:
-            if self._reader is None:
+    def _start(self) -> None:
+        """Starts linking this process to the layer, once; never waits."""
+        if self._link is None:
+            self._link = self.loop.create_task(self._connect())
+
+    def _linked(self) -> asyncio.Task[None]:
+        self._start()
+        assert self._link is not None
+        return self._link
+
+    async def _connect(self) -> None:
+        """Gets the hub's channel, retrying while the layer is down, then reads."""
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
                 self.channel = await self.layer.new_channel("hub.")
-                self._reader = self.loop.create_task(self._read())
-                if self.renew_seconds is not None:
-                    self._renewer = self.loop.create_task(self._renew())
+                break
+            except Exception:
+                logger.warning(
+                    "channel layer unreachable; retrying in %.1f s",
+                    delay,
+                    exc_info=True,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+        self._reader = self.loop.create_task(self._read())
+        if self.renew_seconds is not None:
+            self._renewer = self.loop.create_task(self._renew())
 
     async def _renew(self) -> None:
         interval = self.renew_seconds
         assert interval is not None
         while True:
             await asyncio.sleep(interval)
-            for group in [g for g, f in self._joined.items() if f.done()]:
+            for group in [g for g, t in self._joined.items() if _joined_ok(t)]:
                 try:
                     await self.layer.group_add(group, self.channel)
                 except Exception:  # the next round tries again
@@ -185,6 +234,10 @@ class Hub:
                 await self.dispatch(message)
             except Exception:
                 logger.exception("hub dispatch failed")
+
+
+def _joined_ok(joining: asyncio.Task[None]) -> bool:
+    return joining.done() and not joining.cancelled() and not joining.exception()
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = (

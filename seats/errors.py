@@ -63,6 +63,20 @@ class Busy(SeatError):
     )
 
 
+class DatabaseTimeout(SeatError):
+    """The database did not answer within SEAT_DB_CALL_TIMEOUT_SECONDS.
+
+    Unlike `busy`, the outcome is unknown: the work may still commit after
+    the reply went out. The seat map's next update (or heartbeat) says.
+    """
+
+    code = "timeout"
+    default_message = (
+        "The database did not answer in time. The request may still take "
+        "effect: the seat map will show it. Try again in a moment."
+    )
+
+
 class RateLimited(SeatError):
     """Too many requests on one socket; `retry_after` says when to try again."""
 

@@ -58,6 +58,21 @@ SWEEP_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 SWEPT_SEATS = Counter("seats_swept_seats_total", "Seats released by sweeps.")
+LAST_SWEEP = Gauge(
+    "seats_last_sweep_timestamp_seconds",
+    "Unix time the last sweep finished (any process; 0 before the first).",
+    multiprocess_mode="max",
+)
+SWEEPER_LEADING = Gauge(
+    "seats_sweeper_leading",
+    "Sweepers leading now (1 in a healthy deployment; 0: nobody sweeps).",
+    multiprocess_mode="livesum",
+)
+DB_TIMEOUTS = Counter(
+    "seats_db_timeouts_total",
+    "Socket database calls answered with `timeout` (SEAT_DB_CALL_TIMEOUT_SECONDS).",
+    ["operation"],
+)
 DB_OPERATION = Histogram(
     "seats_db_operation_seconds",
     "Database work of the sockets, by operation (the service or selector).",

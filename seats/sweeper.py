@@ -81,6 +81,7 @@ def _sweep_once() -> int:
     with metrics.SWEEP_DURATION.time():
         released = services.release_expired()
     metrics.SWEPT_SEATS.inc(len(released))
+    metrics.LAST_SWEEP.set_to_current_time()
     if released:
         logger.info("sweep released %d seat(s)", len(released))
     return len(released)

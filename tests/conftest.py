@@ -10,6 +10,10 @@ from channels.layers import channel_layers
 from seats.models import Event, Seat
 from seats.venues import create_venue
 
+# The real cluster (PostgreSQL, Redis, two workers), shared by tests/cluster
+# and tests/faults: one session-wide instance, started on first use.
+pytest_plugins = ["tests.cluster.fixtures"]
+
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 

@@ -7,7 +7,7 @@ import random
 from collections import Counter
 
 from devtools.wsclient import SeatMapClient, close_many
-from tests.cluster.conftest import POOL_SIZE, open_client, open_clients
+from tests.cluster.fixtures import POOL_SIZE, open_client, open_clients
 
 
 async def test_a_hold_on_one_worker_reaches_clients_of_the_other(cluster):

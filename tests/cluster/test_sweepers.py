@@ -13,7 +13,7 @@ import pytest
 
 from devtools.processes import ROOT
 from devtools.wsclient import SeatMapClient, close_many
-from tests.cluster.conftest import open_client
+from tests.cluster.fixtures import open_client
 
 
 def parse_time(text: str) -> float:

@@ -2,40 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 from devtools.wsclient import SeatMapClient, seat_map_path
-
-
-class Watcher:
-    """Every frame one client receives, parsed."""
-
-    def __init__(self) -> None:
-        self.frames: list[dict] = []
-
-    def __call__(self, text: str, received_at: float) -> None:
-        self.frames.append(json.loads(text))
-
-    def version(self) -> int:
-        """The highest version seen in a change or a heartbeat."""
-        seen = [
-            f["version"]
-            for f in self.frames
-            if f.get("type") in ("seats.changed", "heartbeat")
-        ]
-        return max(seen, default=0)
-
-    async def until(self, version: int, kinds: tuple[str, ...], timeout: float):
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not any(
-            f.get("type") in kinds and f.get("version", 0) >= version
-            for f in self.frames
-        ):
-            assert asyncio.get_running_loop().time() < deadline, [
-                (f.get("type"), f.get("version")) for f in self.frames
-            ]
-            await asyncio.sleep(0.05)
+from tests.faults.watching import Watcher
 
 
 async def test_clients_converge_after_redis_dies_and_comes_back(project, own_redis):
@@ -93,3 +61,35 @@ async def carried(sender, own: Watcher, receiver: Watcher, seats) -> bool:
         except AssertionError:
             continue
     return False
+
+
+async def test_sockets_that_arrive_while_redis_is_down_are_served(project, own_redis):
+    """The first socket of a process (no channel of its own yet) and the first
+    socket of an event on a process that has one: both get their snapshot and
+    their own changes at once, and join the cluster once Redis is back."""
+    first, second = (project.new_event(f"Arrivals {n}", 2, 5) for n in (1, 2))
+    fresh, busy = (project.serve("--no-sweeper") for _ in range(2))
+    watching_second = Watcher()
+    # `busy` has a hub already (a socket of the first event)...
+    b = await SeatMapClient.open(busy.ws_url(seat_map_path(first)), watching_second)
+    own_redis.kill()
+
+    # ... the fresh worker has none; neither can reach Redis now.
+    here = Watcher()
+    a = await SeatMapClient.open(fresh.ws_url(seat_map_path(first)), here)
+    newcomer = Watcher()
+    c = await SeatMapClient.open(busy.ws_url(seat_map_path(second)), newcomer)
+    for client, watcher in ((a, here), (c, newcomer)):
+        seat = client.snapshot["seats"][0]["id"]
+        reply = await client.request({"type": "hold", "seat_ids": [seat]})
+        assert reply["type"] == "hold.ok", reply
+        after = client.snapshot["version"] + 1
+        await watcher.until(after, ("seats.changed",), timeout=5)
+
+    own_redis.start()
+    # The joins went on in the background: changes cross between workers.
+    seats = [s["id"] for s in a.snapshot["seats"]]
+    assert await carried(b, watching_second, here, seats[1:6])
+    assert await carried(a, here, watching_second, seats[6:10])
+    for client in (a, b, c):
+        await client.close()

@@ -141,7 +141,7 @@ async def test_a_backlog_that_overflows_before_the_snapshot_closes_4008(
     try:
         connected, _ = await client.connect()
         assert connected
-        await eventually(lambda: hub.local_count(group) == 1)
+        await eventually(lambda: hub.local_count(group) == 1 and hub.joined(group))
         for n in range(1, 4):  # exactly what the backlog holds
             await broadcast(n)
         assert await client.nothing()

@@ -28,7 +28,7 @@ async def own_hub():
     """A hub of the test's loop that no consumer uses; its tasks end with the test."""
     hub = Hub(asyncio.get_running_loop())
     yield hub
-    for task in (hub._reader, hub._renewer):
+    for task in (hub._link, hub._reader, hub._renewer, *hub._joined.values()):
         if task is not None:
             task.cancel()
 
@@ -126,30 +126,39 @@ class FlakyJoins:
         await self.real(group, channel)
 
 
-async def test_a_failed_join_raises_and_the_next_subscribe_joins_again(
+async def test_a_failed_join_is_retried_while_the_socket_is_served(
     own_hub, monkeypatch
 ):
-    joins = FlakyJoins(own_hub.layer)
+    """With the layer down, subscribe returns (the socket gets its snapshot);
+    the join goes on in the background and later broadcasts arrive."""
+    gate = asyncio.Event()
+    joins = FlakyJoins(own_hub.layer, failures=2, gate=gate)
     monkeypatch.setattr(own_hub.layer, "group_add", joins)
-    first, second = Recorder(), Recorder()
+    monkeypatch.setattr(hub_module, "JOIN_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(hub_module, "RETRY_FIRST_SECONDS", 0.01)
+    subscriber = Recorder()
 
-    with pytest.raises(ConnectionError):
-        await own_hub.subscribe("event.5", first)
+    await own_hub.subscribe("event.5", subscriber)  # returns, not joined yet
     assert "event.5" not in own_hub.layer.groups
+    # Local changes reach it meanwhile.
+    await own_hub.dispatch({"group": "event.5", "text": "local"})
+    assert subscriber.frames == ["local"]
 
-    await own_hub.subscribe("event.5", second)
-    assert joins.calls == 2
+    gate.set()
+    await eventually(lambda: joins.calls == 3)
+    await eventually(lambda: "event.5" in own_hub.layer.groups)
     assert own_hub.channel in own_hub.layer.groups["event.5"]
     await own_hub.layer.group_send(
         "event.5", {"type": "seats.changed", "group": "event.5", "text": "hello"}
     )
-    await eventually(lambda: second.frames == ["hello"])
+    await eventually(lambda: subscriber.frames == ["local", "hello"])
 
 
-async def test_everyone_waiting_on_a_failed_join_sees_the_failure(own_hub, monkeypatch):
+async def test_sockets_arriving_during_a_join_share_it(own_hub, monkeypatch):
     gate = asyncio.Event()
-    joins = FlakyJoins(own_hub.layer, gate=gate)
+    joins = FlakyJoins(own_hub.layer, failures=1, gate=gate)
     monkeypatch.setattr(own_hub.layer, "group_add", joins)
+    monkeypatch.setattr(hub_module, "RETRY_FIRST_SECONDS", 0.01)
     joining = asyncio.create_task(own_hub.subscribe("event.6", Recorder()))
     await eventually(lambda: joins.calls == 1)
     # A second socket arrives while the join is under way: it waits for it.
@@ -158,33 +167,62 @@ async def test_everyone_waiting_on_a_failed_join_sees_the_failure(own_hub, monke
     assert not waiting.done()
 
     gate.set()
-    results = await asyncio.gather(joining, waiting, return_exceptions=True)
+    await asyncio.gather(joining, waiting)
 
-    assert [type(r) for r in results] == [ConnectionError, ConnectionError]
-    assert joins.calls == 1
+    assert joins.calls == 2  # one failure, one retry: not one join per socket
+    assert own_hub.channel in own_hub.layer.groups["event.6"]
     await own_hub.subscribe("event.6", Recorder())
     assert joins.calls == 2
-    assert own_hub.channel in own_hub.layer.groups["event.6"]
 
 
-async def test_a_failed_join_leaves_no_subscriber_behind(own_hub, monkeypatch):
-    """A socket whose subscribe failed never unsubscribes (its connect raised):
-    left registered, it would be handed every later broadcast and keep the
-    group from ever being left."""
-    monkeypatch.setattr(own_hub.layer, "group_add", FlakyJoins(own_hub.layer))
-    dead = Recorder()
-    with pytest.raises(ConnectionError):
-        await own_hub.subscribe("event.7", dead)
-    assert own_hub.local_count("event.7") == 0
+async def test_the_first_socket_of_a_process_is_served_while_the_layer_is_down(
+    own_hub, monkeypatch
+):
+    """No channel of its own yet (Redis down at the first connection): the
+    hub keeps asking for one and joins its groups once it has it."""
+    real = own_hub.layer.new_channel
+    layer_up = asyncio.Event()
+    calls = []
 
-    live = Recorder()
-    await own_hub.subscribe("event.7", live)
+    async def flaky_new_channel(prefix: str = "specific.") -> str:
+        calls.append(prefix)
+        if not layer_up.is_set():
+            raise ConnectionError("channel layer unreachable")
+        return await real(prefix)
+
+    monkeypatch.setattr(own_hub.layer, "new_channel", flaky_new_channel)
+    monkeypatch.setattr(hub_module, "JOIN_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(hub_module, "RETRY_FIRST_SECONDS", 0.01)
+    subscriber = Recorder()
+    await own_hub.subscribe("event.7", subscriber)
+    await eventually(lambda: len(calls) >= 2)  # retried, never gave up
+    assert own_hub.channel is None
+
+    layer_up.set()
+    await eventually(lambda: "event.7" in own_hub.layer.groups)
     await own_hub.layer.group_send(
         "event.7", {"type": "seats.changed", "group": "event.7", "text": "hello"}
     )
-    await eventually(lambda: live.frames == ["hello"])
-    assert dead.frames == []
-    assert own_hub.local_count("event.7") == 1
+    await eventually(lambda: subscriber.frames == ["hello"])
+
+
+async def test_a_group_left_before_its_join_succeeded_stops_trying(
+    own_hub, monkeypatch
+):
+    joins = FlakyJoins(own_hub.layer, failures=10**6)
+    monkeypatch.setattr(own_hub.layer, "group_add", joins)
+    monkeypatch.setattr(hub_module, "JOIN_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(hub_module, "RETRY_FIRST_SECONDS", 0.01)
+    monkeypatch.setattr(hub_module, "RETRY_MAX_SECONDS", 0.01)
+    monkeypatch.setattr(hub_module, "LINGER_SECONDS", 0)
+    gone = Recorder()
+    await own_hub.subscribe("event.9", gone)
+    own_hub.unsubscribe("event.9", gone)
+    await eventually(lambda: "event.9" not in own_hub._joined)
+    calls = joins.calls
+    await asyncio.sleep(0.1)
+    assert joins.calls == calls
+    assert own_hub.local_count("event.9") == 0
 
 
 # Reading

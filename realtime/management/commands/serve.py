@@ -15,12 +15,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from realtime.serving import serve
+from seats import metrics
 from seats.sweeper import build_scheduler
 
 
 def _start_sweeper() -> BaseScheduler:
     scheduler = build_scheduler(blocking=False)
     scheduler.start()
+    # The embedded sweeper leads for as long as its process lives (the gauge
+    # is summed over live processes only).
+    metrics.SWEEPER_LEADING.set(1)
     return scheduler
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from seats import metrics
 from seats.leadership import Leadership
 from seats.sweeper import build_scheduler
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             f"(database: {engine}). Ctrl-C stops it."
         )
         self.stdout.flush()
+        metrics.SWEEPER_LEADING.set(1)
         try:
             while not stopping.wait(LEADERSHIP_CHECK_SECONDS):
                 if not leadership.still_leading():
@@ -84,4 +86,5 @@ class Command(BaseCommand):
             # waits, and a running sweep asks the store for its next run.
             # A sweep still running ends by itself within one interval.
             scheduler.shutdown(wait=False)
+            metrics.SWEEPER_LEADING.set(0)
         return True

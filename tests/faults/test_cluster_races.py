@@ -1,4 +1,6 @@
-"""Faults and races on the real cluster: PostgreSQL, Redis, two daphne workers."""
+"""Faults and races on the real cluster (PostgreSQL, Redis, two daphne workers):
+a row locked from outside, one session racing itself on two workers, and
+run_cluster restarting a killed process."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import websockets
 from devtools.databases import PostgresDatabase
 from devtools.processes import ROOT, child_environment, free_port
 from devtools.wsclient import origin_of, seat_map_path
-from tests.cluster.conftest import PG_URL, REDIS_URL, open_client
+from tests.cluster.fixtures import PG_URL, REDIS_URL, open_client
 
 LIMIT = 10  # SEAT_MAX_PER_HOLDER's default
 
@@ -128,7 +130,13 @@ def test_run_cluster_restarts_a_process_that_dies(tmp_path):
         wait_until(lambda: listening(port), runner, log)
         assert runner.poll() is None
         # One worker answers for the cluster: the sweeper's sweeps are in it.
-        wait_until(lambda: sweeps_counted(port) > 0, runner, log)
+        wait_until(
+            lambda: metric(port, "seats_sweep_duration_seconds_count") > 0, runner, log
+        )
+        # The sweeper's health, as an alert would read it.
+        wait_until(lambda: metric(port, "seats_sweeper_leading") == 1, runner, log)
+        last_sweep = metric(port, "seats_last_sweep_timestamp_seconds")
+        assert time.time() - 30 < last_sweep <= time.time() + 1
         runner.send_signal(signal.SIGTERM)
         assert runner.wait(timeout=30) == 0
     finally:
@@ -140,12 +148,12 @@ def test_run_cluster_restarts_a_process_that_dies(tmp_path):
     assert not worker.is_running()
 
 
-def sweeps_counted(port: int) -> float:
-    """The sweeps the cluster's /metrics reports (only the sweeper sweeps)."""
+def metric(port: int, name: str) -> float:
+    """One unlabelled value of the cluster's /metrics (0 when absent)."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
         text = response.read().decode()
     for line in text.splitlines():
-        if line.startswith("seats_sweep_duration_seconds_count"):
+        if line.split(" ")[0] == name:
             return float(line.split()[-1])
     return 0.0
 
