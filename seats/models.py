@@ -48,9 +48,45 @@ def status_q(status: SeatStatus, now: datetime, *, via: str = "") -> Q:
     return ~booked & ~held
 
 
+class SeatingPlan(models.Model):
+    """A venue's seating plan, stored once; events are made from it.
+
+    `document` is the plan in our own JSON format (seats.plans.native), the
+    source for exports and for new events; `areas` are its drawn shapes as
+    the snapshot sends them. Seat state never lives here: each event has its
+    own seat rows, matched to the plan's seats by `Seat.key`.
+    """
+
+    name = models.CharField(max_length=200)
+    document = models.JSONField()
+    areas = models.JSONField(default=list, blank=True)
+    width = models.FloatField(default=0)
+    height = models.FloatField(default=0)
+    seat_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.seat_count} seats)"
+
+
 class Event(models.Model):
     name = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
+    # The plan the seats were made from; None for venues built in code.
+    plan = models.ForeignKey(
+        SeatingPlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    # Refuse holds and releases that would leave one free seat between two
+    # taken ones in a row (seats.rules).
+    avoid_single_seats = models.BooleanField(default=True)
     # Bumped by exactly 1 in the transaction of every announced change, so
     # clients can spot a missed message.
     version = models.PositiveBigIntegerField(default=0)
@@ -70,6 +106,8 @@ class PriceCategory(models.Model):
     name = models.CharField(max_length=80)
     price = models.DecimalField(max_digits=9, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
+    # How the map draws the category's seats (CSS colour); empty: the default.
+    color = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-price", "code"]
@@ -172,15 +210,34 @@ class SeatQuerySet(QuerySet["Seat"]):
 
 class Seat(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="seats")
-    section = models.CharField(max_length=40, blank=True)
-    row = models.CharField(max_length=8)
+    # The seat's identity in its plan (pretix seat_guid): stable across plan
+    # versions, so a re-imported plan keeps every event's seats and state.
+    key = models.CharField(max_length=64)
+    section = models.CharField(max_length=40, blank=True)  # the plan's zone
+    row = models.CharField(max_length=16)
     number = models.PositiveIntegerField()
-    label = models.CharField(max_length=16)
-    x = models.IntegerField()
-    y = models.IntegerField()
+    label = models.CharField(max_length=64)
+    # Position on the plan, in plan units (y grows towards the back).
+    x = models.FloatField()
+    y = models.FloatField()
+    # Seats side by side share a run (a row between aisles), in this order:
+    # the neighbour rules read these, never the coordinates.
+    run = models.CharField(max_length=120, blank=True)
+    run_position = models.IntegerField(default=0)
     category = models.ForeignKey(
         PriceCategory, on_delete=models.PROTECT, related_name="seats"
     )
+    wheelchair = models.BooleanField(default=False)  # a wheelchair space
+    # A companion seat belongs to one wheelchair space (seats.rules).
+    companion_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="companions",
+    )
+    restricted_view = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True)
 
     # Hold state, copied from the hold so one conditional UPDATE on this row
     # can check and take the seat. Empty holder / NULL time when not held.
@@ -202,6 +259,7 @@ class Seat(models.Model):
             models.UniqueConstraint(
                 fields=["event", "label"], name="seat_label_per_event"
             ),
+            models.UniqueConstraint(fields=["event", "key"], name="seat_key_per_event"),
             # The last guard: hold fields are all set or all clear, and a
             # booked seat carries no hold.
             models.CheckConstraint(

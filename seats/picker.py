@@ -26,8 +26,8 @@ class LayoutSeat:
     id: int
     section: str
     row: str
-    x: int
-    y: int
+    x: float
+    y: float
     category: str
     free: bool
 

@@ -22,6 +22,7 @@ from seats.models import (
     Hold,
     PriceCategory,
     Seat,
+    SeatingPlan,
     SeatStatus,
     status_of,
     status_q,
@@ -34,6 +35,21 @@ class CategoryView:
     name: str
     price: Decimal
     currency: str
+    color: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """What the map draws besides seats: the plan's size and its shapes.
+
+    `areas` are the plan's drawn shapes as stored with it (see
+    seats.plans.store); venues built in code have none.
+    """
+
+    name: str | None
+    width: float
+    height: float
+    areas: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +61,17 @@ class SeatView:
     section: str
     row: str
     number: int
-    x: int
-    y: int
+    x: float
+    y: float
     category: str
     status: SeatStatus
     # Set only while held.
     holder: str | None
     held_until: datetime | None
+    wheelchair: bool = False
+    companion_of: int | None = None
+    restricted_view: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +90,7 @@ class SeatMap:
     hold: OwnHold | None
     categories: list[CategoryView]
     seats: list[SeatView]
+    plan: PlanView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +133,10 @@ _SEAT_COLUMNS = (
     "holder",
     "held_until",
     "booking_id",
+    "wheelchair",
+    "companion_of_id",
+    "restricted_view",
+    "note",
 )
 
 
@@ -125,9 +150,15 @@ def seat_map(
     to the truth. Raises Event.DoesNotExist for unknown ids.
     """
     now = now or timezone.now()
-    version = Event.objects.values_list("version", flat=True).get(pk=event_id)
+    version, plan_id = Event.objects.values_list("version", "plan_id").get(pk=event_id)
     categories = [
-        CategoryView(code=c.code, name=c.name, price=c.price, currency=c.currency)
+        CategoryView(
+            code=c.code,
+            name=c.name,
+            price=c.price,
+            currency=c.currency,
+            color=c.color,
+        )
         for c in PriceCategory.objects.filter(event_id=event_id)
     ]
     rows = (
@@ -148,6 +179,10 @@ def seat_map(
         holder,
         until,
         booking,
+        wheelchair,
+        companion_of,
+        restricted_view,
+        note,
     ) in rows:
         status = status_of(booking_id=booking, held_until=until, now=now)
         held = status is SeatStatus.HELD
@@ -164,6 +199,10 @@ def seat_map(
                 status=status,
                 holder=holder if held else None,
                 held_until=until if held else None,
+                wheelchair=wheelchair,
+                companion_of=companion_of,
+                restricted_view=restricted_view,
+                note=note,
             )
         )
     return SeatMap(
@@ -174,7 +213,20 @@ def seat_map(
         hold=own_hold(event_id=event_id, holder=viewer, now=now),
         categories=categories,
         seats=seats,
+        plan=_plan_view(plan_id, seats),
     )
+
+
+def _plan_view(plan_id: int | None, seats: list[SeatView]) -> PlanView:
+    """The event's plan; for venues built in code, the seats' own extent."""
+    if plan_id is not None:
+        plan = SeatingPlan.objects.only("name", "width", "height", "areas").get(
+            pk=plan_id
+        )
+        return PlanView(plan.name, plan.width, plan.height, list(plan.areas))
+    width = max((s.x for s in seats), default=0) + 1
+    height = max((s.y for s in seats), default=0) + 1
+    return PlanView(None, width, height, [])
 
 
 def event_versions(event_ids: Iterable[int]) -> dict[int, int]:

@@ -39,9 +39,12 @@ def create_venue(
                         section=section,
                         row=row,
                         number=n,
+                        key=f"{row}{n}",
                         label=f"{row}{n}",
                         x=n - 1,
                         y=r,
+                        run=f"{section}/{row}",
+                        run_position=n - 1,
                         category=premium if r < premium_rows else standard,
                     )
                 )

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from django.conf import settings
 
@@ -25,6 +25,7 @@ from seats.selectors import (
     DashboardState,
     EventSummary,
     OwnHold,
+    PlanView,
     RunningHold,
     SeatMap,
     SeatView,
@@ -53,9 +54,22 @@ class SeatFrame(SeatStateFrame):
     section: str
     row: str
     number: int
-    x: int
-    y: int
+    x: float  # plan units; an integer when whole
+    y: float
     category: str
+    wheelchair: bool
+    companion_of: int | None  # the wheelchair space this companion seat goes with
+    restricted_view: bool
+    note: str
+
+
+class PlanFrame(TypedDict):
+    """The plan's extent (plan units) and its drawn shapes (stage, labels)."""
+
+    name: str | None
+    width: float
+    height: float
+    areas: list[dict[str, Any]]
 
 
 class CategoryFrame(TypedDict):
@@ -63,6 +77,7 @@ class CategoryFrame(TypedDict):
     name: str
     price: str
     currency: str
+    color: str
 
 
 class OwnHoldFrame(TypedDict):
@@ -80,6 +95,7 @@ class SnapshotFrame(TypedDict):
     hold: OwnHoldFrame | None
     categories: list[CategoryFrame]
     seats: list[SeatFrame]
+    plan: PlanFrame
     request_id: NotRequired[RequestId]
 
 
@@ -257,10 +273,30 @@ def seat(view: SeatView, event_id: int) -> SeatFrame:
         "section": view.section,
         "row": view.row,
         "number": view.number,
-        "x": view.x,
-        "y": view.y,
+        "x": number(view.x),
+        "y": number(view.y),
         "category": view.category,
         **_status_fields(view, event_id),
+        "wheelchair": view.wheelchair,
+        "companion_of": view.companion_of,
+        "restricted_view": view.restricted_view,
+        "note": view.note,
+    }
+
+
+def number(value: float) -> float:
+    """A coordinate as JSON: whole numbers stay integers (3, not 3.0)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def plan(view: PlanView | None) -> PlanFrame:
+    if view is None:
+        return {"name": None, "width": 0, "height": 0, "areas": []}
+    return {
+        "name": view.name,
+        "width": number(view.width),
+        "height": number(view.height),
+        "areas": view.areas,
     }
 
 
@@ -285,6 +321,7 @@ def category(view: CategoryView) -> CategoryFrame:
         "name": view.name,
         "price": str(view.price),
         "currency": view.currency,
+        "color": view.color,
     }
 
 
@@ -308,6 +345,7 @@ def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> Snapshot
         "hold": own_hold(seat_map.hold),
         "categories": [category(c) for c in seat_map.categories],
         "seats": [seat(s, seat_map.event_id) for s in seat_map.seats],
+        "plan": plan(seat_map.plan),
     }
     if request_id is not None:
         frame["request_id"] = request_id

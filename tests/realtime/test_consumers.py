@@ -50,10 +50,17 @@ async def test_snapshot_on_connect(event, seat_ids):
         "status",
         "holder",
         "held_until",
+        "wheelchair",
+        "companion_of",
+        "restricted_view",
+        "note",
     }
     assert first["status"] == "available"
     assert first["holder"] is None and first["held_until"] is None
+    assert (first["x"], first["y"]) == (0, 0)  # whole numbers stay integers
+    assert type(first["x"]) is int
     assert {c["code"] for c in snapshot["categories"]} == {"premium", "standard"}
+    assert snapshot["plan"] == {"name": None, "width": 5, "height": 2, "areas": []}
     await client.close()
 
 

@@ -159,7 +159,7 @@ class SeatMachine(RuleBasedStateMachine):
         self.other = create_venue(name="Other Night", rows=1, seats_per_row=2)
         self.now = T0
         self.seats: dict[int, MSeat] = {
-            s.id: MSeat(s.id, s.label, s.row, s.x, s.y, s.category.code)
+            s.id: MSeat(s.id, s.label, s.row, int(s.x), int(s.y), s.category.code)
             for s in Seat.objects.filter(event=self.event)
             .select_related("category")
             .order_by("pk")
