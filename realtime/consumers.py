@@ -181,6 +181,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             holder=self.holder,
             count=request.count,
             category=request.category,
+            accessible=request.accessible,
         )
         return frames.hold_ok(result, request.request_id)
 

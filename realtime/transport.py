@@ -63,7 +63,13 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
                     logger.info("dropping %s: it stopped reading", self.client_addr)
                     self.dropConnection(abort=True)
                 return
-        super().serverSend(content, binary)
+        # autobahn applies the incoming message limit to outgoing messages
+        # too; ours are not limited (a 5,000-seat snapshot is over 1 MiB).
+        self.maxMessagePayloadSize = 0
+        try:
+            super().serverSend(content, binary)
+        finally:
+            self.maxMessagePayloadSize = MAX_INCOMING_BYTES
 
 
 def install_backpressure() -> None:

@@ -50,6 +50,31 @@ class NoAdjacentSeats(SeatError):
     default_message = "There are no seats together like that any more."
 
 
+class SingleSeatLeft(SeatError):
+    """The request would strand a free seat between taken ones (seats.rules)."""
+
+    code = "single_seat_left"
+    default_message = (
+        "That would leave a single seat on its own: choose seats next to each other."
+    )
+
+
+class CompanionSeat(SeatError):
+    """A companion seat held without its wheelchair space, or left behind."""
+
+    code = "companion_seat"
+    default_message = (
+        "A companion seat can only be held together with its wheelchair space."
+    )
+
+
+class NoAccessibleSeats(SeatError):
+    code = "no_accessible_seats"
+    default_message = (
+        "There is no free wheelchair space with enough free companion seats left."
+    )
+
+
 class BadRequest(SeatError):
     code = "bad_request"
     default_message = "The request was not understood."

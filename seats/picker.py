@@ -1,17 +1,22 @@
-"""Best available: choosing N adjacent free seats in one row.
+"""Best available: choosing N neighbouring free seats, or an accessible group.
 
 Pure functions over a seat layout, no database: the service reads the layout,
-asks for a block and then holds it all or nothing like any click.
+asks for a choice and then holds it all or nothing like any click.
 
-Seats are adjacent when they share a section and row and their `x` differ by
-exactly one (a gap in `x` is an aisle). Among all blocks of N adjacent free
-seats (of the requested category), the best one:
+Seats are neighbours as `seats.rules` says: the same run, consecutive run
+positions. Among all blocks of N neighbouring free seats (of the requested
+category), the best one:
 
-1. does not strand a single free seat between taken seats, if any block
-   anywhere avoids that (a lone seat is the hardest to sell);
-2. is in the row nearest the front (smallest `y`);
-3. has its middle nearest the venue's centre line;
+1. strands no single free seat between taken ones (`seats.rules`): with the
+   event's rule on, a block that would is never chosen; with it off, it is
+   chosen only if no other block exists;
+2. is nearest the front (smallest mean `y`);
+3. has its middle nearest the centre line of the venue's `x` extent;
 4. ties go to the leftmost block, so the answer is deterministic.
+
+Wheelchair spaces and companion seats are left to the accessible choice
+(`best_accessible`): one free wheelchair space and N - 1 of its free
+companion seats, ranked the same way by the space's position.
 """
 
 from __future__ import annotations
@@ -19,70 +24,160 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
+
+from seats import rules
 
 
 @dataclass(frozen=True, slots=True)
 class LayoutSeat:
     id: int
-    section: str
-    row: str
+    run: str
+    run_position: int
     x: float
     y: float
     category: str
     free: bool
+    wheelchair: bool = False
+    companion_of: int | None = None  # the wheelchair space it goes with
 
 
 def best_block(
-    seats: Iterable[LayoutSeat], count: int, *, category: str | None = None
+    seats: Iterable[LayoutSeat],
+    count: int,
+    *,
+    category: str | None = None,
+    avoid_single_seats: bool = True,
 ) -> list[int] | None:
-    """The ids of the best block of `count` adjacent free seats, or None."""
+    """The ids of the best block of `count` neighbouring free seats, or None."""
     seats = list(seats)
     if count < 1 or not seats:
         return None
-    centre = (min(s.x for s in seats) + max(s.x for s in seats)) / 2
-    best: tuple | None = None
+    centre = _centre(seats)
+    best: tuple[object, ...] | None = None
     best_ids: list[int] | None = None
     for run in _runs(seats):
         for start in range(len(run) - count + 1):
             block = run[start : start + count]
-            if not all(
-                s.free and (category is None or s.category == category) for s in block
-            ):
+            if not all(_offered(s, category) for s in block):
                 continue
-            middle = (block[0].x + block[-1].x) / 2
+            strands = _block_strands(run, start, count)
+            if strands and avoid_single_seats:
+                continue
+            xs = [s.x for s in block]
             score = (
-                _strands_a_seat(run, start, count),
-                block[0].y,
-                abs(middle - centre),
-                block[0].x,
+                strands,
+                sum(s.y for s in block) / count,
+                abs(sum(xs) / count - centre),
+                min(xs),
+                block[0].id,
             )
             if best is None or score < best:
                 best, best_ids = score, [s.id for s in block]
     return best_ids
 
 
-def _runs(seats: Sequence[LayoutSeat]) -> list[list[LayoutSeat]]:
-    """Maximal stretches of physically adjacent seats, row by row."""
-    rows: dict[tuple[str, str], list[LayoutSeat]] = defaultdict(list)
+def best_accessible(
+    seats: Iterable[LayoutSeat],
+    count: int,
+    *,
+    category: str | None = None,
+    avoid_single_seats: bool = True,
+) -> list[int] | None:
+    """A free wheelchair space and `count - 1` of its free companions, or None.
+
+    The space comes first, then its companions nearest it in its run. Spaces
+    rank like blocks (strands nothing, front, centre, left); among one
+    space's companions the nearest win.
+    """
+    seats = list(seats)
+    if count < 1 or not seats:
+        return None
+    centre = _centre(seats)
+    seat_runs = _runs(seats)
+    run_of = {
+        s.id: (i, j) for i, run in enumerate(seat_runs) for j, s in enumerate(run)
+    }
+    companions: dict[int, list[LayoutSeat]] = defaultdict(list)
     for seat in seats:
-        rows[(seat.section, seat.row)].append(seat)
-    runs = []
-    for row in rows.values():
-        row.sort(key=lambda s: s.x)
-        run = [row[0]]
-        for seat in row[1:]:
-            if seat.x == run[-1].x + 1:
-                run.append(seat)
-            else:
-                runs.append(run)
-                run = [seat]
-        runs.append(run)
-    return runs
+        if seat.companion_of is not None and _free_in(seat, category):
+            companions[seat.companion_of].append(seat)
+    best: tuple[object, ...] | None = None
+    best_ids: list[int] | None = None
+    for space in seats:
+        if not (space.wheelchair and _free_in(space, category)):
+            continue
+
+        def distance(seat: LayoutSeat, space: LayoutSeat = space) -> int:
+            (run, here), (space_run, there) = run_of[seat.id], run_of[space.id]
+            return abs(here - there) if run == space_run else len(seats)
+
+        mates = sorted(companions[space.id], key=lambda s: (distance(s), s.id))
+        for group in combinations(mates, count - 1):
+            chosen = [space, *group]
+            strands = _group_strands(seat_runs, run_of, chosen)
+            if strands and avoid_single_seats:
+                continue
+            score = (
+                strands,
+                space.y,
+                abs(space.x - centre),
+                space.x,
+                sum(distance(s) for s in group),
+                space.id,
+            )
+            if best is None or score < best:
+                best, best_ids = score, [s.id for s in chosen]
+    return best_ids
 
 
-def _strands_a_seat(run: list[LayoutSeat], start: int, count: int) -> bool:
-    """Would taking run[start:start+count] leave one free seat between taken ones?"""
-    left, right = start - 1, start + count
-    if left >= 1 and run[left].free and not run[left - 1].free:
-        return True
-    return right + 1 < len(run) and run[right].free and not run[right + 1].free
+def _offered(seat: LayoutSeat, category: str | None) -> bool:
+    """Free, of the category, and not kept for the accessible choice."""
+    return (
+        _free_in(seat, category) and not seat.wheelchair and seat.companion_of is None
+    )
+
+
+def _free_in(seat: LayoutSeat, category: str | None) -> bool:
+    return seat.free and (category is None or seat.category == category)
+
+
+def _centre(seats: Sequence[LayoutSeat]) -> float:
+    return (min(s.x for s in seats) + max(s.x for s in seats)) / 2
+
+
+def _runs(seats: Sequence[LayoutSeat]) -> list[list[LayoutSeat]]:
+    return rules.runs((s.run, s.run_position, s) for s in seats)
+
+
+def _block_strands(run: list[LayoutSeat], start: int, count: int) -> bool:
+    """Would taking run[start:start+count] strand a seat (`seats.rules`)?
+
+    Only the seats next to the block can become stranded, and whether they
+    are depends on one seat further out: a window of two either side says.
+    """
+    window = run[max(0, start - 2) : start + count + 2]
+    taken = {s.id for s in window if not s.free}
+    block = {s.id for s in run[start : start + count]}
+    return bool(
+        rules.newly_stranded(
+            [[s.id for s in window]], taken_before=taken, taken_after=taken | block
+        )
+    )
+
+
+def _group_strands(
+    seat_runs: list[list[LayoutSeat]],
+    run_of: dict[int, tuple[int, int]],
+    chosen: list[LayoutSeat],
+) -> bool:
+    """Would taking `chosen` (anywhere, not necessarily together) strand a seat?"""
+    touched = [seat_runs[i] for i in sorted({run_of[s.id][0] for s in chosen})]
+    taken = {s.id for run in touched for s in run if not s.free}
+    return bool(
+        rules.newly_stranded(
+            [[s.id for s in run] for run in touched],
+            taken_before=taken,
+            taken_after=taken | {s.id for s in chosen},
+        )
+    )

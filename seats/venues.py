@@ -16,12 +16,18 @@ def create_venue(
     seats_per_row: int,
     premium_rows: int = 3,
     section: str = "Stalls",
+    avoid_single_seats: bool = True,
 ) -> Event:
-    """An event with `rows` x `seats_per_row` seats; the front rows are premium."""
+    """An event with `rows` x `seats_per_row` seats; the front rows are premium.
+
+    `avoid_single_seats`: refuse holds and releases that would leave one
+    free seat between taken ones (seats.rules).
+    """
     with transaction.atomic():
         event = Event.objects.create(
             name=name,
             starts_at=timezone.now().replace(microsecond=0) + timedelta(days=30),
+            avoid_single_seats=avoid_single_seats,
         )
         premium = PriceCategory.objects.create(
             event=event, code="premium", name="Premium", price=Decimal("60.00")

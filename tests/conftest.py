@@ -42,9 +42,20 @@ def hold_settings(settings):
 
 @pytest.fixture
 def make_event(db):
-    def make(rows: int = 2, seats_per_row: int = 5, name: str = "Test Night") -> Event:
+    """Grid venues; the single-seat rule is off unless a test is about it."""
+
+    def make(
+        rows: int = 2,
+        seats_per_row: int = 5,
+        name: str = "Test Night",
+        avoid_single_seats: bool = False,
+    ) -> Event:
         return create_venue(
-            name=name, rows=rows, seats_per_row=seats_per_row, premium_rows=1
+            name=name,
+            rows=rows,
+            seats_per_row=seats_per_row,
+            premium_rows=1,
+            avoid_single_seats=avoid_single_seats,
         )
 
     return make

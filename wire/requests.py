@@ -33,6 +33,8 @@ class Request:
     seat_ids: tuple[int, ...] = ()
     count: int = 0
     category: str | None = None
+    # hold_best: a wheelchair space and its companion seats.
+    accessible: bool = False
 
 
 class FrameError(Exception):
@@ -78,10 +80,16 @@ def parse_request(text: str | None) -> Request:
         )
     if kind == "hold_best":
         try:
-            count, category = _best_args(data)
+            count, category, accessible = _best_args(data)
         except (BadRequest, TooManySeats) as error:
             raise FrameError(error, request_id) from None
-        return Request(type=kind, request_id=request_id, count=count, category=category)
+        return Request(
+            type=kind,
+            request_id=request_id,
+            count=count,
+            category=category,
+            accessible=accessible,
+        )
     if kind not in _NEEDS_SEATS:
         return Request(type=kind, request_id=request_id)
     try:
@@ -99,7 +107,7 @@ def _valid_request_id(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_REQUEST_ID_CHARS
 
 
-def _best_args(data: dict[str, object]) -> tuple[int, str | None]:
+def _best_args(data: dict[str, object]) -> tuple[int, str | None, bool]:
     count = data.get("count")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise BadRequest("count must be a positive integer.")
@@ -117,7 +125,10 @@ def _best_args(data: dict[str, object]) -> tuple[int, str | None]:
         or not _SLUG.fullmatch(category)
     ):
         raise BadRequest("category must be a price category code.")
-    return count, category
+    accessible = data.get("accessible", False)
+    if not isinstance(accessible, bool):
+        raise BadRequest("accessible must be true or false.")
+    return count, category, accessible
 
 
 def _seat_ids(value: object) -> tuple[int, ...]:

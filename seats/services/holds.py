@@ -16,17 +16,29 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from seats import rules
 from seats.errors import (
     BadRequest,
+    CompanionSeat,
     ExtendLimit,
     HoldExpired,
+    NoAccessibleSeats,
     NoAdjacentSeats,
     NotHolder,
     SeatsUnavailable,
+    SingleSeatLeft,
     TooManySeats,
 )
-from seats.models import Activity, Hold, PriceCategory, Seat, SeatStatus, status_of
-from seats.picker import LayoutSeat, best_block
+from seats.models import (
+    Activity,
+    Event,
+    Hold,
+    PriceCategory,
+    Seat,
+    SeatStatus,
+    status_of,
+)
+from seats.picker import LayoutSeat, best_accessible, best_block
 from seats.services.changes import chunks, record_change
 from seats.services.locking import (
     lock_holds,
@@ -57,7 +69,8 @@ def hold_seats(
     Seats already held by `holder` are kept as they are; new seats join the
     holder's running hold on this event and share its expiry. The holder's
     hold row is claimed under lock before their seats are counted, so the
-    per-holder limit holds across workers.
+    per-holder limit holds across workers. The seat rules apply
+    (`enforce_seat_rules`).
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
@@ -81,8 +94,9 @@ def hold_seats(
             )
         if not new:
             return _result(wanted, hold)
-
         new_ids = [s.id for s in new]
+        enforce_seat_rules(event_id=event_id, holder=holder, taking=new_ids, now=now)
+
         lapsed = [s for s in new if s.hold_id is not None]
         taken_now = (
             Seat.objects.filter(id__in=new_ids)
@@ -120,13 +134,16 @@ def hold_best(
     holder: str,
     count: int,
     category: str | None = None,
+    accessible: bool = False,
     now: datetime | None = None,
     attempts: int = 3,
 ) -> HoldResult:
-    """Hold the best `count` adjacent free seats in one row; all or nothing.
+    """Hold the best `count` neighbouring free seats in one run; all or nothing.
 
-    The block is chosen from a fresh read and then held like any click; if
-    someone takes one of its seats in between, the choice is made again.
+    `accessible`: one wheelchair space and `count - 1` of its companion
+    seats instead (seats.picker). The choice is made from a fresh read and
+    then held like any click; if someone changes the run in between (takes
+    a seat, or makes the choice strand one), the choice is made again.
     """
     now = now or timezone.now()
     limit = settings.SEAT_MAX_PER_HOLDER
@@ -141,18 +158,44 @@ def hold_best(
         and not PriceCategory.objects.filter(event_id=event_id, code=category).exists()
     ):
         raise BadRequest(f"There is no price category {category!r} for this event.")
+    avoid_single_seats = _avoids_single_seats(event_id)
+    where = f" in {category}" if category else ""
     for _ in range(attempts):
-        chosen = best_block(layout(event_id, now), count, category=category)
-        if chosen is None:
-            where = f" in {category}" if category else ""
-            raise NoAdjacentSeats(f"There are no {count} seats together{where} left.")
+        seats = layout(event_id, now)
+        if accessible:
+            chosen = best_accessible(
+                seats, count, category=category, avoid_single_seats=avoid_single_seats
+            )
+            if chosen is None:
+                raise NoAccessibleSeats(_no_accessible_message(count, where))
+        else:
+            chosen = best_block(
+                seats, count, category=category, avoid_single_seats=avoid_single_seats
+            )
+            if chosen is None:
+                raise NoAdjacentSeats(
+                    f"There are no {count} seats together{where} left."
+                )
         try:
             return hold_seats(
                 event_id=event_id, holder=holder, seat_ids=chosen, now=now
             )
-        except SeatsUnavailable:
-            continue  # taken between our read and our lock: choose again
-    raise NoAdjacentSeats("Seats are going fast: no block could be held. Try again.")
+        except (SeatsUnavailable, SingleSeatLeft):
+            continue  # the run changed between our read and our lock: again
+    going_fast = "Seats are going fast: no block could be held. Try again."
+    if accessible:
+        raise NoAccessibleSeats(going_fast)
+    raise NoAdjacentSeats(going_fast)
+
+
+def _no_accessible_message(count: int, where: str) -> str:
+    if count == 1:
+        return f"There is no free wheelchair space{where} left."
+    companions = "companion seat" if count == 2 else "companion seats"
+    return (
+        f"There is no free wheelchair space{where} with {count - 1} free "
+        f"{companions} left."
+    )
 
 
 def release_seats(
@@ -162,12 +205,27 @@ def release_seats(
     seat_ids: Sequence[int],
     now: datetime | None = None,
 ) -> list[int]:
-    """Free seats of `holder`'s running hold; all or nothing."""
-    now = now or timezone.now()
-    wanted = distinct(seat_ids)
+    """Free seats of `holder`'s running hold; all or nothing; the seat rules apply."""
+    return _release(
+        event_id=event_id,
+        holder=holder,
+        wanted=distinct(seat_ids),
+        now=now or timezone.now(),
+        by_request=True,
+    )
+
+
+def _release(
+    *, event_id: int, holder: str, wanted: list[int], now: datetime, by_request: bool
+) -> list[int]:
+    """Free seats of `holder`'s running hold; `by_request`: check the seat rules."""
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
         check_own_running(seats, holder, now)
+        if by_request:
+            enforce_seat_rules(
+                event_id=event_id, holder=holder, freeing=wanted, now=now
+            )
         holds = lock_holds(s.hold_id for s in seats)
         Seat.objects.filter(id__in=wanted).update(hold=None, holder="", held_until=None)
         drop_if_empty(holds)
@@ -195,7 +253,10 @@ def release_all(
     if not ids:
         return []
     try:
-        return release_seats(event_id=event_id, holder=holder, seat_ids=ids, now=now)
+        # Not by request: leaving is always allowed, whatever it leaves behind.
+        return _release(
+            event_id=event_id, holder=holder, wanted=ids, now=now, by_request=False
+        )
     except (NotHolder, HoldExpired):
         # Something changed between the read and the lock (a booking, an
         # expiry): whatever is left will expire on its own.
@@ -303,21 +364,171 @@ def delete_holds(hold_ids: Sequence[int]) -> None:
 def layout(event_id: int, now: datetime) -> list[LayoutSeat]:
     """Every seat of the event, free or not at `now`, for the picker."""
     rows = Seat.objects.filter(event_id=event_id).values_list(
-        "id", "section", "row", "x", "y", "category__code", "held_until", "booking_id"
+        "id",
+        "run",
+        "run_position",
+        "x",
+        "y",
+        "category__code",
+        "held_until",
+        "booking_id",
+        "wheelchair",
+        "companion_of_id",
     )
     return [
         LayoutSeat(
             id=sid,
-            section=section,
-            row=row,
+            run=run,
+            run_position=position,
             x=x,
             y=y,
             category=code,
             free=status_of(booking_id=booking, held_until=until, now=now)
             is SeatStatus.AVAILABLE,
+            wheelchair=wheelchair,
+            companion_of=companion_of,
         )
-        for sid, section, row, x, y, code, until, booking in rows
+        for (
+            sid,
+            run,
+            position,
+            x,
+            y,
+            code,
+            until,
+            booking,
+            wheelchair,
+            companion_of,
+        ) in rows
     ]
+
+
+def enforce_seat_rules(
+    *,
+    event_id: int,
+    holder: str,
+    taking: Sequence[int] = (),
+    freeing: Sequence[int] = (),
+    now: datetime,
+) -> None:
+    """Raise unless `holder` taking or freeing these seats keeps the seat rules.
+
+    For requests only (staff may overrule), after their seats are locked:
+    a companion seat stays with its wheelchair space (CompanionSeat) and,
+    when the event asks for it, no free seat is newly stranded
+    (SingleSeatLeft); see seats.rules. Neighbours are read, not locked, to
+    keep requests in one row from queueing behind each other: on PostgreSQL
+    two simultaneous requests may together strand a seat that neither
+    would alone, and the next request there finds it stranded already.
+    """
+    touched = list(
+        Seat.objects.filter(event_id=event_id, id__in=[*taking, *freeing]).values_list(
+            "id", "run", "wheelchair", "companion_of_id"
+        )
+    )
+    _refuse_unpaired(touched, holder, taking, freeing, now)
+    runs_touched = {run for _, run, _, _ in touched if run}
+    if runs_touched and _avoids_single_seats(event_id):
+        _refuse_stranding(event_id, runs_touched, taking, freeing, now)
+
+
+def _refuse_unpaired(
+    touched: Sequence[tuple[int, str, bool, int | None]],
+    holder: str,
+    taking: Sequence[int],
+    freeing: Sequence[int],
+    now: datetime,
+) -> None:
+    """Raise CompanionSeat if one of `holder`'s companion seats would lose its space."""
+    companion_of = {sid: space for sid, _, _, space in touched if space is not None}
+    freed_spaces = [
+        sid for sid, _, wheelchair, _ in touched if wheelchair and sid in freeing
+    ]
+    if freed_spaces:
+        # Freeing a wheelchair space concerns the companions its holder keeps.
+        companion_of.update(
+            Seat.objects.filter(companion_of__in=freed_spaces)
+            .held_by(holder, now)
+            .values_list("id", "companion_of_id")
+        )
+    if not companion_of:
+        return
+    involved = {*companion_of, *companion_of.values()}
+    held = set(
+        Seat.objects.filter(id__in=involved)
+        .held_by(holder, now)
+        .values_list("id", flat=True)
+    )
+    apart = rules.newly_unpaired(
+        companion_of, held_before=held, held_after=(held | set(taking)) - set(freeing)
+    )
+    if not apart:
+        return
+    labels = dict(
+        Seat.objects.filter(
+            id__in=[*apart, *(companion_of[c] for c in apart)]
+        ).values_list("id", "label")
+    )
+    reasons = [
+        f"Seat {labels[c]} is a companion seat for wheelchair space "
+        f"{labels[companion_of[c]]}: "
+        + (
+            "hold the wheelchair space first, or together."
+            if c in taking
+            else "release it too, or keep the wheelchair space."
+        )
+        for c in apart
+    ]
+    raise CompanionSeat(" ".join(reasons), seat_ids=apart)
+
+
+def _refuse_stranding(
+    event_id: int,
+    run_names: set[str],
+    taking: Sequence[int],
+    freeing: Sequence[int],
+    now: datetime,
+) -> None:
+    """Raise SingleSeatLeft if the change strands a seat of these runs."""
+    rows = list(
+        Seat.objects.filter(event_id=event_id, run__in=run_names).values_list(
+            "id", "run", "run_position", "label", "booking_id", "held_until"
+        )
+    )
+    taken = {
+        sid
+        for sid, _, _, _, booking, until in rows
+        if status_of(booking_id=booking, held_until=until, now=now)
+        is not SeatStatus.AVAILABLE
+    }
+    stranded = rules.newly_stranded(
+        rules.runs((run, position, sid) for sid, run, position, *_ in rows),
+        taken_before=taken,
+        taken_after=(taken | set(taking)) - set(freeing),
+    )
+    if not stranded:
+        return
+    labels = {sid: label for sid, _, _, label, _, _ in rows}
+    names = ", ".join(labels[s] for s in stranded)
+    if len(stranded) == 1:
+        alone, it = f"seat {names} on its own", "it"
+    else:
+        alone, it = f"seats {names} on their own", "them"
+    remedy = (
+        f"take {it} too, or choose seats next to each other"
+        if taking
+        else f"keep {it}, or release the seats next to {it} too"
+    )
+    raise SingleSeatLeft(f"That would leave {alone}: {remedy}.", seat_ids=stranded)
+
+
+def _avoids_single_seats(event_id: int) -> bool:
+    """The event's rule (seats.rules): refuse requests that strand a seat."""
+    return bool(
+        Event.objects.filter(pk=event_id)
+        .values_list("avoid_single_seats", flat=True)
+        .first()
+    )
 
 
 def _status(seat: Seat, now: datetime) -> SeatStatus:

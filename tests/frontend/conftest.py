@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
 def live_server_proc(tmp_path_factory) -> Iterator[LiveServer]:
     with live_server(
         tmp_path_factory.mktemp("live"),
-        seeds=[("--rows", "6", "--seats-per-row", "12")],
+        # Tests hold seats one by one across a shared map: single seats allowed.
+        seeds=[("--rows", "6", "--seats-per-row", "12", "--allow-single-seats")],
         SEAT_HOLD_SECONDS="2",
         SEAT_HOLD_MAX_SECONDS="4",
         SEAT_SWEEP_SECONDS="0.2",

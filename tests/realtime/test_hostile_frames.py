@@ -207,7 +207,11 @@ seat_requests = st.fixed_dictionaries(
 )
 best_requests = st.fixed_dictionaries(
     {"type": st.just("hold_best"), "count": counts},
-    optional={"request_id": request_ids, "category": categories},
+    optional={
+        "request_id": request_ids,
+        "category": categories,
+        "accessible": st.one_of(st.booleans(), json_values),
+    },
 )
 echoing_requests = st.fixed_dictionaries(
     {
@@ -407,9 +411,17 @@ def _check_hold_best(data: dict, reply: dict) -> None:
         isinstance(category, str) and 0 < len(category) <= 40
     ):
         return _bad_request(reply, echo=request_id)
+    accessible = data.get("accessible", False)
+    if not isinstance(accessible, bool):
+        return _bad_request(reply, echo=request_id)
     if category is not None and category not in ("premium", "standard"):
         # Not a category of this event (whatever characters it holds).
         return _bad_request(reply, echo=request_id)
+    if accessible:
+        # The venue has no wheelchair spaces.
+        assert reply["type"] == "error", reply
+        assert reply["code"] == "no_accessible_seats", reply
+        return
     # An empty venue of two rows of five seats, the first row premium.
     if count <= 5:
         assert reply["type"] == "hold.ok", reply
@@ -519,8 +531,17 @@ def hostile_settings(settings):
 
 @pytest.fixture
 def venue(db, hostile_settings) -> Event:
-    """The venue the oracle knows: rows A (premium) and B, five seats each."""
-    return create_venue(name="Hostile Night", rows=2, seats_per_row=5, premium_rows=1)
+    """The venue the oracle knows: rows A (premium) and B, five seats each.
+
+    Without the single-seat rule: the oracle judges frames, not seat choices.
+    """
+    return create_venue(
+        name="Hostile Night",
+        rows=2,
+        seats_per_row=5,
+        premium_rows=1,
+        avoid_single_seats=False,
+    )
 
 
 @pytest.fixture

@@ -50,8 +50,10 @@ def test_release_expired_locks_reports_each_seat_and_the_total(
     assert run("release_expired_locks").splitlines() == ["Total locks released: 0"]
 
 
-def test_seed_demo_creates_one_demo_event_once():
-    first = run("seed_demo")
+def test_seed_demo_creates_one_grid_event_once():
+    """With --rows/--seats-per-row: a grid built in code (the plain command
+    seats the Grand Hall plan; tests/plans/test_commands.py covers it)."""
+    first = run("seed_demo", "--rows", "10", "--seats-per-row", "20")
 
     event = Event.objects.get()
     assert f"(id {event.id})" in first
@@ -62,7 +64,7 @@ def test_seed_demo_creates_one_demo_event_once():
     ]
     assert {c.seats.count() for c in PriceCategory.objects.all()} == {60, 140}
 
-    second = run("seed_demo")
+    second = run("seed_demo", "--rows", "10", "--seats-per-row", "20")
 
     assert second.strip() == "Events exist; no demo event created."
     assert Event.objects.count() == 1

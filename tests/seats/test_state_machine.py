@@ -10,6 +10,11 @@ every step the database must agree with the model, and the global invariants
 seat, expires_at <= max_expires_at, one gap-free version per announced
 change, no activity row ahead of its event) must hold.
 
+The venue keeps the single-seat rule (seats.rules) on, and the model works
+it out on its own rows: a hold or release that would leave a free seat
+between two taken ones in a row, where none was before, is refused with
+`SingleSeatLeft`; release_all, bookings and sweeps are exempt.
+
 The model follows the services as they are: one hold row per holder and
 event, started afresh when it has lapsed, kept while any seat (running or
 lapsed) points at it. Two places where that disagrees with docs/protocol.md
@@ -49,6 +54,7 @@ from seats.errors import (
     NotHolder,
     SeatError,
     SeatsUnavailable,
+    SingleSeatLeft,
     TooManySeats,
     UnknownSeat,
 )
@@ -154,7 +160,11 @@ class SeatMachine(RuleBasedStateMachine):
         super().__init__()
         _reset_database()
         self.event = create_venue(
-            name="Machine Night", rows=ROWS, seats_per_row=PER_ROW, premium_rows=1
+            name="Machine Night",
+            rows=ROWS,
+            seats_per_row=PER_ROW,
+            premium_rows=1,
+            avoid_single_seats=True,
         )
         self.other = create_venue(name="Other Night", rows=1, seats_per_row=2)
         self.now = T0
@@ -301,12 +311,35 @@ class SeatMachine(RuleBasedStateMachine):
             ids.append(data.draw(st.sampled_from(self.ids), label="more"))
         return ids
 
+    def newly_stranded(
+        self, *, taking: list[int] = (), freeing: list[int] = ()
+    ) -> list[int]:
+        """Seats the change would leave alone between two taken ones in a row."""
+        at = {(s.y, s.x): s.id for s in self.seats.values()}
+
+        def stranded(taken: set[int]) -> set[int]:
+            return {
+                s.id
+                for s in self.seats.values()
+                if s.id not in taken
+                and at.get((s.y, s.x - 1)) in taken
+                and at.get((s.y, s.x + 1)) in taken
+            }
+
+        taken = {
+            i
+            for i in self.ids
+            if self.seats[i].status(self.now) is not SeatStatus.AVAILABLE
+        }
+        after = (taken | set(taking)) - set(freeing)
+        return sorted(stranded(after) - stranded(taken))
+
     def layout(self) -> list[LayoutSeat]:
         return [
             LayoutSeat(
                 id=s.id,
-                section="Stalls",
-                row=s.row,
+                run=f"Stalls/{s.row}",
+                run_position=s.x,
                 x=s.x,
                 y=s.y,
                 category=s.category,
@@ -405,6 +438,8 @@ class SeatMachine(RuleBasedStateMachine):
         new = [i for i in wanted if not self.seats[i].held_by(holder, self.now)]
         if new and self.held_count(holder) + len(new) > MAX_PER_HOLDER:
             return self.expect_failure(outcome, TooManySeats, new)
+        if stranded := self.newly_stranded(taking=new):
+            return self.expect_failure(outcome, SingleSeatLeft, stranded)
         hold, changes = self.take(holder, wanted)
         result = self.expect_success(outcome, changes)
         assert result.seat_ids == wanted
@@ -438,7 +473,14 @@ class SeatMachine(RuleBasedStateMachine):
             if s.status(self.now) is SeatStatus.AVAILABLE
             and category in (None, s.category)
         }
-        possible = any(all((y, x + k) in free for k in range(count)) for y, x in free)
+        by_place = {(s.y, s.x): s.id for s in self.seats.values()}
+        possible = any(
+            all((y, x + k) in free for k in range(count))
+            and not self.newly_stranded(
+                taking=[by_place[(y, x + k)] for k in range(count)]
+            )
+            for y, x in free
+        )
         if not possible:
             return self.expect_failure(outcome, NoAdjacentSeats)
         kind, result = outcome
@@ -451,6 +493,7 @@ class SeatMachine(RuleBasedStateMachine):
         assert sorted(s.x for s in seats) == list(range(seats[0].x, seats[0].x + count))
         assert all(s.status(self.now) is SeatStatus.AVAILABLE for s in seats)
         assert all(category in (None, s.category) for s in seats)
+        assert not self.newly_stranded(taking=chosen)
         # The strong one: the picker's choice on the model's view of the venue.
         assert chosen == best_block(self.layout(), count, category=category)
         hold, changes = self.take(holder, sorted(chosen))
@@ -480,6 +523,8 @@ class SeatMachine(RuleBasedStateMachine):
             return self.expect_failure(outcome, UnknownSeat, missing)
         if refused := self.check_own_running(holder, wanted):
             return self.expect_failure(outcome, *refused)
+        if stranded := self.newly_stranded(freeing=wanted):
+            return self.expect_failure(outcome, SingleSeatLeft, stranded)
         self.free(holder, wanted)
         result = self.expect_success(
             outcome,
@@ -956,6 +1001,7 @@ def test_services_follow_the_model(machine_settings):
         "HoldExpired",
         "ExtendLimit",
         "NoAdjacentSeats",
+        "SingleSeatLeft",
     }
     reached = {key for key, count in _seen.items() if count}
     missing = sorted(map(str, successes - reached)) + sorted(

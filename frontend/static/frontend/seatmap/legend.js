@@ -1,7 +1,9 @@
-// Legend: live seat counts per status and, per price category, its price, rows and availability.
+// Legend: live seat counts per status; per price category, its colour, price, rows and
+// availability; and the seat features (wheelchair spaces, ...) the map has.
 
-import { el, span } from '../common/dom.js';
+import { el, span, svgEl } from '../common/dom.js';
 import { priceText } from '../common/texts.js';
+import { FLAGS, FLAG_NAMES, flagMark, flagsOf } from './flags.js';
 
 /** "rows A–C" from the first and last row (by position) of a category's seats. */
 function rowsText(seats) {
@@ -11,10 +13,36 @@ function rowsText(seats) {
   return first.row === last.row ? `row ${first.row}` : `rows ${first.row}–${last.row}`;
 }
 
+/** A seat square with one flag's mark, as the map draws it. */
+function flagSwatch(flag) {
+  const attrs = { class: 'swatch', viewBox: '-2 -2 24 24', 'aria-hidden': 'true', focusable: 'false' };
+  const svg = svgEl('svg', attrs);
+  const seat = svgEl('g', { class: 'swatch-seat', 'data-status': 'available' });
+  seat.append(svgEl('rect', { width: 20, height: 20, rx: 4 }), flagMark(flag));
+  svg.append(seat);
+  return svg;
+}
+
 export function createLegend(root = document) {
   const statusCounts = [...root.querySelectorAll('[data-legend-count]')];
   const list = root.getElementById('category-legend');
+  const flagList = root.getElementById('flag-legend');
   let items = new Map(); // category code -> the <span> holding its availability
+
+  /** One entry per seat feature present on the map; the list hides when there is none. */
+  function buildFlags(seats) {
+    if (!flagList) return;
+    const present = new Set();
+    for (const seat of seats) for (const flag of flagsOf(seat)) present.add(flag);
+    const entries = FLAGS.filter((flag) => present.has(flag)).map((flag) => {
+      const li = el('li');
+      li.dataset.flag = flag;
+      li.append(flagSwatch(flag), span('legend-label', FLAG_NAMES[flag]));
+      return li;
+    });
+    flagList.replaceChildren(...entries);
+    flagList.hidden = entries.length === 0;
+  }
 
   return {
     /** Rebuild the category entries after a snapshot (categories rarely change). */
@@ -27,6 +55,12 @@ export function createLegend(root = document) {
         li.dataset.category = category.code;
         const count = span('category-count', '');
         const where = withRows ? rowsText(byCode.get(category.code)) : '';
+        if (category.color) {
+          const swatch = span('category-swatch', null);
+          swatch.setAttribute('aria-hidden', 'true');
+          swatch.style.background = category.color;
+          li.append(swatch);
+        }
         li.append(span('category-name', category.name), ' ', span('category-price', priceText(category)));
         if (where) li.append(' ', span('category-rows', where));
         li.append(' ', count);
@@ -34,6 +68,7 @@ export function createLegend(root = document) {
         return li;
       });
       list.replaceChildren(...rows);
+      buildFlags(seats);
     },
 
     /** Write the live numbers; `counts` is per status, `byCategory` maps code -> per status. */

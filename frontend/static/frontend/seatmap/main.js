@@ -1,4 +1,5 @@
-// Seat map page: wires the socket, the seat store, the map, the list view and the side panel.
+// Seat map page: wires the socket, the seat store, the map and its zoom, the list view and the
+// side panel.
 
 import { createClock } from '../common/clock.js';
 import { connect } from '../common/connection.js';
@@ -13,9 +14,12 @@ import { createPanel } from './panel.js';
 import { createSeatMap, seatIdOf } from './render.js';
 import { createRowList } from './rowlist.js';
 import { createSeatStore } from './state.js';
+import { createZoom } from './zoom.js';
+import { createZoneNav } from './zones.js';
 
 const app = document.getElementById('seatmap-app');
 const svg = document.getElementById('seat-map');
+const frame = document.getElementById('map-frame');
 const statusElement = document.getElementById('connection-status');
 const maxPerHolder = Number(app.dataset.maxPerHolder) || Infinity;
 
@@ -29,6 +33,14 @@ const store = createSeatStore({
   onChange: seatsChanged,
 });
 const map = createSeatMap(svg, store);
+const zoneNav = createZoneNav(document.getElementById('zone-nav'), {
+  onZone: (zone) => zoom.showBox(zone.box),
+  onWhole: () => zoom.fit(),
+});
+const zoom = createZoom(frame, svg, {
+  onLayout: () => zoneNav.show(zoom.zones().length, zoom.fitSeatPx()),
+  onView: () => zoneNav.clear(zoom.isFit()),
+});
 const watch = createHoldWatch(
   store,
   panel,
@@ -39,7 +51,8 @@ const socket = connect(app.dataset.wsPath, { onMessage: handle, onStatus: connec
 const actions = createActions({
   socket,
   store,
-  map,
+  // "Find seats together" brings the first seat it picked into view.
+  map: { setPending: map.setPending, reveal: (id) => zoom.reveal(map.centreOf(id)) },
   panel,
   watch,
   clock,
@@ -57,14 +70,6 @@ const best = createBestForm(document.getElementById('best-form'), {
     actions.findTogether(choice).finally(() => best.setBusy(false));
   },
 });
-
-let built = false;
-
-/** Wide venues scroll sideways; start with the middle (the stage) in view. */
-function centerStage() {
-  const scroller = svg.parentElement;
-  scroller.scrollLeft = (scroller.scrollWidth - scroller.clientWidth) / 2;
-}
 
 /**
  * Every frame from the server lands here; unknown types are ignored (the protocol may
@@ -108,8 +113,8 @@ function snapshotApplied() {
   const now = clock.now();
   showVersion();
   map.build(now);
-  if (!built) centerStage();
-  built = true;
+  zoneNav.build(map.geometry().zones);
+  zoom.setContent(map.geometry());
   legend.build(store.categories(), [...store.seats()], !store.hasSections());
   best.setCategories(store.categories());
   rowList.reset(now);
@@ -150,7 +155,11 @@ svg.addEventListener('keydown', (event) => {
   }
 });
 
-svg.addEventListener('focusin', (event) => map.trackFocus(event.target));
+svg.addEventListener('focusin', (event) => {
+  map.trackFocus(event.target);
+  const id = seatIdOf(event.target);
+  if (id !== null) zoom.reveal(map.centreOf(id));
+});
 
 panel.onBook(actions.book);
 panel.onExtend(actions.extend);

@@ -1,25 +1,43 @@
 // Seat map drawing: builds the SVG once per snapshot, then patches only the seats that changed.
+// Seats sit at their plan coordinates, scaled to "world" units (see layout.js); zooming and
+// panning only move the viewBox (zoom.js), so nothing here runs again for them.
 
 import { svgEl } from '../common/dom.js';
 import { seatDescription, seatName } from '../common/texts.js';
+import { drawAreas, areaBounds } from './areas.js';
+import { flagMark, flagWords, flagsOf } from './flags.js';
+import {
+  PITCH,
+  SEAT,
+  boundsOf,
+  hullPath,
+  pad,
+  rowEnds,
+  scaleBox,
+  seatPitch,
+  union,
+  zonesOf,
+} from './layout.js';
+import { categoryRules } from './palette.js';
 import { byPosition } from './state.js';
 
-const UNIT = 24; // px per grid unit
-const SEAT = 20; // px per seat square
-const LEFT = 36; // room for the row labels
-const TOP = 56; // room for the stage
-const PAD = 12;
-const RIGHT = 36; // row labels repeat on the right for wide venues
+const HALF = SEAT / 2;
+const LABEL_GAP = 20; // world units from a row's end seat's centre to its row label
+const LABEL_ROOM = 36; // room for the row labels beside the seats
+const ZONE_PAD = 8; // around the seats of a zone, inside its outline
+const STAGE_GAP = 20; // from the front row to a drawn-in stage (venues without areas)
+const STAGE_DEPTH = 28;
+const MARGIN = 12;
 // Non-colour cues: a stroke across held seats, a cross on booked ones.
 const MARKS = { held: 'M3 17L17 3', booked: 'M5 5L15 15M15 5L5 15' };
 const STATUSES = ['available', 'held', 'held-by-me', 'booked'];
 
 function seatTemplate() {
   const g = svgEl('g', { class: 'seat', role: 'button', tabindex: '-1' });
-  // The mark comes last: it strikes through the number of a seat that is taken.
+  // The mark comes last: it strikes through the number (and any flag) of a taken seat.
   g.append(
     svgEl('rect', { width: SEAT, height: SEAT, rx: 4 }),
-    svgEl('text', { x: SEAT / 2, y: SEAT / 2 + 3 }),
+    svgEl('text', { x: HALF, y: HALF + 3 }),
     svgEl('path', { class: 'seat-mark', d: '' }),
   );
   return g;
@@ -34,17 +52,33 @@ export function seatIdOf(target) {
   return el ? Number(el.getAttribute('data-seat-id')) : null;
 }
 
+/**
+ * `svg` holds the layers (areas, zones, stage, row labels, seats) of the page's template.
+ * After build(), geometry() says what zoom.js needs: the world box of everything drawn,
+ * the seat pitch and each zone's box.
+ */
 export function createSeatMap(svg, store) {
-  const stageShape = svg.querySelector('.stage-shape');
-  const stageLabel = svg.querySelector('.stage-label');
+  const areaLayer = svg.querySelector('.areas');
+  const zoneLayer = svg.querySelector('.zones');
+  const stage = svg.querySelector('.stage');
   const rowLayer = svg.querySelector('.row-labels');
   const seatLayer = svg.querySelector('.seats');
+  const colours = document.createElement('style');
+  document.head.append(colours);
   const template = seatTemplate();
   let elements = new Map(); // seat id -> <g>
+  let centres = new Map(); // seat id -> its centre in world units
   let counts = zeroCounts();
   let byCategory = new Map(); // category code -> counts per status
   let names = new Map(); // seat id -> its accessible name without the status
   let tabStop = null; // the one seat reachable with Tab (roving tabindex)
+  let geometry = null;
+
+  function nameOf(seat) {
+    const base = seatName(seat, store.category(seat.category), store.hasSections());
+    const words = flagWords(seat, (id) => store.get(id)?.label ?? null);
+    return words.length ? `${base}, ${words.join(', ')}` : base;
+  }
 
   /** Set status, label and mark of one seat; a no-op when the status is unchanged. */
   function paint(g, seat, status) {
@@ -59,11 +93,11 @@ export function createSeatMap(svg, store) {
     g.setAttribute('data-status', status);
     let name = names.get(seat.id);
     if (name === undefined) {
-      name = seatName(seat, store.category(seat.category), store.hasSections());
+      name = nameOf(seat);
       names.set(seat.id, name);
     }
     g.setAttribute('aria-label', seatDescription(name, status));
-    g.children[2].setAttribute('d', MARKS[status] ?? '');
+    g.lastChild.setAttribute('d', MARKS[status] ?? '');
   }
 
   function moveTabStop(id) {
@@ -73,36 +107,113 @@ export function createSeatMap(svg, store) {
     tabStop = id;
   }
 
-  function drawFrame(list) {
-    const xs = list.map((s) => s.x);
-    const ys = list.map((s) => s.y);
-    const minX = list.length ? Math.min(...xs) : 0;
-    const minY = list.length ? Math.min(...ys) : 0;
-    const cols = list.length ? Math.max(...xs) - minX + 1 : 10;
-    const rows = list.length ? Math.max(...ys) - minY + 1 : 1;
-    const width = LEFT + cols * UNIT + RIGHT;
-    const height = TOP + rows * UNIT + PAD;
-    svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-    svg.setAttribute('width', width);
-    svg.setAttribute('height', height);
-    stageShape.setAttribute('x', LEFT);
-    stageShape.setAttribute('width', cols * UNIT - (UNIT - SEAT));
-    stageLabel.setAttribute('x', LEFT + (cols * UNIT - (UNIT - SEAT)) / 2);
-    return { minX, minY, right: LEFT + cols * UNIT - (UNIT - SEAT) + 10 };
+  function drawSeat(seat, unit, now) {
+    const g = template.cloneNode(true);
+    g.setAttribute('data-seat-id', seat.id);
+    g.setAttribute('data-category', seat.category);
+    const centre = { x: seat.x * unit, y: seat.y * unit };
+    centres.set(seat.id, centre);
+    g.setAttribute('transform', `translate(${round(centre.x - HALF)} ${round(centre.y - HALF)})`);
+    const flags = flagsOf(seat);
+    if (flags.includes('wheelchair')) g.classList.add('is-wheelchair');
+    else g.children[1].textContent = seat.number;
+    for (const flag of flags) g.insertBefore(flagMark(flag), g.lastChild);
+    if (flags.length || seat.note) {
+      const tip = flagWords(seat, (id) => store.get(id)?.label).join('; ');
+      g.insertBefore(svgEl('title', {}, tip), g.firstChild);
+    }
+    paint(g, seat, store.uiStatus(seat, now));
+    elements.set(seat.id, g);
+    return g;
   }
 
-  function drawRowLabels(list, origin) {
-    const rows = new Map(); // y -> row name of the leftmost seat on that line
-    for (const seat of list) if (!rows.has(seat.y)) rows.set(seat.y, seat.row);
+  function drawRowLabels(list, unit) {
     const frag = document.createDocumentFragment();
-    for (const [y, row] of rows) {
-      const top = TOP + (y - origin.minY) * UNIT + SEAT / 2 + 4;
-      for (const [x, side] of [[LEFT - 10, 'left'], [origin.right, 'right']]) {
-        const attrs = { class: `row-label ${side}`, x, y: top, 'aria-hidden': 'true' };
-        frag.append(svgEl('text', attrs, row));
+    for (const { row, first, last } of rowEnds(list)) {
+      const ends = [
+        [first.x * unit - LABEL_GAP, first.y * unit, 'left'],
+        [last.x * unit + LABEL_GAP, last.y * unit, 'right'],
+      ];
+      for (const [x, y, side] of ends) {
+        frag.append(svgEl('text', { class: `row-label ${side}`, x: round(x), y: round(y + 4) }, row));
       }
     }
     rowLayer.replaceChildren(frag);
+  }
+
+  /**
+   * A light outline per zone, when there is more than one, named unless the plan already
+   * writes the name in an area; returns their world boxes.
+   */
+  function drawZones(list, unit, areas) {
+    const written = new Set(areas.map((a) => String(a.text ?? '').trim().toLowerCase()));
+    const zones = zonesOf(list);
+    if (zones.length < 2) {
+      zoneLayer.replaceChildren();
+      return [];
+    }
+    const frag = document.createDocumentFragment();
+    const out = [];
+    for (const zone of zones) {
+      const hull = zone.hull.map((p) => ({ x: p.x * unit, y: p.y * unit }));
+      const box = scaleBox(zone.box, unit);
+      const d = hullPath(hull);
+      const g = svgEl('g', { class: 'zone', 'data-zone': zone.name });
+      const labelY = box.y - HALF - ZONE_PAD - 8;
+      g.append(
+        svgEl('path', { class: 'zone-edge', d, 'stroke-width': 2 * (HALF + ZONE_PAD) + 2 }),
+        svgEl('path', { class: 'zone-fill', d, 'stroke-width': 2 * (HALF + ZONE_PAD) }),
+        svgEl('text', { class: 'zone-label', x: round(box.x + box.width / 2), y: round(labelY) }),
+      );
+      if (written.has(zone.name.trim().toLowerCase())) g.lastChild.remove();
+      else g.lastChild.textContent = zone.name;
+      frag.append(g);
+      const labelled = union([box, { ...box, y: labelY - 14, height: 0 }]);
+      out.push({ name: zone.name, box: pad(labelled, LABEL_ROOM, HALF) });
+    }
+    zoneLayer.replaceChildren(frag);
+    return out;
+  }
+
+  /** Venues without areas get the stage drawn in front of the first row, as ever. */
+  function drawStage(seatBox) {
+    const box = {
+      x: seatBox.x,
+      y: seatBox.y - STAGE_GAP - STAGE_DEPTH,
+      width: seatBox.width,
+      height: STAGE_DEPTH,
+    };
+    const [shape, label] = stage.children;
+    shape.setAttribute('x', round(box.x));
+    shape.setAttribute('y', round(box.y));
+    shape.setAttribute('width', round(box.width));
+    shape.setAttribute('height', box.height);
+    label.setAttribute('x', round(box.x + box.width / 2));
+    label.setAttribute('y', round(box.y + 19));
+    return box;
+  }
+
+  function drawFrame(list, now) {
+    const plan = store.plan();
+    const areas = plan?.areas ?? [];
+    const unit = PITCH / seatPitch(list);
+    colours.textContent = categoryRules(store.categories());
+    drawAreas(areaLayer, areas);
+    areaLayer.setAttribute('transform', `scale(${unit})`);
+    const frag = document.createDocumentFragment();
+    for (const seat of list) frag.append(drawSeat(seat, unit, now));
+    seatLayer.replaceChildren(frag);
+    drawRowLabels(list, unit);
+    const seatBox = pad(boundsOf([...centres.values()]) ?? { x: 0, y: 0, width: 0, height: 0 }, HALF);
+    const zones = drawZones(list, unit, areas);
+    stage.toggleAttribute('hidden', areas.length > 0);
+    const stageBox = areas.length ? null : drawStage(seatBox);
+    const areaBoxes = areas.map((area) => scaleBox(areaBounds(area), unit));
+    const box = pad(
+      union([pad(seatBox, LABEL_ROOM, HALF), stageBox, ...zones.map((z) => z.box), ...areaBoxes]),
+      MARGIN,
+    );
+    return { box, pitch: PITCH, zones };
   }
 
   return {
@@ -110,32 +221,31 @@ export function createSeatMap(svg, store) {
     build(now) {
       const focused = seatIdOf(document.activeElement);
       const list = [...store.seats()].sort(byPosition);
-      const origin = drawFrame(list);
-      const frag = document.createDocumentFragment();
       elements = new Map();
+      centres = new Map();
       counts = zeroCounts();
       byCategory = new Map();
       names = new Map();
-      for (const seat of list) {
-        const g = template.cloneNode(true);
-        g.setAttribute('data-seat-id', seat.id);
-        const px = LEFT + (seat.x - origin.minX) * UNIT;
-        const py = TOP + (seat.y - origin.minY) * UNIT;
-        g.setAttribute('transform', `translate(${px} ${py})`);
-        g.children[1].textContent = seat.number;
-        paint(g, seat, store.uiStatus(seat, now));
-        elements.set(seat.id, g);
-        frag.append(g);
-      }
-      seatLayer.replaceChildren(frag);
-      drawRowLabels(list, origin);
+      geometry = drawFrame(list, now);
       svg.removeAttribute('aria-busy');
 
       const previous = tabStop;
       tabStop = null;
       const start = [focused, previous, list[0]?.id].find((id) => elements.has(id));
       if (start !== undefined) moveTabStop(start);
-      if (focused !== null && elements.has(focused)) elements.get(focused).focus();
+      if (focused !== null && elements.has(focused)) {
+        elements.get(focused).focus({ preventScroll: true });
+      }
+    },
+
+    /** What was drawn, in world units: { box, pitch, zones: [{ name, box }] }. */
+    geometry() {
+      return geometry;
+    },
+
+    /** A seat's centre in world units (undefined for an unknown seat). */
+    centreOf(id) {
+      return centres.get(id);
     },
 
     /** Repaint the given seats only. */
@@ -155,7 +265,7 @@ export function createSeatMap(svg, store) {
       const g = elements.get(id);
       if (!g) return;
       moveTabStop(id);
-      g.focus();
+      g.focus({ preventScroll: true });
     },
 
     /** Keep the Tab stop on whichever seat got focus (by click or keyboard). */
@@ -173,10 +283,9 @@ export function createSeatMap(svg, store) {
     categoryCounts() {
       return byCategory;
     },
-
-    /** Bring a seat into view (after "find seats together" picked it). */
-    reveal(id) {
-      elements.get(id)?.scrollIntoView({ block: 'nearest', inline: 'center' });
-    },
   };
+}
+
+function round(n) {
+  return Math.round(n * 100) / 100;
 }

@@ -2,7 +2,11 @@
 
 import { el, span } from '../common/dom.js';
 import { spokenPrice } from '../common/texts.js';
+import { flagWords, flagsOf } from './flags.js';
 import { byPosition } from './state.js';
+
+// Short visible marks for a seat's features; the button's name spells them out.
+const FLAG_BADGES = { wheelchair: '♿', companion: 'C', restricted: 'RV' };
 
 function rowKey(seat) {
   return `${seat.section}\u0000${seat.row}`;
@@ -29,7 +33,15 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
     button.dataset.listSeat = seat.id;
     const category = store.category(seat.category);
     const price = category ? `, ${category.name}, ${spokenPrice(category)}` : '';
-    button.setAttribute('aria-label', `Hold seat ${seat.number}${price}`);
+    const words = flagWords(seat, (id) => store.get(id)?.label ?? null);
+    const extra = words.length ? `, ${words.join(', ')}` : '';
+    button.setAttribute('aria-label', `Hold seat ${seat.number}${price}${extra}`);
+    for (const flag of flagsOf(seat)) {
+      const badge = span(`list-flag list-flag-${flag}`, FLAG_BADGES[flag]);
+      badge.setAttribute('aria-hidden', 'true');
+      button.append(' ', badge);
+    }
+    if (words.length) button.title = words.join('; ');
     li.append(button);
     return li;
   }

@@ -35,6 +35,7 @@ export function createSeatStore({
   let maxUntil = null;
   let gapTimer = null;
   let sections = 0;
+  let plan = null; // { name, width, height, areas } of the last snapshot
 
   function index(seat) {
     const held = seat.status === 'held';
@@ -110,6 +111,7 @@ export function createSeatStore({
       you = msg.you ?? null;
       version = msg.version;
       maxUntil = parseTime(msg.hold?.max_until);
+      plan = msg.plan ?? null;
       for (const c of msg.categories ?? []) categories.set(c.code, c);
       const sectionNames = new Set();
       for (const s of msg.seats ?? []) {
@@ -169,6 +171,10 @@ export function createSeatStore({
     },
     categories() {
       return [...categories.values()];
+    },
+    /** The plan's extent and areas from the last snapshot (null before one, or from old servers). */
+    plan() {
+      return plan;
     },
     hasSections() {
       return sections > 1;
