@@ -74,7 +74,7 @@ js-test:
 # Rewrites the README's screenshots in docs/screenshots (only when asked).
 screenshots: $(VENV)/.installed-dev
 	bash scripts/ensure-debian.sh chromium chromium
-	SEATS_SCREENSHOTS=1 $(PY) -m pytest tests/frontend/test_showcase_browser.py -q
+	SEATS_SCREENSHOTS=1 $(PY) -m pytest tests/frontend/test_showcase_browser.py tests/frontend/test_demo_hall_browser.py -q
 
 format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .

@@ -30,6 +30,25 @@ STOPPED_CLOCK = """
 """
 
 
+# Keeps a handle on the page's sockets and its last snapshot, so the test can hand
+# synthetic frames to the seat map's own message handler (nothing in the app changes).
+CAPTURE_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push(this);
+      this.addEventListener('message', (event) => {
+        if (event.data.startsWith('{"type":"snapshot"')) window.__snapshot = event.data;
+      });
+    }
+  };
+})();
+"""
+
+
 def open_map(
     browser,
     server,

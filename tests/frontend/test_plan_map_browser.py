@@ -14,7 +14,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from devtools.processes import live_server
-from tests.frontend.pages import FAST, open_map, seat, serious_violations
+from tests.frontend.pages import (
+    CAPTURE_SOCKETS,
+    FAST,
+    open_map,
+    seat,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -187,22 +193,6 @@ WATCH_SEATS = """
       subtree: true, attributes: true, childList: true,
     });
 }
-"""
-
-CAPTURE_SOCKETS = """
-(() => {
-  const Native = window.WebSocket;
-  window.__sockets = [];
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__sockets.push(this);
-      this.addEventListener('message', (event) => {
-        if (event.data.startsWith('{"type":"snapshot"')) window.__snapshot = event.data;
-      });
-    }
-  };
-})();
 """
 
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from devtools.processes import live_server
 from tests.frontend.pages import (
+    CAPTURE_SOCKETS,
     FAST,
     log_in,
     open_map,
@@ -27,23 +28,6 @@ pytestmark = pytest.mark.browser
 
 ARENA = 2  # the second event: 50 rows of 100 seats
 
-# Keeps a handle on the page's sockets and its last snapshot, so the test can hand
-# synthetic frames to the seat map's own message handler (nothing in the app changes).
-CAPTURE_SOCKETS = """
-(() => {
-  const Native = window.WebSocket;
-  window.__sockets = [];
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__sockets.push(this);
-      this.addEventListener('message', (event) => {
-        if (event.data.startsWith('{"type":"snapshot"')) window.__snapshot = event.data;
-      });
-    }
-  };
-})();
-"""
 
 # The whole map drawn from the snapshot (median of 3), then 9 seats.changed frames of
 # 500 seats spread over the venue, alternately held and freed (median). Each time

@@ -123,8 +123,9 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
         .finally(() => panel.setBusy(false));
     },
 
-    /** "Find N seats together", optionally in one price category; all or nothing. */
-    findTogether({ count, category }) {
+    /** "Find N seats together", optionally in one price category or as a
+     *  wheelchair space with its companion seats; all or nothing. */
+    findTogether({ count, category, accessible = false }) {
       const already = holding();
       if (already + count > maxPerHolder) {
         say(tooManyText(maxPerHolder));
@@ -132,6 +133,7 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
       }
       const msg = { type: 'hold_best', count };
       if (category) msg.category = category;
+      if (accessible) msg.accessible = true;
       return request(msg).then((reply) => {
         if (reply?.type === 'error' && reply.code === 'no_adjacent_seats') {
           say(noAdjacentText(count, store.category(category)));

@@ -1,4 +1,5 @@
-// "Find N seats together": the count and price selects; the choice goes to a callback.
+// "Find N seats together": the count and price selects, and on maps with
+// wheelchair spaces "with a wheelchair space"; the choice goes to a callback.
 
 import { option } from '../common/dom.js';
 import { priceText } from '../common/texts.js';
@@ -8,6 +9,8 @@ const DEFAULT_COUNT = 2;
 export function createBestForm(form, { max, onFind }) {
   const count = form.querySelector('[name="count"]');
   const category = form.querySelector('[name="category"]');
+  const accessible = form.querySelector('[name="accessible"]');
+  const accessibleField = accessible.closest('label');
   const button = form.querySelector('button[type="submit"]');
   const limit = Number.isFinite(max) && max > 0 ? max : 10;
 
@@ -18,7 +21,12 @@ export function createBestForm(form, { max, onFind }) {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (!button.disabled) onFind({ count: Number(count.value), category: category.value || null });
+    if (button.disabled) return;
+    onFind({
+      count: Number(count.value),
+      category: category.value || null,
+      accessible: !accessibleField.hidden && accessible.checked,
+    });
   });
 
   return {
@@ -30,6 +38,12 @@ export function createBestForm(form, { max, onFind }) {
         ...categories.map((c) => option(c.code, `${c.name} (${priceText(c)})`)),
       );
       category.value = categories.some((c) => c.code === chosen) ? chosen : '';
+    },
+
+    /** Offer the wheelchair option only on maps that have wheelchair spaces. */
+    setAccessible(offered) {
+      accessibleField.hidden = !offered;
+      if (!offered) accessible.checked = false;
     },
 
     setBusy(busy) {

@@ -117,6 +117,7 @@ function snapshotApplied() {
   zoom.setContent(map.geometry());
   legend.build(store.categories(), [...store.seats()], !store.hasSections());
   best.setCategories(store.categories());
+  best.setAccessible([...store.seats()].some((s) => s.wheelchair));
   rowList.reset(now);
   refresh(now);
 }
