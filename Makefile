@@ -48,9 +48,9 @@ test: $(VENV)/.installed-dev
 	mkdir -p var/coverage
 	$(COVERAGE) erase
 	@echo "== domain suite on PostgreSQL (row locks, SKIP LOCKED, lock timeouts) =="
-	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats -q
+	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats -q --durations=5
 	@echo "== whole suite: embedded default, plus the PostgreSQL/Redis cluster and fault tests =="
-	$(COVERAGE) run -m pytest
+	$(COVERAGE) run -m pytest --durations=15
 	@echo "== line coverage, server processes included =="
 	$(COVERAGE) combine -q
 	$(COVERAGE) report --skip-covered --fail-under=$(COVERAGE_MIN)
