@@ -140,7 +140,7 @@ async def test_database_connections_stay_within_the_pools(cluster):
     seats = cluster.seat_ids(event_id)
     clients = await open_clients(cluster, event_id, 20)
     try:
-        for _ in range(50):  # 20 clients x 50 x (hold + release) = 2,000 messages
+        for _ in range(25):  # 20 clients x 25 x (hold + release) = 1,000 messages
             await asyncio.gather(
                 *(
                     hold_and_release(client, seats[i])

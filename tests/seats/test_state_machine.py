@@ -971,7 +971,7 @@ def test_services_follow_the_model(machine_settings):
     run_state_machine_as_test(
         SeatMachine,
         settings=settings(
-            max_examples=40,
+            max_examples=25,
             stateful_step_count=40,
             deadline=None,
             derandomize=True,
