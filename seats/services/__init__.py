@@ -1,8 +1,9 @@
 """Every change to seat state happens here, and only here.
 
 One module per concern: `holds` (take, best available, release, extend),
-`bookings`, `sweep` (lapsed holds), `locking` (lock order, bounded waits)
-and `changes` (the version, activity and announcement every change ends
+`bookings`, `sweep` (lapsed holds), `locking` (lock order, bounded waits),
+`seat_rules` (single seats and companion seats, checked under lock) and
+`changes` (the version, activity and announcement every change ends
 with). Callers import the functions from this package.
 """
 

@@ -16,10 +16,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from seats import rules
 from seats.errors import (
     BadRequest,
-    CompanionSeat,
     ExtendLimit,
     HoldExpired,
     NoAccessibleSeats,
@@ -31,14 +29,12 @@ from seats.errors import (
 )
 from seats.models import (
     Activity,
-    Event,
     Hold,
     PriceCategory,
     Seat,
     SeatStatus,
-    status_of,
 )
-from seats.picker import LayoutSeat, best_accessible, best_block
+from seats.picker import best_accessible, best_block
 from seats.services.changes import chunks, record_change
 from seats.services.locking import (
     lock_holds,
@@ -46,6 +42,7 @@ from seats.services.locking import (
     locked_transaction,
     read_seats,
 )
+from seats.services.seat_rules import avoids_single_seats, enforce_seat_rules, layout
 from seats.signals import SeatState
 
 
@@ -158,7 +155,7 @@ def hold_best(
         and not PriceCategory.objects.filter(event_id=event_id, code=category).exists()
     ):
         raise BadRequest(f"There is no price category {category!r} for this event.")
-    avoid_single_seats = _avoids_single_seats(event_id)
+    avoid_single_seats = avoids_single_seats(event_id)
     where = f" in {category}" if category else ""
     for _ in range(attempts):
         seats = layout(event_id, now)
@@ -359,176 +356,6 @@ def delete_holds(hold_ids: Sequence[int]) -> None:
         for chunk in chunks(hold_ids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", list(chunk))
-
-
-def layout(event_id: int, now: datetime) -> list[LayoutSeat]:
-    """Every seat of the event, free or not at `now`, for the picker."""
-    rows = Seat.objects.filter(event_id=event_id).values_list(
-        "id",
-        "run",
-        "run_position",
-        "x",
-        "y",
-        "category__code",
-        "held_until",
-        "booking_id",
-        "wheelchair",
-        "companion_of_id",
-    )
-    return [
-        LayoutSeat(
-            id=sid,
-            run=run,
-            run_position=position,
-            x=x,
-            y=y,
-            category=code,
-            free=status_of(booking_id=booking, held_until=until, now=now)
-            is SeatStatus.AVAILABLE,
-            wheelchair=wheelchair,
-            companion_of=companion_of,
-        )
-        for (
-            sid,
-            run,
-            position,
-            x,
-            y,
-            code,
-            until,
-            booking,
-            wheelchair,
-            companion_of,
-        ) in rows
-    ]
-
-
-def enforce_seat_rules(
-    *,
-    event_id: int,
-    holder: str,
-    taking: Sequence[int] = (),
-    freeing: Sequence[int] = (),
-    now: datetime,
-) -> None:
-    """Raise unless `holder` taking or freeing these seats keeps the seat rules.
-
-    For requests only (staff may overrule), after their seats are locked:
-    a companion seat stays with its wheelchair space (CompanionSeat) and,
-    when the event asks for it, no free seat is newly stranded
-    (SingleSeatLeft); see seats.rules. Neighbours are read, not locked, to
-    keep requests in one row from queueing behind each other: on PostgreSQL
-    two simultaneous requests may together strand a seat that neither
-    would alone, and the next request there finds it stranded already.
-    """
-    touched = list(
-        Seat.objects.filter(event_id=event_id, id__in=[*taking, *freeing]).values_list(
-            "id", "run", "wheelchair", "companion_of_id"
-        )
-    )
-    _refuse_unpaired(touched, holder, taking, freeing, now)
-    runs_touched = {run for _, run, _, _ in touched if run}
-    if runs_touched and _avoids_single_seats(event_id):
-        _refuse_stranding(event_id, runs_touched, taking, freeing, now)
-
-
-def _refuse_unpaired(
-    touched: Sequence[tuple[int, str, bool, int | None]],
-    holder: str,
-    taking: Sequence[int],
-    freeing: Sequence[int],
-    now: datetime,
-) -> None:
-    """Raise CompanionSeat if one of `holder`'s companion seats would lose its space."""
-    companion_of = {sid: space for sid, _, _, space in touched if space is not None}
-    freed_spaces = [
-        sid for sid, _, wheelchair, _ in touched if wheelchair and sid in freeing
-    ]
-    if freed_spaces:
-        # Freeing a wheelchair space concerns the companions its holder keeps.
-        companion_of.update(
-            Seat.objects.filter(companion_of__in=freed_spaces)
-            .held_by(holder, now)
-            .values_list("id", "companion_of_id")
-        )
-    if not companion_of:
-        return
-    involved = {*companion_of, *companion_of.values()}
-    held = set(
-        Seat.objects.filter(id__in=involved)
-        .held_by(holder, now)
-        .values_list("id", flat=True)
-    )
-    apart = rules.newly_unpaired(
-        companion_of, held_before=held, held_after=(held | set(taking)) - set(freeing)
-    )
-    if not apart:
-        return
-    labels = dict(
-        Seat.objects.filter(
-            id__in=[*apart, *(companion_of[c] for c in apart)]
-        ).values_list("id", "label")
-    )
-    reasons = [
-        f"Seat {labels[c]} is a companion seat for wheelchair space "
-        f"{labels[companion_of[c]]}: "
-        + (
-            "hold the wheelchair space first, or together."
-            if c in taking
-            else "release it too, or keep the wheelchair space."
-        )
-        for c in apart
-    ]
-    raise CompanionSeat(" ".join(reasons), seat_ids=apart)
-
-
-def _refuse_stranding(
-    event_id: int,
-    run_names: set[str],
-    taking: Sequence[int],
-    freeing: Sequence[int],
-    now: datetime,
-) -> None:
-    """Raise SingleSeatLeft if the change strands a seat of these runs."""
-    rows = list(
-        Seat.objects.filter(event_id=event_id, run__in=run_names).values_list(
-            "id", "run", "run_position", "label", "booking_id", "held_until"
-        )
-    )
-    taken = {
-        sid
-        for sid, _, _, _, booking, until in rows
-        if status_of(booking_id=booking, held_until=until, now=now)
-        is not SeatStatus.AVAILABLE
-    }
-    stranded = rules.newly_stranded(
-        rules.runs((run, position, sid) for sid, run, position, *_ in rows),
-        taken_before=taken,
-        taken_after=(taken | set(taking)) - set(freeing),
-    )
-    if not stranded:
-        return
-    labels = {sid: label for sid, _, _, label, _, _ in rows}
-    names = ", ".join(labels[s] for s in stranded)
-    if len(stranded) == 1:
-        alone, it = f"seat {names} on its own", "it"
-    else:
-        alone, it = f"seats {names} on their own", "them"
-    remedy = (
-        f"take {it} too, or choose seats next to each other"
-        if taking
-        else f"keep {it}, or release the seats next to {it} too"
-    )
-    raise SingleSeatLeft(f"That would leave {alone}: {remedy}.", seat_ids=stranded)
-
-
-def _avoids_single_seats(event_id: int) -> bool:
-    """The event's rule (seats.rules): refuse requests that strand a seat."""
-    return bool(
-        Event.objects.filter(pk=event_id)
-        .values_list("avoid_single_seats", flat=True)
-        .first()
-    )
 
 
 def _status(seat: Seat, now: datetime) -> SeatStatus:
