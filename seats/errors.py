@@ -75,6 +75,31 @@ class NoAccessibleSeats(SeatError):
     )
 
 
+class CheckoutRequired(SeatError):
+    """The event is sold through its shop: only the shop books, after payment."""
+
+    code = "checkout_required"
+    default_message = (
+        "This event is sold through its shop: continue to checkout to pay for "
+        "your seats."
+    )
+
+
+class HoldNotFound(SeatError):
+    """No running hold has this token: it never existed, or the hold ended."""
+
+    code = "hold_not_found"
+    default_message = (
+        "There is no running hold with this token: it may have expired, "
+        "been released or been booked."
+    )
+
+
+class BookingNotFound(SeatError):
+    code = "booking_not_found"
+    default_message = "There is no booking with this reference."
+
+
 class BadRequest(SeatError):
     code = "bad_request"
     default_message = "The request was not understood."

@@ -87,6 +87,9 @@ class Event(models.Model):
     # Refuse holds and releases that would leave one free seat between two
     # taken ones in a row (seats.rules).
     avoid_single_seats = models.BooleanField(default=True)
+    # The shop's checkout page: "Continue to checkout" sends the browser
+    # there with its hold token (docs/integration.md). Empty: no button.
+    checkout_url = models.URLField(max_length=500, blank=True)
     # Bumped by exactly 1 in the transaction of every announced change, so
     # clients can spot a missed message.
     version = models.PositiveBigIntegerField(default=0)
@@ -169,13 +172,32 @@ class Hold(models.Model):
 
 
 class Booking(models.Model):
+    """Seats sold together. Cancelling frees the seats but keeps the record.
+
+    `seat_list` keeps what was booked ({"id", "label"} per seat) because a
+    cancelled booking's seats no longer point at it.
+    """
+
     reference = models.CharField(max_length=16, unique=True)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bookings")
     holder = models.CharField(max_length=40, db_index=True)
     created_at = models.DateTimeField()
+    # The shop's own id for this sale (its order or payment), if any.
+    external_reference = models.CharField(max_length=200, blank=True, db_index=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(blank=True)
+    seat_list = models.JSONField(default=list, blank=True)
+    # The hold it was made from (a dead capability once booked): lets the
+    # shop match the booking to the checkout that handed the token over.
+    hold_token = models.CharField(max_length=64, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class SeatQuerySet(QuerySet["Seat"]):
@@ -294,6 +316,7 @@ class Activity(models.Model):
         EXPIRED = "expired"
         EXTENDED = "extended"
         BOOKED = "booked"
+        CANCELLED = "cancelled"  # a booking cancelled: its seats are free again
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="activity")
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="activity")
@@ -309,3 +332,23 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.seat_id} by {self.holder}"
+
+
+# Webhook endpoints and the outbox live in their own module; imported here so
+# Django finds them as models of this app.
+from seats.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
+
+__all__ = [
+    "Activity",
+    "Booking",
+    "Event",
+    "Hold",
+    "PriceCategory",
+    "Seat",
+    "SeatStatus",
+    "SeatingPlan",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "status_of",
+    "status_q",
+]

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from seats.models import (
@@ -24,6 +24,8 @@ from seats.models import (
     Seat,
     SeatingPlan,
     SeatStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
     status_of,
     status_q,
 )
@@ -151,16 +153,7 @@ def seat_map(
     """
     now = now or timezone.now()
     version, plan_id = Event.objects.values_list("version", "plan_id").get(pk=event_id)
-    categories = [
-        CategoryView(
-            code=c.code,
-            name=c.name,
-            price=c.price,
-            currency=c.currency,
-            color=c.color,
-        )
-        for c in PriceCategory.objects.filter(event_id=event_id)
-    ]
+    categories = _categories_of(event_id)
     rows = (
         Seat.objects.filter(event_id=event_id)
         .order_by("id")
@@ -288,9 +281,12 @@ def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
 
 
 def event_summaries(now: datetime | None = None) -> list[EventSummary]:
-    now = now or timezone.now()
+    return _summaries(events_with_counts(now or timezone.now()))
+
+
+def _summaries(events: QuerySet[Event]) -> list[EventSummary]:
     # Annotated rows: the counts are attributes the model does not declare.
-    counted: Iterable[Any] = events_with_counts(now)
+    counted: Iterable[Any] = events
     return [
         EventSummary(
             id=e.id,
@@ -340,3 +336,128 @@ def dashboard_state(now: datetime | None = None) -> DashboardState:
     return DashboardState(
         now=now, events=event_summaries(now), holds=running_holds(now)
     )
+
+
+# The REST API's reads (api/v1): one event, one hold by token, one booking.
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetails:
+    summary: EventSummary
+    checkout_url: str
+    categories: list[CategoryView]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldSeat:
+    id: int
+    label: str
+    category: str
+    price: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldDetails:
+    token: str
+    event_id: int
+    held_until: datetime
+    max_until: datetime
+    seats: list[HeldSeat]
+
+
+def event_details(event_id: int, now: datetime | None = None) -> EventDetails:
+    """One event with its counts and price list; Event.DoesNotExist if unknown."""
+    now = now or timezone.now()
+    summary = next(iter(_summaries(events_with_counts(now).filter(pk=event_id))), None)
+    if summary is None:
+        raise Event.DoesNotExist(f"no event {event_id}")
+    checkout_url = Event.objects.values_list("checkout_url", flat=True).get(pk=event_id)
+    return EventDetails(
+        summary=summary,
+        checkout_url=checkout_url,
+        categories=_categories_of(event_id),
+    )
+
+
+def _categories_of(event_id: int) -> list[CategoryView]:
+    return [
+        CategoryView(
+            code=c.code,
+            name=c.name,
+            price=c.price,
+            currency=c.currency,
+            color=c.color,
+        )
+        for c in PriceCategory.objects.filter(event_id=event_id)
+    ]
+
+
+def hold_details(hold: Hold, now: datetime | None = None) -> HoldDetails:
+    """The hold's running seats with their prices, as of `now`."""
+    now = now or timezone.now()
+    seats = (
+        Seat.objects.filter(hold=hold)
+        .held_at(now)
+        .order_by("pk")
+        .values_list(
+            "id", "label", "category__code", "category__price", "category__currency"
+        )
+    )
+    return HoldDetails(
+        token=hold.token,
+        event_id=hold.event_id,
+        held_until=hold.expires_at,
+        max_until=hold.max_expires_at,
+        seats=[HeldSeat(*row) for row in seats],
+    )
+
+
+def handed_over_token(
+    *, event_id: int, holder: str | None, now: datetime
+) -> str | None:
+    """The token of the holder's running hold on the event (with a seat still
+    held at `now`), for the checkout hand-off; None when there is none."""
+    if not holder:
+        return None
+    held = Seat.objects.filter(hold=OuterRef("pk")).held_at(now)
+    return (
+        Hold.objects.running_for(event_id, holder, now)
+        .filter(Exists(held))
+        .values_list("token", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointHealth:
+    """A webhook endpoint as the staff dashboard shows it."""
+
+    id: int
+    url: str
+    description: str
+    enabled: bool
+    disabled_reason: str
+    failing_since: datetime | None
+    pending: int
+
+
+def webhook_endpoints() -> list[EndpointHealth]:
+    """Every endpoint with its pending deliveries, switched-off ones first."""
+    endpoints = WebhookEndpoint.objects.annotate(
+        pending=Count(
+            "deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.PENDING)
+        )
+    ).order_by("enabled", "id")
+    return [
+        EndpointHealth(
+            id=e.id,
+            url=e.url,
+            description=e.description,
+            enabled=e.enabled,
+            disabled_reason=e.disabled_reason,
+            failing_since=e.failing_since,
+            pending=e.pending,
+        )
+        for e in endpoints
+    ]

@@ -1,4 +1,4 @@
-"""Turning a running hold into a booking."""
+"""Turning a running hold into a booking, and cancelling bookings."""
 
 from __future__ import annotations
 
@@ -9,15 +9,26 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from seats.errors import HoldExpired
-from seats.models import Activity, Booking, Seat, SeatStatus
+from seats.errors import BookingNotFound, CheckoutRequired, HoldExpired
+from seats.models import Activity, Booking, Event, Seat, SeatStatus
 from seats.services.changes import record_change
 from seats.services.holds import check_own_running, distinct, drop_if_empty
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
 from seats.signals import SeatState
+from seats.webhooks import outbox, types
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread over the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """Who bought, as the shop tells us; all optional."""
+
+    name: str = ""
+    email: str = ""
+    # The shop's own order or payment id.
+    external_reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +42,7 @@ def book_seats(
     event_id: int,
     holder: str,
     seat_ids: Sequence[int],
+    customer: Customer | None = None,
     now: datetime | None = None,
 ) -> BookingResult:
     """Turn seats of the holder's running hold into one booking; all or nothing.
@@ -39,16 +51,23 @@ def book_seats(
     booked even if the sweeper has not released it yet.
     """
     now = now or timezone.now()
+    customer = customer or Customer()
     wanted = distinct(seat_ids)
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
         check_own_running(seats, holder, now)
-        holds = lock_holds(s.hold_id for s in seats)
+        tokens = lock_holds(s.hold_id for s in seats)
+        seat_tokens = [tokens.get(s.hold_id or 0) for s in seats]
         booking = Booking.objects.create(
             reference=_booking_reference(),
             event_id=event_id,
             holder=holder,
             created_at=now,
+            external_reference=customer.external_reference,
+            customer_name=customer.name,
+            customer_email=customer.email,
+            seat_list=[{"id": s.id, "label": s.label} for s in seats],
+            hold_token=seat_tokens[0] or "",
         )
         booked = (
             Seat.objects.filter(id__in=wanted)
@@ -57,15 +76,80 @@ def book_seats(
         )
         if booked != len(wanted):  # pragma: no cover - guarded by the lock
             raise HoldExpired(seat_ids=wanted)
-        drop_if_empty(holds)
-        record_change(
+        drop_if_empty(list(tokens))
+        version = record_change(
             event_id=event_id,
             reason=Activity.Kind.BOOKED,
             seats=[SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats],
             holders=[holder] * len(seats),
+            hold_tokens=seat_tokens,
+            now=now,
+        )
+        outbox.enqueue_booking(
+            types.BOOKING_CREATED,
+            version=version,
+            booking=booking,
             now=now,
         )
     return BookingResult(reference=booking.reference, seat_ids=wanted)
+
+
+def book_from_map(
+    *, event_id: int, holder: str, seat_ids: Sequence[int], now: datetime | None = None
+) -> BookingResult:
+    """A booking asked for on the seat map itself, without a payment step.
+
+    Refused for an event sold through a shop's checkout (`checkout_url`):
+    there only the shop books, through the API, once the customer has paid.
+    """
+    if Event.objects.filter(pk=event_id).exclude(checkout_url="").exists():
+        raise CheckoutRequired()
+    return book_seats(event_id=event_id, holder=holder, seat_ids=seat_ids, now=now)
+
+
+def cancel_booking(*, reference: str, now: datetime | None = None) -> Booking:
+    """Free the booking's seats (live) and mark it cancelled; the record stays.
+
+    Cancelling a cancelled booking changes nothing and returns it as it is,
+    so a retried cancel is harmless.
+    """
+    now = now or timezone.now()
+    with locked_transaction():
+        booking_id = (
+            Booking.objects.filter(reference=reference)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if booking_id is None:
+            raise BookingNotFound()
+        # Seats first, then the booking: the lock order of every service.
+        seats = list(
+            Seat.objects.select_for_update()
+            .filter(booking_id=booking_id)
+            .order_by("pk")
+            .only("id", "label", "event_id")
+        )
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.is_cancelled:
+            return booking
+        Seat.objects.filter(booking_id=booking_id).update(booking=None)
+        booking.cancelled_at = now
+        booking.save(update_fields=["cancelled_at"])
+        # Booked seats cannot be deleted (PROTECT), so there is at least one.
+        version = record_change(
+            event_id=booking.event_id,
+            reason=Activity.Kind.CANCELLED,
+            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
+            holders=[booking.holder] * len(seats),
+            now=now,
+        )
+        outbox.enqueue_booking(
+            types.BOOKING_CANCELLED,
+            version=version,
+            booking=booking,
+            now=now,
+        )
+    return booking
 
 
 def _booking_reference() -> str:

@@ -17,6 +17,7 @@ from django.db import connection
 from seats.models import Activity, Event
 from seats.services.locking import require_transaction
 from seats.signals import SeatChange, SeatState, announce_on_commit
+from seats.webhooks import outbox
 
 T = TypeVar("T")
 
@@ -32,12 +33,15 @@ def record_change(
     seats: Sequence[SeatState],
     holders: Sequence[str],
     now: datetime,
+    hold_tokens: Sequence[str | None] | None = None,
 ) -> int:
-    """Bump the version, log one row per seat, announce after commit.
+    """Bump the version, log one row per seat, write the webhook outbox,
+    announce after commit.
 
     `holders` has one entry per seat (who acted on it, or whose hold
-    expired); the announcement names each distinct holder once. Returns the
-    new version.
+    expired), and so has `hold_tokens` (the hold each seat was or is in;
+    they go to webhooks only, never to browsers); the announcement names
+    each distinct holder once. Returns the new version.
     """
     require_transaction()
     version = _bump_version(event_id)
@@ -54,6 +58,15 @@ def record_change(
             for seat, holder in zip(seats, holders, strict=True)
         ],
         batch_size=CHUNK,
+    )
+    outbox.enqueue_seat_change(
+        event_id=event_id,
+        version=version,
+        reason=str(reason),
+        seats=seats,
+        holders=holders,
+        hold_tokens=hold_tokens or [None] * len(seats),
+        now=now,
     )
     announce_on_commit(
         SeatChange(

@@ -52,6 +52,8 @@ class HoldResult:
     held_until: datetime
     # The latest the hold can be extended to.
     max_until: datetime
+    # The hold's capability for the REST API (seats.tokens); never broadcast.
+    token: str = ""
 
 
 def hold_seats(
@@ -110,6 +112,7 @@ def hold_seats(
                 reason=Activity.Kind.EXPIRED,
                 seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in lapsed],
                 holders=[s.holder for s in lapsed],
+                hold_tokens=_tokens_of(lapsed),
                 now=now,
             )
         record_change(
@@ -120,6 +123,7 @@ def hold_seats(
                 for s in new
             ],
             holders=[holder] * len(new),
+            hold_tokens=[hold.token] * len(new),
             now=now,
         )
         return _result(wanted, hold)
@@ -223,14 +227,15 @@ def _release(
             enforce_seat_rules(
                 event_id=event_id, holder=holder, freeing=wanted, now=now
             )
-        holds = lock_holds(s.hold_id for s in seats)
+        tokens = lock_holds(s.hold_id for s in seats)
         Seat.objects.filter(id__in=wanted).update(hold=None, holder="", held_until=None)
-        drop_if_empty(holds)
+        drop_if_empty(list(tokens))
         record_change(
             event_id=event_id,
             reason=Activity.Kind.RELEASED,
             seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
             holders=[holder] * len(seats),
+            hold_tokens=[tokens.get(s.hold_id or 0) for s in seats],
             now=now,
         )
     return wanted
@@ -305,6 +310,7 @@ def extend_hold(
                     for s in seats
                 ],
                 holders=[holder] * len(seats),
+                hold_tokens=[hold.token] * len(seats),
                 now=now,
             )
     return _result([s.id for s in seats], hold)
@@ -384,6 +390,16 @@ def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
     raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
 
 
+def _tokens_of(seats: list[Seat]) -> list[str | None]:
+    """The token of the (lapsed) hold each seat still points at."""
+    tokens = dict(
+        Hold.objects.filter(id__in={s.hold_id for s in seats}).values_list(
+            "id", "token"
+        )
+    )
+    return [tokens.get(s.hold_id or 0) for s in seats]
+
+
 def _claim_hold(event_id: int, holder: str, now: datetime) -> Hold:
     """The holder's one hold row on the event, locked; running from `now` if new.
 
@@ -409,9 +425,14 @@ def _claim_hold(event_id: int, holder: str, now: datetime) -> Hold:
     return hold
 
 
+def new_hold_token() -> str:
+    """32 URL-safe characters: 192 random bits, a capability (docs/integration.md)."""
+    return secrets.token_urlsafe(24)
+
+
 def _fresh_hold(event_id: int, holder: str, now: datetime) -> Hold:
     return Hold(
-        token=secrets.token_urlsafe(16),
+        token=new_hold_token(),
         event_id=event_id,
         holder=holder,
         created_at=now,
@@ -422,5 +443,8 @@ def _fresh_hold(event_id: int, holder: str, now: datetime) -> Hold:
 
 def _result(seat_ids: list[int], hold: Hold) -> HoldResult:
     return HoldResult(
-        seat_ids=seat_ids, held_until=hold.expires_at, max_until=hold.max_expires_at
+        seat_ids=seat_ids,
+        held_until=hold.expires_at,
+        max_until=hold.max_expires_at,
+        token=hold.token,
     )

@@ -68,18 +68,21 @@ def read_seats(event_id: int, seat_ids: list[int], *, lock: bool = False) -> lis
     return seats
 
 
-def lock_holds(hold_ids: Iterable[int | None]) -> list[int]:
-    """Lock these holds (after their seats): whoever adds seats to one waits."""
+def lock_holds(hold_ids: Iterable[int | None]) -> dict[int, str]:
+    """Lock these holds (after their seats): whoever adds seats to one waits.
+
+    Returns each locked hold's token by id.
+    """
     require_transaction()
     ids = sorted({h for h in hold_ids if h is not None})
-    if ids:
-        list(
-            Hold.objects.select_for_update()
-            .filter(id__in=ids)
-            .order_by("pk")
-            .values_list("id", flat=True)
-        )
-    return ids
+    if not ids:
+        return {}
+    return dict(
+        Hold.objects.select_for_update()
+        .filter(id__in=ids)
+        .order_by("pk")
+        .values_list("id", "token")
+    )
 
 
 def _is_lock_timeout(error: OperationalError) -> bool:

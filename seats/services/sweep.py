@@ -35,12 +35,16 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
     now = now or timezone.now()
     # No lock wait to bound: SKIP LOCKED never waits.
     with transaction.atomic():
-        rows: list[tuple[int, str, int, str]] = list(
+        locked: list[tuple[int, str, int, str, str]] = list(
             Seat.objects.select_for_update(skip_locked=True, of=("self",))
             .lapsed_at(now)
             .order_by("pk")
-            .values_list("id", "label", "event_id", "holder")
+            .values_list("id", "label", "event_id", "holder", "hold__token")
         )
+        # The hold tokens go to the webhooks only (seats.expired names the
+        # hold a shop's checkout was waiting on).
+        token_of = {row[0]: row[4] for row in locked}
+        rows = [row[:4] for row in locked]
         # These rows are ours now: locked on PostgreSQL (rows another sweep
         # locked first were skipped), serialised by the write lock on SQLite.
         for chunk in chunks(rows):
@@ -73,6 +77,7 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
                     for seat_id, label, _, _ in event_rows
                 ],
                 holders=[former for _, _, _, former in event_rows],
+                hold_tokens=[token_of[seat_id] for seat_id, _, _, _ in event_rows],
                 now=now,
             )
     return [

@@ -1,0 +1,118 @@
+"""Holds addressed by their token: how the shop's backend acts for a customer.
+
+A hold token is a capability: whoever presents it acts as the hold's
+holder, on that hold's event only, for as long as the hold runs. A hold
+made through the API gets a holder of its own (`a_…`); a browser's hold
+keeps its session's holder, so a token handed over from the seat map and
+the browser act on the very same hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.utils import timezone
+
+from seats.errors import HoldNotFound
+from seats.holders import new_holder_id
+from seats.models import Hold, Seat
+from seats.services.bookings import BookingResult, Customer, book_seats
+from seats.services.holds import (
+    HoldResult,
+    extend_hold,
+    hold_best,
+    hold_seats,
+    release_seats,
+)
+
+
+def new_api_holder() -> str:
+    return new_holder_id("a")
+
+
+def running_hold(token: str, now: datetime | None = None) -> Hold:
+    """The running hold with this token, or HoldNotFound.
+
+    A hold past its time is not found, whether or not the sweeper has run:
+    the token died with it.
+    """
+    now = now or timezone.now()
+    hold = Hold.objects.running_at(now).filter(token=token).first()
+    if hold is None or not Seat.objects.filter(hold=hold).held_at(now).exists():
+        raise HoldNotFound()
+    return hold
+
+
+def held_seat_ids(hold: Hold, now: datetime) -> list[int]:
+    return list(
+        Seat.objects.filter(hold=hold)
+        .held_at(now)
+        .order_by("pk")
+        .values_list("id", flat=True)
+    )
+
+
+def add_seats(
+    token: str, seat_ids: Sequence[int], now: datetime | None = None
+) -> HoldResult:
+    hold = running_hold(token, now)
+    return hold_seats(
+        event_id=hold.event_id, holder=hold.holder, seat_ids=seat_ids, now=now
+    )
+
+
+def add_best(
+    token: str,
+    *,
+    count: int,
+    category: str | None = None,
+    accessible: bool = False,
+    now: datetime | None = None,
+) -> HoldResult:
+    hold = running_hold(token, now)
+    return hold_best(
+        event_id=hold.event_id,
+        holder=hold.holder,
+        count=count,
+        category=category,
+        accessible=accessible,
+        now=now,
+    )
+
+
+def extend(token: str, now: datetime | None = None) -> HoldResult:
+    hold = running_hold(token, now)
+    return extend_hold(event_id=hold.event_id, holder=hold.holder, now=now)
+
+
+def release(
+    token: str, seat_ids: Sequence[int] | None = None, now: datetime | None = None
+) -> list[int]:
+    """Release some seats of the hold, or (no ids) all of them."""
+    now = now or timezone.now()
+    hold = running_hold(token, now)
+    wanted = list(seat_ids) if seat_ids else held_seat_ids(hold, now)
+    return release_seats(
+        event_id=hold.event_id, holder=hold.holder, seat_ids=wanted, now=now
+    )
+
+
+def book(
+    token: str,
+    *,
+    customer: Customer,
+    seat_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book some seats of the hold, or (no ids) all of them."""
+    now = now or timezone.now()
+    hold = running_hold(token, now)
+    wanted = list(seat_ids) if seat_ids else held_seat_ids(hold, now)
+    return book_seats(
+        event_id=hold.event_id,
+        holder=hold.holder,
+        seat_ids=wanted,
+        customer=customer,
+        now=now,
+    )

@@ -1,0 +1,127 @@
+"""Writing deliveries in the transaction of the change they tell of.
+
+A rollback takes the rows with it (nothing is sent for a change that did
+not happen); a commit makes them the delivery worker's to send, however
+soon after the process dies. Endpoints are read fresh in each change: one
+small indexed query, and an endpoint switched on or off counts from the
+next change on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from seats.models import Booking
+from seats.signals import SeatState
+from seats.webhooks import payloads, types
+from seats.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+# Set after a commit that wrote deliveries: wakes this process's delivery
+# worker at once instead of at its next poll (other processes poll).
+written = threading.Event()
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("The outbox is written only inside a change's transaction.")
+
+
+def _subscribers(event_type: str) -> list[int]:
+    endpoints = WebhookEndpoint.objects.filter(enabled=True).values_list(
+        "id", "event_types"
+    )
+    return [pk for pk, wanted in endpoints if not wanted or event_type in wanted]
+
+
+def enqueue(
+    event_type: str,
+    *,
+    event_id: int,
+    version: int,
+    data: dict[str, Any],
+    now: datetime,
+) -> int:
+    """One pending delivery per enabled endpoint that wants `event_type`."""
+    _require_transaction()
+    return _write(event_type, _subscribers(event_type), event_id, version, data, now)
+
+
+def _write(
+    event_type: str,
+    endpoints: list[int],
+    event_id: int,
+    version: int,
+    data: dict[str, Any],
+    now: datetime,
+) -> int:
+    if not endpoints:
+        return 0
+    transaction.on_commit(written.set)
+    body = payloads.envelope(event_type, now, data)
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint_id=endpoint_id,
+                event_type=event_type,
+                event_id=event_id,
+                version=version,
+                payload=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for endpoint_id in endpoints
+        ]
+    )
+    return len(endpoints)
+
+
+def enqueue_seat_change(
+    *,
+    event_id: int,
+    version: int,
+    reason: str,
+    seats: Sequence[SeatState],
+    holders: Sequence[str],
+    hold_tokens: Sequence[str | None],
+    now: datetime,
+) -> None:
+    """`seats.<reason>`: one message per hold the change touched."""
+    _require_transaction()
+    event_type = types.seat_type(reason)
+    endpoints = _subscribers(event_type)
+    if not endpoints:
+        return
+    per_hold: dict[tuple[str, str | None], list[SeatState]] = defaultdict(list)
+    for seat, holder, token in zip(seats, holders, hold_tokens, strict=True):
+        per_hold[(holder, token)].append(seat)
+    for (holder, token), hold_seats in per_hold.items():
+        data = payloads.seats_data(
+            event_id=event_id,
+            version=version,
+            holder=holder,
+            hold_token=token,
+            seats=hold_seats,
+        )
+        _write(event_type, endpoints, event_id, version, data, now)
+
+
+def enqueue_booking(
+    event_type: str,
+    *,
+    version: int,
+    booking: Booking,
+    now: datetime,
+) -> None:
+    enqueue(
+        event_type,
+        event_id=booking.event_id,
+        version=version,
+        data=payloads.booking_data(version=version, booking=booking),
+        now=now,
+    )
