@@ -5,8 +5,8 @@
 2. daphne's event loop is registered as the process's serving loop before
    anything can publish, so the sweeper thread and every socket publish on
    that one loop (the in-memory channel layer is not thread-safe).
-3. The sweeper starts (embedded default), then bounded WebSockets, then
-   daphne itself.
+3. The sweeper and the webhook delivery worker start (embedded default),
+   then bounded WebSockets, then daphne itself.
 """
 
 from __future__ import annotations
@@ -23,8 +23,12 @@ from django.conf import settings
 
 from realtime.hub import set_server_loop
 from realtime.transport import install_backpressure
+from seats.webhooks.delivery import DeliveryWorker
 
 logger = logging.getLogger(__name__)
+
+# How long shutdown waits for webhook attempts under way.
+DELIVERIES_STOP_SECONDS = 2.0
 
 
 def backends_summary() -> str:
@@ -73,6 +77,7 @@ def serve(
     port: int,
     proxy_headers: bool,
     start_sweeper: Callable[[], BaseScheduler] | None,
+    start_deliveries: Callable[[], DeliveryWorker] | None,
     on_ready: Callable[[str], None],
 ) -> bool:
     """Serve until stopped; returns False if daphne could not start."""
@@ -82,6 +87,7 @@ def serve(
     application = get_default_application()
     set_server_loop(serving_loop())
     scheduler = start_sweeper() if start_sweeper is not None else None
+    deliveries = start_deliveries() if start_deliveries is not None else None
     install_backpressure()
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
     on_ready(backends_summary())
@@ -103,5 +109,8 @@ def serve(
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if deliveries is not None:
+            # Bounded: an attempt cut short is sent again later (at least once).
+            deliveries.stop(timeout=DELIVERIES_STOP_SECONDS)
         set_server_loop(None)
     return not server.abort_start

@@ -1,13 +1,14 @@
-"""Run the production shape locally: N daphne workers and one sweeper.
+"""Run the production shape locally: N daphne workers, one sweeper and one
+webhook sender.
 
     WORKERS=2 BASE_PORT=8001 python scripts/run_cluster.py
 
 Uses DATABASE_URL (PostgreSQL, created when missing) and REDIS_URL, migrates,
-seeds the demo event when there is none, then keeps the workers and the
-sweeper in the foreground until Ctrl-C or SIGTERM, and stops them all. A
-process that exits is started again, after a pause that doubles while it
-keeps failing quickly (logged each time); the others carry on. Put nginx in
-front (deploy/nginx.conf) for one address.
+seeds the demo event when there is none, then keeps the workers, the
+sweeper and the webhook sender in the foreground until Ctrl-C or SIGTERM,
+and stops them all. A process that exits is started again, after a pause
+that doubles while it keeps failing quickly (logged each time); the others
+carry on. Put nginx in front (deploy/nginx.conf) for one address.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def main() -> int:
         f"worker:{port}": [
             "serve",
             "--no-sweeper",
+            "--no-deliveries",
             "--proxy-headers",
             "--port",
             str(port),
@@ -74,6 +76,7 @@ def main() -> int:
         for port in range(base_port, base_port + workers)
     }
     commands["sweeper"] = ["run_sweeper"]
+    commands["deliveries"] = ["deliver_webhooks"]
     children = {name: Child(name, command, env) for name, command in commands.items()}
 
     stopping = False
@@ -87,7 +90,11 @@ def main() -> int:
     urls = ", ".join(
         f"http://127.0.0.1:{p}/" for p in range(base_port, base_port + workers)
     )
-    print(f"cluster up: {workers} worker(s) at {urls} and one sweeper", flush=True)
+    print(
+        f"cluster up: {workers} worker(s) at {urls}, one sweeper and one "
+        "webhook sender",
+        flush=True,
+    )
 
     while not stopping:
         for child in children.values():

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -26,6 +27,7 @@ from seats.models import (
 from seats.plans import store
 from seats.plans.document import Imported, PlanRejected
 from seats.plans.reading import apply_flags, read_flags, read_plan
+from seats.webhooks import admin as webhooks_admin  # noqa: F401 (registers)
 
 
 class PriceCategoryInline(admin.TabularInline):
@@ -40,6 +42,7 @@ class EventAdmin(admin.ModelAdmin):
     # is store.change_event_plan's job (it checks held and booked seats).
     readonly_fields = ["plan", "version"]
     inlines = [PriceCategoryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PlanUploadForm(forms.ModelForm):

@@ -86,6 +86,22 @@ RATE_LIMITED = Counter(
     ["limit"],
 )
 
+WEBHOOK_ATTEMPTS = Counter(
+    "seats_webhook_attempts_total",
+    "Webhook delivery attempts, by outcome (delivered: a 2xx answer; failed: "
+    "any other status, redirects included; error: no answer, e.g. a timeout).",
+    ["outcome"],
+)
+WEBHOOK_GIVEN_UP = Counter(
+    "seats_webhook_given_up_total",
+    "Webhook messages given up after SEAT_WEBHOOK_RETRY_FOR_SECONDS of retries.",
+)
+WEBHOOK_DELIVERY_LAG = Histogram(
+    "seats_webhook_delivery_lag_seconds",
+    "From a change's commit to its webhook being delivered (retries included).",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400),
+)
+
 
 def exposition() -> bytes:
     """The metrics of this process, or of every process sharing the directory."""

@@ -1,9 +1,10 @@
-"""Serve HTTP and WebSockets with daphne; in the embedded default, sweep too.
+"""Serve HTTP and WebSockets with daphne; in the embedded default, sweep and
+deliver webhooks too.
 
-This command is the one place the in-process sweeper starts, exactly once
-per serving process: not from AppConfig.ready() (which runs in every process
-that imports Django, twice under the autoreloader). The order of start-up
-lives in `realtime.serving`.
+This command is the one place the in-process sweeper and webhook delivery
+worker start, exactly once per serving process: not from AppConfig.ready()
+(which runs in every process that imports Django, twice under the
+autoreloader). The order of start-up lives in `realtime.serving`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from realtime.serving import serve
 from seats import metrics
 from seats.sweeper import build_scheduler
+from seats.webhooks.delivery import DeliveryWorker
 
 
 def _start_sweeper() -> BaseScheduler:
@@ -28,8 +30,15 @@ def _start_sweeper() -> BaseScheduler:
     return scheduler
 
 
+def _start_deliveries() -> DeliveryWorker:
+    return DeliveryWorker().start()
+
+
 class Command(BaseCommand):
-    help = "Serve the site with daphne (and the sweeper, unless --no-sweeper)."
+    help = (
+        "Serve the site with daphne (and the sweeper and the webhook delivery "
+        "worker, unless --no-sweeper / --no-deliveries)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -39,6 +48,12 @@ class Command(BaseCommand):
             dest="sweeper",
             action="store_false",
             help="Do not sweep in this process (a separate run_sweeper does).",
+        )
+        parser.add_argument(
+            "--no-deliveries",
+            dest="deliveries",
+            action="store_false",
+            help="Do not send webhooks in this process (deliver_webhooks does).",
         )
         parser.add_argument(
             "--proxy-headers",
@@ -53,11 +68,12 @@ class Command(BaseCommand):
             if options["sweeper"]
             else "external"
         )
+        webhooks = "in-process" if options["deliveries"] else "external"
 
         def say_serving(backends: str) -> None:
             self.stdout.write(
-                f"Serving on http://{host}:{port}/ ({backends}, sweeper: {sweeper})."
-                " Ctrl-C stops it."
+                f"Serving on http://{host}:{port}/ ({backends}, sweeper: {sweeper},"
+                f" webhooks: {webhooks}). Ctrl-C stops it."
             )
             self.stdout.flush()
 
@@ -66,6 +82,7 @@ class Command(BaseCommand):
             port=port,
             proxy_headers=options["proxy_headers"],
             start_sweeper=_start_sweeper if options["sweeper"] else None,
+            start_deliveries=_start_deliveries if options["deliveries"] else None,
             on_ready=say_serving,
         )
         if not started:
