@@ -63,8 +63,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_apscheduler",
+    "ninja",  # the API docs page's own static files
     "seats",
     "realtime",
+    "api",
     "frontend",
 ]
 
@@ -188,6 +190,29 @@ SEAT_LIMIT_LOOPBACK = env_bool("SEAT_LIMIT_LOOPBACK", False)
 SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
+
+# The REST API (docs/integration.md): requests per API key per second (a
+# token bucket per serving process) and its burst; 0 turns the limit off.
+SEAT_API_REQUESTS_PER_SECOND = env_float(
+    "SEAT_API_REQUESTS_PER_SECOND", 20.0, minimum=-1
+)
+SEAT_API_REQUEST_BURST = env_float("SEAT_API_REQUEST_BURST", 40.0, minimum=-1)
+# How long an Idempotency-Key's first answer is kept for replays.
+SEAT_IDEMPOTENCY_SECONDS = env_int("SEAT_IDEMPOTENCY_SECONDS", 86400, minimum=60)
+
+# Webhook delivery (docs/webhooks.md): each attempt's timeout, the backoff
+# between attempts (exponential from BASE, capped at MAX, with jitter), how
+# long a message is retried before it is given up, and how long an endpoint
+# may fail without a break before it is switched off.
+SEAT_WEBHOOK_TIMEOUT_SECONDS = env_float("SEAT_WEBHOOK_TIMEOUT_SECONDS", 10.0)
+SEAT_WEBHOOK_RETRY_BASE_SECONDS = env_float("SEAT_WEBHOOK_RETRY_BASE_SECONDS", 5.0)
+SEAT_WEBHOOK_RETRY_MAX_SECONDS = env_float("SEAT_WEBHOOK_RETRY_MAX_SECONDS", 3600.0)
+SEAT_WEBHOOK_RETRY_FOR_SECONDS = env_float("SEAT_WEBHOOK_RETRY_FOR_SECONDS", 86400.0)
+SEAT_WEBHOOK_DISABLE_AFTER_SECONDS = env_float(
+    "SEAT_WEBHOOK_DISABLE_AFTER_SECONDS", 86400.0
+)
+# How often the delivery worker looks for due messages when nothing woke it.
+SEAT_WEBHOOK_POLL_SECONDS = env_float("SEAT_WEBHOOK_POLL_SECONDS", 1.0)
 
 APSCHEDULER_DATETIME_FORMAT = "Y-m-d H:i:s.u"
 APSCHEDULER_RUN_NOW_TIMEOUT = 25

@@ -198,7 +198,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return frames.extend_ok(result, request.request_id)
 
     async def _on_book(self, request: Request) -> frames.BookOkFrame:
-        result = await db_call(services.book_seats)(
+        result = await db_call(services.book_from_map)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.book_ok(result, request.request_id)

@@ -235,6 +235,21 @@ async def test_someone_elses_seats_cannot_be_released_or_booked(event, seat_ids)
     await b.close()
 
 
+async def test_a_shop_sold_event_is_not_booked_from_the_map(event, seat_ids):
+    """Only the shop books, after payment: the map's `book` is refused."""
+    await database_sync_to_async(Event.objects.filter(pk=event.pk).update)(
+        checkout_url="https://shop.example/checkout"
+    )
+    client, _ = await event_client(event.id)
+    await client.request({"type": "hold", "seat_ids": [seat_ids[0]]})
+    reply = await client.request({"type": "book", "seat_ids": [seat_ids[0]]})
+    assert reply["type"] == "error"
+    assert reply["code"] == "checkout_required"
+    seat = await seat_row(seat_ids[0])
+    assert seat.booking_id is None and seat.holder.startswith("c_")
+    await client.close()
+
+
 async def test_session_decides_the_holder_not_the_client(event, seat_ids):
     cookie, holder = await session_cookie("h_alice")
     tab1, snap1 = await event_client(event.id, cookie=cookie)

@@ -1,0 +1,99 @@
+"""Events: the list, one event with its prices, its seat map; new holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from api.v1 import auth
+from api.v1.problems import NOT_FOUND
+from api.v1.schemas import (
+    EventDetailOut,
+    EventList,
+    HoldOut,
+    Problem,
+    SeatsWanted,
+    event_detail_out,
+    event_out,
+    hold_out,
+)
+from seats import selectors, services
+from seats.errors import SeatError
+from seats.models import Event
+from seats.services import tokens
+from wire import frames
+
+router = Router(tags=["events"])
+
+
+class EventNotFound(SeatError):
+    code = NOT_FOUND
+    default_message = "There is no such event."
+
+
+@router.get("/events", response=EventList, auth=auth.read)
+def list_events(request: HttpRequest) -> dict[str, Any]:
+    return {"events": [event_out(s) for s in selectors.event_summaries()]}
+
+
+@router.get(
+    "/events/{event_id}",
+    response={200: EventDetailOut, 404: Problem},
+    auth=auth.read,
+)
+def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    try:
+        return event_detail_out(selectors.event_details(event_id))
+    except Event.DoesNotExist:
+        raise EventNotFound() from None
+
+
+@router.get(
+    "/events/{event_id}/seats",
+    response={200: dict[str, Any], 404: Problem},
+    auth=auth.read,
+    description=(
+        "The seat map: the same document as the WebSocket `snapshot` frame "
+        "(docs/asyncapi.yaml), as nobody in particular sees it."
+    ),
+)
+def get_seat_map(request: HttpRequest, event_id: int) -> Any:
+    try:
+        seat_map = selectors.seat_map(event_id=event_id, viewer=None)
+    except Event.DoesNotExist:
+        raise EventNotFound() from None
+    return dict(frames.snapshot(seat_map))
+
+
+@router.post(
+    "/events/{event_id}/holds",
+    response={201: HoldOut, 404: Problem, 409: Problem, 422: Problem},
+    auth=auth.sell,
+    description=(
+        "Hold seats for one customer: the given `seat_ids`, or the `best` "
+        "neighbouring ones. The answer's `token` addresses this hold from now on."
+    ),
+)
+def create_hold(
+    request: HttpRequest, event_id: int, body: SeatsWanted
+) -> Status[dict[str, Any]]:
+    if not Event.objects.filter(pk=event_id).exists():
+        raise EventNotFound()
+    holder = tokens.new_api_holder()
+    if body.best is not None:
+        result = services.hold_best(
+            event_id=event_id,
+            holder=holder,
+            count=body.best.count,
+            category=body.best.category,
+            accessible=body.best.accessible,
+        )
+    else:
+        assert body.seat_ids is not None  # the schema asks for one of them
+        result = services.hold_seats(
+            event_id=event_id, holder=holder, seat_ids=body.seat_ids
+        )
+    hold = tokens.running_hold(result.token)
+    return Status(201, hold_out(selectors.hold_details(hold)))

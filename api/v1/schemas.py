@@ -1,0 +1,216 @@
+"""Request and answer shapes: the OpenAPI document is generated from these.
+
+Answers are built from the selectors' dataclasses by the `*_out`
+functions, so each route states what it returns and the document says
+the same. Times are ISO 8601 in UTC; prices are decimal strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from seats.selectors import EventDetails, EventSummary, HoldDetails
+
+# The most seats one request may name; the per-holder limit is checked by
+# the services (and is usually far lower).
+MAX_SEAT_IDS = 1000
+SeatId = int
+
+
+class Problem(Schema):
+    """RFC 9457 problem details; `code` is the stable error code."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    seat_ids: list[int]
+
+
+class SeatCounts(Schema):
+    total: int
+    available: int
+    held: int
+    booked: int
+
+
+class EventOut(Schema):
+    id: int
+    name: str
+    starts_at: datetime
+    version: int = Field(description="Bumped by one with every seat change.")
+    seats: SeatCounts
+
+
+class EventList(Schema):
+    events: list[EventOut]
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    price: str = Field(description="Decimal, e.g. '45.00'.")
+    currency: str
+    color: str
+
+
+class EventDetailOut(EventOut):
+    checkout_url: str | None = Field(
+        description="Where 'Continue to checkout' sends the browser; null if none."
+    )
+    categories: list[CategoryOut]
+
+
+class BestSeats(Schema):
+    """Let the server pick neighbouring seats (as the map's 'best available')."""
+
+    count: int = Field(ge=1, le=MAX_SEAT_IDS)
+    category: str | None = Field(default=None, max_length=40)
+    accessible: bool = Field(
+        default=False,
+        description="A wheelchair space and count-1 of its companion seats.",
+    )
+
+
+class SeatsWanted(Schema):
+    """Exactly one of `seat_ids` and `best`."""
+
+    seat_ids: list[SeatId] | None = Field(
+        default=None, min_length=1, max_length=MAX_SEAT_IDS
+    )
+    best: BestSeats | None = None
+
+    @model_validator(mode="after")
+    def one_of(self) -> SeatsWanted:
+        if (self.seat_ids is None) == (self.best is None):
+            raise ValueError("Give exactly one of seat_ids and best.")
+        return self
+
+
+class HeldSeatOut(Schema):
+    id: int
+    label: str
+    category: str
+    price: str
+    currency: str
+
+
+class HoldOut(Schema):
+    token: str = Field(
+        description="The hold's capability: whoever has it acts on this hold."
+    )
+    event_id: int
+    held_until: datetime
+    max_until: datetime = Field(description="The latest an extension can reach.")
+    seats: list[HeldSeatOut]
+
+
+class SeatsToRelease(Schema):
+    seat_ids: list[SeatId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SEAT_IDS,
+        description="Which seats; leave out to release the whole hold.",
+    )
+
+
+class ReleaseOut(Schema):
+    released: list[int]
+    hold: HoldOut | None = Field(description="What is left of the hold, if anything.")
+
+
+class CustomerIn(Schema):
+    name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
+
+
+class BookingIn(Schema):
+    hold_token: str = Field(min_length=1, max_length=64)
+    seat_ids: list[SeatId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SEAT_IDS,
+        description="Which held seats to book; leave out to book the whole hold.",
+    )
+    external_reference: str = Field(
+        default="", max_length=200, description="Your order or payment id."
+    )
+    customer: CustomerIn = Field(default_factory=CustomerIn)
+
+
+class BookedSeatOut(Schema):
+    id: int
+    label: str
+
+
+class CustomerOut(Schema):
+    name: str
+    email: str
+
+
+class BookingOut(Schema):
+    reference: str
+    event_id: int
+    status: Literal["confirmed", "cancelled"]
+    external_reference: str
+    customer: CustomerOut
+    seats: list[BookedSeatOut]
+    hold_token: str | None
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+def event_out(summary: EventSummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "name": summary.name,
+        "starts_at": summary.starts_at,
+        "version": summary.version,
+        "seats": {
+            "total": summary.total,
+            "available": summary.available,
+            "held": summary.held,
+            "booked": summary.booked,
+        },
+    }
+
+
+def event_detail_out(details: EventDetails) -> dict[str, Any]:
+    return {
+        **event_out(details.summary),
+        "checkout_url": details.checkout_url or None,
+        "categories": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "price": str(c.price),
+                "currency": c.currency,
+                "color": c.color,
+            }
+            for c in details.categories
+        ],
+    }
+
+
+def hold_out(hold: HoldDetails) -> dict[str, Any]:
+    return {
+        "token": hold.token,
+        "event_id": hold.event_id,
+        "held_until": hold.held_until,
+        "max_until": hold.max_until,
+        "seats": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "category": s.category,
+                "price": str(s.price),
+                "currency": s.currency,
+            }
+            for s in hold.seats
+        ],
+    }
