@@ -52,7 +52,7 @@ def parse_request(text: str | None) -> Request:
         raise FrameError(BadRequest("Frames must be JSON text, not binary."), None)
     if len(text) > MAX_FRAME_CHARS:
         raise FrameError(
-            BadRequest(f"Frame too large (over {MAX_FRAME_CHARS} bytes)."), None
+            BadRequest(f"Frame too large (over {MAX_FRAME_CHARS} characters)."), None
         )
     try:
         data = json.loads(text)

@@ -1,4 +1,9 @@
-"""Helpers for talking to the real consumers through the real ASGI stack."""
+"""Helpers for talking to the real consumers through the real ASGI stack.
+
+Every frame a test receives through `Client` is checked against
+docs/asyncapi.yaml (`tests.contracts.asyncapi`), so the suite also proves the
+documented contract; frames the tests send are not (some are hostile on purpose).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from config.asgi import application
 from realtime.hub import set_server_loop
 from seats.holders import SESSION_KEY, new_holder_id
+from tests.contracts.asyncapi import server_frame
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 # The server the test client talks to, as a browser's handshake names it.
@@ -44,7 +50,7 @@ class Client:
     async def recv(self, timeout: float = 2) -> dict:
         if self.pending:
             return self.pending.pop(0)
-        return json.loads(await self.ws.receive_from(timeout=timeout))
+        return server_frame(await self.ws.receive_from(timeout=timeout))
 
     async def recv_type(self, kind: str, timeout: float = 2) -> dict:
         """The next message of `kind`, skipping others (e.g. broadcasts)."""
@@ -57,7 +63,7 @@ class Client:
         """Send; return the direct reply (hold.ok, error, ...), keeping broadcasts."""
         await self.send(message)
         while True:
-            reply = json.loads(await self.ws.receive_from(timeout=2))
+            reply = server_frame(await self.ws.receive_from(timeout=2))
             if reply["type"] != "seats.changed":
                 return reply
             self.pending.append(reply)

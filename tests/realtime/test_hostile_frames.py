@@ -35,6 +35,7 @@ from realtime.hub import event_group, get_hub
 from seats import services
 from seats.models import Booking, Event, Hold, Seat
 from seats.venues import create_venue
+from tests.contracts.asyncapi import server_frame
 from tests.realtime.conftest import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -500,7 +501,8 @@ class Session:
         # Daphne encodes every text frame as UTF-8: a lone surrogate in it
         # would fail the send (and drop the reply) on a real server.
         text.encode("utf-8")
-        return json.loads(text)
+        # And it is a frame docs/asyncapi.yaml describes, whatever was sent.
+        return server_frame(text)
 
     async def reply(self) -> dict:
         """The next frame that is not a broadcast."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from realtime import limits
 from realtime.limits import AddressLimiter, TokenBucket
+from tests.contracts.asyncapi import server_frame
 from tests.realtime.conftest import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +54,7 @@ async def connect_from(address: str, event) -> tuple[Client, dict | int]:
     first = await client.ws.receive_output(timeout=2)
     if first["type"] == "websocket.close":
         return client, first["code"]
-    return client, json.loads(first["text"])
+    return client, server_frame(first["text"])
 
 
 async def test_a_flooding_socket_is_told_when_to_retry(event, tight):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import websockets
 from channels.testing import WebsocketCommunicator
@@ -12,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.asgi import application
 from devtools.processes import live_server
 from realtime.origin import OriginCheck
+from tests.contracts.asyncapi import server_frame
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ async def handshake(
         ws.scope["scheme"] = scheme
     connected, _ = await ws.connect()
     if connected:
-        assert json.loads(await ws.receive_from())["type"] == "snapshot"
+        assert server_frame(await ws.receive_from())["type"] == "snapshot"
         await ws.disconnect()
     return connected
 
@@ -166,7 +165,7 @@ async def open_seat_map(port: int, origin: str, **kwargs) -> str:
     """The first frame's type on a real socket to event 1 with `origin`."""
     url = f"ws://127.0.0.1:{port}/ws/events/1/"
     async with websockets.connect(url, origin=origin, proxy=None, **kwargs) as ws:
-        return json.loads(await ws.recv())["type"]
+        return server_frame(await ws.recv())["type"]
 
 
 async def test_a_real_server_allows_its_own_origin_only(server):

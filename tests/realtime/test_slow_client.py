@@ -10,6 +10,7 @@ import pytest
 import websockets
 
 from devtools.processes import live_server
+from tests.contracts.asyncapi import server_frame
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ async def connect(server, **kwargs):
         origin=f"http://127.0.0.1:{server.worker.port}",
         **kwargs,
     )
-    snapshot = json.loads(await ws.recv())
+    snapshot = server_frame(await ws.recv())
     assert snapshot["type"] == "snapshot"
     return ws, len(json.dumps(snapshot))
 
@@ -43,7 +44,7 @@ async def test_a_client_that_stops_reading_is_dropped(server):
     # The fast client is served meanwhile.
     started = time.monotonic()
     await fast.send(json.dumps({"type": "ping"}))
-    assert json.loads(await asyncio.wait_for(fast.recv(), 10))["type"] == "pong"
+    assert server_frame(await asyncio.wait_for(fast.recv(), 10))["type"] == "pong"
     assert time.monotonic() - started < 10
 
     deadline = time.monotonic() + 30
@@ -71,17 +72,17 @@ async def test_a_huge_frame_closes_the_socket_before_it_is_buffered(server):
         await asyncio.wait_for(ws.recv(), 10)
     other, _ = await connect(server)
     await other.send(json.dumps({"type": "ping"}))
-    assert json.loads(await asyncio.wait_for(other.recv(), 10))["type"] == "pong"
+    assert server_frame(await asyncio.wait_for(other.recv(), 10))["type"] == "pong"
     await other.close()
 
 
 async def test_a_large_frame_under_the_limit_gets_an_error_reply(server):
     ws, _ = await connect(server)
     await ws.send(json.dumps({"type": "hold", "seat_ids": [1] * 20_000}))
-    reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    reply = server_frame(await asyncio.wait_for(ws.recv(), 10))
     assert reply["type"] == "error" and reply["code"] == "bad_request"
     await ws.send(json.dumps({"type": "ping"}))
-    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "pong"
+    assert server_frame(await asyncio.wait_for(ws.recv(), 10))["type"] == "pong"
     await ws.close()
 
 
@@ -99,5 +100,5 @@ async def test_a_half_sent_request_is_dropped_but_an_idle_socket_is_not(tmp_path
         writer.close()
         # A WebSocket quiet for longer than that is still served.
         await idle.send(json.dumps({"type": "ping"}))
-        assert json.loads(await asyncio.wait_for(idle.recv(), 10))["type"] == "pong"
+        assert server_frame(await asyncio.wait_for(idle.recv(), 10))["type"] == "pong"
         await idle.close()

@@ -1,0 +1,1 @@
+"""Contract tests: the documents describing the protocol, checked against the code."""
