@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
+# The demo shop (make demo-shop), where the demo event's checkout goes.
+SHOP_PORT ?= 8100
+
 WORKERS ?= 2
 BASE_PORT ?= 8001
 
@@ -24,7 +27,7 @@ migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 
 run: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --checkout-url http://127.0.0.1:$(SHOP_PORT)/checkout
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
@@ -90,6 +93,16 @@ bench: $(VENV)/.installed-dev
 bench-smoke: $(VENV)/.installed-dev
 	bash scripts/ensure-services.sh
 	$(PY) -m bench.run --smoke
+
+# The stand-in shop at the other end of "Continue to checkout"
+# (docs/integration.md), on SHOP_PORT. Without SEATS_API_KEY it makes a sell
+# key, and it registers itself as a webhook endpoint to print what it gets.
+.PHONY: demo-shop
+demo-shop: migrate
+	KEY="$${SEATS_API_KEY:-$$($(PY) manage.py create_api_key demo-shop --scope sell -v 0)}" && \
+	SECRET="$$($(PY) manage.py create_webhook http://127.0.0.1:$(SHOP_PORT)/webhooks --description 'demo shop' --reuse --secret-only)" && \
+	SEATS_API_KEY="$$KEY" SEATS_WEBHOOK_SECRET="$$SECRET" \
+	$(PY) scripts/demo_shop.py --port $(SHOP_PORT) --seats-url http://$(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

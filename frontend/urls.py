@@ -5,5 +5,6 @@ from frontend import views
 urlpatterns = [
     path("", views.event_list, name="event-list"),
     path("events/<int:event_id>/", views.seat_map, name="seat-map"),
+    path("events/<int:event_id>/checkout", views.checkout, name="checkout"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -1,16 +1,33 @@
-"""The pages: event list, live seat map, staff dashboard."""
+"""The pages: event list, live seat map, staff dashboard; the hand-off to checkout."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from seats import selectors
-from seats.holders import holder_for_session
+from seats.holders import holder_for_session, session_holder
 from seats.models import Event
+
+HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."
+NO_CHECKOUT_TEXT = "This event has no checkout; book your seats here."
+
+
+class HttpResponseSeeOther(HttpResponseRedirectBase):
+    """303: the browser follows with a GET, whatever the form posted."""
+
+    status_code = 303
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -34,10 +51,69 @@ def seat_map(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+@never_cache
+@require_POST
+def checkout(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Send the browser to the shop with its running hold's token.
+
+    The token leaves our site only as this redirect's Location (a POST
+    answer, never cached): no page or socket frame of ours carries it, so
+    it cannot leak through our URLs, history or logs.
+    """
+    event = get_object_or_404(Event, pk=event_id)
+    back = reverse("seat-map", args=[event.id])
+    if not event.checkout_url:
+        messages.info(request, NO_CHECKOUT_TEXT)
+        return HttpResponseSeeOther(back)
+    token = selectors.handed_over_token(
+        event_id=event.id, holder=session_holder(request.session), now=timezone.now()
+    )
+    if token is None:
+        messages.warning(request, HOLD_ENDED_TEXT)
+        return HttpResponseSeeOther(back)
+    return HttpResponseSeeOther(
+        with_query(event.checkout_url, hold_token=token, event_id=str(event.id))
+    )
+
+
+def with_query(url: str, **params: str) -> str:
+    """`url` with `params` in its query string, replacing any of the same name."""
+    parts = urlsplit(url)
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in params
+    ]
+    query = urlencode([*kept, *params.items()])
+    return urlunsplit(parts._replace(query=query))
+
+
+@dataclass(frozen=True)
+class EndpointRow:
+    """One webhook endpoint as the dashboard shows it, with its admin page."""
+
+    endpoint: selectors.EndpointHealth
+    admin_url: str
+
+
+def webhook_rows() -> list[EndpointRow]:
+    return [
+        EndpointRow(endpoint=e, admin_url=_admin_url(e.id))
+        for e in selectors.webhook_endpoints()
+    ]
+
+
+def _admin_url(endpoint_id: int) -> str:
+    return reverse("admin:seats_webhookendpoint_change", args=[endpoint_id])
+
+
 @staff_member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frontend/dashboard.html",
-        {"release_url": reverse("release-expired-locks")},
+        {
+            "release_url": reverse("release-expired-locks"),
+            "webhooks": webhook_rows(),
+        },
     )

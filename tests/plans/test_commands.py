@@ -325,3 +325,65 @@ def test_seed_demo_builds_a_grid_when_given_its_size():
     assert event.plan is None and event.avoid_single_seats
     assert event.seats.count() == 12
     assert not SeatingPlan.objects.exists()
+
+
+def test_create_event_sets_the_checkout_url(tmp_path):
+    run("import_plan", str(write(tmp_path, "studio.json", pretix_plan())))
+    args = ["--plan", "Studio", "--starts-at", "2026-12-31T19:30"]
+
+    out, _ = run(
+        "create_event",
+        *args,
+        "--name",
+        "Sold by the shop",
+        "--checkout-url",
+        "https://shop.example/checkout?lang=de",
+    )
+    run("create_event", *args, "--name", "Box office only")
+
+    shop = Event.objects.get(name="Sold by the shop")
+    assert shop.checkout_url == "https://shop.example/checkout?lang=de"
+    assert "Checkout: https://shop.example/checkout?lang=de" in out
+    assert Event.objects.get(name="Box office only").checkout_url == ""
+
+
+@pytest.mark.parametrize(
+    "url", ["shop.example/checkout", "ftp://shop.example/x", "javascript:alert(1)"]
+)
+def test_create_event_refuses_a_checkout_url_that_is_no_web_address(tmp_path, url):
+    run("import_plan", str(write(tmp_path, "studio.json", pretix_plan())))
+
+    with pytest.raises(CommandError, match="is not an http\\(s\\) URL"):
+        run(
+            "create_event",
+            *("--plan", "Studio", "--name", "X", "--starts-at", "2026-12-31"),
+            "--checkout-url",
+            url,
+        )
+
+    assert not Event.objects.exists()
+
+
+def test_seed_demo_sells_through_a_shop_only_when_told_to():
+    out, _ = run("seed_demo", "--rows", "2", "--seats-per-row", "3", "--name", "A")
+    shop_out, _ = run(
+        "seed_demo",
+        "--force",
+        "--name",
+        "C",
+        "--checkout-url",
+        "http://127.0.0.1:8100/checkout",
+    )
+
+    checkout = dict(Event.objects.values_list("name", "checkout_url"))
+    assert checkout == {"A": "", "C": "http://127.0.0.1:8100/checkout"}
+    assert "Checkout:" not in out
+    assert "Checkout: http://127.0.0.1:8100/checkout" in shop_out
+    assert Event.objects.get(name="C").plan.name == "Grand Hall"
+
+
+def test_seed_demo_refuses_a_bad_checkout_url_and_creates_nothing():
+    with pytest.raises(CommandError, match="is not an http\\(s\\) URL"):
+        run("seed_demo", "--rows", "2", "--checkout-url", "not a url")
+
+    assert not Event.objects.exists()

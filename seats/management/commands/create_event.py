@@ -1,7 +1,8 @@
 """Make an event from a stored seating plan.
 
 The argument helpers here (`--price code=45.00`, `--starts-at`, finding a
-plan by id or name) are shared by `import_plan` and `seed_demo`.
+plan by id or name) are shared by `import_plan` and `seed_demo`;
+`--checkout-url` by `seed_demo`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import argparse
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
 
 from seats.models import Event, SeatingPlan
@@ -25,11 +29,14 @@ class Command(BaseCommand):
             "--plan", required=True, help="The plan's id, or its exact name."
         )
         add_event_arguments(parser, name_option="--name", required=True)
+        add_checkout_argument(parser, default="")
 
     def handle(self, *args, **options) -> None:
         plan = find_plan(options["plan"])
         event = make_event(plan, options, name=options["name"])
         self.stdout.write(describe(event, plan))
+        if event.checkout_url:
+            self.stdout.write(f"Checkout: {event.checkout_url}")
 
 
 def add_event_arguments(
@@ -61,18 +68,40 @@ def add_event_arguments(
     )
 
 
+def add_checkout_argument(parser: CommandParser, *, default: str) -> None:
+    shown = f" (default: {default})" if default else ""
+    parser.add_argument(
+        "--checkout-url",
+        type=checkout_url,
+        default=default,
+        metavar="URL",
+        help="The shop's checkout page: the seat map then offers \"Continue to "
+        'checkout", which sends the buyer there with hold_token and event_id '
+        f'in the query (docs/integration.md); "" for none{shown}.',
+    )
+
+
 def make_event(plan: SeatingPlan, options: dict, *, name: str) -> Event:
     try:
-        return store.create_event(
-            plan=plan,
-            name=name,
-            starts_at=options["starts_at"],
-            prices=dict(options["price"]),
-            currency=options["currency"],
-            avoid_single_seats=not options["allow_single_seats"],
-        )
+        with transaction.atomic():
+            event = store.create_event(
+                plan=plan,
+                name=name,
+                starts_at=options["starts_at"],
+                prices=dict(options["price"]),
+                currency=options["currency"],
+                avoid_single_seats=not options["allow_single_seats"],
+            )
+            set_checkout_url(event, options.get("checkout_url") or "")
+            return event
     except ValueError as error:
         raise CommandError(str(error)) from error
+
+
+def set_checkout_url(event: Event, url: str) -> None:
+    if url:
+        event.checkout_url = url
+        event.save(update_fields=["checkout_url"])
 
 
 def describe(event: Event, plan: SeatingPlan) -> str:
@@ -107,6 +136,23 @@ def starts_at(text: str) -> datetime:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
+
+
+def checkout_url(text: str) -> str:
+    """An http(s) URL as the Event field takes it, or "" for none."""
+    text = text.strip()
+    if not text:
+        return ""
+    max_length = Event._meta.get_field("checkout_url").max_length
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL (https://shop.example/checkout)"
+        ) from None
+    if max_length is not None and len(text) > max_length:
+        raise argparse.ArgumentTypeError(f"the URL is longer than {max_length}")
+    return text
 
 
 def price(text: str) -> tuple[str, Decimal]:

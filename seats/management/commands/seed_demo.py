@@ -3,7 +3,9 @@
 By default it is held in the Grand Hall (plans/grand-hall.pretix.json with
 its flags CSV, written by scripts/make_demo_plan.py), imported once and
 reused. With --rows or --seats-per-row it is a plain grid built in code, as
-the tests and tools that need a venue of a given size ask for.
+the tests and tools that need a venue of a given size ask for. With
+--checkout-url it sells through that shop (`make run` names the demo shop,
+scripts/demo_shop.py); without, seats are booked on the map itself.
 """
 
 from datetime import timedelta
@@ -11,8 +13,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
+from seats.management.commands.create_event import (
+    add_checkout_argument,
+    set_checkout_url,
+)
 from seats.models import Event, SeatingPlan
 from seats.plans.reading import apply_flags, read_flags, read_plan
 from seats.plans.store import create_event, save_plan
@@ -49,6 +56,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Let holds leave a single free seat between taken ones.",
         )
+        add_checkout_argument(parser, default="")
 
     def handle(self, *args, **options) -> None:
         if Event.objects.exists() and not options["force"]:
@@ -57,21 +65,28 @@ class Command(BaseCommand):
         avoid_single_seats = not options["allow_single_seats"]
         if options["rows"] is None and options["seats_per_row"] is None:
             plan = demo_plan()
-            event = create_event(
-                plan=plan,
-                name=options["name"],
-                starts_at=timezone.now().replace(microsecond=0) + timedelta(days=30),
-                prices=demo_prices(plan),
-                avoid_single_seats=avoid_single_seats,
-            )
+            with transaction.atomic():
+                event = create_event(
+                    plan=plan,
+                    name=options["name"],
+                    starts_at=timezone.now().replace(microsecond=0)
+                    + timedelta(days=30),
+                    prices=demo_prices(plan),
+                    avoid_single_seats=avoid_single_seats,
+                )
+                set_checkout_url(event, options["checkout_url"])
         else:
-            event = create_venue(
-                name=options["name"],
-                rows=options["rows"] or 10,
-                seats_per_row=options["seats_per_row"] or 20,
-                avoid_single_seats=avoid_single_seats,
-            )
+            with transaction.atomic():
+                event = create_venue(
+                    name=options["name"],
+                    rows=options["rows"] or 10,
+                    seats_per_row=options["seats_per_row"] or 20,
+                    avoid_single_seats=avoid_single_seats,
+                )
+                set_checkout_url(event, options["checkout_url"])
         self.stdout.write(f"Created demo event {event.name!r} (id {event.id}).")
+        if event.checkout_url:
+            self.stdout.write(f"Checkout: {event.checkout_url}")
 
 
 def demo_plan() -> SeatingPlan:

@@ -1,7 +1,23 @@
 // Side panel: your held seats with prices and total, countdown, buttons and messages.
+// An event sold through a shop also has "Continue to checkout": a plain form post, the
+// server answers with the redirect to the shop.
 
 import { el, span } from '../common/dom.js';
 import { bookButtonText, countdownText, priceText, seatsPhrase, totalText } from '../common/texts.js';
+
+/**
+ * Which buttons are disabled: nothing to book, extend or check out without seats, and
+ * nothing while a request is under way. Pure, for Node's tests.
+ */
+export function buttonStates({ busy, holding, atLimit }) {
+  const idle = !busy && holding > 0;
+  return {
+    book: !idle,
+    checkout: !idle,
+    extend: !idle || atLimit,
+    extendNoteHidden: holding === 0 || !atLimit,
+  };
+}
 
 export function createPanel(root = document) {
   const list = root.getElementById('my-seats');
@@ -10,7 +26,8 @@ export function createPanel(root = document) {
   const countdown = root.getElementById('countdown');
   const countdownTime = countdown.querySelector('.countdown-time') ?? countdown;
   const extendButton = root.getElementById('extend-button');
-  const bookButton = root.getElementById('book-button');
+  const bookButton = root.getElementById('book-button'); // null when a shop sells
+  const checkoutButton = root.getElementById('checkout-button'); // null without a shop
   const bookingResult = root.getElementById('booking-result');
   const message = root.getElementById('message');
   const extendNote = root.getElementById('extend-note');
@@ -21,9 +38,11 @@ export function createPanel(root = document) {
   let atLimit = false;
 
   function syncButtons() {
-    bookButton.disabled = busy || holding === 0;
-    extendButton.disabled = busy || holding === 0 || atLimit;
-    extendNote.hidden = holding === 0 || !atLimit;
+    const states = buttonStates({ busy, holding, atLimit });
+    if (bookButton) bookButton.disabled = states.book;
+    if (checkoutButton) checkoutButton.disabled = states.checkout;
+    extendButton.disabled = states.extend;
+    extendNote.hidden = states.extendNoteHidden;
   }
 
   function seatItem(seat, category) {
@@ -51,7 +70,7 @@ export function createPanel(root = document) {
       const key = hold.seats.map((s) => s.id).join(',');
       holding = hold.seats.length;
       syncButtons();
-      bookButton.textContent = bookButtonText(holding);
+      if (bookButton) bookButton.textContent = bookButtonText(holding);
       if (key === shownKey) return;
       shownKey = key;
       const hadFocus = list.contains(document.activeElement);
@@ -90,7 +109,7 @@ export function createPanel(root = document) {
     },
 
     onBook(handler) {
-      bookButton.addEventListener('click', handler);
+      bookButton?.addEventListener('click', handler);
     },
 
     onExtend(handler) {
