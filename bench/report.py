@@ -96,6 +96,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
         out += _contention_rows(scenarios["contention"])
     if "sweep" in scenarios:
         out += _sweep_rows(scenarios["sweep"])
+    if "statements" in scenarios:
+        out += _statement_rows(scenarios["statements"])
     if "idle" in scenarios:
         out += _idle_rows(scenarios["idle"])
     if "memory" in scenarios:
@@ -254,6 +256,23 @@ def _sweep_rows(sweep: dict) -> list[tuple]:
                 f"{run['wall_ms']:.0f} ms · {per_event} (+{messages.get('staff', 0)})",
                 "≤ 1 s, 1 per event",
                 _verdict(ok),
+            )
+        )
+    return out
+
+
+def _statement_rows(statements: dict) -> list[tuple]:
+    out = []
+    for run in statements["runs"]:
+        counts = run["counts"]
+        out.append(
+            (
+                "4b statements",
+                run["backend"],
+                "SQL statements per operation (savepoints, BEGIN, COMMIT not counted)",
+                " · ".join(f"{name} {count}" for name, count in counts.items()),
+                "no growth (tests/seats/test_statement_counts.py)",
+                "-",
             )
         )
     return out

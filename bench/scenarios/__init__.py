@@ -1,5 +1,13 @@
 """The scenarios, in the order `make bench` runs them."""
 
-from bench.scenarios import contention, expiry, fanout, idle, memory, sweep
+from bench.scenarios import (
+    contention,
+    expiry,
+    fanout,
+    idle,
+    memory,
+    statements,
+    sweep,
+)
 
-SCENARIOS = [fanout, expiry, contention, sweep, idle, memory]
+SCENARIOS = [fanout, expiry, contention, sweep, statements, idle, memory]

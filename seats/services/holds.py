@@ -83,8 +83,11 @@ def hold_seats(
         _refuse_taken(seats, holder, now)
         new = [s for s in seats if not _held_by(s, holder, now)]
         # Seats first, then the hold: the lock order every service keeps.
-        hold = _claim_hold(event_id, holder, now)
+        # Counted under the hold row's lock, so the limit holds across workers.
+        hold, created = _lock_hold_row(event_id, holder, now)
         held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
+        if not created:
+            _renew_if_spent(hold, held, now)
         if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
             raise TooManySeats(
                 f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
@@ -400,29 +403,34 @@ def _tokens_of(seats: list[Seat]) -> list[str | None]:
     return [tokens.get(s.hold_id or 0) for s in seats]
 
 
-def _claim_hold(event_id: int, holder: str, now: datetime) -> Hold:
-    """The holder's one hold row on the event, locked; running from `now` if new.
+def _lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool]:
+    """The holder's one hold row on the event, locked; True if made just now.
 
     INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: a second
     request of the same holder (on another worker) waits here until the
-    first commits, and then counts the seats the first one took.
+    first commits, and then counts the seats the first one took. The row is
+    ours when it carries the token we inserted (tokens are random).
     """
-    Hold.objects.bulk_create(
-        [_fresh_hold(event_id, holder, now)], ignore_conflicts=True
-    )
+    fresh = _fresh_hold(event_id, holder, now)
+    Hold.objects.bulk_create([fresh], ignore_conflicts=True)
     hold = Hold.objects.select_for_update().get(event_id=event_id, holder=holder)
-    if (
-        not hold.is_active(now)
-        or not Seat.objects.filter(hold=hold).held_at(now).exists()
-    ):
-        # Its time has passed, or it holds no running seat any more (only
-        # lapsed, unswept ones point at it): the next hold starts afresh,
-        # with a new token, whether or not the sweeper has run.
-        fresh = _fresh_hold(event_id, holder, now)
-        hold.token, hold.created_at = fresh.token, fresh.created_at
-        hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
-        hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
-    return hold
+    return hold, hold.token == fresh.token
+
+
+def _renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> None:
+    """Start the locked hold afresh (new token, new times) if it is spent.
+
+    Spent: its time has passed, or none of the holder's seats is running
+    (`running_seats`, counted under the lock: with one hold per holder and
+    event, the holder's running seats are the hold's). Only lapsed,
+    unswept seats may still point at it; the sweeper need not have run.
+    """
+    if hold.is_active(now) and running_seats:
+        return
+    fresh = _fresh_hold(hold.event_id, hold.holder, now)
+    hold.token, hold.created_at = fresh.token, fresh.created_at
+    hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
+    hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
 
 
 def new_hold_token() -> str:

@@ -78,14 +78,16 @@ def enforce_seat_rules(
     two simultaneous requests may together strand a seat that neither
     would alone, and the next request there finds it stranded already.
     """
-    touched = list(
+    # The event's flag comes along with the seats: one statement, not two.
+    rows = list(
         Seat.objects.filter(event_id=event_id, id__in=[*taking, *freeing]).values_list(
-            "id", "run", "wheelchair", "companion_of_id"
+            "id", "run", "wheelchair", "companion_of_id", "event__avoid_single_seats"
         )
     )
+    touched = [row[:4] for row in rows]
     _refuse_unpaired(touched, holder, taking, freeing, now)
     runs_touched = {run for _, run, _, _ in touched if run}
-    if runs_touched and avoids_single_seats(event_id):
+    if runs_touched and rows[0][4]:
         _refuse_stranding(event_id, runs_touched, taking, freeing, now)
 
 

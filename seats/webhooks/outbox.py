@@ -33,10 +33,25 @@ def _require_transaction() -> None:
 
 
 def _subscribers(event_type: str) -> list[int]:
-    endpoints = WebhookEndpoint.objects.filter(enabled=True).values_list(
-        "id", "event_types"
+    return [pk for pk, wanted in _endpoints() if not wanted or event_type in wanted]
+
+
+def _endpoints() -> list[tuple[int, list[str]]]:
+    """Enabled endpoints and their types, read once per atomic block.
+
+    A booking writes two messages (seats.booked, booking.created) in one
+    transaction: one query serves both. The memo belongs to the innermost
+    atomic block, so the next change (its own block) reads afresh.
+    """
+    block = connection.atomic_blocks[-1]
+    memo = getattr(connection, "_seats_webhook_endpoints", None)
+    if memo is not None and memo[0] is block:
+        return memo[1]
+    endpoints = list(
+        WebhookEndpoint.objects.filter(enabled=True).values_list("id", "event_types")
     )
-    return [pk for pk, wanted in endpoints if not wanted or event_type in wanted]
+    connection._seats_webhook_endpoints = (block, endpoints)  # type: ignore[attr-defined]
+    return endpoints
 
 
 def enqueue(

@@ -170,6 +170,19 @@ def test_sweep_releases_everything_with_one_message_per_event(smoke):
         assert run["wall_ms"] > 0
 
 
+def test_statements_are_counted_for_every_operation_on_both_databases(smoke):
+    from bench.scenarios.statements_job import OPERATIONS
+
+    runs = {r["backend"]: r for r in smoke["scenarios"]["statements"]["runs"]}
+    assert set(runs) == {"sqlite", "postgresql"}
+    assert runs["postgresql"]["vendor"] == "postgresql"
+    for run in runs.values():
+        assert list(run["counts"]) == list(OPERATIONS)
+        assert all(count > 0 for count in run["counts"].values())
+    # PostgreSQL bounds each lock wait with one SET LOCAL more.
+    assert runs["postgresql"]["counts"]["hold"] == runs["sqlite"]["counts"]["hold"] + 1
+
+
 def test_idle_and_polling_both_measured(smoke):
     idle = smoke["scenarios"]["idle"]
     ours, polling = idle["ours"], idle["polling"]

@@ -1,0 +1,51 @@
+"""No seat operation may send more SQL statements than it does today.
+
+Fewer statements are fewer round trips while the row locks are held. The
+counts come from bench/scenarios/statements_job.py (also in `make bench`);
+this runs on SQLite and, in `make test`, on PostgreSQL, which sends one
+more in each locked transaction (SET LOCAL lock_timeout). When an operation
+really needs another statement, raise its budget here and say why in the
+commit; when one is saved, lower it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from bench.scenarios.statements_job import OPERATIONS, count_statements
+
+pytestmark = pytest.mark.django_db
+
+# Statements on SQLite; savepoints, BEGIN and COMMIT not counted.
+BUDGET = {
+    "hold": 11,
+    "hold_more": 11,
+    "release": 9,
+    "extend": 8,
+    "book": 9,
+    "cancel": 8,
+    "hold_best": 14,
+    "sweep": 8,
+}
+# Operations in locked_transaction(): one SET LOCAL more on PostgreSQL.
+LOCKED = {"hold", "hold_more", "release", "extend", "book", "cancel", "hold_best"}
+
+
+def budget(operation: str) -> int:
+    extra = connection.vendor == "postgresql" and operation in LOCKED
+    return BUDGET[operation] + int(extra)
+
+
+def test_no_operation_sends_more_statements_than_its_budget():
+    counts = count_statements()
+    assert list(counts) == list(OPERATIONS)
+    over = {op: (n, budget(op)) for op, n in counts.items() if n > budget(op)}
+    assert not over, f"statements (sent, budget): {over}"
+
+
+def test_the_budget_is_tight():
+    """A saving lowers the budget too, so the next growth is caught."""
+    counts = count_statements()
+    slack = {op: (n, budget(op)) for op, n in counts.items() if n < budget(op)}
+    assert not slack, f"lower these budgets (sent, budget): {slack}"
