@@ -173,6 +173,13 @@ SEAT_DB_CALL_TIMEOUT_SECONDS = env_float("SEAT_DB_CALL_TIMEOUT_SECONDS", 10.0)
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.
 SEAT_HEARTBEAT_SECONDS = env_float("SEAT_HEARTBEAT_SECONDS", 5.0, minimum=-1)
+# Changes of one event that reach a worker within this many seconds of each
+# other go to its sockets as one seats.changed covering their versions
+# (`from_version`..`version`), each seat once in its latest state; 0 sends
+# every change on its own (docs/protocol.md). Off by default for now.
+SEAT_BROADCAST_WINDOW_SECONDS = env_float(
+    "SEAT_BROADCAST_WINDOW_SECONDS", 0.0, minimum=-1
+)
 # Rate limits (realtime/limits.py): requests per socket (a token bucket),
 # and new sockets per client address per minute. Loopback clients (tests,
 # benchmarks) are exempt from both unless SEAT_LIMIT_LOOPBACK; behind a
@@ -224,9 +231,11 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "config.logformat.JsonFormatter"},
     },
+    "filters": {"redact_hold_tokens": {"()": "config.logformat.RedactHoldTokens"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "filters": ["redact_hold_tokens"],
             # SEATS_LOG_FORMAT=json: one JSON object per line, for log shippers.
             "formatter": "json" if env_str("SEATS_LOG_FORMAT") == "json" else "plain",
         }

@@ -9,6 +9,7 @@ already-serialised frame to each local socket.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -16,8 +17,10 @@ import weakref
 from typing import Protocol
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from seats import metrics
+from wire import frames
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ class Hub:
         # Marks messages this process published: it delivered them to its
         # own sockets already, and skips the copy the layer hands back.
         self.origin = uuid.uuid4().hex
+        # seats.changed texts waiting out the broadcast window, per group.
+        self._waiting: dict[str, list[str]] = {}
 
     @property
     def renew_seconds(self) -> float | None:
@@ -149,11 +154,38 @@ class Hub:
         committed_at = message.get("committed_at")
         if committed_at is not None:
             metrics.BROADCAST_LAG.observe(max(0.0, time.time() - committed_at))
-        members = self._members.get(message.get("group", ""))
-        if not members:
+        group = message.get("group", "")
+        if not self._members.get(group):
             return
-        text = message["text"]
-        for subscriber in tuple(members):
+        window = settings.SEAT_BROADCAST_WINDOW_SECONDS
+        if window > 0 and message.get("type") == "seats.changed":
+            waiting = self._waiting.setdefault(group, [])
+            waiting.append(message["text"])
+            if len(waiting) == 1:
+                self.loop.call_later(window, self._flush_later, group)
+            return
+        await self._deliver(group, message["text"])
+
+    def _flush_later(self, group: str) -> None:
+        self.loop.create_task(self._flush(group))
+
+    async def _flush(self, group: str) -> None:
+        """The changes that waited out the window: one frame per unbroken run.
+
+        One change alone goes out as it came (its text, not parsed); several
+        are parsed once here, folded by `frames.coalesced` and serialised
+        once for every socket of the group.
+        """
+        texts = self._waiting.pop(group, [])
+        if len(texts) == 1:
+            await self._deliver(group, texts[0])
+            return
+        changes = [json.loads(text) for text in texts]
+        for frame in frames.coalesced(changes):
+            await self._deliver(group, frames.dumps(frame))
+
+    async def _deliver(self, group: str, text: str) -> None:
+        for subscriber in tuple(self._members.get(group, ())):
             try:
                 await subscriber.deliver(text)
             except Exception:  # a socket closing under us; the others go on

@@ -105,6 +105,10 @@ class SeatsChangedFrame(TypedDict):
     version: int
     reason: str
     seats: list[SeatStateFrame]
+    # Only on a frame that stands for several consecutive changes
+    # (`coalesced`): the first version it covers, and each change's reason.
+    from_version: NotRequired[int]
+    reasons: NotRequired[list[str]]
 
 
 class HoldOkFrame(TypedDict):
@@ -359,6 +363,49 @@ def seats_changed(change: SeatChange) -> SeatsChangedFrame:
         "version": change.version,
         "reason": change.reason,
         "seats": [seat_state(s, change.event_id) for s in change.seats],
+    }
+
+
+def coalesced(changes: list[SeatsChangedFrame]) -> list[SeatsChangedFrame]:
+    """Consecutive changes of one event folded into one frame per unbroken run.
+
+    A run of versions v..w becomes one frame with `from_version` v and
+    `version` w, each seat once in its latest state (the states are
+    absolute, so the last one is the truth). A gap in the versions (a
+    change still on its way) starts a new run, so no frame claims a version
+    it does not carry. A run of one change is that change's frame as is.
+    """
+    ordered = sorted({c["version"]: c for c in changes}.values(), key=_version_of)
+    runs: list[list[SeatsChangedFrame]] = []
+    for change in ordered:
+        if runs and change["version"] == runs[-1][-1]["version"] + 1:
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+    return [run[0] if len(run) == 1 else _folded(run) for run in runs]
+
+
+def _version_of(change: SeatsChangedFrame) -> int:
+    return change["version"]
+
+
+def _folded(run: list[SeatsChangedFrame]) -> SeatsChangedFrame:
+    seats: dict[int, SeatStateFrame] = {}
+    reasons: list[str] = []
+    for change in run:
+        for seat in change["seats"]:
+            seats.pop(seat["id"], None)  # re-inserted: the order of the last change
+            seats[seat["id"]] = seat
+        if change["reason"] not in reasons:
+            reasons.append(change["reason"])
+    return {
+        "type": "seats.changed",
+        "event": run[-1]["event"],
+        "version": run[-1]["version"],
+        "reason": run[-1]["reason"],
+        "seats": list(seats.values()),
+        "from_version": run[0]["version"],
+        "reasons": reasons,
     }
 
 

@@ -152,10 +152,16 @@ def test_client_frames_may_carry_unknown_fields_because_the_server_ignores_them(
 
 
 def frame_builders() -> dict[str, typing.Callable]:
-    """Every function of wire/frames.py that returns a frame with a `type`."""
+    """Every public function of wire/frames.py that returns a frame with a `type`.
+
+    (`coalesced` returns a list of them, from the frames given; its frames
+    are checked in tests/realtime/test_coalescing.py.)
+    """
     found = {}
     for name, function in vars(frames).items():
         if not inspect.isfunction(function) or function.__module__ != frames.__name__:
+            continue
+        if name.startswith("_"):
             continue
         returns = typing.get_type_hints(function).get("return")
         if typing.is_typeddict(returns) and "type" in returns.__annotations__:

@@ -24,7 +24,8 @@ export function createHoldWatch(store, panel, say, holdSeconds) {
   return {
     /** A seats.changed was applied: did it take seats of our hold away by expiry? */
     changed(msg, ids) {
-      if (msg.reason !== 'expired') return;
+      // A coalesced message lists every reason it folds together.
+      if (!(msg.reasons ?? [msg.reason]).includes('expired')) return;
       const changed = new Set(ids);
       if (previous.seats.some((seat) => changed.has(seat.id))) noticeExpiry();
     },

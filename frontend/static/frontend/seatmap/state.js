@@ -6,6 +6,11 @@ import { parseTime } from '../common/clock.js';
 // How long an out-of-order message may wait for the missing one before we resync.
 const GAP_WAIT_MS = 1000;
 
+/** The first version a seats.changed covers: `from_version` when coalesced. */
+export function firstVersion(msg) {
+  return typeof msg.from_version === 'number' ? msg.from_version : msg.version;
+}
+
 export function byPosition(a, b) {
   return a.y - b.y || a.x - b.x;
 }
@@ -26,7 +31,7 @@ export function createSeatStore({
   const categories = new Map(); // code -> category
   const mine = new Set(); // ids held by us according to the server (ignoring the clock)
   const ticking = new Set(); // held ids whose expiry the clock has not passed yet
-  const buffer = new Map(); // version -> early seats.changed message
+  const buffer = new Map(); // first version covered -> early seats.changed message
   let you = null;
   let version = null;
   // The newest version the server said exists (heartbeat, pong): ahead of
@@ -86,15 +91,22 @@ export function createSeatStore({
   /** Apply buffered successors in order; resync later if a gap remains. */
   function drain() {
     let progressed = false;
-    while (buffer.has(version + 1)) {
-      const next = buffer.get(version + 1);
-      buffer.delete(version + 1);
+    for (let next = follower(); next !== null; next = follower()) {
+      buffer.delete(firstVersion(next));
       apply(next);
       progressed = true;
     }
-    for (const v of buffer.keys()) if (v <= version) buffer.delete(v);
+    for (const [first, msg] of buffer) if (msg.version <= version) buffer.delete(first);
     if (!behind()) clearGap();
     else armGap(progressed);
+  }
+
+  /** A buffered message that carries version + 1 (and newer), or null. */
+  function follower() {
+    for (const msg of buffer.values()) {
+      if (firstVersion(msg) <= version + 1 && msg.version > version) return msg;
+    }
+    return null;
   }
 
   function isOurs(msg) {
@@ -130,15 +142,17 @@ export function createSeatStore({
       if (!isOurs(msg)) return;
       if (version === null) {
         // Before the first snapshot: kept, and replayed on top of it if newer.
-        buffer.set(msg.version, msg);
+        buffer.set(firstVersion(msg), msg);
         return;
       }
       if (msg.version <= version) return; // already seen or part of the snapshot
-      if (msg.version === version + 1) {
+      // A coalesced message covers from_version..version: it follows ours when
+      // it starts at or before the next version (its seat states are absolute).
+      if (firstVersion(msg) <= version + 1) {
         apply(msg);
         drain();
       } else {
-        buffer.set(msg.version, msg);
+        buffer.set(firstVersion(msg), msg);
         armGap(false);
       }
     },
