@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -77,14 +77,19 @@ def checkout(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def with_query(url: str, **params: str) -> str:
-    """`url` with `params` in its query string, replacing any of the same name."""
+    """`url` with `params` added to its query string.
+
+    The shop's own parameters stay exactly as written (order, encoding,
+    blank values); only ones named like ours are dropped, so a stale
+    `hold_token` in the configured URL can never win.
+    """
     parts = urlsplit(url)
     kept = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k not in params
+        pair
+        for pair in parts.query.split("&")
+        if pair and unquote_plus(pair.split("=", 1)[0]) not in params
     ]
-    query = urlencode([*kept, *params.items()])
+    query = "&".join([*kept, urlencode(params)])
     return urlunsplit(parts._replace(query=query))
 
 

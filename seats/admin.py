@@ -268,9 +268,39 @@ class HoldAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["reference", "event", "holder", "created_at"]
-    search_fields = ["reference", "holder"]
-    readonly_fields = ["reference", "event", "holder", "created_at"]
+    """Read-only: a booking changes only through the services (cancel frees
+    its seats, live, and tells the webhooks)."""
+
+    list_display = [
+        "reference",
+        "event",
+        "external_reference",
+        "customer_name",
+        "created_at",
+        "cancelled_at",
+    ]
+    search_fields = ["reference", "holder", "external_reference", "customer_email"]
+    actions = ["cancel_bookings"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Booking._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Cancel the selected bookings (their seats are free again)"
+    )
+    def cancel_bookings(self, request, queryset):
+        for reference in queryset.values_list("reference", flat=True):
+            try:
+                services.cancel_booking(reference=reference)
+            except SeatError as error:
+                messages.error(request, f"{reference}: {error.message}")
+        self.message_user(request, f"Cancelled {queryset.count()} booking(s).")
 
 
 @admin.register(Activity)

@@ -33,3 +33,26 @@ def test_a_record_becomes_one_json_line_with_its_traceback():
     )
     assert entry["time"].endswith("+00:00")
     assert "ValueError: boom" in entry["exception"]
+
+
+def test_hold_tokens_never_reach_a_log_line():
+    import logging
+
+    from config.logformat import RedactHoldTokens
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "%s: %s",
+        ("Conflict", "/api/v1/holds/Qm2x-SECRET_token/seats"),
+        None,
+    )
+    assert RedactHoldTokens().filter(record)
+    assert record.getMessage() == "Conflict: /api/v1/holds/<token>/seats"
+    plain = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "no %s here", ("token",), None
+    )
+    RedactHoldTokens().filter(plain)
+    assert plain.getMessage() == "no token here"

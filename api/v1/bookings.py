@@ -19,6 +19,8 @@ router = Router(tags=["bookings"])
 
 
 def _document(reference: str) -> dict[str, Any]:
+    if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it
+        raise BookingNotFound()
     booking = Booking.objects.filter(reference=reference).first()
     if booking is None:
         raise BookingNotFound()

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
@@ -31,6 +32,9 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 # Answers a retry should really retry.
 _NOT_KEPT = {401, 403, 429}
+# A claim still without an answer after this long was abandoned (its worker
+# died, or storing the answer failed): the next retry takes it over.
+ABANDONED_SECONDS = 60
 
 View = Callable[..., HttpResponse]
 
@@ -100,8 +104,9 @@ def _claim(api_key_id: int, key: str, fingerprint: str) -> IdempotencyRecord | N
     """None if this request now owns the key; else the record that does."""
     now = timezone.now()
     expired = now - timedelta(seconds=settings.SEAT_IDEMPOTENCY_SECONDS)
-    IdempotencyRecord.objects.filter(
-        api_key_id=api_key_id, key=key, created_at__lt=expired
+    abandoned = now - timedelta(seconds=ABANDONED_SECONDS)
+    IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key).filter(
+        Q(created_at__lt=expired) | Q(status=0, created_at__lt=abandoned)
     ).delete()
     try:
         with transaction.atomic():

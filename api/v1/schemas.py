@@ -8,7 +8,7 @@ the same. Times are ISO 8601 in UTC; prices are decimal strings.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import model_validator
@@ -18,7 +18,10 @@ from seats.selectors import EventDetails, EventSummary, HoldDetails
 # The most seats one request may name; the per-holder limit is checked by
 # the services (and is usually far lower).
 MAX_SEAT_IDS = 1000
-SeatId = int
+# Seat ids are database ids: positive 64-bit integers (as on the socket).
+SeatId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Text without NUL characters (PostgreSQL refuses them in text columns).
+NO_NUL = r"^[^\x00]*$"
 
 
 class Problem(Schema):
@@ -70,7 +73,7 @@ class BestSeats(Schema):
     """Let the server pick neighbouring seats (as the map's 'best available')."""
 
     count: int = Field(ge=1, le=MAX_SEAT_IDS)
-    category: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=40, pattern=NO_NUL)
     accessible: bool = Field(
         default=False,
         description="A wheelchair space and count-1 of its companion seats.",
@@ -125,12 +128,14 @@ class ReleaseOut(Schema):
 
 
 class CustomerIn(Schema):
-    name: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    name: str = Field(default="", max_length=200, pattern=NO_NUL)
+    email: str = Field(
+        default="", max_length=254, pattern=r"^$|^[^@\s\x00]+@[^@\s\x00]+$"
+    )
 
 
 class BookingIn(Schema):
-    hold_token: str = Field(min_length=1, max_length=64)
+    hold_token: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     seat_ids: list[SeatId] | None = Field(
         default=None,
         min_length=1,
@@ -138,7 +143,10 @@ class BookingIn(Schema):
         description="Which held seats to book; leave out to book the whole hold.",
     )
     external_reference: str = Field(
-        default="", max_length=200, description="Your order or payment id."
+        default="",
+        max_length=200,
+        pattern=NO_NUL,
+        description="Your order or payment id.",
     )
     customer: CustomerIn = Field(default_factory=CustomerIn)
 

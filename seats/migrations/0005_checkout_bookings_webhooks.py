@@ -6,6 +6,20 @@ from django.db import migrations, models
 import seats.webhooks.models
 
 
+def fill_seat_lists(apps, schema_editor):
+    """Bookings made before this migration: their seats, from the seat rows."""
+    Booking = apps.get_model("seats", "Booking")
+    Seat = apps.get_model("seats", "Seat")
+    for booking in Booking.objects.filter(seat_list=[]).iterator():
+        booking.seat_list = [
+            {"id": seat_id, "label": label}
+            for seat_id, label in Seat.objects.filter(booking=booking)
+            .order_by("pk")
+            .values_list("id", "label")
+        ]
+        booking.save(update_fields=["seat_list"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("seats", "0004_seating_plans"),
@@ -161,4 +175,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(fill_seat_lists, migrations.RunPython.noop),
     ]

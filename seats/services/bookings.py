@@ -12,7 +12,12 @@ from django.utils import timezone
 from seats.errors import BookingNotFound, CheckoutRequired, HoldExpired
 from seats.models import Activity, Booking, Event, Seat, SeatStatus
 from seats.services.changes import record_change
-from seats.services.holds import check_own_running, distinct, drop_if_empty
+from seats.services.holds import (
+    check_own_running,
+    distinct,
+    drop_if_empty,
+    require_token,
+)
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
 from seats.signals import SeatState
 from seats.webhooks import outbox, types
@@ -44,8 +49,12 @@ def book_seats(
     seat_ids: Sequence[int],
     customer: Customer | None = None,
     now: datetime | None = None,
+    hold_token: str | None = None,
 ) -> BookingResult:
     """Turn seats of the holder's running hold into one booking; all or nothing.
+
+    With `hold_token`, only seats of that very hold (HoldNotFound otherwise,
+    checked under the hold's lock).
 
     The hold must still be running at `now`: a hold past its time cannot be
     booked even if the sweeper has not released it yet.
@@ -57,6 +66,7 @@ def book_seats(
         seats = lock_seats(event_id, wanted)
         check_own_running(seats, holder, now)
         tokens = lock_holds(s.hold_id for s in seats)
+        require_token(tokens, hold_token)
         seat_tokens = [tokens.get(s.hold_id or 0) for s in seats]
         booking = Booking.objects.create(
             reference=_booking_reference(),
@@ -114,6 +124,8 @@ def cancel_booking(*, reference: str, now: datetime | None = None) -> Booking:
     so a retried cancel is harmless.
     """
     now = now or timezone.now()
+    if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it
+        raise BookingNotFound()
     with locked_transaction():
         booking_id = (
             Booking.objects.filter(reference=reference)

@@ -20,6 +20,7 @@ from seats.errors import (
     BadRequest,
     ExtendLimit,
     HoldExpired,
+    HoldNotFound,
     NoAccessibleSeats,
     NoAdjacentSeats,
     NotHolder,
@@ -62,6 +63,7 @@ def hold_seats(
     holder: str,
     seat_ids: Sequence[int],
     now: datetime | None = None,
+    hold_token: str | None = None,
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
 
@@ -69,7 +71,8 @@ def hold_seats(
     holder's running hold on this event and share its expiry. The holder's
     hold row is claimed under lock before their seats are counted, so the
     per-holder limit holds across workers. The seat rules apply
-    (`enforce_seat_rules`).
+    (`enforce_seat_rules`). With `hold_token`, the seats join that running
+    hold or nothing happens (HoldNotFound), checked under the hold's lock.
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
@@ -86,8 +89,13 @@ def hold_seats(
         # Counted under the hold row's lock, so the limit holds across workers.
         hold, created = _lock_hold_row(event_id, holder, now)
         held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
+        if hold_token is not None and (
+            created or hold.token != hold_token or not held or not hold.is_active(now)
+        ):
+            raise HoldNotFound()
+        ended: set[int] = set()
         if not created:
-            _renew_if_spent(hold, held, now)
+            ended = _renew_if_spent(hold, held, now)
         if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
             raise TooManySeats(
                 f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
@@ -99,7 +107,7 @@ def hold_seats(
         new_ids = [s.id for s in new]
         enforce_seat_rules(event_id=event_id, holder=holder, taking=new_ids, now=now)
 
-        lapsed = [s for s in new if s.hold_id is not None]
+        lapsed = [s for s in new if s.hold_id is not None and s.id not in ended]
         taken_now = (
             Seat.objects.filter(id__in=new_ids)
             .free_at(now)
@@ -141,6 +149,7 @@ def hold_best(
     accessible: bool = False,
     now: datetime | None = None,
     attempts: int = 3,
+    hold_token: str | None = None,
 ) -> HoldResult:
     """Hold the best `count` neighbouring free seats in one run; all or nothing.
 
@@ -182,7 +191,11 @@ def hold_best(
                 )
         try:
             return hold_seats(
-                event_id=event_id, holder=holder, seat_ids=chosen, now=now
+                event_id=event_id,
+                holder=holder,
+                seat_ids=chosen,
+                now=now,
+                hold_token=hold_token,
             )
         except (SeatsUnavailable, SingleSeatLeft):
             continue  # the run changed between our read and our lock: again
@@ -208,19 +221,30 @@ def release_seats(
     holder: str,
     seat_ids: Sequence[int],
     now: datetime | None = None,
+    hold_token: str | None = None,
 ) -> list[int]:
-    """Free seats of `holder`'s running hold; all or nothing; the seat rules apply."""
+    """Free seats of `holder`'s running hold; all or nothing; the seat rules apply.
+
+    With `hold_token`, only seats of that very hold (HoldNotFound otherwise).
+    """
     return _release(
         event_id=event_id,
         holder=holder,
         wanted=distinct(seat_ids),
         now=now or timezone.now(),
         by_request=True,
+        hold_token=hold_token,
     )
 
 
 def _release(
-    *, event_id: int, holder: str, wanted: list[int], now: datetime, by_request: bool
+    *,
+    event_id: int,
+    holder: str,
+    wanted: list[int],
+    now: datetime,
+    by_request: bool,
+    hold_token: str | None = None,
 ) -> list[int]:
     """Free seats of `holder`'s running hold; `by_request`: check the seat rules."""
     with locked_transaction():
@@ -231,6 +255,7 @@ def _release(
                 event_id=event_id, holder=holder, freeing=wanted, now=now
             )
         tokens = lock_holds(s.hold_id for s in seats)
+        require_token(tokens, hold_token)
         Seat.objects.filter(id__in=wanted).update(hold=None, holder="", held_until=None)
         drop_if_empty(list(tokens))
         record_change(
@@ -245,7 +270,11 @@ def _release(
 
 
 def release_all(
-    *, event_id: int, holder: str, now: datetime | None = None
+    *,
+    event_id: int,
+    holder: str,
+    now: datetime | None = None,
+    hold_token: str | None = None,
 ) -> list[int]:
     """Free every seat `holder` holds on the event (a connection that went away)."""
     now = now or timezone.now()
@@ -260,7 +289,12 @@ def release_all(
     try:
         # Not by request: leaving is always allowed, whatever it leaves behind.
         return _release(
-            event_id=event_id, holder=holder, wanted=ids, now=now, by_request=False
+            event_id=event_id,
+            holder=holder,
+            wanted=ids,
+            now=now,
+            by_request=False,
+            hold_token=hold_token,
         )
     except (NotHolder, HoldExpired):
         # Something changed between the read and the lock (a booking, an
@@ -269,7 +303,11 @@ def release_all(
 
 
 def extend_hold(
-    *, event_id: int, holder: str, now: datetime | None = None
+    *,
+    event_id: int,
+    holder: str,
+    now: datetime | None = None,
+    hold_token: str | None = None,
 ) -> HoldResult:
     """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum."""
     now = now or timezone.now()
@@ -288,6 +326,7 @@ def extend_hold(
             .only("id", "label")
         )
         hold = Hold.objects.select_for_update().get(pk=hold_id)
+        require_token({hold.pk: hold.token}, hold_token)
         if not hold.is_active(now) or not seats:
             # Nothing running to extend: only lapsed seats point at the row.
             raise HoldExpired("Your hold has expired.")
@@ -337,6 +376,16 @@ def check_own_running(seats: list[Seat], holder: str, now: datetime) -> None:
     lapsed = [s.id for s in seats if _status(s, now) is not SeatStatus.HELD]
     if lapsed:
         raise HoldExpired(seat_ids=lapsed)
+
+
+def require_token(tokens: dict[int, str], hold_token: str | None) -> None:
+    """With a token given, the locked holds must be exactly that one hold.
+
+    Checked under the holds' locks: a token whose hold ended (and whose
+    holder started another) acts on nothing, however late it arrives.
+    """
+    if hold_token is not None and set(tokens.values()) != {hold_token}:
+        raise HoldNotFound()
 
 
 def drop_if_empty(hold_ids: list[int]) -> None:
@@ -417,20 +466,44 @@ def _lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, boo
     return hold, hold.token == fresh.token
 
 
-def _renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> None:
+def _renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
     """Start the locked hold afresh (new token, new times) if it is spent.
 
     Spent: its time has passed, or none of the holder's seats is running
     (`running_seats`, counted under the lock: with one hold per holder and
-    event, the holder's running seats are the hold's). Only lapsed,
-    unswept seats may still point at it; the sweeper need not have run.
+    event, the holder's running seats are the hold's). Lapsed seats still
+    pointing at it end first, as an expiry under the old token, so a
+    `seats.expired` never names the new hold. Returns their ids.
+
+    Those seats are locked here, after the hold row: only the sweeper
+    (which skips locked rows) and requests taking a lapsed seat (which
+    never wait for this hold row) lock them too, so no cycle can form.
     """
     if hold.is_active(now) and running_seats:
-        return
+        return set()
+    left = list(
+        Seat.objects.select_for_update()
+        .filter(hold=hold)
+        .lapsed_at(now)
+        .order_by("pk")
+        .values_list("id", "label")
+    )
+    if left:
+        ids = [seat_id for seat_id, _ in left]
+        Seat.objects.filter(id__in=ids).update(hold=None, holder="", held_until=None)
+        record_change(
+            event_id=hold.event_id,
+            reason=Activity.Kind.EXPIRED,
+            seats=[SeatState(i, label, SeatStatus.AVAILABLE) for i, label in left],
+            holders=[hold.holder] * len(left),
+            hold_tokens=[hold.token] * len(left),
+            now=now,
+        )
     fresh = _fresh_hold(hold.event_id, hold.holder, now)
     hold.token, hold.created_at = fresh.token, fresh.created_at
     hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
     hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
+    return {seat_id for seat_id, _ in left}
 
 
 def new_hold_token() -> str:

@@ -1,7 +1,10 @@
 """Holds addressed by their token: how the shop's backend acts for a customer.
 
 A hold token is a capability: whoever presents it acts as the hold's
-holder, on that hold's event only, for as long as the hold runs. A hold
+holder, on that hold's event only, for as long as the hold runs. The token
+is looked up first (to find the holder), then checked again by the service
+under the hold's row lock, so a token whose hold ended meanwhile (and whose
+holder started another) acts on nothing. A hold
 made through the API gets a holder of its own (`a_…`); a browser's hold
 keeps its session's holder, so a token handed over from the seat map and
 the browser act on the very same hold.
@@ -23,6 +26,7 @@ from seats.services.holds import (
     extend_hold,
     hold_best,
     hold_seats,
+    release_all,
     release_seats,
 )
 
@@ -38,6 +42,8 @@ def running_hold(token: str, now: datetime | None = None) -> Hold:
     the token died with it.
     """
     now = now or timezone.now()
+    if not token or "\x00" in token:
+        raise HoldNotFound()  # no token has one; PostgreSQL would refuse it
     hold = Hold.objects.running_at(now).filter(token=token).first()
     if hold is None or not Seat.objects.filter(hold=hold).held_at(now).exists():
         raise HoldNotFound()
@@ -58,7 +64,11 @@ def add_seats(
 ) -> HoldResult:
     hold = running_hold(token, now)
     return hold_seats(
-        event_id=hold.event_id, holder=hold.holder, seat_ids=seat_ids, now=now
+        event_id=hold.event_id,
+        holder=hold.holder,
+        seat_ids=seat_ids,
+        now=now,
+        hold_token=token,
     )
 
 
@@ -78,23 +88,35 @@ def add_best(
         category=category,
         accessible=accessible,
         now=now,
+        hold_token=token,
     )
 
 
 def extend(token: str, now: datetime | None = None) -> HoldResult:
     hold = running_hold(token, now)
-    return extend_hold(event_id=hold.event_id, holder=hold.holder, now=now)
+    return extend_hold(
+        event_id=hold.event_id, holder=hold.holder, now=now, hold_token=token
+    )
 
 
 def release(
     token: str, seat_ids: Sequence[int] | None = None, now: datetime | None = None
 ) -> list[int]:
-    """Release some seats of the hold, or (no ids) all of them."""
+    """Release some seats of the hold (the seat rules apply), or all of them
+    (always allowed, like a browser leaving: a shop abandoning a checkout
+    must not be kept holding by the single-seat rule)."""
     now = now or timezone.now()
     hold = running_hold(token, now)
-    wanted = list(seat_ids) if seat_ids else held_seat_ids(hold, now)
-    return release_seats(
-        event_id=hold.event_id, holder=hold.holder, seat_ids=wanted, now=now
+    if seat_ids:
+        return release_seats(
+            event_id=hold.event_id,
+            holder=hold.holder,
+            seat_ids=seat_ids,
+            now=now,
+            hold_token=token,
+        )
+    return release_all(
+        event_id=hold.event_id, holder=hold.holder, now=now, hold_token=token
     )
 
 
@@ -115,4 +137,5 @@ def book(
         seat_ids=wanted,
         customer=customer,
         now=now,
+        hold_token=token,
     )

@@ -382,3 +382,16 @@ def test_the_checkout_url_is_editable_in_the_admin(client, shop_event):
     assert field is not None, "no checkout_url input on the event's admin page"
     assert "readonly" not in field.group(0) and "disabled" not in field.group(0)
     assert SHOP.replace("&", "&amp;") in field.group(0)
+
+
+def test_the_shops_own_query_is_kept_exactly_as_written():
+    from frontend.views import with_query
+
+    url = "https://shop.example/pay?a=1&b&c=x%20y&hold_token=stale#top"
+    assert (
+        with_query(url, hold_token="T", event_id="3")
+        == "https://shop.example/pay?a=1&b&c=x%20y&hold_token=T&event_id=3#top"
+    )
+    assert with_query("https://shop.example/pay", hold_token="T", event_id="3") == (
+        "https://shop.example/pay?hold_token=T&event_id=3"
+    )

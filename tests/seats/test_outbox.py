@@ -155,3 +155,39 @@ def test_booking_and_cancelling_tell_the_shop(event, seat_ids, endpoint):
     (freed,) = bodies("seats.cancelled")
     assert {s["status"] for s in freed["data"]["seats"]} == {"available"}
     assert Booking.objects.get().cancelled_at is not None
+
+
+def test_a_renewed_hold_never_lends_its_new_token_to_an_old_expiry(
+    event, seat_ids, endpoint
+):
+    """The holder comes back after their hold lapsed (not swept yet)."""
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[:1], now=later(0)
+    )
+    old = Hold.objects.get(holder="alice").token
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[1:2], now=later(1000)
+    )
+    new = Hold.objects.get(holder="alice").token
+    assert new != old
+    services.release_expired(now=later(1001))  # nothing of the new hold lapsed
+    (expired,) = bodies("seats.expired")
+    assert expired["data"]["hold_token"] == old
+    assert [s["id"] for s in expired["data"]["seats"]] == seat_ids[:1]
+    assert tokens.running_hold(new, now=later(1001)).token == new
+
+
+def test_coming_back_for_the_same_lapsed_seat_expires_it_once(
+    event, seat_ids, endpoint
+):
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[:1], now=later(0)
+    )
+    old = Hold.objects.get(holder="alice").token
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[:1], now=later(1000)
+    )
+    (expired,) = bodies("seats.expired")
+    assert expired["data"]["hold_token"] == old
+    (held_again,) = bodies("seats.held")[1:]
+    assert held_again["data"]["hold_token"] == Hold.objects.get(holder="alice").token

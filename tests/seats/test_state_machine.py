@@ -356,14 +356,32 @@ class SeatMachine(RuleBasedStateMachine):
         hold = self.running_hold(holder)
         if not any(self.seats[i].held_by(holder, self.now) for i in self.ids):
             hold = None
+        changes = []
         if hold is None:
-            # Created, or (a lapsed row) started afresh.
+            # Created, or (a spent row) started afresh: its lapsed, unswept
+            # seats end first, as an expiry of the old hold.
+            own_lapsed = [
+                i
+                for i in self.ids
+                if self.seats[i].holder == holder
+                and self.seats[i].booked_by is None
+                and not self.seats[i].held_by(holder, self.now)
+            ]
+            if own_lapsed:
+                changes.append(
+                    Expected(
+                        "expired",
+                        [(i, "available", None, None) for i in own_lapsed],
+                        [holder] * len(own_lapsed),
+                    )
+                )
+                for i in own_lapsed:
+                    self.seats[i].holder, self.seats[i].until = "", None
             hold = self.holds[holder] = MHold(
                 self.now,
                 self.now + timedelta(seconds=HOLD_SECONDS),
                 self.now + timedelta(seconds=HOLD_MAX_SECONDS),
             )
-        changes = []
         lapsed = [i for i in new if self.seats[i].holder]
         if lapsed:
             changes.append(
