@@ -44,18 +44,25 @@ def record_change(
     each distinct holder once. Returns the new version.
     """
     require_transaction()
-    version = _bump_version(event_id)
+    rows = [(seat.id, holder) for seat, holder in zip(seats, holders, strict=True)]
+    if connection.vendor == "postgresql" and rows:
+        # One round trip for the bump and the first rows of the log.
+        version = _bump_and_log(event_id, reason, rows[:CHUNK], now)
+        rest = rows[CHUNK:]
+    else:
+        version = _bump_version(event_id)
+        rest = rows
     Activity.objects.bulk_create(
         [
             Activity(
                 event_id=event_id,
-                seat_id=seat.id,
+                seat_id=seat_id,
                 kind=reason,
                 holder=holder,
                 at=now,
                 version=version,
             )
-            for seat, holder in zip(seats, holders, strict=True)
+            for seat_id, holder in rest
         ],
         batch_size=CHUNK,
     )
@@ -84,6 +91,35 @@ def record_change(
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _bump_and_log(
+    event_id: int, reason: str, rows: Sequence[tuple[int, str]], now: datetime
+) -> int:
+    """PostgreSQL: the version bump and these activity rows in one statement.
+
+    A data-modifying CTE (SQLite has none): the UPDATE's new version feeds
+    the INSERT, so both happen in one round trip while the locks are held.
+    """
+    quote = connection.ops.quote_name
+    events, activity = quote(Event._meta.db_table), quote(Activity._meta.db_table)
+    values = ", ".join(["(%s::bigint, %s::text)"] * len(rows))
+    sql = (
+        f"WITH bumped AS (UPDATE {events} SET version = version + 1 "
+        "WHERE id = %s RETURNING version) "
+        f"INSERT INTO {activity} (event_id, seat_id, kind, holder, at, version) "
+        "SELECT %s, row.seat_id, %s, row.holder, %s, bumped.version "
+        f"FROM bumped, (VALUES {values}) AS row (seat_id, holder) "
+        "RETURNING version"
+    )
+    params: list[int | str | datetime] = [event_id, event_id, str(reason), now]
+    for seat_id, holder in rows:
+        params += [seat_id, holder]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None, f"event {event_id} vanished inside its own transaction"
+    return int(row[0])
 
 
 def _bump_version(event_id: int) -> int:

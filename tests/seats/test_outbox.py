@@ -191,3 +191,22 @@ def test_coming_back_for_the_same_lapsed_seat_expires_it_once(
     assert expired["data"]["hold_token"] == old
     (held_again,) = bodies("seats.held")[1:]
     assert held_again["data"]["hold_token"] == Hold.objects.get(holder="alice").token
+
+
+def test_a_change_of_more_seats_than_a_chunk_logs_every_seat_under_one_version(
+    make_event, hold_settings
+):
+    """Past CHUNK rows the log goes on in further statements (PostgreSQL
+    writes the first chunk with the version bump itself)."""
+    from seats.models import Activity
+    from seats.services.changes import CHUNK
+
+    hold_settings.SEAT_MAX_PER_HOLDER = 2 * CHUNK
+    event = make_event(rows=2, seats_per_row=CHUNK // 2 + 10)
+    ids = list(event.seats.order_by("pk").values_list("id", flat=True))
+    assert len(ids) > CHUNK
+    services.hold_seats(event_id=event.id, holder="alice", seat_ids=ids, now=later(0))
+    logged = Activity.objects.filter(event=event, kind="held")
+    assert logged.count() == len(ids)
+    assert set(logged.values_list("version", flat=True)) == {1}
+    assert sorted(logged.values_list("seat_id", flat=True)) == ids
