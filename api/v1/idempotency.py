@@ -27,6 +27,8 @@ from django.utils import timezone
 from api.keys import authenticate
 from api.models import IdempotencyRecord
 from api.v1 import problems
+from api.v1.ratelimit import buckets
+from seats.errors import RateLimited
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -58,6 +60,11 @@ def idempotent(view: View) -> View:
         fingerprint = _fingerprint(request)
         record = _claim(api_key.pk, key, fingerprint)
         if record is not None:
+            # Answered without the view: the key's rate limit counts it here.
+            try:
+                buckets.take(api_key.pk)
+            except RateLimited as limited:
+                return problems.from_seat_error(limited)
             return _answer_for(record, fingerprint)
         try:
             response = view(request, *args, **kwargs)

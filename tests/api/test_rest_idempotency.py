@@ -305,3 +305,13 @@ def test_refused_keys_spend_nothing(rate_limited, sell_key, event):
 
     _, plain = sell_key
     assert all(Api(plain).get("/events").status_code == 200 for _ in range(3))
+
+
+def test_replays_count_against_the_rate_limit_too(rate_limited, shop, event):
+    first = hold_best(shop, event.id, "order-1")
+    assert first.status_code == 201
+    assert hold_best(shop, event.id, "order-1")[REPLAYED] == "true"
+    assert hold_best(shop, event.id, "order-1")[REPLAYED] == "true"
+
+    problem(hold_best(shop, event.id, "order-1"), 429, "rate_limited")
+    assert Hold.objects.count() == 1

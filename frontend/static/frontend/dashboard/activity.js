@@ -1,10 +1,12 @@
 // Ring buffer of seats changed per reason per second, over the last 300 seconds.
 
-export const REASONS = ['held', 'released', 'expired', 'booked'];
+export const REASONS = ['held', 'released', 'expired', 'booked', 'cancelled'];
 export const SLOTS = 300;
 
 function emptySlot(second) {
-  return { second, held: 0, released: 0, expired: 0, booked: 0 };
+  const slot = { second };
+  for (const reason of REASONS) slot[reason] = 0;
+  return slot;
 }
 
 export function createActivityBuffer(slots = SLOTS) {
