@@ -1,6 +1,7 @@
 """Every change to seat state happens here, and only here.
 
 One module per concern: `holds` (take, best available, release, extend),
+`hold_rows` (a holder's hold row: locking, renewing, its token),
 `bookings` (and cancelling them), `tokens` (holds addressed by their
 token, for the REST API), `sweep` (lapsed holds), `locking` (lock order, bounded waits),
 `seat_rules` (single seats and companion seats, checked under lock) and

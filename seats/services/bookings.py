@@ -12,12 +12,8 @@ from django.utils import timezone
 from seats.errors import BookingNotFound, CheckoutRequired, HoldExpired
 from seats.models import Activity, Booking, Event, Seat, SeatStatus
 from seats.services.changes import record_change
-from seats.services.holds import (
-    check_own_running,
-    distinct,
-    drop_if_empty,
-    require_token,
-)
+from seats.services.hold_rows import require_token
+from seats.services.holds import check_own_running, distinct, drop_if_empty
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
 from seats.signals import SeatState
 from seats.webhooks import outbox, types

@@ -7,7 +7,6 @@ checked make a lost race roll back instead of double-holding.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +36,12 @@ from seats.models import (
 )
 from seats.picker import best_accessible, best_block
 from seats.services.changes import chunks, record_change
+from seats.services.hold_rows import (
+    lock_hold_row,
+    renew_if_spent,
+    require_token,
+    tokens_of,
+)
 from seats.services.locking import (
     lock_holds,
     lock_seats,
@@ -87,7 +92,7 @@ def hold_seats(
         new = [s for s in seats if not _held_by(s, holder, now)]
         # Seats first, then the hold: the lock order every service keeps.
         # Counted under the hold row's lock, so the limit holds across workers.
-        hold, created = _lock_hold_row(event_id, holder, now)
+        hold, created = lock_hold_row(event_id, holder, now)
         held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
         if hold_token is not None and (
             created or hold.token != hold_token or not held or not hold.is_active(now)
@@ -95,7 +100,7 @@ def hold_seats(
             raise HoldNotFound()
         ended: set[int] = set()
         if not created:
-            ended = _renew_if_spent(hold, held, now)
+            ended = renew_if_spent(hold, held, now)
         if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
             raise TooManySeats(
                 f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
@@ -123,7 +128,7 @@ def hold_seats(
                 reason=Activity.Kind.EXPIRED,
                 seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in lapsed],
                 holders=[s.holder for s in lapsed],
-                hold_tokens=_tokens_of(lapsed),
+                hold_tokens=tokens_of(lapsed),
                 now=now,
             )
         record_change(
@@ -378,16 +383,6 @@ def check_own_running(seats: list[Seat], holder: str, now: datetime) -> None:
         raise HoldExpired(seat_ids=lapsed)
 
 
-def require_token(tokens: dict[int, str], hold_token: str | None) -> None:
-    """With a token given, the locked holds must be exactly that one hold.
-
-    Checked under the holds' locks: a token whose hold ended (and whose
-    holder started another) acts on nothing, however late it arrives.
-    """
-    if hold_token is not None and set(tokens.values()) != {hold_token}:
-        raise HoldNotFound()
-
-
 def drop_if_empty(hold_ids: list[int]) -> None:
     """Delete the locked holds no seat points at any more."""
     if not hold_ids:
@@ -440,86 +435,6 @@ def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
         else f"Seats {labels} were just taken by someone else."
     )
     raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
-
-
-def _tokens_of(seats: list[Seat]) -> list[str | None]:
-    """The token of the (lapsed) hold each seat still points at."""
-    tokens = dict(
-        Hold.objects.filter(id__in={s.hold_id for s in seats}).values_list(
-            "id", "token"
-        )
-    )
-    return [tokens.get(s.hold_id or 0) for s in seats]
-
-
-def _lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool]:
-    """The holder's one hold row on the event, locked; True if made just now.
-
-    INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: a second
-    request of the same holder (on another worker) waits here until the
-    first commits, and then counts the seats the first one took. The row is
-    ours when it carries the token we inserted (tokens are random).
-    """
-    fresh = _fresh_hold(event_id, holder, now)
-    Hold.objects.bulk_create([fresh], ignore_conflicts=True)
-    hold = Hold.objects.select_for_update().get(event_id=event_id, holder=holder)
-    return hold, hold.token == fresh.token
-
-
-def _renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
-    """Start the locked hold afresh (new token, new times) if it is spent.
-
-    Spent: its time has passed, or none of the holder's seats is running
-    (`running_seats`, counted under the lock: with one hold per holder and
-    event, the holder's running seats are the hold's). Lapsed seats still
-    pointing at it end first, as an expiry under the old token, so a
-    `seats.expired` never names the new hold. Returns their ids.
-
-    Those seats are locked here, after the hold row: only the sweeper
-    (which skips locked rows) and requests taking a lapsed seat (which
-    never wait for this hold row) lock them too, so no cycle can form.
-    """
-    if hold.is_active(now) and running_seats:
-        return set()
-    left = list(
-        Seat.objects.select_for_update()
-        .filter(hold=hold)
-        .lapsed_at(now)
-        .order_by("pk")
-        .values_list("id", "label")
-    )
-    if left:
-        ids = [seat_id for seat_id, _ in left]
-        Seat.objects.filter(id__in=ids).update(hold=None, holder="", held_until=None)
-        record_change(
-            event_id=hold.event_id,
-            reason=Activity.Kind.EXPIRED,
-            seats=[SeatState(i, label, SeatStatus.AVAILABLE) for i, label in left],
-            holders=[hold.holder] * len(left),
-            hold_tokens=[hold.token] * len(left),
-            now=now,
-        )
-    fresh = _fresh_hold(hold.event_id, hold.holder, now)
-    hold.token, hold.created_at = fresh.token, fresh.created_at
-    hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
-    hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
-    return {seat_id for seat_id, _ in left}
-
-
-def new_hold_token() -> str:
-    """32 URL-safe characters: 192 random bits, a capability (docs/integration.md)."""
-    return secrets.token_urlsafe(24)
-
-
-def _fresh_hold(event_id: int, holder: str, now: datetime) -> Hold:
-    return Hold(
-        token=new_hold_token(),
-        event_id=event_id,
-        holder=holder,
-        created_at=now,
-        expires_at=now + timedelta(seconds=settings.SEAT_HOLD_SECONDS),
-        max_expires_at=now + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS),
-    )
 
 
 def _result(seat_ids: list[int], hold: Hold) -> HoldResult:

@@ -1,0 +1,110 @@
+"""A holder's one hold row per event: locked, renewed, and named by its token.
+
+Each holder has at most one hold row per event (a database constraint).
+Requests lock it after their seats (the lock order of every service); a
+spent row starts afresh with a new token, its lapsed seats ending first
+under the old one. A token names one hold and dies with it: services given
+one check it here, under the row's lock.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from seats.errors import HoldNotFound
+from seats.models import Activity, Hold, Seat, SeatStatus
+from seats.services.changes import record_change
+from seats.signals import SeatState
+
+
+def require_token(tokens: dict[int, str], hold_token: str | None) -> None:
+    """With a token given, the locked holds must be exactly that one hold.
+
+    Checked under the holds' locks: a token whose hold ended (and whose
+    holder started another) acts on nothing, however late it arrives.
+    """
+    if hold_token is not None and set(tokens.values()) != {hold_token}:
+        raise HoldNotFound()
+
+
+def tokens_of(seats: list[Seat]) -> list[str | None]:
+    """The token of the (lapsed) hold each seat still points at."""
+    tokens = dict(
+        Hold.objects.filter(id__in={s.hold_id for s in seats}).values_list(
+            "id", "token"
+        )
+    )
+    return [tokens.get(s.hold_id or 0) for s in seats]
+
+
+def lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool]:
+    """The holder's one hold row on the event, locked; True if made just now.
+
+    INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: a second
+    request of the same holder (on another worker) waits here until the
+    first commits, and then counts the seats the first one took. The row is
+    ours when it carries the token we inserted (tokens are random).
+    """
+    fresh = fresh_hold(event_id, holder, now)
+    Hold.objects.bulk_create([fresh], ignore_conflicts=True)
+    hold = Hold.objects.select_for_update().get(event_id=event_id, holder=holder)
+    return hold, hold.token == fresh.token
+
+
+def renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
+    """Start the locked hold afresh (new token, new times) if it is spent.
+
+    Spent: its time has passed, or none of the holder's seats is running
+    (`running_seats`, counted under the lock: with one hold per holder and
+    event, the holder's running seats are the hold's). Lapsed seats still
+    pointing at it end first, as an expiry under the old token, so a
+    `seats.expired` never names the new hold. Returns their ids.
+
+    Those seats are locked here, after the hold row: only the sweeper
+    (which skips locked rows) and requests taking a lapsed seat (which
+    never wait for this hold row) lock them too, so no cycle can form.
+    """
+    if hold.is_active(now) and running_seats:
+        return set()
+    left = list(
+        Seat.objects.select_for_update()
+        .filter(hold=hold)
+        .lapsed_at(now)
+        .order_by("pk")
+        .values_list("id", "label")
+    )
+    if left:
+        ids = [seat_id for seat_id, _ in left]
+        Seat.objects.filter(id__in=ids).update(hold=None, holder="", held_until=None)
+        record_change(
+            event_id=hold.event_id,
+            reason=Activity.Kind.EXPIRED,
+            seats=[SeatState(i, label, SeatStatus.AVAILABLE) for i, label in left],
+            holders=[hold.holder] * len(left),
+            hold_tokens=[hold.token] * len(left),
+            now=now,
+        )
+    fresh = fresh_hold(hold.event_id, hold.holder, now)
+    hold.token, hold.created_at = fresh.token, fresh.created_at
+    hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
+    hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
+    return {seat_id for seat_id, _ in left}
+
+
+def new_hold_token() -> str:
+    """32 URL-safe characters: 192 random bits, a capability (docs/integration.md)."""
+    return secrets.token_urlsafe(24)
+
+
+def fresh_hold(event_id: int, holder: str, now: datetime) -> Hold:
+    return Hold(
+        token=new_hold_token(),
+        event_id=event_id,
+        holder=holder,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.SEAT_HOLD_SECONDS),
+        max_expires_at=now + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS),
+    )
