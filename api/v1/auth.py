@@ -26,13 +26,7 @@ class ApiKeyAuth(HttpBearer):
 
     def __call__(self, request: HttpRequest) -> ApiKey | None:
         # Not HttpBearer's own: that one logs the header in DEBUG.
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return self.authenticate(request, token.strip())
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        api_key = authenticate(token)
+        api_key = request_key(request)
         if api_key is None:
             return None
         if not api_key.allows(self.scope):
@@ -42,6 +36,28 @@ class ApiKeyAuth(HttpBearer):
             )
         buckets.take(api_key.pk)
         return api_key
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        # HttpBearer's abstract hook; __call__ does the work (request_key
+        # reads the header itself).
+        return self(request)
+
+
+def request_key(request: HttpRequest) -> ApiKey | None:
+    """The active key of `Authorization: Bearer <key>`, looked up once per request.
+
+    The Idempotency-Key wrapper and the route's auth both ask; the answer
+    is kept on the request, so the key is read (and its last use written)
+    once.
+    """
+    if not hasattr(request, "_seats_api_key"):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        found = None
+        if scheme.lower() == "bearer" and token.strip():
+            found = authenticate(token.strip())
+        request._seats_api_key = found  # type: ignore[attr-defined]
+    key: ApiKey | None = request._seats_api_key  # type: ignore[attr-defined]
+    return key
 
 
 read = ApiKeyAuth(ApiKey.Scope.READ)

@@ -24,9 +24,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
-from api.keys import authenticate
 from api.models import IdempotencyRecord
 from api.v1 import problems
+from api.v1.auth import request_key
 from api.v1.ratelimit import buckets
 from seats.errors import RateLimited
 
@@ -53,8 +53,7 @@ def idempotent(view: View) -> View:
                 "bad_request",
                 f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
             )
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        api_key = authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        api_key = request_key(request)
         if api_key is None:
             return view(request, *args, **kwargs)  # the view answers 401
         fingerprint = _fingerprint(request)

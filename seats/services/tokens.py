@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypedDict
 
 from django.utils import timezone
 
@@ -50,6 +51,19 @@ def running_hold(token: str, now: datetime | None = None) -> Hold:
     return hold
 
 
+class Acting(TypedDict):
+    """The arguments that make a service act for a token's hold, and only it."""
+
+    event_id: int
+    holder: str
+    hold_token: str
+
+
+def _acting(token: str, now: datetime | None) -> Acting:
+    hold = running_hold(token, now)
+    return {"event_id": hold.event_id, "holder": hold.holder, "hold_token": token}
+
+
 def held_seat_ids(hold: Hold, now: datetime) -> list[int]:
     return list(
         Seat.objects.filter(hold=hold)
@@ -62,14 +76,7 @@ def held_seat_ids(hold: Hold, now: datetime) -> list[int]:
 def add_seats(
     token: str, seat_ids: Sequence[int], now: datetime | None = None
 ) -> HoldResult:
-    hold = running_hold(token, now)
-    return hold_seats(
-        event_id=hold.event_id,
-        holder=hold.holder,
-        seat_ids=seat_ids,
-        now=now,
-        hold_token=token,
-    )
+    return hold_seats(seat_ids=seat_ids, now=now, **_acting(token, now))
 
 
 def add_best(
@@ -80,23 +87,17 @@ def add_best(
     accessible: bool = False,
     now: datetime | None = None,
 ) -> HoldResult:
-    hold = running_hold(token, now)
     return hold_best(
-        event_id=hold.event_id,
-        holder=hold.holder,
         count=count,
         category=category,
         accessible=accessible,
         now=now,
-        hold_token=token,
+        **_acting(token, now),
     )
 
 
 def extend(token: str, now: datetime | None = None) -> HoldResult:
-    hold = running_hold(token, now)
-    return extend_hold(
-        event_id=hold.event_id, holder=hold.holder, now=now, hold_token=token
-    )
+    return extend_hold(now=now, **_acting(token, now))
 
 
 def release(
@@ -106,18 +107,10 @@ def release(
     (always allowed, like a browser leaving: a shop abandoning a checkout
     must not be kept holding by the single-seat rule)."""
     now = now or timezone.now()
-    hold = running_hold(token, now)
+    acting = _acting(token, now)
     if seat_ids:
-        return release_seats(
-            event_id=hold.event_id,
-            holder=hold.holder,
-            seat_ids=seat_ids,
-            now=now,
-            hold_token=token,
-        )
-    return release_all(
-        event_id=hold.event_id, holder=hold.holder, now=now, hold_token=token
-    )
+        return release_seats(seat_ids=seat_ids, now=now, **acting)
+    return release_all(now=now, **acting)
 
 
 def book(
