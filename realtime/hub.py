@@ -69,6 +69,7 @@ class Hub:
         self.origin = uuid.uuid4().hex
         # seats.changed texts waiting out the broadcast window, per group.
         self._waiting: dict[str, list[str]] = {}
+        self._flushes: dict[str, asyncio.Task[None]] = {}
 
     @property
     def renew_seconds(self) -> float | None:
@@ -157,26 +158,53 @@ class Hub:
         group = message.get("group", "")
         if not self._members.get(group):
             return
-        window = settings.SEAT_BROADCAST_WINDOW_SECONDS
-        if window > 0 and message.get("type") == "seats.changed":
-            waiting = self._waiting.setdefault(group, [])
-            waiting.append(message["text"])
-            if len(waiting) == 1:
-                self.loop.call_later(window, self._flush_later, group)
+        if message.get("type") == "seats.changed" and self._window_open(group):
+            self._waiting[group].append(message["text"])
             return
         await self._deliver(group, message["text"])
 
-    def _flush_later(self, group: str) -> None:
-        self.loop.create_task(self._flush(group))
+    def _window_open(self, group: str) -> bool:
+        """Whether this change must wait for the group's broadcast window.
 
-    async def _flush(self, group: str) -> None:
+        A throttle with a leading edge: a change to a quiet event goes out at
+        once and opens a window; changes within it wait for its end and go as
+        one frame per run, which opens the next window. So a quiet event costs
+        no latency and a busy one at most one frame per window per socket.
+        """
+        if group in self._waiting:
+            return True
+        window = settings.SEAT_BROADCAST_WINDOW_SECONDS
+        if window > 0:
+            self._waiting[group] = []
+            self.loop.call_later(window, self._flush_later, group)
+        return False
+
+    def _flush_later(self, group: str) -> None:
+        texts = self._waiting.pop(group, [])
+        if texts:
+            # What waited goes now and opens the next window.
+            self._waiting[group] = []
+            self.loop.call_later(
+                settings.SEAT_BROADCAST_WINDOW_SECONDS, self._flush_later, group
+            )
+            # Chained to the group's previous flush: frames keep their order
+            # even if a flush is still writing when the next one starts.
+            previous = self._flushes.get(group)
+            self._flushes[group] = self.loop.create_task(
+                self._flush(group, texts, previous)
+            )
+
+    async def _flush(
+        self, group: str, texts: list[str], previous: asyncio.Task | None
+    ) -> None:
         """The changes that waited out the window: one frame per unbroken run.
 
         One change alone goes out as it came (its text, not parsed); several
         are parsed once here, folded by `frames.coalesced` and serialised
         once for every socket of the group.
         """
-        texts = self._waiting.pop(group, [])
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
         if len(texts) == 1:
             await self._deliver(group, texts[0])
             return
@@ -197,6 +225,7 @@ class Hub:
             return
         del self._members[group]
         del self._joined[group]
+        self._flushes.pop(group, None)
         if _joined_ok(joining):
             self.loop.create_task(self.layer.group_discard(group, self.channel))
         else:

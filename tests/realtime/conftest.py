@@ -117,6 +117,14 @@ def no_heartbeats(settings):
 
 
 @pytest.fixture(autouse=True)
+def every_change_its_own_frame(settings):
+    """No broadcast window unless a test asks (test_coalescing does): these
+    tests follow each change's frame. Servers the suite starts as processes
+    keep the default window."""
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 async def serving_loop():
     """The test's loop serves the sockets, as daphne's loop does in `serve`."""
     set_server_loop(asyncio.get_running_loop())
