@@ -88,7 +88,7 @@ def serve(
     set_server_loop(serving_loop())
     scheduler = start_sweeper() if start_sweeper is not None else None
     deliveries = start_deliveries() if start_deliveries is not None else None
-    install_backpressure()
+    install_backpressure(frames_once=settings.SEAT_WS_FRAMES_ONCE)
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
     on_ready(backends_summary())
     # Everything loaded so far lives as long as the process: keep the

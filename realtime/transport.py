@@ -8,12 +8,17 @@ waiting (pauseProducing) and when they have drained (resumeProducing). A
 client that lets another `MAX_BACKLOG_BYTES` pile up on top is dropped:
 its memory is freed at once, the others never wait for it, and it resyncs
 from a snapshot when it reconnects.
+
+It also writes each broadcast's frame once: the text the hub hands to every
+socket of a group is encoded and framed for the first and the same bytes go
+to the others (`framed`).
 """
 
 from __future__ import annotations
 
 import logging
 
+from autobahn.websocket.protocol import PreparedMessage
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 
 logger = logging.getLogger(__name__)
@@ -25,9 +30,63 @@ MAX_BACKLOG_BYTES = 4 * 1024 * 1024
 MAX_INCOMING_BYTES = 1024 * 1024
 
 
+# The last text framed, and its frame: the hub hands one str object to every
+# socket of a group in turn, so each broadcast is encoded and framed once.
+_last_framed: tuple[str, PreparedMessage] | None = None
+
+
+def framed(text: str) -> PreparedMessage:
+    """`text` as a server-to-client WebSocket frame, built once per text object.
+
+    Server frames are never masked (RFC 6455, 5.1), so the bytes are the
+    same for every socket. Identity, not equality: comparing a long text
+    costs what framing it does, and the hub reuses the object anyway.
+    """
+    global _last_framed
+    if _last_framed is None or _last_framed[0] is not text:
+        _last_framed = (text, PreparedMessage(text.encode(), False, False, False))
+    return _last_framed[1]
+
+
+def write_now(transport, data: bytes) -> None:
+    """Send at once when nothing waits in Twisted's buffer; else as Twisted does.
+
+    Twisted's `write` only buffers, and has the reactor watch the socket: an
+    epoll change, a loop turn, the send, another epoll change. Per socket
+    and per frame that was most of a broadcast's cost. Sending straight
+    away, as asyncio's own transports do, is one send(); whatever the socket
+    does not take goes through Twisted's buffer, after what is already in it,
+    so order and the producer's pause/resume are Twisted's as before.
+    """
+    sock = getattr(transport, "socket", None)
+    if (
+        sock is None
+        or getattr(transport, "TLS", False)
+        or not getattr(transport, "connected", False)
+        or getattr(transport, "disconnecting", True)
+        or getattr(transport, "_writeDisconnected", True)
+        or getattr(transport, "_tempDataBuffer", True)
+        or len(getattr(transport, "dataBuffer", b"x")) > getattr(transport, "offset", 0)
+    ):
+        transport.write(data)
+        return
+    try:
+        sent = sock.send(data)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    except OSError:
+        # A dead peer: Twisted meets the error on its own write and closes.
+        sent = 0
+    if sent < len(data):
+        transport.write(data[sent:])
+
+
 class BoundedWebSocketProtocol(WebSocketProtocol):
     _backed_up = False
     _backlog = 0
+    # Broadcasts as prepared frames (realtime.transport.framed); the settings'
+    # SEAT_WS_FRAMES_ONCE turns it off (install_backpressure).
+    frames_once = True
 
     def onConnect(self, request):
         # autobahn copies its options from the factory when the TCP connection
@@ -63,6 +122,20 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
                     logger.info("dropping %s: it stopped reading", self.client_addr)
                     self.dropConnection(abort=True)
                 return
+        if (
+            self.frames_once
+            and not binary
+            and self.state == self.STATE_OPEN
+            and self._perMessageCompress is None
+        ):
+            # The hot path of a broadcast: the same bytes for every socket
+            # (no per-socket encode or framing), sent at once.
+            payload = framed(content).payloadHybi
+            if self.send_queue:  # autobahn's own queue first, in order
+                self.sendData(payload)
+            else:
+                write_now(self.transport, payload)
+            return
         # autobahn applies the incoming message limit to outgoing messages
         # too; ours are not limited (a 5,000-seat snapshot is over 1 MiB).
         self.maxMessagePayloadSize = 0
@@ -72,6 +145,7 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
             self.maxMessagePayloadSize = MAX_INCOMING_BYTES
 
 
-def install_backpressure() -> None:
+def install_backpressure(frames_once: bool = True) -> None:
     """Make daphne build bounded protocols for every WebSocket from now on."""
+    BoundedWebSocketProtocol.frames_once = frames_once
     WebSocketFactory.protocol = BoundedWebSocketProtocol
