@@ -80,6 +80,8 @@ def _pool() -> ThreadPoolExecutor:
     global _executor
     if _executor is None:
         size = settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {})
-        workers = int(size.get("max_size", 10)) if isinstance(size, dict) else 10
+        pooled = int(size.get("max_size", 10)) if isinstance(size, dict) else 10
+        # More threads than connections would only wait for the pool.
+        workers = min(settings.SEAT_DB_THREADS or pooled, pooled)
         _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
     return _executor

@@ -45,6 +45,9 @@ def record_change(
     """
     require_transaction()
     rows = [(seat.id, holder) for seat, holder in zip(seats, holders, strict=True)]
+    # The bump below locks the event's row until commit: nothing that can
+    # run before it runs after it.
+    outbox.read_endpoints()
     if connection.vendor == "postgresql" and rows:
         # One round trip for the bump and the first rows of the log.
         version = _bump_and_log(event_id, reason, rows[:CHUNK], now)
