@@ -169,17 +169,24 @@ SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)
 # socket gets a `timeout` error instead of waiting on: a database that stops
 # answering never freezes a client. 0 turns the bound off.
 SEAT_DB_CALL_TIMEOUT_SECONDS = env_float("SEAT_DB_CALL_TIMEOUT_SECONDS", 10.0)
+# Threads doing the sockets' database work on PostgreSQL (realtime/db.py);
+# 0 means one per pooled connection (DATABASE_POOL_SIZE), 1 one at a time.
+SEAT_DB_THREADS = env_int("SEAT_DB_THREADS", 0)
 # Every this many seconds each seat-map socket gets a heartbeat with its
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.
 SEAT_HEARTBEAT_SECONDS = env_float("SEAT_HEARTBEAT_SECONDS", 5.0, minimum=-1)
-# Changes of one event that reach a worker within this many seconds of each
-# other go to its sockets as one seats.changed covering their versions
-# (`from_version`..`version`), each seat once in its latest state; 0 sends
-# every change on its own (docs/protocol.md). Off by default for now.
+# A change to a quiet event goes to the sockets at once; changes that reach a
+# worker within this many seconds after it go as one seats.changed covering
+# their versions (`from_version`..`version`), each seat once in its latest
+# state, so a socket gets at most one frame per window however busy the sale
+# (docs/protocol.md). 0 sends every change on its own.
 SEAT_BROADCAST_WINDOW_SECONDS = env_float(
-    "SEAT_BROADCAST_WINDOW_SECONDS", 0.0, minimum=-1
+    "SEAT_BROADCAST_WINDOW_SECONDS", 0.05, minimum=-1
 )
+# Each broadcast is framed once and the same bytes go to every socket of the
+# worker (realtime/transport.py); off frames it per socket, as daphne does.
+SEAT_WS_FRAMES_ONCE = env_bool("SEAT_WS_FRAMES_ONCE", True)
 # Rate limits (realtime/limits.py): requests per socket (a token bucket),
 # and new sockets per client address per minute. Loopback clients (tests,
 # benchmarks) are exempt from both unless SEAT_LIMIT_LOOPBACK; behind a
