@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import random
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.audit import Track, audit, merged, versions_of
 from devtools.processes import ROOT, raise_open_files_limit
 from devtools.wsclient import SeatMapClient, close_many, open_many
 
@@ -30,32 +32,44 @@ def is_heartbeat(text: str) -> bool:
     return text.startswith('{"type":"heartbeat"')
 
 
+def is_seats_changed(text: str) -> bool:
+    # The standard baseline's frames come from json.dumps with its spaces.
+    return text.startswith('{"type":') and "seats.changed" in text[:32]
+
+
 class Arrivals:
-    """When each watcher saw each version; says so once all of them have."""
+    """When each watcher saw each version; says so once all of them have.
+
+    A coalesced frame counts for every version it covers. Times are the
+    shared monotonic clock, plus the wall clock of the last arrival (to set
+    against the database's timestamp of the change).
+    """
 
     def __init__(self, emit: Callable[[dict], None]):
         self.emit = emit
         self.watchers = 0
         self.frames = 0
+        self._wall_offset = time.time() - time.monotonic()
         self._seen: dict[int, list[float]] = {}  # version -> [count, first, last]
 
-    def on_change(self, text: str, now: float) -> None:
-        if is_heartbeat(text):
-            return
-        self.frames += 1
-        if not text.startswith('{"type":') or "seats.changed" not in text[:30]:
-            return
-        version = json.loads(text)["version"]
-        seen = self._seen.get(version)
-        if seen is None:
-            seen = self._seen[version] = [0, now, now]
-        seen[0] += 1
-        seen[2] = now
-        if seen[0] == self.watchers:
-            self.emit(
-                {"event": "all", "version": version, "first": seen[1], "last": now}
-            )
-            del self._seen[version]
+    def saw(self, first: int, last: int, now: float) -> None:
+        for version in range(first, last + 1):
+            seen = self._seen.get(version)
+            if seen is None:
+                seen = self._seen[version] = [0, now, now]
+            seen[0] += 1
+            seen[2] = now
+            if seen[0] == self.watchers:
+                self.emit(
+                    {
+                        "event": "all",
+                        "version": version,
+                        "first": seen[1],
+                        "last": now,
+                        "last_wall": now + self._wall_offset,
+                    }
+                )
+                del self._seen[version]
 
 
 class Generator:
@@ -65,27 +79,68 @@ class Generator:
         self.emit = emit
         self.arrivals = Arrivals(emit)
         self.clients: list[SeatMapClient] = []
+        self.clickers: list[SeatMapClient] = []
+        self.tracks: list[Track] = []
+        self.frames_all = 0
 
     async def op_connect(self, urls: list[str], count: int, watch: bool = True) -> dict:
+        """`count` more sockets: watchers, whose arrivals are timed, or
+        clickers (`watch` false), who act in `contend`. All are audited."""
         started = time.monotonic()
-        on_change = self.arrivals.on_change if watch else self._count_frame
-        clients, failed = await open_many(urls, count, on_change)
+        clients, failed = await open_many(
+            urls, count, on_open=lambda snapshot: self._tracked(snapshot, watch)
+        )
         self.clients += clients
-        self.arrivals.watchers = len(self.clients)
+        if watch:
+            self.arrivals.watchers += len(clients)
+        else:
+            self.clickers += clients
         return {
             "connected": len(self.clients),
             "failed": failed,
             "seconds": time.monotonic() - started,
         }
 
-    def _count_frame(self, text: str, now: float) -> None:
-        if not is_heartbeat(text):
-            self.arrivals.frames += 1
+    def _tracked(self, snapshot: dict, watch: bool) -> Callable[[str, float], None]:
+        track = Track(snapshot.get("version", 0))
+        self.tracks.append(track)
+        arrivals = self.arrivals
+
+        def on_frame(text: str, now: float) -> None:
+            if is_heartbeat(text):
+                return
+            self.frames_all += 1
+            if watch:
+                arrivals.frames += 1
+            if is_seats_changed(text):
+                first, last = versions_of(text)
+                track.saw(first, last)
+                if watch:
+                    arrivals.saw(first, last, now)
+
+        return on_frame
+
+    async def op_audit(self, version: int, wait: float) -> dict:
+        """Waits up to `wait` seconds for every socket to reach `version`; the audit."""
+        started = time.monotonic()
+        while time.monotonic() - started < wait:
+            if all(t.caught_up(version) for t in self.tracks):
+                break
+            await asyncio.sleep(0.05)
+        result = audit(self.tracks, version, sum(c.closed for c in self.clients))
+        result["waited_seconds"] = round(time.monotonic() - started, 2)
+        return result
+
+    async def op_cpu(self) -> dict:
+        """This process's CPU seconds so far (user + system)."""
+        times = os.times()
+        return {"cpu_seconds": times.user + times.system}
 
     async def op_stats(self) -> dict:
         open_now = sum(not c.closed for c in self.clients)
         return {
-            "frames": self.arrivals.frames,
+            "frames": self.frames_all,
+            "watcher_frames": self.arrivals.frames,
             "open": open_now,
             "clients": len(self.clients),
         }
@@ -94,6 +149,9 @@ class Generator:
         stats = await self.op_stats()
         await close_many(self.clients)
         self.clients = []
+        self.clickers = []
+        self.tracks = []
+        self.arrivals.watchers = 0
         return stats
 
     async def op_contend(
@@ -103,16 +161,19 @@ class Generator:
         start_at: float,
         max_seats: int,
         seed: int,
+        book_share: float = 0.0,
     ) -> dict:
-        """Each client holds 1..max_seats random seats, releases them, repeats."""
+        """Each clicker holds 1..max_seats random seats, then books them (a
+        `book_share` of the time) or releases them, and again until time is up."""
         rng = random.Random(seed)
         result = {
             "hold_ok": 0,
             "release_ok": 0,
+            "book_ok": 0,
             "conflicts": 0,
             "lost": 0,
             "errors": {},
-            "rtt": [],
+            "rtt": {"hold": [], "release": [], "book": []},
         }
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         deadline = start_at + seconds
@@ -120,7 +181,7 @@ class Generator:
         async def timed(client: SeatMapClient, kind: str, wanted: list[int]) -> dict:
             sent = time.monotonic()
             reply = await client.request({"type": kind, "seat_ids": wanted})
-            result["rtt"].append(time.monotonic() - sent)
+            result["rtt"][kind].append(time.monotonic() - sent)
             if reply["type"] == "error":
                 code = reply.get("code", "?")
                 if code == "seats_unavailable":
@@ -136,12 +197,13 @@ class Generator:
                     if (await timed(client, "hold", wanted))["type"] != "hold.ok":
                         continue
                     result["hold_ok"] += 1
-                    if (await timed(client, "release", wanted))["type"] == "release.ok":
-                        result["release_ok"] += 1
+                    then = "book" if rng.random() < book_share else "release"
+                    if (await timed(client, then, wanted))["type"] == f"{then}.ok":
+                        result[f"{then}_ok"] += 1
             except (ConnectionError, TimeoutError):
                 result["lost"] += 1
 
-        await asyncio.gather(*(churn(c) for c in self.clients))
+        await asyncio.gather(*(churn(c) for c in self.clickers))
         result["elapsed"] = time.monotonic() - start_at
         return result
 
@@ -309,6 +371,10 @@ class GeneratorProcess:
                 pass
         return self._all.pop(version)
 
+    def arrivals(self) -> dict[int, dict]:
+        """Every version all of this process's watchers have had, so far."""
+        return dict(self._all)
+
     async def stop(self) -> None:
         if self.process.returncode is None:
             try:
@@ -379,6 +445,16 @@ class GeneratorPool:
         return await asyncio.gather(
             *(p.all_saw(version, timeout) for p in self.processes)
         )
+
+    async def audit(self, version: int, wait: float = 30.0) -> dict:
+        """Every socket of every process against `version` (see bench.audit)."""
+        results = await self.call_all(
+            "audit", version=version, wait=wait, timeout=wait + 60
+        )
+        return merged(results)
+
+    async def cpu_seconds(self) -> float:
+        return sum(r["cpu_seconds"] for r in await self.call_all("cpu"))
 
     async def stats(self) -> dict:
         results = await self.call_all("stats")

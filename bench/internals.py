@@ -15,7 +15,11 @@ Imported from this module, in processes that ran `django.setup()` first:
   and the frame builders (`frames`), so both servers accept and answer
   exactly the same frames. It swaps the project's broadcaster (the
   `seats_changed` receiver registered as BROADCAST_DISPATCH_UID) for the
-  textbook `group_send` of each change's data.
+  textbook `group_send` of each change's data. The socket's surroundings are
+  ours as well: the origin check (`OriginCheck`), the session-only scope
+  middleware (`SessionScopeStack`, which leaves `send` alone, unlike
+  Channels' session/auth stack), the bounded WebSocket protocol
+  (`install_backpressure`) and the frozen start-up heap (`gc.freeze()`).
 * bench/scenarios/sweep_job.py, the sweep timed in-process: one
   `services.release_expired()` call and nothing else, which the
   `release_expired_locks` command cannot give (its time includes starting
@@ -41,6 +45,9 @@ Read without importing:
 """
 
 from realtime.broadcasting import on_seats_changed, publish
+from realtime.middleware import SessionScopeStack
+from realtime.origin import OriginCheck
+from realtime.transport import install_backpressure
 from seats import selectors, services
 from seats.errors import SeatError
 from seats.holders import connection_holder, is_connection_holder, session_holder
@@ -58,12 +65,15 @@ __all__ = [
     "Event",
     "FrameError",
     "Hold",
+    "OriginCheck",
     "Seat",
     "SeatChange",
     "SeatError",
+    "SessionScopeStack",
     "connection_holder",
     "create_venue",
     "frames",
+    "install_backpressure",
     "is_connection_holder",
     "on_seats_changed",
     "parse_request",

@@ -22,6 +22,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 CONNECT_CONCURRENCY = 50
 OnBroadcast = Callable[[str, float], None]
+# Given a client's snapshot, the broadcast callback for that client.
+OnOpen = Callable[[dict], OnBroadcast]
 
 
 def origin_of(url: str) -> str:
@@ -83,14 +85,23 @@ class SeatMapClient:
 
     @classmethod
     async def open(
-        cls, url: str, on_broadcast: OnBroadcast | None = None
+        cls,
+        url: str,
+        on_broadcast: OnBroadcast | None = None,
+        on_open: OnOpen | None = None,
     ) -> SeatMapClient:
-        """Connected, with the server's first frame (the snapshot) read."""
+        """Connected, with the server's first frame (the snapshot) read.
+
+        `on_open`, if given, makes the client's broadcast callback from its
+        snapshot (a per-client version audit starts where the snapshot is).
+        """
         ws = await open_socket(url)
         snapshot = json.loads(await ws.recv())
         if snapshot.get("type") != "snapshot":
             await ws.close()
             raise RuntimeError(f"expected a snapshot, got {snapshot!r:.200}")
+        if on_open is not None:
+            on_broadcast = on_open(snapshot)
         return cls(ws, snapshot, on_broadcast)
 
     async def request(self, message: dict, timeout: float = 30) -> dict:
@@ -169,6 +180,7 @@ async def open_many(
     count: int,
     on_broadcast: OnBroadcast | None = None,
     *,
+    on_open: OnOpen | None = None,
     concurrency: int = CONNECT_CONCURRENCY,
     attempts: int = 3,
 ) -> tuple[list[SeatMapClient], int]:
@@ -179,7 +191,9 @@ async def open_many(
         async with gate:
             for attempt in range(attempts):
                 try:
-                    return await SeatMapClient.open(urls[i % len(urls)], on_broadcast)
+                    return await SeatMapClient.open(
+                        urls[i % len(urls)], on_broadcast, on_open
+                    )
                 except Exception:
                     await asyncio.sleep(0.2 * (attempt + 1))
             return None

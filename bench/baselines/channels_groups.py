@@ -3,9 +3,10 @@
 Every socket joins the event's group with a channel of its own; each change
 is one `group_send` of the change's data, and every consumer serialises it
 and sends it itself (the Channels tutorial's chat room). Services, selectors,
-holders and the request parser are the project's (which internals, and why:
-bench/internals.py); only the fan-out differs: the project's hub publisher
-is disconnected and replaced by the textbook
+holders, the request parser, the origin check, the session middleware, the
+bounded WebSocket protocol and the frozen heap are the project's (which
+internals, and why: bench/internals.py); only the fan-out differs: the
+project's hub publisher is disconnected and replaced by the textbook
 `async_to_sync(channel_layer.group_send)` receiver.
 
     python -m daphne -p 8001 bench.baselines.channels_groups:application
@@ -19,15 +20,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 # The Redis layer's settings (no socket timeout) come from config/settings.py.
+import gc  # noqa: E402
 import json  # noqa: E402
 
 from asgiref.sync import async_to_sync  # noqa: E402
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.db import database_sync_to_async  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.layers import get_channel_layer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -35,10 +35,13 @@ from bench.internals import (  # noqa: E402
     BROADCAST_DISPATCH_UID,
     Event,
     FrameError,
+    OriginCheck,
     SeatChange,
     SeatError,
+    SessionScopeStack,
     connection_holder,
     frames,
+    install_backpressure,
     is_connection_holder,
     parse_request,
     seats_changed,
@@ -130,12 +133,20 @@ class GroupSeatMapConsumer(AsyncWebsocketConsumer):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(
-                URLRouter(
-                    [path("ws/events/<int:event_id>/", GroupSeatMapConsumer.as_asgi())]
-                )
+        "websocket": OriginCheck(
+            URLRouter(
+                [
+                    path(
+                        "ws/events/<int:event_id>/",
+                        SessionScopeStack(GroupSeatMapConsumer.as_asgi()),
+                    )
+                ]
             )
         ),
     }
 )
+
+# As `manage.py serve` does before serving (realtime/serving.py).
+install_backpressure()
+gc.collect()
+gc.freeze()

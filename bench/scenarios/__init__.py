@@ -6,8 +6,9 @@ from bench.scenarios import (
     fanout,
     idle,
     memory,
+    onsale,
     statements,
     sweep,
 )
 
-SCENARIOS = [fanout, expiry, contention, sweep, statements, idle, memory]
+SCENARIOS = [fanout, expiry, contention, onsale, sweep, statements, idle, memory]

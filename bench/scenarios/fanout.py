@@ -2,19 +2,25 @@
 
 The acting client (one extra socket) holds, then releases, one seat; each
 request is one sample: the time from sending it until the last of the N
-watchers has the `seats.changed` frame of that version. Watchers are spread
+watchers has the `seats.changed` frame of that version. The server's CPU
+time over the recorded rounds, divided by the frames it delivered, is the
+fan-out's cost per frame (it includes the acting client's request, a few
+milliseconds spread over N frames). Watchers are spread
 over the generator processes; each reports when all of its watchers had the
 version (CLOCK_MONOTONIC, shared by every process), and the latest wins.
 
 Setups: the floor (plain `websockets`, alone and through Redis pub/sub), ours
-(`manage.py serve`: hub + outboxes) and the standard Channels pattern (group
-per consumer), on the in-memory layer and on Redis.
+(`manage.py serve`: hub + outboxes), ours framing each frame per socket
+(SEAT_WS_FRAMES_ONCE=0, the before figure of framing once) and the standard
+Channels pattern (group per consumer), on the in-memory layer and on Redis.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+from bench.context import cpu_seconds
 from bench.servers import REDIS_URL
 from bench.stats import ratio, summary_ms
 from devtools.databases import flush_redis
@@ -23,12 +29,18 @@ from devtools.wsclient import SeatMapClient, ignore, seat_map_path
 NAME = "fanout"
 TITLE = "fan-out latency, one server process"
 ROUND_TIMEOUT = 60.0
+# Between rounds, longer than the broadcast window (SEAT_BROADCAST_WINDOW_SECONDS,
+# 50 ms): each round's change reaches a quiet event and goes out at once, as
+# one click on an event nobody else is clicking does. What a busy event's
+# window costs and saves, the contention and on-sale scenarios measure.
+ROUND_PAUSE = 0.08
 
 # (system, layer): the floor has no channel layer, "redis" there is pub/sub.
 SETUPS = [
     ("floor", "memory"),
     ("floor", "redis"),
     ("ours", "memory"),
+    ("ours-per-socket", "memory"),
     ("standard", "memory"),
     ("ours", "redis-core"),
     ("ours", "redis-pubsub"),
@@ -36,10 +48,14 @@ SETUPS = [
 ]
 
 
-def _layer_env(layer: str) -> dict[str, str]:
-    if not layer.startswith("redis-"):
-        return {}
-    return {"REDIS_URL": REDIS_URL, "REDIS_CHANNEL_LAYER": layer.split("-", 1)[1]}
+def _env(system: str, layer: str) -> dict[str, str]:
+    env = {}
+    if system == "ours-per-socket":
+        # The before figure of writing frames once: framed per socket.
+        env["SEAT_WS_FRAMES_ONCE"] = "0"
+    if layer.startswith("redis-"):
+        env |= {"REDIS_URL": REDIS_URL, "REDIS_CHANNEL_LAYER": layer.split("-", 1)[1]}
+    return env
 
 
 async def run(ctx) -> dict:
@@ -59,7 +75,7 @@ async def measure(ctx, system: str, layer: str) -> dict:
         stack, event_id = ctx.stack(f"fanout-floor-{layer}"), 1
     else:
         stack, events = ctx.sqlite_stack(
-            f"fanout-{system}-{layer}", **_layer_env(layer)
+            f"fanout-{system}-{layer}", **_env(system, layer)
         )
         event_id = events["fanout"]
     if layer != "memory":
@@ -68,7 +84,7 @@ async def measure(ctx, system: str, layer: str) -> dict:
     try:
         if system == "floor":
             server = stack.serve_floor(REDIS_URL if layer == "redis" else None)
-        elif system == "ours":
+        elif system.startswith("ours"):
             server = stack.serve()
         else:
             server = stack.serve_standard()
@@ -94,8 +110,13 @@ async def measure(ctx, system: str, layer: str) -> dict:
             )
             samples, lost = [], 0
             warmup = 2 * options.fanout_warmup
+            cpu_rounds = 2 * options.fanout_rounds
             async with ctx.profiled(f"fanout-{system}-{layer}-{n}", server.pid):
                 for i in range(warmup + 2 * options.fanout_rounds):
+                    if i == warmup:
+                        # The server's own CPU over the recorded rounds: the
+                        # fan-out's cost, robust to a busy machine.
+                        cpu_before = cpu_seconds(server.pid)
                     kind = "hold" if i % 2 == 0 else "release"
                     version += 1
                     sent = time.monotonic()
@@ -107,6 +128,8 @@ async def measure(ctx, system: str, layer: str) -> dict:
                         lost += 1
                     elif i >= warmup:
                         samples.append(max(s["last"] for s in seen) - sent)
+                    await asyncio.sleep(ROUND_PAUSE)
+            cpu = cpu_seconds(server.pid) - cpu_before
             stats = await pool.stats()
             sizes.append(
                 {
@@ -116,6 +139,8 @@ async def measure(ctx, system: str, layer: str) -> dict:
                     "connect_seconds": round(connected["seconds"], 2),
                     "lost_rounds": lost,
                     "still_open": stats["open"],
+                    "server_cpu_seconds": round(cpu, 3),
+                    "cpu_us_per_frame": round(cpu / (cpu_rounds * watchers) * 1e6, 2),
                     **summary_ms(samples),
                 }
             )
@@ -159,6 +184,7 @@ def ratios(runs: list[dict], sizes: list[int]) -> list[dict]:
             floor = get("floor", floor_layer, n)
             plain = get("floor", "memory", n)
             standard = get("standard", standard_layer, n)
+            per_socket = get("ours-per-socket", layer, n)
             rows.append(
                 {
                     "n": n,
@@ -171,6 +197,15 @@ def ratios(runs: list[dict], sizes: list[int]) -> list[dict]:
                     ),
                     "ours_over_plain_floor_p50": ratio(
                         ours.get("p50_ms"), plain.get("p50_ms")
+                    ),
+                    "ours_over_floor_cpu": ratio(
+                        ours.get("cpu_us_per_frame"), floor.get("cpu_us_per_frame")
+                    ),
+                    "per_socket_over_ours_cpu": ratio(
+                        per_socket.get("cpu_us_per_frame"), ours.get("cpu_us_per_frame")
+                    ),
+                    "standard_over_ours_cpu": ratio(
+                        standard.get("cpu_us_per_frame"), ours.get("cpu_us_per_frame")
                     ),
                     "standard_over_ours_p50": ratio(
                         standard.get("p50_ms"), ours.get("p50_ms")

@@ -83,6 +83,13 @@ def test_fanout_measured_every_setup_and_size(smoke):
             assert size["connect_failed"] == 0 and size["lost_rounds"] == 0, run
             assert size["count"] == 2 * sizes["fanout_rounds"]
             _ordered(size)
+            frames = 2 * sizes["fanout_rounds"] * size["watchers"]
+            assert math.isclose(
+                size["cpu_us_per_frame"],
+                size["server_cpu_seconds"] / frames * 1e6,
+                rel_tol=0.05,
+                abs_tol=0.01,
+            )
 
 
 def test_fanout_ratios_match_the_runs_and_ours_costs_more_than_the_floor(smoke):
@@ -120,37 +127,62 @@ def test_expiry_saw_every_seat_freed_after_its_time(smoke):
     assert polling["p50_s"] > ours["p50_s"]
 
 
-def test_contention_never_double_holds(smoke):
-    contention = smoke["scenarios"]["contention"]
-    sizes = smoke["sizes"]
-    assert contention["clients"] == sizes["contention_clients"]
-    assert contention["holds"] > 0
-    assert contention["errors"] == {} and contention["lost_clients"] == 0
-    audit = contention["audit"]
-    assert audit["double_holds"] == 0 and audit["wrong_holder"] == 0
-    assert audit["held_at_end"] == 0
-    assert (
-        contention["broadcast_frames_received"]
-        == contention["broadcast_frames_expected"]
-    )
+def _clicking_runs(smoke, name: str) -> list[dict]:
+    result = smoke["scenarios"][name]
+    runs = result["runs"] + list(result["before"].values())
+    assert len(result["runs"]) == smoke["sizes"]["timed_runs"]
+    assert result["failures"] == []
+    return runs
 
 
-def test_contention_figures_agree_with_each_other(smoke):
-    c = smoke["scenarios"]["contention"]
-    # Every successful hold is released before the client asks again.
-    assert c["releases"] == c["holds"]
-    # One round trip per answer: no error and no lost client, so no other kind.
-    answers = c["holds"] + c["releases"] + c["conflicts"]
-    assert c["rtt"]["count"] == answers
-    _ordered(c["rtt"])
-    assert c["elapsed_seconds"] >= smoke["sizes"]["contention_seconds"]
-    assert math.isclose(c["ops_per_s"], answers / c["elapsed_seconds"], rel_tol=0.01)
-    assert c["broadcast_frames_expected"] == (c["holds"] + c["releases"]) * c["clients"]
-    # The activity log has a row per seat: a hold takes one seat or more.
-    kinds = c["audit"]["kinds"]
-    assert kinds["held"] == kinds["released"] >= c["holds"]
-    assert c["audit"]["rows"] == sum(kinds.values())
-    assert all(cpu > 0 for cpu in c["worker_cpu_seconds"]), "a worker did no work"
+@pytest.mark.parametrize("name", ["contention", "onsale"])
+def test_clicking_never_double_holds_and_every_client_is_in_step(smoke, name):
+    for run in _clicking_runs(smoke, name):
+        assert run["holds"] > 0
+        assert run["errors"] == {} and run["lost_clients"] == 0
+        audit = run["audit"]
+        assert audit["double_holds"] == 0 and audit["wrong_holder"] == 0
+        clients = run["client_audit"]
+        assert clients["clients"] == run["clickers"] + run["watchers"]
+        assert clients["in_step"] == clients["clients"], clients
+        assert clients["missing_versions"] == 0 and clients["closed"] == 0
+        # Every change is a version; the last one is what each client reached.
+        changes = run["holds"] + run["releases"] + run["bookings"]
+        assert run["event_version"] == changes
+
+
+@pytest.mark.parametrize("name", ["contention", "onsale"])
+def test_clicking_figures_agree_with_each_other(smoke, name):
+    for run in _clicking_runs(smoke, name):
+        # Every successful hold is booked or released before the next try.
+        assert run["releases"] + run["bookings"] == run["holds"]
+        answers = run["holds"] + run["releases"] + run["bookings"] + run["conflicts"]
+        assert run["rtt"]["count"] == answers
+        assert run["hold_rtt"]["count"] == run["holds"] + run["conflicts"]
+        _ordered(run["rtt"])
+        assert run["elapsed_seconds"] >= smoke["sizes"][f"{name}_seconds"]
+        assert math.isclose(
+            run["answers_per_s"], answers / run["elapsed_seconds"], rel_tol=0.01
+        )
+        kinds = run["audit"]["kinds"]
+        assert kinds["held"] == kinds["released"] + kinds.get("booked", 0)
+        assert run["audit"]["rows"] == sum(kinds.values())
+        assert all(cpu > 0 for cpu in run["worker_cpu_seconds"]), "an idle worker"
+    # Coalescing folds versions into fewer frames than changes; without it
+    # each change is a frame of its own for every client.
+    for label, run in smoke["scenarios"][name]["before"].items():
+        if label == "not coalesced":
+            assert run["client_audit"]["frames"] >= run["event_version"]
+
+
+def test_onsale_times_the_broadcast_lag_of_every_version(smoke):
+    for run in _clicking_runs(smoke, "onsale"):
+        assert run["bookings"] >= 0 and run["watchers"] > 0
+        assert run["lag_versions"] == run["event_version"]
+        assert run["lag_versions_timed"] == run["event_version"]
+        _ordered(run["broadcast_lag"])
+        assert run["frames_per_watcher_per_s"] > 0
+        assert run["generator_cpu_seconds"] > 0
 
 
 def test_sweep_releases_everything_with_one_message_per_event(smoke):

@@ -1,0 +1,211 @@
+"""Table rows of the repeated scenarios (contention, on-sale).
+
+Each figure is the median over the runs with its spread (min–max). A
+verdict is "met" only when the median meets the target, the scenario ran
+at least `RUNS_TO_CALL` times and no run had errors, lost clients, clients
+out of step or double holds; a missed target says by how much.
+"""
+
+from __future__ import annotations
+
+RUNS_TO_CALL = 3
+
+
+def _ms(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def _spread(figure: dict, unit: str = "", fmt=_ms) -> str:
+    if figure["median"] is None:
+        return "-"
+    if figure["min"] == figure["max"]:
+        return f"{fmt(figure['median'])}{unit}"
+    return f"{fmt(figure['median'])}{unit} ({fmt(figure['min'])}–{fmt(figure['max'])})"
+
+
+def _count(value) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def verdict(scenario: dict, ok: bool | None, by: str = "") -> str:
+    """met / MISSED (by how much) / unconfirmed (too few runs) / failed runs."""
+    if scenario["failures"]:
+        problems = "; ".join(sorted(set(scenario["failures"])))
+        return f"MISSED (run failed: {problems})"
+    if ok is None:
+        return "-"
+    if not ok:
+        return f"MISSED{' by ' + by if by else ''}"
+    if len(scenario["runs"]) < RUNS_TO_CALL:
+        return f"met once (needs {RUNS_TO_CALL} runs)"
+    return "met"
+
+
+def _over(value, limit) -> str:
+    return f"{value / limit:.1f}×" if value and limit else ""
+
+
+def _audit_cell(runs: list[dict]) -> str:
+    clients = [r["client_audit"] for r in runs]
+    behind = sum(a["out_of_step"] for a in clients)
+    missing = sum(a["missing_versions"] for a in clients)
+    order = sum(a["out_of_order_frames"] for a in clients)
+    in_step = sum(a["in_step"] for a in clients)
+    return (
+        f"{in_step:,} of {sum(a['clients'] for a in clients):,}"
+        f" sockets in step over {len(runs)} runs ({behind} behind, {missing} versions"
+        f" missing, {order} frames out of order)"
+    )
+
+
+def contention_rows(c: dict) -> list[tuple]:
+    first = c["runs"][0]
+    setup = f"{first['clickers']} clients, 2 workers, {first['seats']} seats"
+    s = c["summary"]
+    changes = s["changes_per_s"]["median"]
+    p99 = s["rtt_p99_ms"]["median"]
+    rows = [
+        (
+            "3 contention",
+            setup,
+            f"holds + releases /s, median of {len(c['runs'])} (spread)",
+            _spread(s["changes_per_s"], "/s", _count)
+            + f"; with conflict answers {_spread(s['answers_per_s'], '/s', _count)}",
+            "≥ 1,000/s",
+            verdict(c, changes >= 1000, _over(1000, changes)),
+        ),
+        (
+            "3 contention",
+            setup,
+            "round trip p50 / p99",
+            f"{_spread(s['rtt_p50_ms'])} / {_spread(s['rtt_p99_ms'])} ms",
+            "p99 ≤ 50 ms",
+            verdict(c, p99 is not None and p99 <= 50, _over(p99, 50)),
+        ),
+        (
+            "3 contention",
+            setup,
+            "frames per client per second",
+            _spread(s["frames_per_client_per_s"], "", _count),
+            "bounded by the window",
+            "-",
+        ),
+        (
+            "3 contention",
+            setup,
+            "every client in step",
+            _audit_cell(c["runs"]),
+            "all",
+            verdict(c, all(not r["client_audit"]["out_of_step"] for r in c["runs"])),
+        ),
+        (
+            "3 contention",
+            setup,
+            "double holds (activity replayed)",
+            ", ".join(str(r["audit"]["double_holds"]) for r in c["runs"]),
+            "0",
+            verdict(c, all(r["audit"]["double_holds"] == 0 for r in c["runs"])),
+        ),
+    ]
+    return rows + _before_rows("3 contention", c, setup)
+
+
+def onsale_rows(o: dict) -> list[tuple]:
+    first = o["runs"][0]
+    setup = (
+        f"{first['watchers']:,} watchers + {first['clickers']} clickers, "
+        f"{first['seats']:,} seats"
+    )
+    s = o["summary"]
+    hold_p99 = s["hold_rtt_p99_ms"]["median"]
+    lag_p99 = s["lag_p99_ms"]["median"]
+    seconds = first["elapsed_seconds"]
+    return [
+        (
+            "3b on-sale",
+            setup,
+            f"answers /s, median of {len(o['runs'])} (spread)",
+            _spread(s["answers_per_s"], "/s", _count),
+            "-",
+            "-",
+        ),
+        (
+            "3b on-sale",
+            setup,
+            "hold round trip p50 / p99",
+            f"{_spread(s['hold_rtt_p50_ms'])} / {_spread(s['hold_rtt_p99_ms'])} ms",
+            "p99 ≤ 100 ms",
+            verdict(o, hold_p99 is not None and hold_p99 <= 100, _over(hold_p99, 100)),
+        ),
+        (
+            "3b on-sale",
+            setup,
+            "broadcast lag p50 / p99 (commit to last watcher)",
+            f"{_spread(s['lag_p50_ms'])} / {_spread(s['lag_p99_ms'])} ms",
+            "p99 ≤ 250 ms",
+            verdict(o, lag_p99 is not None and lag_p99 <= 250, _over(lag_p99, 250)),
+        ),
+        (
+            "3b on-sale",
+            setup,
+            "frames per watcher per second",
+            _spread(s["frames_per_watcher_per_s"], "", _count),
+            "bounded by the window",
+            "-",
+        ),
+        (
+            "3b on-sale",
+            setup,
+            "every client in step",
+            _audit_cell(o["runs"]),
+            "all",
+            verdict(o, all(not r["client_audit"]["out_of_step"] for r in o["runs"])),
+        ),
+        (
+            "3b on-sale",
+            setup,
+            "load generator CPU (s per s of run)",
+            _spread(
+                {
+                    k: v / seconds if v is not None else None
+                    for k, v in s["generator_cpu_seconds"].items()
+                },
+                "",
+                lambda v: f"{v:.2f}",
+            ),
+            "-",
+            "-",
+        ),
+    ] + _before_rows("3b on-sale", o, setup)
+
+
+def _before_rows(scenario: str, result: dict, setup: str) -> list[tuple]:
+    """One row per change undone: its run next to the median of the runs."""
+    out = []
+    s = result["summary"]
+    for label, run in result.get("before", {}).items():
+        rtt = run.get("hold_rtt") if "hold_rtt_p99_ms" in s else run["rtt"]
+        p99_now = (s.get("hold_rtt_p99_ms") or s.get("rtt_p99_ms"))["median"]
+        frames_key = (
+            "frames_per_watcher_per_s"
+            if "frames_per_watcher_per_s" in s
+            else "frames_per_client_per_s"
+        )
+        out.append(
+            (
+                scenario,
+                setup,
+                f"before/after: {label}",
+                f"{_count(run['answers_per_s'])} → "
+                f"{_count(s['answers_per_s']['median'])} answers/s; p99 "
+                f"{_ms(rtt['p99_ms'])} → {_ms(p99_now)} ms; "
+                f"{_count(run[frames_key])} → {_count(s[frames_key]['median'])} "
+                f"frames/socket/s; lag p99 {_ms(run['broadcast_lag']['p99_ms'])} → "
+                f"{_ms(s['lag_p99_ms']['median'])} ms",
+                "-",
+                "-",
+            )
+        )
+    return out

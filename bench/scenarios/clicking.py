@@ -1,0 +1,269 @@
+"""People clicking on one event: the run shared by `contention` and `onsale`.
+
+The production shape: PostgreSQL (database `seats_bench_<pid>`, created for
+each run and dropped after it), the Redis channel layer (db 11, flushed) and
+two `manage.py serve --no-sweeper` workers. Clickers hold 1..N random seats
+and then book or release them, again and again; watchers only receive. Every
+socket receives every broadcast, as a browser would.
+
+Afterwards three audits: the `seats_activity` table replayed per seat in
+version order (no seat held by two holders at once; reading tables: see
+bench/internals.py), every socket's versions against the event's version
+(bench/audit.py), and each version's broadcast lag: from the change's
+timestamp in the database (taken in its transaction, just before commit) to
+the moment the last watcher had it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import psycopg
+
+from bench.context import cpu_seconds
+from bench.servers import PG_DATABASE, REDIS_URL
+from bench.stats import summary_ms
+from devtools.databases import flush_redis
+from devtools.wsclient import SeatMapClient, ignore, seat_map_path
+
+
+@dataclass
+class Clicking:
+    """One run's shape."""
+
+    name: str
+    clickers: int
+    watchers: int
+    rows: int
+    seats_per_row: int
+    seconds: float
+    max_seats: int
+    book_share: float = 0.0
+    env: dict[str, str] = field(default_factory=dict)
+
+
+async def run_once(ctx, shape: Clicking) -> dict:
+    database_url = PG_DATABASE.create()
+    flush_redis(REDIS_URL)
+    stack = ctx.stack(
+        shape.name, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, **shape.env
+    )
+    pool = None
+    try:
+        stack.migrate()
+        event_id = stack.new_event(shape.name.title(), shape.rows, shape.seats_per_row)
+        workers = [stack.serve("--no-sweeper") for _ in range(2)]
+        urls = [w.ws_url(seat_map_path(event_id)) for w in workers]
+        seat_ids = await _seat_ids(urls[0])
+        pool = await ctx.generators(stack)
+        for count, watch in ((shape.watchers, True), (shape.clickers, False)):
+            if count:
+                connected = await pool.connect(urls, count, watch=watch)
+                if connected["failed"]:
+                    raise RuntimeError(f"{connected['failed']} sockets failed")
+        ctx.progress(
+            f"{shape.name}: {shape.clickers} clickers + {shape.watchers} watchers "
+            f"on 2 workers, {len(seat_ids)} seats, {shape.seconds:g}s"
+            + "".join(f", {k}={v}" for k, v in shape.env.items())
+        )
+        start_at = time.monotonic() + 0.5
+        cpu_before = [cpu_seconds(w.pid) for w in workers]
+        generator_before = await pool.cpu_seconds()
+        async with ctx.profiled(f"{shape.name}-worker-0", workers[0].pid):
+            results = await pool.call_all(
+                "contend",
+                [{"seed": 1000 + i} for i in range(len(pool))],
+                seat_ids=seat_ids,
+                seconds=shape.seconds,
+                start_at=start_at,
+                max_seats=shape.max_seats,
+                book_share=shape.book_share,
+                timeout=shape.seconds + 120,
+            )
+        worker_cpu = [
+            cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=True)
+        ]
+        generator_cpu = await pool.cpu_seconds() - generator_before
+        version = await _version_now(urls[0])
+        clients = await pool.audit(version)
+        arrivals = _last_arrivals(pool) if shape.watchers else {}
+        stats = await pool.close_sockets()
+        await pool.stop()
+        pool = None
+        activity = audit_activity(database_url, event_id)
+        committed = _change_times(database_url, event_id)
+    finally:
+        if pool is not None:
+            await pool.stop()
+        stack.stop_all()
+        PG_DATABASE.drop()
+    return _outcome(
+        shape,
+        results,
+        seats=len(seat_ids),
+        version=version,
+        clients=clients,
+        activity=activity,
+        lag=[arrivals[v] - committed[v] for v in arrivals if v in committed],
+        lag_versions=len(committed),
+        frames=stats,
+        worker_cpu=worker_cpu,
+        generator_cpu=generator_cpu,
+    )
+
+
+def _outcome(shape: Clicking, results: list[dict], **measured) -> dict:
+    elapsed = max(r["elapsed"] for r in results)
+    counts = {
+        key: sum(r[key] for r in results)
+        for key in ("hold_ok", "release_ok", "book_ok", "conflicts", "lost")
+    }
+    errors: dict[str, int] = {}
+    for r in results:
+        for code, n in r["errors"].items():
+            errors[code] = errors.get(code, 0) + n
+    rtt = {k: [t for r in results for t in r["rtt"][k]] for k in results[0]["rtt"]}
+    changes = counts["hold_ok"] + counts["release_ok"] + counts["book_ok"]
+    answers = changes + counts["conflicts"] + sum(errors.values())
+    frames = measured["frames"]
+    watcher_frames = frames["watcher_frames"]
+    return {
+        "clickers": shape.clickers,
+        "watchers": shape.watchers,
+        "seats": measured["seats"],
+        "env": shape.env,
+        "elapsed_seconds": round(elapsed, 2),
+        "holds": counts["hold_ok"],
+        "releases": counts["release_ok"],
+        "bookings": counts["book_ok"],
+        "conflicts": counts["conflicts"],
+        "errors": errors,
+        "lost_clients": counts["lost"],
+        "answers_per_s": round(answers / elapsed, 1),
+        "changes_per_s": round(changes / elapsed, 1),
+        "conflicts_per_s": round(counts["conflicts"] / elapsed, 1),
+        "rtt": summary_ms([t for ts in rtt.values() for t in ts]),
+        "hold_rtt": summary_ms(rtt["hold"]),
+        "event_version": measured["version"],
+        "frames_received": frames["frames"],
+        "frames_per_client_per_s": round(
+            frames["frames"] / max(1, frames["clients"]) / elapsed, 1
+        ),
+        "frames_per_watcher_per_s": (
+            round(watcher_frames / shape.watchers / elapsed, 1)
+            if shape.watchers
+            else None
+        ),
+        "broadcast_lag": summary_ms(measured["lag"]),
+        "lag_versions_timed": len(measured["lag"]),
+        "lag_versions": measured["lag_versions"],
+        "worker_cpu_seconds": [round(c, 2) for c in measured["worker_cpu"]],
+        "generator_cpu_seconds": round(measured["generator_cpu"], 2),
+        "client_audit": measured["clients"],
+        "audit": measured["activity"],
+    }
+
+
+def failures(run: dict) -> list[str]:
+    """What makes a run's figures unusable, whatever they are."""
+    problems = []
+    if run["errors"]:
+        problems.append(f"errors {run['errors']}")
+    if run["lost_clients"]:
+        problems.append(f"{run['lost_clients']} clients lost")
+    if run["client_audit"]["out_of_step"]:
+        problems.append(f"{run['client_audit']['out_of_step']} clients out of step")
+    if run["audit"]["double_holds"] or run["audit"]["wrong_holder"]:
+        problems.append("double holds")
+    return problems
+
+
+def repeated(runs: list[dict], keys: dict[str, tuple[str, ...]]) -> dict:
+    """Median and spread (min, max) of each figure over the runs."""
+    out = {}
+    for name, path in keys.items():
+        values = []
+        for run in runs:
+            value = run
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None:
+                values.append(value)
+        out[name] = {
+            "median": statistics.median(values) if values else None,
+            "min": min(values) if values else None,
+            "max": max(values) if values else None,
+        }
+    return out
+
+
+async def _seat_ids(url: str) -> list[int]:
+    """The event's seat ids in order, from the snapshot a client gets."""
+    probe = await SeatMapClient.open(url, ignore)
+    await probe.close()
+    return sorted(seat["id"] for seat in probe.snapshot["seats"])
+
+
+async def _version_now(url: str) -> int:
+    """The event's version now, as a new client's snapshot says."""
+    probe = await SeatMapClient.open(url, ignore)
+    await probe.close()
+    return probe.snapshot["version"]
+
+
+def _last_arrivals(pool) -> dict[int, float]:
+    """Per version, when the last watcher of any process had it (wall clock)."""
+    per_process = [p.arrivals() for p in pool.processes]
+    common = set.intersection(*(set(a) for a in per_process))
+    return {v: max(a[v]["last_wall"] for a in per_process) for v in common}
+
+
+def _change_times(database_url: str, event_id: int) -> dict[int, float]:
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT version, extract(epoch FROM min(at)) FROM seats_activity "
+            "WHERE event_id = %s GROUP BY version",
+            [event_id],
+        ).fetchall()
+    return {version: float(at) for version, at in rows}
+
+
+def audit_activity(database_url: str, event_id: int) -> dict:
+    """Replay each seat's activity in version order; count impossible steps."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT seat_id, version, id, kind, holder FROM seats_activity "
+            "WHERE event_id = %s ORDER BY seat_id, version, id",
+            [event_id],
+        ).fetchall()
+        still_held = conn.execute(
+            "SELECT count(*) FROM seats_seat "
+            "WHERE event_id = %s AND hold_id IS NOT NULL",
+            [event_id],
+        ).fetchone()[0]
+    double_holds = wrong_holder = 0
+    kinds: dict[str, int] = {}
+    holder_of: dict[int, str | None] = {}
+    for seat_id, _version, _id, kind, holder in rows:
+        kinds[kind] = kinds.get(kind, 0) + 1
+        current = holder_of.get(seat_id)
+        if kind == "held":
+            if current is not None:
+                double_holds += 1
+            holder_of[seat_id] = holder
+        elif kind == "extended":
+            if current != holder:
+                wrong_holder += 1
+        else:  # released, expired, booked: the seat's holder lets go
+            if current != holder:
+                wrong_holder += 1
+            holder_of[seat_id] = None
+    return {
+        "rows": len(rows),
+        "kinds": kinds,
+        "double_holds": double_holds,
+        "wrong_holder": wrong_holder,
+        "held_at_end": still_held,
+    }

@@ -1,0 +1,73 @@
+"""On-sale: a thousand people watch one big event while two hundred click.
+
+One event of a 5,000-seat plan on two workers (PostgreSQL + Redis). Clickers
+hold 1..4 random seats and then book them (one time in ten) or release them;
+watchers only receive, as the browsers of people still looking would. What
+matters: the hold's round trip, how many frames each watcher gets per
+second (bounded by the broadcast window, not by the change rate), the lag
+from a change's commit to the last watcher, and every client in step
+(bench/scenarios/clicking.py). Repeated (median and spread), plus one run
+without coalescing for the before figure.
+"""
+
+from __future__ import annotations
+
+from bench.scenarios.clicking import Clicking, failures, repeated, run_once
+
+NAME = "onsale"
+TITLE = "on-sale, watchers and clickers on one 5,000-seat event"
+
+FIGURES = {
+    "answers_per_s": ("answers_per_s",),
+    "hold_rtt_p50_ms": ("hold_rtt", "p50_ms"),
+    "hold_rtt_p99_ms": ("hold_rtt", "p99_ms"),
+    "frames_per_watcher_per_s": ("frames_per_watcher_per_s",),
+    "lag_p50_ms": ("broadcast_lag", "p50_ms"),
+    "lag_p99_ms": ("broadcast_lag", "p99_ms"),
+    "generator_cpu_seconds": ("generator_cpu_seconds",),
+}
+
+
+def shape(options, env: dict[str, str] | None = None) -> Clicking:
+    return Clicking(
+        name="onsale",
+        clickers=options.onsale_clickers,
+        watchers=options.onsale_watchers,
+        rows=-(-options.onsale_seats // 50),
+        seats_per_row=50,
+        seconds=options.onsale_seconds,
+        max_seats=4,
+        book_share=0.1,
+        env=env or {},
+    )
+
+
+async def run(ctx) -> dict:
+    options = ctx.options
+    runs = []
+    for number in range(options.timed_runs):
+        ctx.progress(f"onsale: run {number + 1} of {options.timed_runs}")
+        runs.append(await run_once(ctx, shape(options)))
+        _said(ctx, runs[-1])
+    before = {}
+    if options.before_runs:
+        ctx.progress("onsale: before, not coalesced")
+        before["not coalesced"] = await run_once(
+            ctx, shape(options, {"SEAT_BROADCAST_WINDOW_SECONDS": "0"})
+        )
+        _said(ctx, before["not coalesced"])
+    return {
+        "runs": runs,
+        "summary": repeated(runs, FIGURES),
+        "failures": [p for r in runs for p in failures(r)],
+        "before": before,
+    }
+
+
+def _said(ctx, run: dict) -> None:
+    ctx.progress(
+        f"onsale: {run['answers_per_s']} answers/s, hold p99 "
+        f"{run['hold_rtt']['p99_ms']} ms, {run['frames_per_watcher_per_s']} "
+        f"frames/watcher/s, lag p99 {run['broadcast_lag']['p99_ms']} ms, in step "
+        f"{run['client_audit']['in_step']}/{run['client_audit']['clients']}"
+    )
