@@ -110,7 +110,9 @@ def hold_seats(
         if not new:
             return _result(wanted, hold)
         new_ids = [s.id for s in new]
-        enforce_seat_rules(event_id=event_id, holder=holder, taking=new_ids, now=now)
+        enforce_seat_rules(
+            event_id=event_id, holder=holder, seats=seats, taking=new_ids, now=now
+        )
 
         lapsed = [s for s in new if s.hold_id is not None and s.id not in ended]
         taken_now = (
@@ -257,7 +259,7 @@ def _release(
         check_own_running(seats, holder, now)
         if by_request:
             enforce_seat_rules(
-                event_id=event_id, holder=holder, freeing=wanted, now=now
+                event_id=event_id, holder=holder, seats=seats, freeing=wanted, now=now
             )
         tokens = lock_holds(s.hold_id for s in seats)
         require_token(tokens, hold_token)

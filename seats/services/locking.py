@@ -17,11 +17,16 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import F
 
 from seats.errors import Busy, UnknownSeat
 from seats.models import Hold, Seat
 
-_SEAT_COLUMNS = ("id", "label", "hold_id", "holder", "held_until", "booking_id")
+# What the services, and the seat rules after them, read of the seats they lock.
+_SEAT_COLUMNS = (
+    *("id", "label", "hold_id", "holder", "held_until", "booking_id"),
+    *("run", "wheelchair", "companion_of_id"),
+)
 
 
 def require_transaction() -> None:
@@ -58,7 +63,11 @@ def read_seats(event_id: int, seat_ids: list[int], *, lock: bool = False) -> lis
     """The seats in primary-key order; unknown ids (or another event's) raise."""
     query = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
     if lock:
-        query = query.select_for_update()
+        # The seats' rows only: the event's row is joined, not locked.
+        query = query.select_for_update(of=("self",))
+    # The event's single-seat flag comes along (a join, not a statement of
+    # its own): the seat rules read it with the seats (`avoids_single_seats`).
+    query = query.annotate(avoids_single_seats=F("event__avoid_single_seats"))
     seats = list(query.order_by("pk").only(*_SEAT_COLUMNS))
     if len(seats) != len(seat_ids):
         missing = set(seat_ids) - {s.id for s in seats}

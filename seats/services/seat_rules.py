@@ -64,6 +64,7 @@ def enforce_seat_rules(
     *,
     event_id: int,
     holder: str,
+    seats: Sequence[Seat],
     taking: Sequence[int] = (),
     freeing: Sequence[int] = (),
     now: datetime,
@@ -71,23 +72,25 @@ def enforce_seat_rules(
     """Raise unless `holder` taking or freeing these seats keeps the seat rules.
 
     For requests only (staff may overrule), after their seats are locked:
-    a companion seat stays with its wheelchair space (CompanionSeat) and,
-    when the event asks for it, no free seat is newly stranded
-    (SingleSeatLeft); see seats.rules. Neighbours are read, not locked, to
-    keep requests in one row from queueing behind each other: on PostgreSQL
-    two simultaneous requests may together strand a seat that neither
-    would alone, and the next request there finds it stranded already.
+    `seats` are those locked seats, as `locking.read_seats` gives them (with
+    their run, wheelchair and companion columns and the event's
+    `avoids_single_seats`), so the common case costs no statement. A
+    companion seat stays with its wheelchair space (CompanionSeat) and, when
+    the event asks for it, no free seat is newly stranded (SingleSeatLeft);
+    see seats.rules. Neighbours are read, not locked, to keep requests in one
+    row from queueing behind each other: on PostgreSQL two simultaneous
+    requests may together strand a seat that neither would alone, and the
+    next request there finds it stranded already.
     """
-    # The event's flag comes along with the seats: one statement, not two.
-    rows = list(
-        Seat.objects.filter(event_id=event_id, id__in=[*taking, *freeing]).values_list(
-            "id", "run", "wheelchair", "companion_of_id", "event__avoid_single_seats"
-        )
-    )
-    touched = [row[:4] for row in rows]
+    involved = {*taking, *freeing}
+    touched = [
+        (s.id, s.run, s.wheelchair, s.companion_of_id)
+        for s in seats
+        if s.id in involved
+    ]
     _refuse_unpaired(touched, holder, taking, freeing, now)
     runs_touched = {run for _, run, _, _ in touched if run}
-    if runs_touched and rows[0][4]:
+    if runs_touched and any(getattr(s, "avoids_single_seats", False) for s in seats):
         _refuse_stranding(event_id, runs_touched, taking, freeing, now)
 
 
