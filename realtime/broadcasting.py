@@ -41,6 +41,8 @@ def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
             "type": "seats.changed",
             "group": group,
             "text": text,
+            # The receiving hubs put changes back in order by it.
+            "version": change.version,
             "committed_at": time.time(),
         },
     )

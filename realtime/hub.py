@@ -19,6 +19,7 @@ from typing import Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from realtime.sequencing import Sequencer
 from seats import metrics
 from wire import frames
 
@@ -34,6 +35,9 @@ STAFF_GROUP = "staff"
 # the joins that go on in the background meanwhile.
 JOIN_WAIT_SECONDS = 3.0
 RETRY_FIRST_SECONDS = 0.5
+# How long changes wait for a version before them that has not come (a lost
+# publish); the bundled client waits 1 s before it resyncs over a gap.
+GAP_WAIT_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
 
 
@@ -70,6 +74,9 @@ class Hub:
         # seats.changed texts waiting out the broadcast window, per group.
         self._waiting: dict[str, list[str]] = {}
         self._flushes: dict[str, asyncio.Task[None]] = {}
+        # Per group: changes put back in version order (realtime.sequencing).
+        self._sequencers: dict[str, Sequencer] = {}
+        self._gap_timers: dict[str, asyncio.TimerHandle] = {}
 
     @property
     def renew_seconds(self) -> float | None:
@@ -157,11 +164,59 @@ class Hub:
             metrics.BROADCAST_LAG.observe(max(0.0, time.time() - committed_at))
         group = message.get("group", "")
         if not self._members.get(group):
+            # Nobody here to keep in order: the next socket starts afresh.
+            self._forget_order(group)
             return
-        if message.get("type") == "seats.changed" and self._window_open(group):
-            self._waiting[group].append(message["text"])
+        if message.get("type") != "seats.changed":
+            await self._deliver(group, message["text"])
             return
-        await self._deliver(group, message["text"])
+        version = message.get("version")
+        if version is None:  # from a publisher that predates ordering
+            texts = [message["text"]]
+        else:
+            sequencer = self._sequencers.setdefault(group, Sequencer())
+            texts = sequencer.add(version, message["text"])
+            self._watch_gap(group, sequencer)
+        for text in self._route(group, texts):
+            await self._deliver(group, text)
+
+    def _route(self, group: str, texts: list[str]) -> list[str]:
+        """Of changes in order, those to send now; the rest wait in the window."""
+        now = []
+        for text in texts:
+            if self._window_open(group):
+                self._waiting[group].append(text)
+            else:
+                now.append(text)
+        return now
+
+    def _watch_gap(self, group: str, sequencer: Sequencer) -> None:
+        timer = self._gap_timers.get(group)
+        if sequencer.waiting and timer is None:
+            self._gap_timers[group] = self.loop.call_later(
+                GAP_WAIT_SECONDS, self._gap_timeout, group
+            )
+        elif not sequencer.waiting and timer is not None:
+            timer.cancel()
+            del self._gap_timers[group]
+
+    def _gap_timeout(self, group: str) -> None:
+        """A version did not come in time: pass on what waited behind it."""
+        self._gap_timers.pop(group, None)
+        sequencer = self._sequencers.get(group)
+        if sequencer is None:
+            return
+        skipped = sequencer.skipped
+        texts = sequencer.give_up()
+        metrics.BROADCAST_GAPS.inc(sequencer.skipped - skipped)
+        self._watch_gap(group, sequencer)
+        self._chain(group, self._route(group, texts))
+
+    def _forget_order(self, group: str) -> None:
+        self._sequencers.pop(group, None)
+        timer = self._gap_timers.pop(group, None)
+        if timer is not None:
+            timer.cancel()
 
     def _window_open(self, group: str) -> bool:
         """Whether this change must wait for the group's broadcast window.
@@ -187,12 +242,17 @@ class Hub:
             self.loop.call_later(
                 settings.SEAT_BROADCAST_WINDOW_SECONDS, self._flush_later, group
             )
-            # Chained to the group's previous flush: frames keep their order
-            # even if a flush is still writing when the next one starts.
-            previous = self._flushes.get(group)
-            self._flushes[group] = self.loop.create_task(
-                self._flush(group, texts, previous)
-            )
+            self._chain(group, texts)
+
+    def _chain(self, group: str, texts: list[str]) -> None:
+        """Send `texts` (folded) after the group's previous flush is done, so
+        frames keep their order even if a flush is still writing."""
+        if not texts:
+            return
+        previous = self._flushes.get(group)
+        self._flushes[group] = self.loop.create_task(
+            self._flush(group, texts, previous)
+        )
 
     async def _flush(
         self, group: str, texts: list[str], previous: asyncio.Task | None
@@ -226,6 +286,7 @@ class Hub:
         del self._members[group]
         del self._joined[group]
         self._flushes.pop(group, None)
+        self._forget_order(group)
         if _joined_ok(joining):
             self.loop.create_task(self.layer.group_discard(group, self.channel))
         else:

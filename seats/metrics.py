@@ -46,6 +46,11 @@ BROADCAST_LAG = Histogram(
     "From a change's commit to its frame being handed to the local sockets.",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+BROADCAST_GAPS = Counter(
+    "seats_broadcast_gaps_total",
+    "Versions a worker stopped waiting for before passing later changes on "
+    "(a lost publish; clients resync across the gap).",
+)
 PUBLISH_FAILURES = Counter(
     "seats_publish_failures_total",
     "Channel-layer sends that failed (each retry counts), by outcome of the "

@@ -1,0 +1,61 @@
+"""An event's changes back in version order before they reach the sockets.
+
+A worker gets its own changes straight from its hub and the others' through
+Redis, later; under load, seconds later. Passed on as they come, most
+frames would reach the browsers ahead of a version still on its way: every
+client would buffer, and one that waits too long resyncs from a snapshot,
+the most expensive thing a busy server can be asked for. The sequencer
+holds a change until the versions before it have come, and gives up on a
+missing version after `wait` seconds (a lost publish: the frames go on with
+a gap, which clients close by a resync, as they would have anyway).
+"""
+
+from __future__ import annotations
+
+
+class Sequencer:
+    """One group's seats.changed texts, released in version order.
+
+    `add` and `give_up` return the texts to pass on now, in order. The first
+    version seen sets the start (a process learns an event's stream when its
+    first socket of that event connects). A version older than the next one
+    expected is passed on at once: it can only fill a gap some client kept
+    open, and a client ignores a version it has.
+    """
+
+    __slots__ = ("next", "held", "skipped")
+
+    def __init__(self) -> None:
+        self.next: int | None = None
+        self.held: dict[int, str] = {}
+        self.skipped = 0  # versions given up on
+
+    def add(self, version: int, text: str) -> list[str]:
+        if self.next is not None and version < self.next:
+            return [text]
+        if self.next is not None and version > self.next:
+            self.held[version] = text
+            return []
+        self.next = version + 1
+        return [text, *self._drain()]
+
+    @property
+    def waiting(self) -> bool:
+        """Whether changes wait for a missing version (a give-up is due)."""
+        return bool(self.held)
+
+    def give_up(self) -> list[str]:
+        """Stop waiting for the missing version(s): pass on what is held."""
+        if not self.held:
+            return []
+        first = min(self.held)
+        self.skipped += first - (self.next or first)
+        self.next = first
+        return self._drain()
+
+    def _drain(self) -> list[str]:
+        out = []
+        while self.next in self.held:
+            out.append(self.held.pop(self.next))
+            self.next += 1
+        return out
