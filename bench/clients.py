@@ -22,7 +22,12 @@ from pathlib import Path
 
 from bench.audit import Track, audit, merged, versions_of
 from devtools.processes import ROOT, raise_open_files_limit
-from devtools.wsclient import SeatMapClient, close_many, open_many
+from devtools.wsclient import (
+    CONNECT_CONCURRENCY,
+    SeatMapClient,
+    close_many,
+    open_many,
+)
 
 # -- what a generator process does ----------------------------------------
 
@@ -83,12 +88,21 @@ class Generator:
         self.tracks: list[Track] = []
         self.frames_all = 0
 
-    async def op_connect(self, urls: list[str], count: int, watch: bool = True) -> dict:
+    async def op_connect(
+        self,
+        urls: list[str],
+        count: int,
+        watch: bool = True,
+        concurrency: int = CONNECT_CONCURRENCY,
+    ) -> dict:
         """`count` more sockets: watchers, whose arrivals are timed, or
         clickers (`watch` false), who act in `contend`. All are audited."""
         started = time.monotonic()
         clients, failed = await open_many(
-            urls, count, on_open=lambda snapshot: self._tracked(snapshot, watch)
+            urls,
+            count,
+            on_open=lambda snapshot: self._tracked(snapshot, watch),
+            concurrency=concurrency,
         )
         self.clients += clients
         if watch:
@@ -429,11 +443,22 @@ class GeneratorPool:
             )
         )
 
-    async def connect(self, urls: list[str], count: int, watch: bool = True) -> dict:
-        """`count` more sockets split evenly over the processes."""
+    async def connect(
+        self,
+        urls: list[str],
+        count: int,
+        watch: bool = True,
+        concurrency: int = CONNECT_CONCURRENCY,
+    ) -> dict:
+        """`count` more sockets split evenly over the processes, each process
+        opening at most `concurrency` at a time."""
         shares = split(count, len(self.processes))
         results = await self.call_all(
-            "connect", [{"count": n} for n in shares], urls=urls, watch=watch
+            "connect",
+            [{"count": n} for n in shares],
+            urls=urls,
+            watch=watch,
+            concurrency=concurrency,
         )
         return {
             "connected": sum(r["connected"] for r in results),

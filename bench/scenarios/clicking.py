@@ -41,6 +41,7 @@ class Clicking:
     seconds: float
     max_seats: int
     book_share: float = 0.0
+    connect_concurrency: int = 50
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -60,7 +61,16 @@ async def run_once(ctx, shape: Clicking) -> dict:
         pool = await ctx.generators(stack)
         for count, watch in ((shape.watchers, True), (shape.clickers, False)):
             if count:
-                connected = await pool.connect(urls, count, watch=watch)
+                # A big plan's snapshot costs the server tens of milliseconds:
+                # a few handshakes at a time, or they queue past daphne's
+                # handshake timeout.
+                connected = await pool.connect(
+                    urls, count, watch=watch, concurrency=shape.connect_concurrency
+                )
+                ctx.progress(
+                    f"{shape.name}: {count} {'watchers' if watch else 'clickers'}"
+                    f" connected in {connected['seconds']:.1f}s"
+                )
                 if connected["failed"]:
                     raise RuntimeError(f"{connected['failed']} sockets failed")
         ctx.progress(
