@@ -83,8 +83,8 @@ format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-# Benchmarks (bench/, BENCHMARKS.md): the full run takes about 12 minutes;
-# bench-smoke runs every scenario at tiny sizes in under a minute.
+# Benchmarks (bench/, BENCHMARKS.md): the full run takes about 30 minutes;
+# bench-smoke runs every scenario at tiny sizes in about two minutes.
 .PHONY: bench bench-smoke
 bench: $(VENV)/.installed-dev
 	bash scripts/ensure-services.sh
