@@ -176,6 +176,39 @@ def _outcome(shape: Clicking, results: list[dict], **measured) -> dict:
     }
 
 
+async def repeated_runs(
+    ctx,
+    shape,
+    before: dict[str, dict[str, str]],
+    figures: dict[str, tuple[str, ...]],
+    said,
+) -> dict:
+    """`shape(env)` run `timed_runs` times, then once per `before` setting.
+
+    The result of a repeated scenario: every run, the median and spread of
+    `figures`, what made runs unusable, and the before runs by label.
+    """
+    options = ctx.options
+    name = shape({}).name
+    runs = []
+    for number in range(options.timed_runs):
+        ctx.progress(f"{name}: run {number + 1} of {options.timed_runs}")
+        runs.append(await run_once(ctx, shape({})))
+        said(ctx, runs[-1])
+    done = {}
+    if options.before_runs:
+        for label, env in before.items():
+            ctx.progress(f"{name}: before, {label}")
+            done[label] = await run_once(ctx, shape(env))
+            said(ctx, done[label])
+    return {
+        "runs": runs,
+        "summary": repeated(runs, figures),
+        "failures": [p for r in runs for p in failures(r)],
+        "before": done,
+    }
+
+
 def failures(run: dict) -> list[str]:
     """What makes a run's figures unusable, whatever they are."""
     problems = []

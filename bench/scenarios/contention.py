@@ -10,7 +10,7 @@ coalesced, and the sockets' database work on one thread per worker.
 
 from __future__ import annotations
 
-from bench.scenarios.clicking import Clicking, failures, repeated, run_once
+from bench.scenarios.clicking import Clicking, repeated_runs
 
 NAME = "contention"
 TITLE = "contention, 2 workers on PostgreSQL + Redis"
@@ -44,24 +44,9 @@ def shape(options, env: dict[str, str] | None = None) -> Clicking:
 
 
 async def run(ctx) -> dict:
-    options = ctx.options
-    runs = []
-    for number in range(options.timed_runs):
-        ctx.progress(f"contention: run {number + 1} of {options.timed_runs}")
-        runs.append(await run_once(ctx, shape(options)))
-        _said(ctx, runs[-1])
-    before = {}
-    if options.before_runs:
-        for label, env in BEFORE.items():
-            ctx.progress(f"contention: before, {label}")
-            before[label] = await run_once(ctx, shape(options, env))
-            _said(ctx, before[label])
-    return {
-        "runs": runs,
-        "summary": repeated(runs, FIGURES),
-        "failures": [p for r in runs for p in failures(r)],
-        "before": before,
-    }
+    return await repeated_runs(
+        ctx, lambda env: shape(ctx.options, env), BEFORE, FIGURES, _said
+    )
 
 
 def _said(ctx, run: dict) -> None:

@@ -12,7 +12,7 @@ without coalescing for the before figure.
 
 from __future__ import annotations
 
-from bench.scenarios.clicking import Clicking, failures, repeated, run_once
+from bench.scenarios.clicking import Clicking, repeated_runs
 
 NAME = "onsale"
 TITLE = "on-sale, watchers and clickers on one 5,000-seat event"
@@ -44,25 +44,13 @@ def shape(options, env: dict[str, str] | None = None) -> Clicking:
 
 
 async def run(ctx) -> dict:
-    options = ctx.options
-    runs = []
-    for number in range(options.timed_runs):
-        ctx.progress(f"onsale: run {number + 1} of {options.timed_runs}")
-        runs.append(await run_once(ctx, shape(options)))
-        _said(ctx, runs[-1])
-    before = {}
-    if options.before_runs:
-        ctx.progress("onsale: before, not coalesced")
-        before["not coalesced"] = await run_once(
-            ctx, shape(options, {"SEAT_BROADCAST_WINDOW_SECONDS": "0"})
-        )
-        _said(ctx, before["not coalesced"])
-    return {
-        "runs": runs,
-        "summary": repeated(runs, FIGURES),
-        "failures": [p for r in runs for p in failures(r)],
-        "before": before,
-    }
+    return await repeated_runs(
+        ctx,
+        lambda env: shape(ctx.options, env),
+        {"not coalesced": {"SEAT_BROADCAST_WINDOW_SECONDS": "0"}},
+        FIGURES,
+        _said,
+    )
 
 
 def _said(ctx, run: dict) -> None:
