@@ -6,8 +6,10 @@ frames would reach the browsers ahead of a version still on its way: every
 client would buffer, and one that waits too long resyncs from a snapshot,
 the most expensive thing a busy server can be asked for. The sequencer
 holds a change until the versions before it have come, and gives up on a
-missing version after `wait` seconds (a lost publish: the frames go on with
-a gap, which clients close by a resync, as they would have anyway).
+missing version after a wait (a lost publish). The hub then reads what the
+missing versions changed back from the database and sends it as one frame
+(`caught_up`); only if the database cannot say do the frames go on with a
+gap (`give_up`), which clients close by a resync.
 """
 
 from __future__ import annotations
@@ -43,6 +45,21 @@ class Sequencer:
     def waiting(self) -> bool:
         """Whether changes wait for a missing version (a give-up is due)."""
         return bool(self.held)
+
+    @property
+    def missing(self) -> int:
+        """How many versions before the last held one have not come."""
+        if not self.held or self.next is None:
+            return 0
+        return max(self.held) - self.next + 1 - len(self.held)
+
+    def caught_up(self, version: int) -> list[str]:
+        """Everything up to `version` was sent some other way (one frame read
+        from the database): drop what it covers, pass on what follows."""
+        self.held = {v: text for v, text in self.held.items() if v > version}
+        if self.next is None or version >= self.next:
+            self.next = version + 1
+        return self._drain()
 
     def give_up(self) -> list[str]:
         """Stop waiting for the missing version(s): pass on what is held."""

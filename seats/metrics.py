@@ -48,8 +48,14 @@ BROADCAST_LAG = Histogram(
 )
 BROADCAST_GAPS = Counter(
     "seats_broadcast_gaps_total",
-    "Versions a worker stopped waiting for before passing later changes on "
-    "(a lost publish; clients resync across the gap).",
+    "Versions that did not reach a worker in time through the channel layer "
+    "(a lost publish).",
+)
+BROADCAST_CATCHUPS = Counter(
+    "seats_broadcast_catchups_total",
+    "Gaps closed by a worker: filled (read back from the database, sent as one "
+    "frame) or skipped (passed on with the gap; clients resync).",
+    ["result"],
 )
 PUBLISH_FAILURES = Counter(
     "seats_publish_failures_total",

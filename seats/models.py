@@ -329,6 +329,10 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "activity"
+        # A worker that missed a change reads it back by version (catch_up).
+        indexes = [
+            models.Index(fields=["event", "version"], name="activity_by_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.seat_id} by {self.holder}"

@@ -21,6 +21,7 @@ from django.conf import settings
 
 from seats.errors import RateLimited, SeatError
 from seats.selectors import (
+    CatchUp,
     CategoryView,
     DashboardState,
     EventSummary,
@@ -366,6 +367,20 @@ def seats_changed(change: SeatChange) -> SeatsChangedFrame:
     }
 
 
+def caught_up(change: CatchUp) -> SeatsChangedFrame:
+    """The changes a worker missed, read back from the database: a coalesced
+    frame like any other, so clients need nothing new to apply it."""
+    return {
+        "type": "seats.changed",
+        "event": change.event_id,
+        "version": change.version,
+        "reason": change.reason,
+        "seats": [seat_state(s, change.event_id) for s in change.seats],
+        "from_version": change.from_version,
+        "reasons": list(change.reasons),
+    }
+
+
 def coalesced(changes: list[SeatsChangedFrame]) -> list[SeatsChangedFrame]:
     """Consecutive changes of one event folded into one frame per unbroken run.
 
@@ -378,7 +393,7 @@ def coalesced(changes: list[SeatsChangedFrame]) -> list[SeatsChangedFrame]:
     ordered = sorted({c["version"]: c for c in changes}.values(), key=_version_of)
     runs: list[list[SeatsChangedFrame]] = []
     for change in ordered:
-        if runs and change["version"] == runs[-1][-1]["version"] + 1:
+        if runs and _first_version(change) == runs[-1][-1]["version"] + 1:
             runs[-1].append(change)
         else:
             runs.append([change])
@@ -389,6 +404,10 @@ def _version_of(change: SeatsChangedFrame) -> int:
     return change["version"]
 
 
+def _first_version(change: SeatsChangedFrame) -> int:
+    return change.get("from_version", change["version"])
+
+
 def _folded(run: list[SeatsChangedFrame]) -> SeatsChangedFrame:
     seats: dict[int, SeatStateFrame] = {}
     reasons: list[str] = []
@@ -396,15 +415,16 @@ def _folded(run: list[SeatsChangedFrame]) -> SeatsChangedFrame:
         for seat in change["seats"]:
             seats.pop(seat["id"], None)  # re-inserted: the order of the last change
             seats[seat["id"]] = seat
-        if change["reason"] not in reasons:
-            reasons.append(change["reason"])
+        for reason in change.get("reasons", [change["reason"]]):
+            if reason not in reasons:
+                reasons.append(reason)
     return {
         "type": "seats.changed",
         "event": run[-1]["event"],
         "version": run[-1]["version"],
         "reason": run[-1]["reason"],
         "seats": list(seats.values()),
-        "from_version": run[0]["version"],
+        "from_version": _first_version(run[0]),
         "reasons": reasons,
     }
 

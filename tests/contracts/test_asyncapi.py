@@ -254,6 +254,9 @@ def test_every_builder_makes_frames_that_match(
         frames.activity(change)
 
     version = selectors.event_version(eid)
+    caught = selectors.catch_up(event_id=eid, after=0, now=later(3000))
+    assert caught is not None and caught.version == version
+    frames.caught_up(caught)
     frames.heartbeat(eid, version, later(3000))
     frames.pong(later(3000))
     frames.pong(later(3000), "alive", event_id=eid, version=version)
