@@ -21,23 +21,38 @@ class Sequencer:
     `add` and `give_up` return the texts to pass on now, in order. The first
     version seen sets the start (a process learns an event's stream when its
     first socket of that event connects). A version older than the next one
-    expected is passed on at once: it can only fill a gap some client kept
-    open, and a client ignores a version it has.
+    expected comes late: it is passed on if it was given up on (it fills the
+    gap clients were left with) or is older than the first version seen (a
+    client that connected just before may lack it), and dropped otherwise
+    (it was sent, or a catch-up covered it).
     """
 
-    __slots__ = ("next", "held", "skipped")
+    __slots__ = ("start", "next", "held", "skipped", "gaps")
+
+    # Given-up versions remembered for late arrivals; the oldest are
+    # forgotten first (clients have resynced across those long ago).
+    MAX_GAPS = 10_000
 
     def __init__(self) -> None:
+        self.start: int | None = None
         self.next: int | None = None
         self.held: dict[int, str] = {}
         self.skipped = 0  # versions given up on
+        self.gaps: set[int] = set()
 
     def add(self, version: int, text: str) -> list[str]:
         if self.next is not None and version < self.next:
-            return [text]
+            if self.start is not None and version < self.start:
+                return [text]
+            if version in self.gaps:
+                self.gaps.discard(version)
+                return [text]
+            return []
         if self.next is not None and version > self.next:
             self.held[version] = text
             return []
+        if self.start is None:
+            self.start = version
         self.next = version + 1
         return [text, *self._drain()]
 
@@ -66,7 +81,11 @@ class Sequencer:
         if not self.held:
             return []
         first = min(self.held)
-        self.skipped += first - (self.next or first)
+        if self.next is not None:
+            self.skipped += first - self.next
+            self.gaps.update(range(self.next, first))
+            if len(self.gaps) > self.MAX_GAPS:
+                self.gaps = set(sorted(self.gaps)[-self.MAX_GAPS :])
         self.next = first
         return self._drain()
 

@@ -79,7 +79,8 @@ def test_a_catch_up_folds_into_the_changes_around_it():
     [folded] = frames.coalesced([change(1, 7, "held"), caught, change(5, 8, "held")])
     assert (folded["from_version"], folded["version"]) == (1, 5)
     assert folded["reasons"] == ["held", "released"]
-    assert {s["id"]: s["status"] for s in folded["seats"]} == {7: "available", 8: "held"}
+    states = {s["id"]: s["status"] for s in folded["seats"]}
+    assert states == {7: "available", 8: "held"}
 
 
 class Recorder:

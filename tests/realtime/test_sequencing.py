@@ -20,15 +20,28 @@ def test_versions_go_out_in_order_whatever_order_they_came_in():
     assert not seq.waiting and seq.next == 14
 
 
-def test_an_old_version_passes_at_once_and_a_missing_one_is_given_up_on():
+def test_a_missing_version_is_given_up_on_and_passed_on_if_it_comes_late():
     seq = Sequencer()
     seq.add(5, "v5")
-    assert seq.add(4, "v4") == ["v4"]  # may fill some client's gap
+    assert seq.add(4, "v4") == ["v4"]  # before the start: a new client may lack it
+    assert seq.add(5, "v5") == []  # a duplicate
     seq.add(8, "v8")
     seq.add(7, "v7")
     assert seq.give_up() == ["v7", "v8"]
     assert seq.skipped == 1 and seq.next == 9
     assert seq.give_up() == []
+    assert seq.add(6, "v6") == ["v6"]  # fills the gap clients were left with
+    assert seq.add(6, "v6") == []  # once
+
+
+def test_given_up_versions_are_remembered_within_a_bound(monkeypatch):
+    monkeypatch.setattr(Sequencer, "MAX_GAPS", 3)
+    seq = Sequencer()
+    seq.add(1, "v1")
+    seq.add(7, "v7")
+    seq.give_up()  # 2..6 given up on; only the newest 3 remembered
+    assert seq.gaps == {4, 5, 6}
+    assert seq.add(2, "v2") == [] and seq.add(5, "v5") == ["v5"]
 
 
 class Recorder:
