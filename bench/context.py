@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 
 from bench.clients import GeneratorPool
-from bench.servers import Stack
+from bench.servers import PG_DATABASE, PG_TEMPLATE, Stack
 from devtools.processes import ROOT
 
 PROFILES = ROOT / "bench" / "results" / "profiles"
@@ -30,6 +30,7 @@ class Context:
         self.started = time.monotonic()
         self._names = itertools.count(1)
         self._template: tuple[Path, dict[str, int]] | None = None
+        self._pg_template = False
         self.profiles: dict[str, dict] = {}
 
     def progress(self, message: str) -> None:
@@ -60,6 +61,20 @@ class Context:
             }
             self._template = (stack.var_dir, events)
         return self._template
+
+    def postgres_database(self) -> str:
+        """PG_DATABASE afresh, already migrated (a copy of a template
+        migrated once per run, dropped by `close`); its URL."""
+        if not self._pg_template:
+            self.progress("preparing a migrated PostgreSQL database (once)")
+            stack = self.stack("pg-template", DATABASE_URL=PG_TEMPLATE.create())
+            stack.migrate()
+            self._pg_template = True
+        return PG_DATABASE.create(template=PG_TEMPLATE)
+
+    def close(self) -> None:
+        if self._pg_template:
+            PG_TEMPLATE.drop()
 
     async def generators(self, stack: Stack, count: int | None = None):
         return await GeneratorPool.start(

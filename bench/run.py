@@ -128,22 +128,30 @@ async def run_all(options: argparse.Namespace, argv: list[str]) -> dict:
             work = tempfile.mkdtemp(prefix="seats-bench-kept-")
             print(f"work directory: {work}", file=sys.stderr)
         ctx = Context(options, Path(work))
-        for scenario in chosen:
-            ctx.progress(f"== {scenario.NAME}: {scenario.TITLE}")
-            began = time.monotonic()
-            try:
-                outcome = await scenario.run(ctx)
-            except Exception:
-                ctx.progress(f"!! {scenario.NAME} failed")
-                traceback.print_exc(file=sys.stderr)
-                results["failures"][scenario.NAME] = traceback.format_exc()
-                continue
-            outcome["seconds"] = round(time.monotonic() - began, 1)
-            results["scenarios"][scenario.NAME] = outcome
-            ctx.progress(f"== {scenario.NAME} done in {outcome['seconds']:.0f}s")
+        try:
+            await _run_scenarios(ctx, chosen, results)
+        finally:
+            ctx.close()
         results["profiles"] = ctx.profiles
     results["total_seconds"] = round(time.time() - started, 1)
     return results
+
+
+async def _run_scenarios(ctx: Context, chosen: list, results: dict) -> None:
+    """Each scenario in turn; one that fails is recorded and the rest go on."""
+    for scenario in chosen:
+        ctx.progress(f"== {scenario.NAME}: {scenario.TITLE}")
+        began = time.monotonic()
+        try:
+            outcome = await scenario.run(ctx)
+        except Exception:
+            ctx.progress(f"!! {scenario.NAME} failed")
+            traceback.print_exc(file=sys.stderr)
+            results["failures"][scenario.NAME] = traceback.format_exc()
+            continue
+        outcome["seconds"] = round(time.monotonic() - began, 1)
+        results["scenarios"][scenario.NAME] = outcome
+        ctx.progress(f"== {scenario.NAME} done in {outcome['seconds']:.0f}s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,8 @@ PG_ADMIN_URL = os.environ.get(
 )
 # Named after the runner's process: runs side by side never drop each other's.
 PG_DATABASE = PostgresDatabase(PG_ADMIN_URL, f"seats_bench_{os.getpid()}")
+# Migrated once per run; each PostgreSQL stack starts from a copy of it.
+PG_TEMPLATE = PostgresDatabase(PG_ADMIN_URL, f"seats_bench_{os.getpid()}_migrated")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 

@@ -43,11 +43,15 @@ class PostgresDatabase:
             )
             return found.fetchone() is not None
 
-    def create(self) -> str:
-        """Drop it (sessions and all) if it exists, create it empty; its URL."""
+    def create(self, template: PostgresDatabase | None = None) -> str:
+        """Drop it (sessions and all) if it exists, create it empty or as a
+        copy of `template` (which must have no sessions open); its URL."""
+        statement = sql.SQL("CREATE DATABASE {}").format(self._identifier())
+        if template is not None:
+            statement += sql.SQL(" TEMPLATE {}").format(template._identifier())
         with self._admin() as conn:
             conn.execute(self._drop_statement())
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(self._identifier()))
+            conn.execute(statement)
         return self.url
 
     def ensure(self) -> bool:

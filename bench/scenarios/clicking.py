@@ -46,14 +46,13 @@ class Clicking:
 
 
 async def run_once(ctx, shape: Clicking) -> dict:
-    database_url = PG_DATABASE.create()
+    database_url = ctx.postgres_database()
     flush_redis(REDIS_URL)
     stack = ctx.stack(
         shape.name, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, **shape.env
     )
     pool = None
     try:
-        stack.migrate()
         event_id = stack.new_event(shape.name.title(), shape.rows, shape.seats_per_row)
         workers = [stack.serve("--no-sweeper") for _ in range(2)]
         urls = [w.ws_url(seat_map_path(event_id)) for w in workers]

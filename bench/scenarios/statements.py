@@ -23,10 +23,11 @@ async def run(ctx) -> dict:
             stack = ctx.stack("statements-sqlite")
         else:
             stack = ctx.stack(
-                "statements-postgresql", DATABASE_URL=PG_DATABASE.create()
+                "statements-postgresql", DATABASE_URL=ctx.postgres_database()
             )
         try:
-            stack.migrate()
+            if backend == "sqlite":
+                stack.migrate()
             out = stack.python("-m", "bench.scenarios.statements_job", timeout=300)
         finally:
             stack.stop_all()

@@ -27,12 +27,13 @@ async def run(ctx) -> dict:
         else:
             stack = ctx.stack(
                 "sweep-postgresql",
-                DATABASE_URL=PG_DATABASE.create(),
+                DATABASE_URL=ctx.postgres_database(),
                 REDIS_URL=REDIS_URL,
             )
             flush_redis(REDIS_URL)
         try:
-            stack.migrate()
+            if backend == "sqlite":
+                stack.migrate()
             ctx.progress(
                 f"sweep {backend}: making {options.sweep_holds} expired holds over "
                 f"{options.sweep_events} events"
