@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from api import staff
 from api import views as api
 from api.v1.app import api as api_v1
 from api.v1.idempotency import idempotent_urls
@@ -13,6 +14,22 @@ urlpatterns = [
     re_path(r"^v1/", unknown_route),
     path("events/", api.events, name="api-events"),
     path("events/<int:event_id>/seats/", api.event_seats, name="api-event-seats"),
+    path("staff/events/<int:event_id>/block", staff.block, name="staff-block"),
+    path("staff/events/<int:event_id>/unblock", staff.unblock, name="staff-unblock"),
+    path("staff/events/<int:event_id>/release", staff.release, name="staff-release"),
+    path("staff/events/<int:event_id>/sell", staff.sell, name="staff-sell"),
+    path(
+        "staff/events/<int:event_id>/seats/<int:seat_id>/history",
+        staff.seat_history,
+        name="staff-seat-history",
+    ),
+    path("staff/events/<int:event_id>/report", staff.report, name="staff-report"),
+    path(
+        "staff/events/<int:event_id>/bookings.csv",
+        staff.bookings_csv,
+        name="staff-bookings-csv",
+    ),
+    path("staff/bookings/<str:reference>/cancel", staff.cancel, name="staff-cancel"),
     path(
         "release-expired-locks/",
         api.release_expired_locks,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from seats import selectors
 from seats.holders import holder_for_session, session_holder
-from seats.models import Event
+from seats.models import Booking, Event
 
 HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."
 NO_CHECKOUT_TEXT = "This event has no checkout; book your seats here."
@@ -121,4 +121,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "release_url": reverse("release-expired-locks"),
             "webhooks": webhook_rows(),
         },
+    )
+
+
+@staff_member_required
+def box_office_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
+    """A printable confirmation of one booking: reference, seats, customer."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("event"), reference=reference
+    )
+    [line] = selectors.bookings_of(booking.event_id, reference=reference)
+    return render(
+        request,
+        "frontend/confirmation.html",
+        {"booking": booking, "line": line, "total": sum(p for *_, p in line.seats)},
     )

@@ -85,6 +85,20 @@ class CheckoutRequired(SeatError):
     )
 
 
+class SeatsHeld(SeatError):
+    """Staff asked to block or sell seats in a customer's running hold."""
+
+    code = "seats_held"
+    default_message = "These seats are in a customer's hold; release it first."
+
+
+class SeatBlocked(SeatError):
+    """A box office sale of blocked seats, not confirmed."""
+
+    code = "seat_blocked"
+    default_message = "These seats are blocked; confirm to sell them anyway."
+
+
 class HoldNotFound(SeatError):
     """No running hold has this token: it never existed, or the hold ended."""
 

@@ -1,7 +1,8 @@
 """Events, seats, holds, bookings and the activity log.
 
-A seat's status is derived, never stored: booked when it has a booking, held
-when its `held_until` lies in the future, available otherwise. A hold whose
+A seat's status is derived, never stored: booked when it has a booking,
+blocked when staff took it out of sale, held when its `held_until` lies in the
+future, available otherwise. A hold whose
 time has passed is therefore free in every read and every check, whether or
 not the sweeper has tidied it up yet.
 """
@@ -17,21 +18,30 @@ from django.db.models import Case, Q, QuerySet, Value, When
 class SeatStatus(models.TextChoices):
     """What a seat is at a given moment; derived from its row, never stored.
 
-    New statuses (blocked, ...) are added here, in `status_of` and in
-    `SeatQuerySet`, and nowhere else.
+    New statuses are added here, in `status_of` and in `status_q`, and
+    nowhere else.
     """
 
     AVAILABLE = "available"
     HELD = "held"
     BOOKED = "booked"
+    BLOCKED = "blocked"  # out of sale by staff (house seats, a broken seat)
 
 
 def status_of(
-    *, booking_id: int | None, held_until: datetime | None, now: datetime
+    *,
+    booking_id: int | None,
+    held_until: datetime | None,
+    now: datetime,
+    blocked: bool = False,
 ) -> SeatStatus:
-    """The one rule: booked beats held, and a hold counts only until its time."""
+    """The one rule: booked beats blocked beats held, and a hold counts only
+    until its time. (A blocked seat has neither a hold nor a booking: the
+    seat's check constraint says so; the order is for safety.)"""
     if booking_id is not None:
         return SeatStatus.BOOKED
+    if blocked:
+        return SeatStatus.BLOCKED
     if held_until is not None and held_until > now:
         return SeatStatus.HELD
     return SeatStatus.AVAILABLE
@@ -40,12 +50,21 @@ def status_of(
 def status_q(status: SeatStatus, now: datetime, *, via: str = "") -> Q:
     """`status_of` as SQL: seats (reached through the relation `via`) in `status`."""
     booked = Q(**{f"{via}booking__isnull": False})
-    held = Q(**{f"{via}booking__isnull": True, f"{via}held_until__gt": now})
+    blocked = Q(**{f"{via}booking__isnull": True, f"{via}blocked": True})
+    held = Q(
+        **{
+            f"{via}booking__isnull": True,
+            f"{via}blocked": False,
+            f"{via}held_until__gt": now,
+        }
+    )
     if status is SeatStatus.BOOKED:
         return booked
+    if status is SeatStatus.BLOCKED:
+        return blocked
     if status is SeatStatus.HELD:
         return held
-    return ~booked & ~held
+    return ~booked & ~blocked & ~held
 
 
 class SeatingPlan(models.Model):
@@ -192,6 +211,18 @@ class Booking(models.Model):
     hold_token = models.CharField(max_length=64, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    class Channel(models.TextChoices):
+        WEB = "web"  # the seat map (a click on "Book")
+        BOX_OFFICE = "box_office"  # staff, from the box office map
+        API = "api"  # a shop, through the REST API
+
+    channel = models.CharField(
+        max_length=12, choices=Channel.choices, default=Channel.WEB
+    )
+    # Box office sales: who sold it and how it was paid.
+    sold_by = models.CharField(max_length=150, blank=True, default="")
+    payment_note = models.CharField(max_length=200, blank=True, default="")
+
     def __str__(self) -> str:
         return self.reference
 
@@ -204,7 +235,7 @@ class SeatQuerySet(QuerySet["Seat"]):
     """The questions every caller asks of seats, each answered at `now`."""
 
     def free_at(self, now: datetime) -> SeatQuerySet:
-        """Neither booked nor in a running hold (a lapsed hold is free)."""
+        """Neither booked, blocked nor in a running hold (a lapsed hold is free)."""
         return self.filter(status_q(SeatStatus.AVAILABLE, now))
 
     def held_at(self, now: datetime) -> SeatQuerySet:
@@ -223,6 +254,7 @@ class SeatQuerySet(QuerySet["Seat"]):
         return self.annotate(
             status=Case(
                 When(status_q(SeatStatus.BOOKED, now), then=Value("booked")),
+                When(status_q(SeatStatus.BLOCKED, now), then=Value("blocked")),
                 When(status_q(SeatStatus.HELD, now), then=Value("held")),
                 default=Value(SeatStatus.AVAILABLE.value),
                 output_field=models.CharField(),
@@ -271,6 +303,9 @@ class Seat(models.Model):
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
     )
+    # Out of sale by staff (seats.services.staff), with the reason staff gave.
+    blocked = models.BooleanField(default=False)
+    blocked_reason = models.CharField(max_length=120, blank=True, default="")
 
     objects = SeatQuerySet.as_manager()
 
@@ -296,6 +331,11 @@ class Seat(models.Model):
                 ),
                 name="seat_hold_fields_consistent",
             ),
+            # A blocked seat is neither held nor booked.
+            models.CheckConstraint(
+                condition=Q(blocked=False) | Q(hold__isnull=True, booking__isnull=True),
+                name="seat_blocked_is_free_of_holds_and_bookings",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,7 +343,10 @@ class Seat(models.Model):
 
     def status_at(self, now: datetime) -> SeatStatus:
         return status_of(
-            booking_id=self.booking_id, held_until=self.held_until, now=now
+            booking_id=self.booking_id,
+            held_until=self.held_until,
+            now=now,
+            blocked=self.blocked,
         )
 
 
@@ -317,6 +360,8 @@ class Activity(models.Model):
         EXTENDED = "extended"
         BOOKED = "booked"
         CANCELLED = "cancelled"  # a booking cancelled: its seats are free again
+        BLOCKED = "blocked"  # taken out of sale by staff
+        UNBLOCKED = "unblocked"  # back on sale
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="activity")
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="activity")
@@ -325,6 +370,10 @@ class Activity(models.Model):
     at = models.DateTimeField(db_index=True)
     # The event version of the change that wrote this row.
     version = models.PositiveBigIntegerField()
+    # The staff member who made the change, if staff did (username).
+    staff = models.CharField(max_length=150, blank=True, default="")
+    # What staff said (a block's reason, a box office sale's payment note).
+    note = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from seats.errors import BookingNotFound, CheckoutRequired, HoldExpired
+from seats.errors import BadRequest, BookingNotFound, CheckoutRequired, HoldExpired
 from seats.models import Activity, Booking, Event, Seat, SeatStatus
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
@@ -65,7 +65,7 @@ def book_seats(
         require_token(tokens, hold_token)
         seat_tokens = [tokens.get(s.hold_id or 0) for s in seats]
         booking = Booking.objects.create(
-            reference=_booking_reference(),
+            reference=new_booking_reference(),
             event_id=event_id,
             holder=holder,
             created_at=now,
@@ -113,11 +113,20 @@ def book_from_map(
     return book_seats(event_id=event_id, holder=holder, seat_ids=seat_ids, now=now)
 
 
-def cancel_booking(*, reference: str, now: datetime | None = None) -> Booking:
+def cancel_booking(
+    *,
+    reference: str,
+    now: datetime | None = None,
+    seat_ids: Sequence[int] | None = None,
+    staff: str = "",
+) -> Booking:
     """Free the booking's seats (live) and mark it cancelled; the record stays.
 
-    Cancelling a cancelled booking changes nothing and returns it as it is,
-    so a retried cancel is harmless.
+    With `seat_ids`, only those of its seats (BadRequest for seats not in
+    it); the booking is cancelled once no seat is left in it, and its
+    `seat_list` keeps every seat it was sold with. Cancelling a cancelled
+    booking changes nothing and returns it as it is, so a retried cancel is
+    harmless. `staff` names the staff member who cancelled, for the log.
     """
     now = now or timezone.now()
     if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it
@@ -140,25 +149,38 @@ def cancel_booking(*, reference: str, now: datetime | None = None) -> Booking:
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         if booking.is_cancelled:
             return booking
-        Seat.objects.filter(booking_id=booking_id).update(booking=None)
-        booking.cancelled_at = now
-        booking.save(update_fields=["cancelled_at"])
+        freed = seats
+        if seat_ids is not None:
+            wanted = set(distinct(seat_ids))
+            strangers = wanted - {s.id for s in seats}
+            if strangers:
+                raise BadRequest(
+                    "Some of these seats are not in this booking.", seat_ids=strangers
+                )
+            freed = [s for s in seats if s.id in wanted]
+        Seat.objects.filter(id__in=[s.id for s in freed]).update(booking=None)
+        whole = len(freed) == len(seats)
+        if whole:
+            booking.cancelled_at = now
+            booking.save(update_fields=["cancelled_at"])
         # Booked seats cannot be deleted (PROTECT), so there is at least one.
         version = record_change(
             event_id=booking.event_id,
             reason=Activity.Kind.CANCELLED,
-            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
-            holders=[booking.holder] * len(seats),
+            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in freed],
+            holders=[booking.holder] * len(freed),
+            staff=staff,
             now=now,
         )
-        outbox.enqueue_booking(
-            types.BOOKING_CANCELLED,
-            version=version,
-            booking=booking,
-            now=now,
-        )
+        if whole:
+            outbox.enqueue_booking(
+                types.BOOKING_CANCELLED,
+                version=version,
+                booking=booking,
+                now=now,
+            )
     return booking
 
 
-def _booking_reference() -> str:
+def new_booking_reference() -> str:
     return "BK-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))

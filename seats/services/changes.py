@@ -34,6 +34,8 @@ def record_change(
     holders: Sequence[str],
     now: datetime,
     hold_tokens: Sequence[str | None] | None = None,
+    staff: str = "",
+    note: str = "",
 ) -> int:
     """Bump the version, log one row per seat, write the webhook outbox,
     announce after commit.
@@ -41,7 +43,8 @@ def record_change(
     `holders` has one entry per seat (who acted on it, or whose hold
     expired), and so has `hold_tokens` (the hold each seat was or is in;
     they go to webhooks only, never to browsers); the announcement names
-    each distinct holder once. Returns the new version.
+    each distinct holder once. `staff` (a username) and `note` go on every
+    activity row of a change staff made. Returns the new version.
     """
     require_transaction()
     rows = [(seat.id, holder) for seat, holder in zip(seats, holders, strict=True)]
@@ -50,7 +53,7 @@ def record_change(
     outbox.read_endpoints()
     if connection.vendor == "postgresql" and rows:
         # One round trip for the bump and the first rows of the log.
-        version = _bump_and_log(event_id, reason, rows[:CHUNK], now)
+        version = _bump_and_log(event_id, reason, rows[:CHUNK], now, staff, note)
         rest = rows[CHUNK:]
     else:
         version = _bump_version(event_id)
@@ -64,6 +67,8 @@ def record_change(
                 holder=holder,
                 at=now,
                 version=version,
+                staff=staff,
+                note=note,
             )
             for seat_id, holder in rest
         ],
@@ -97,7 +102,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
 
 
 def _bump_and_log(
-    event_id: int, reason: str, rows: Sequence[tuple[int, str]], now: datetime
+    event_id: int,
+    reason: str,
+    rows: Sequence[tuple[int, str]],
+    now: datetime,
+    staff: str,
+    note: str,
 ) -> int:
     """PostgreSQL: the version bump and these activity rows in one statement.
 
@@ -110,12 +120,15 @@ def _bump_and_log(
     sql = (
         f"WITH bumped AS (UPDATE {events} SET version = version + 1 "
         "WHERE id = %s RETURNING version) "
-        f"INSERT INTO {activity} (event_id, seat_id, kind, holder, at, version) "
-        "SELECT %s, row.seat_id, %s, row.holder, %s, bumped.version "
+        f"INSERT INTO {activity} "
+        "(event_id, seat_id, kind, holder, at, version, staff, note) "
+        "SELECT %s, row.seat_id, %s, row.holder, %s, bumped.version, %s, %s "
         f"FROM bumped, (VALUES {values}) AS row (seat_id, holder) "
         "RETURNING version"
     )
-    params: list[int | str | datetime] = [event_id, event_id, str(reason), now]
+    params: list[int | str | datetime] = [
+        *(event_id, event_id, str(reason), now, staff, note)
+    ]
     for seat_id, holder in rows:
         params += [seat_id, holder]
     with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ from seats.models import Hold, Seat
 
 # What the services, and the seat rules after them, read of the seats they lock.
 _SEAT_COLUMNS = (
-    *("id", "label", "hold_id", "holder", "held_until", "booking_id"),
+    *("id", "label", "hold_id", "holder", "held_until", "booking_id", "blocked"),
     *("run", "wheelchair", "companion_of_id"),
 )
 

@@ -29,6 +29,7 @@ def layout(event_id: int, now: datetime) -> list[LayoutSeat]:
         "category__code",
         "held_until",
         "booking_id",
+        "blocked",
         "wheelchair",
         "companion_of_id",
     )
@@ -40,7 +41,9 @@ def layout(event_id: int, now: datetime) -> list[LayoutSeat]:
             x=x,
             y=y,
             category=code,
-            free=status_of(booking_id=booking, held_until=until, now=now)
+            free=status_of(
+                booking_id=booking, held_until=until, now=now, blocked=blocked
+            )
             is SeatStatus.AVAILABLE,
             wheelchair=wheelchair,
             companion_of=companion_of,
@@ -54,6 +57,7 @@ def layout(event_id: int, now: datetime) -> list[LayoutSeat]:
             code,
             until,
             booking,
+            blocked,
             wheelchair,
             companion_of,
         ) in rows
@@ -154,13 +158,13 @@ def _refuse_stranding(
     """Raise SingleSeatLeft if the change strands a seat of these runs."""
     rows = list(
         Seat.objects.filter(event_id=event_id, run__in=run_names).values_list(
-            "id", "run", "run_position", "label", "booking_id", "held_until"
+            "id", "run", "run_position", "label", "booking_id", "held_until", "blocked"
         )
     )
     taken = {
         sid
-        for sid, _, _, _, booking, until in rows
-        if status_of(booking_id=booking, held_until=until, now=now)
+        for sid, _, _, _, booking, until, blocked in rows
+        if status_of(booking_id=booking, held_until=until, now=now, blocked=blocked)
         is not SeatStatus.AVAILABLE
     }
     stranded = rules.newly_stranded(
@@ -170,7 +174,7 @@ def _refuse_stranding(
     )
     if not stranded:
         return
-    labels = {sid: label for sid, _, _, label, _, _ in rows}
+    labels = {sid: label for sid, _, _, label, *_ in rows}
     names = ", ".join(labels[s] for s in stranded)
     if len(stranded) == 1:
         alone, it = f"seat {names} on its own", "it"

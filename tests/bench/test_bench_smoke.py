@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 
@@ -28,18 +30,26 @@ MAX_BYTES_PER_SOCKET = 256 * 1024
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("bench") / "smoke.json"
-    done = subprocess.run(
+    # A session of its own: if it overruns, the servers it started go with it.
+    run = subprocess.Popen(
         [sys.executable, "-m", "bench.run", "--smoke", "--json", str(out)],
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
+    )
+    try:
         # About 2 minutes alone; servers under coverage in `make test` and a
         # busy machine can double that.
-        timeout=480,
-    )
-    assert done.returncode == 0, done.stderr[-5000:]
-    assert "| scenario |" in done.stdout, "the table goes to stdout"
-    assert "==" in done.stderr, "progress goes to stderr"
+        stdout, stderr = run.communicate(timeout=480)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.communicate()
+        raise
+    assert run.returncode == 0, stderr[-5000:]
+    assert "| scenario |" in stdout, "the table goes to stdout"
+    assert "==" in stderr, "progress goes to stderr"
     return json.loads(out.read_text())
 
 

@@ -5,6 +5,7 @@ const STATUS_TEXT = {
   held: 'held by someone else',
   'held-by-me': 'held by you',
   booked: 'booked',
+  blocked: 'not on sale',
 };
 
 export const EXPIRED_TEXT = 'Your hold expired; the seats were released.';
@@ -59,9 +60,9 @@ export function seatDescription(name, status) {
 
 /** Why a click on someone else's seat did nothing, naming the seat. */
 export function takenText(seat, status) {
-  return status === 'booked'
-    ? `Seat ${seat.label} is already booked.`
-    : `Seat ${seat.label} was just taken by someone else.`;
+  if (status === 'booked') return `Seat ${seat.label} is already booked.`;
+  if (status === 'blocked') return `Seat ${seat.label} is not on sale.`;
+  return `Seat ${seat.label} was just taken by someone else.`;
 }
 
 /** "Seats A5, A6 are held for you for 05:00." */

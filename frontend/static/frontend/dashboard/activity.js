@@ -1,6 +1,14 @@
 // Ring buffer of seats changed per reason per second, over the last 300 seconds.
 
-export const REASONS = ['held', 'released', 'expired', 'booked', 'cancelled'];
+export const REASONS = [
+  'held',
+  'released',
+  'expired',
+  'booked',
+  'cancelled',
+  'blocked',
+  'unblocked',
+];
 export const SLOTS = 300;
 
 function emptySlot(second) {

@@ -28,9 +28,9 @@ const ZONE_PAD = 8; // around the seats of a zone, inside its outline
 const STAGE_GAP = 20; // from the front row to a drawn-in stage (venues without areas)
 const STAGE_DEPTH = 28;
 const MARGIN = 12;
-// Non-colour cues: a stroke across held seats, a cross on booked ones.
-const MARKS = { held: 'M3 17L17 3', booked: 'M5 5L15 15M15 5L5 15' };
-const STATUSES = ['available', 'held', 'held-by-me', 'booked'];
+// Non-colour cues: a stroke across held seats, a cross on booked ones, a bar on blocked ones.
+const MARKS = { held: 'M3 17L17 3', booked: 'M5 5L15 15M15 5L5 15', blocked: 'M4 10L16 10' };
+const STATUSES = ['available', 'held', 'held-by-me', 'booked', 'blocked'];
 
 function seatTemplate() {
   const g = svgEl('g', { class: 'seat', role: 'button', tabindex: '-1' });

@@ -1,0 +1,268 @@
+"""Staff-only JSON endpoints: block, unblock, release now, sell, cancel,
+per-seat history, the event report and the bookings export.
+
+A staff session is the only way in (anyone else: 403, nothing changes), and
+CSRF stays on for every POST. Every change goes through
+`seats.services.staff` (or `cancel_booking`) under the staff member's
+username, so it is logged and broadcast like any other. Failures are the
+protocol's error documents: 400 for a bad request, 404 for unknown ids, 409
+for seats whose state forbids it. docs/staff.md describes each endpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from seats import selectors, services
+from seats.errors import (
+    BadRequest,
+    BookingNotFound,
+    SeatBlocked,
+    SeatError,
+    SeatsHeld,
+    SeatsUnavailable,
+)
+from seats.models import Event, Seat
+from seats.services import staff
+from seats.timefmt import iso
+from wire import frames
+from wire import staff as documents
+
+# Seat states that forbid the action: the request was fine, the seats not.
+CONFLICTS = (SeatsUnavailable, SeatsHeld, SeatBlocked)
+MAX_SEATS = 5000
+
+View = Callable[..., HttpResponse]
+
+
+def _json(document: object, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        frames.dumps(document), status=status, content_type="application/json"
+    )
+
+
+def staff_only(view: View) -> View:
+    """403 (as JSON) for anyone but an active staff user; errors as documents."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return _json(frames.forbidden(), status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except (Event.DoesNotExist, Seat.DoesNotExist):
+            return _json(frames.error(BadRequest("No such event or seat.")), 404)
+        except BookingNotFound as missing:
+            return _json(frames.error(missing), status=404)
+        except SeatError as failure:
+            status = 409 if isinstance(failure, CONFLICTS) else 400
+            return _json(frames.error(failure), status=status)
+
+    return wrapper
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return body
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise BadRequest(
+            f"`{name}` must be {'a non-empty' if required else 'a'} string."
+        )
+    return value
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise BadRequest(f"`{name}` must be true or false.")
+    return value
+
+
+def _seat_ids(body: dict[str, Any]) -> list[int]:
+    ids = body.get("seat_ids")
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > MAX_SEATS
+        or not all(type(i) is int and i > 0 for i in ids)
+    ):
+        raise BadRequest(f"`seat_ids` must be a list of 1 to {MAX_SEATS} seat ids.")
+    return ids
+
+
+def _selection(event_id: int, body: dict[str, Any]) -> list[int]:
+    """`seat_ids`, or a zone (`section`) or a row (`row`, within `section`)."""
+    if "seat_ids" in body:
+        return _seat_ids(body)
+    section = body.get("section")
+    row = body.get("row")
+    if section is None and row is None:
+        raise BadRequest("Name `seat_ids`, a `section`, or a `row`.")
+    for name, value in (("section", section), ("row", row)):
+        if value is not None and not isinstance(value, str):
+            raise BadRequest(f"`{name}` must be a string.")
+    ids = selectors.seats_in(event_id=event_id, section=section, row=row)
+    if not ids:
+        raise BadRequest("No seats match that row or zone.")
+    return ids
+
+
+def _username(request: HttpRequest) -> str:
+    return request.user.get_username()
+
+
+@require_POST
+@staff_only
+def block(request: HttpRequest, event_id: int) -> HttpResponse:
+    body = _body(request)
+    done = staff.block_seats(
+        event_id=event_id,
+        seat_ids=_selection(event_id, body),
+        reason=_text(body, "reason", required=True),
+        release_holds=_flag(body, "release_holds"),
+        staff=_username(request),
+    )
+    return _json(documents.done("blocked", done))
+
+
+@require_POST
+@staff_only
+def unblock(request: HttpRequest, event_id: int) -> HttpResponse:
+    body = _body(request)
+    done = staff.unblock_seats(
+        event_id=event_id,
+        seat_ids=_selection(event_id, body),
+        staff=_username(request),
+    )
+    return _json(documents.done("unblocked", done))
+
+
+@require_POST
+@staff_only
+def release(request: HttpRequest, event_id: int) -> HttpResponse:
+    """These seats' holds (`seat_ids`), or one holder's whole hold (`holder`)."""
+    body = _body(request)
+    if "holder" in body:
+        done = staff.release_now(
+            event_id=event_id,
+            holder=_text(body, "holder", required=True),
+            staff=_username(request),
+        )
+    else:
+        done = staff.release_now(
+            event_id=event_id, seat_ids=_seat_ids(body), staff=_username(request)
+        )
+    return _json(documents.done("released", done))
+
+
+@require_POST
+@staff_only
+def sell(request: HttpRequest, event_id: int) -> HttpResponse:
+    body = _body(request)
+    sold = staff.sell_at_box_office(
+        event_id=event_id,
+        seat_ids=_seat_ids(body),
+        customer_name=_text(body, "customer_name", required=True),
+        payment_note=_text(body, "payment_note"),
+        include_blocked=_flag(body, "include_blocked"),
+        staff=_username(request),
+    )
+    url = reverse("box-office-confirmation", args=[sold.reference])
+    return _json(documents.sold(sold, url))
+
+
+@require_POST
+@staff_only
+def cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    """The whole booking, or only `seat_ids` of it."""
+    body = _body(request)
+    seat_ids = _seat_ids(body) if "seat_ids" in body else None
+    booking = services.cancel_booking(
+        reference=reference, seat_ids=seat_ids, staff=_username(request)
+    )
+    return _json(documents.cancelled(booking))
+
+
+@require_GET
+@staff_only
+def seat_history(request: HttpRequest, event_id: int, seat_id: int) -> HttpResponse:
+    history = selectors.seat_history(event_id=event_id, seat_id=seat_id)
+    return _json(documents.seat_history(history))
+
+
+@require_GET
+@staff_only
+def report(request: HttpRequest, event_id: int) -> HttpResponse:
+    return _json(documents.event_report(selectors.event_report(event_id=event_id)))
+
+
+CSV_COLUMNS = [
+    "reference",
+    "created_at",
+    "channel",
+    "customer_name",
+    "customer_email",
+    "seats",
+    "categories",
+    "prices",
+    "total",
+    "cancelled_at",
+    "sold_by",
+    "payment_note",
+]
+
+
+@require_GET
+@staff_only
+def bookings_csv(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Every booking of the event, one line each (seats joined by spaces)."""
+    Event.objects.only("id").get(pk=event_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for line in selectors.bookings_of(event_id):
+        writer.writerow(
+            [
+                line.reference,
+                iso(line.created_at),
+                line.channel,
+                _cell(line.customer_name),
+                _cell(line.customer_email),
+                " ".join(label for label, _, _ in line.seats),
+                " ".join(code for _, code, _ in line.seats),
+                " ".join(f"{price:.2f}" for _, _, price in line.seats),
+                f"{sum(price for _, _, price in line.seats):.2f}",
+                iso(line.cancelled_at) or "",
+                _cell(line.sold_by),
+                _cell(line.payment_note),
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="event-{event_id}-bookings.csv"'
+    )
+    return response
+
+
+def _cell(text: str) -> str:
+    """No formula injection: a cell a spreadsheet would run is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,272 @@
+"""What staff do to seats: block and unblock, release holds now, sell at the
+box office.
+
+Every function takes the acting staff member's username (`staff`), which
+goes on every activity row of its changes, and runs in one transaction in
+the lock order of every service (seats, then holds, then the event row).
+Nothing here checks who the caller is: the edges (staff views, admin
+actions) only let staff in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.utils import timezone
+
+from seats.errors import BadRequest, SeatBlocked, SeatsHeld, SeatsUnavailable
+from seats.models import Activity, Booking, Seat, SeatStatus
+from seats.services.bookings import BookingResult, new_booking_reference
+from seats.services.changes import record_change
+from seats.services.hold_rows import tokens_of
+from seats.services.holds import distinct, drop_if_empty
+from seats.services.locking import lock_holds, lock_seats, locked_transaction
+from seats.signals import SeatState
+from seats.webhooks import outbox, types
+
+MAX_REASON = 120
+MAX_NOTE = 200
+
+
+def staff_holder(username: str) -> str:
+    """The holder id a staff member's changes are logged under (`s_` kind)."""
+    return f"s_{username}"[:40]
+
+
+def block_seats(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    reason: str,
+    staff: str,
+    release_holds: bool = False,
+    now: datetime | None = None,
+) -> list[int]:
+    """Take seats out of sale, with a reason; all or nothing.
+
+    Booked seats are refused (cancel the booking first). Seats in someone's
+    running hold are refused with the time the hold has left (`SeatsHeld`),
+    unless `release_holds`: then the hold loses those seats first, as a
+    change of its own. Seats already blocked keep their first reason.
+    Returns the ids blocked now.
+    """
+    now = now or timezone.now()
+    reason = _text(reason, "a reason for blocking", MAX_REASON)
+    wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted)
+        booked = [s for s in seats if s.booking_id is not None]
+        if booked:
+            raise SeatsUnavailable(
+                f"{_phrase(booked)} booked: cancel the booking first.",
+                seat_ids=[s.id for s in booked],
+            )
+        held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
+        if held and not release_holds:
+            raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
+        _end_holds(event_id, seats, staff=staff, now=now, note="to block")
+        new = [s for s in seats if not s.blocked]
+        if not new:
+            return []
+        Seat.objects.filter(id__in=[s.id for s in new]).update(
+            blocked=True, blocked_reason=reason
+        )
+        record_change(
+            event_id=event_id,
+            reason=Activity.Kind.BLOCKED,
+            seats=[SeatState(s.id, s.label, SeatStatus.BLOCKED) for s in new],
+            holders=[staff_holder(staff)] * len(new),
+            staff=staff,
+            note=reason,
+            now=now,
+        )
+    return [s.id for s in new]
+
+
+def unblock_seats(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    staff: str,
+    now: datetime | None = None,
+) -> list[int]:
+    """Put blocked seats back on sale; the others are left alone. Returns
+    the ids unblocked."""
+    now = now or timezone.now()
+    wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = [s for s in lock_seats(event_id, wanted) if s.blocked]
+        if not seats:
+            return []
+        Seat.objects.filter(id__in=[s.id for s in seats]).update(
+            blocked=False, blocked_reason=""
+        )
+        record_change(
+            event_id=event_id,
+            reason=Activity.Kind.UNBLOCKED,
+            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
+            holders=[staff_holder(staff)] * len(seats),
+            staff=staff,
+            now=now,
+        )
+    return [s.id for s in seats]
+
+
+def release_now(
+    *,
+    event_id: int,
+    staff: str,
+    seat_ids: Sequence[int] = (),
+    holder: str | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """End holds before their time: these seats' holds, or `holder`'s whole
+    hold on the event. Seats not in a running hold are left alone; if none
+    is, `BadRequest`. Returns the ids freed."""
+    now = now or timezone.now()
+    if holder is not None:
+        wanted = list(
+            Seat.objects.filter(event_id=event_id)
+            .held_by(holder, now)
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
+    else:
+        wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted) if wanted else []
+        held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
+        if holder is not None:
+            held = [s for s in held if s.holder == holder]
+        if not held:
+            raise BadRequest("None of these seats is held now.")
+        _end_holds(event_id, held, staff=staff, now=now, note="released by staff")
+    return [s.id for s in held]
+
+
+def sell_at_box_office(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    customer_name: str,
+    staff: str,
+    payment_note: str = "",
+    include_blocked: bool = False,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book seats for a walk-in customer, straight from the map; all or nothing.
+
+    No per-holder limit and no hold first. Seats booked or in someone's
+    running hold are refused; blocked seats are sold only with
+    `include_blocked` (staff confirmed), and are unblocked by the sale.
+    """
+    now = now or timezone.now()
+    name = _text(customer_name, "the customer's name", MAX_NOTE)
+    note = payment_note.strip()[:MAX_NOTE]
+    wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted)
+        booked = [s for s in seats if s.booking_id is not None]
+        if booked:
+            raise SeatsUnavailable(
+                f"{_phrase(booked)} already booked.", seat_ids=[s.id for s in booked]
+            )
+        held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
+        if held:
+            raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
+        blocked = [s for s in seats if s.blocked]
+        if blocked and not include_blocked:
+            raise SeatBlocked(
+                f"{_phrase(blocked)} blocked ({blocked[0].blocked_reason}): "
+                "confirm to sell anyway.",
+                seat_ids=[s.id for s in blocked],
+            )
+        _end_holds(event_id, seats, staff=staff, now=now, note="")  # lapsed only
+        booking = Booking.objects.create(
+            reference=new_booking_reference(),
+            event_id=event_id,
+            holder=staff_holder(staff),
+            created_at=now,
+            customer_name=name,
+            seat_list=[{"id": s.id, "label": s.label} for s in seats],
+            channel=Booking.Channel.BOX_OFFICE,
+            sold_by=staff,
+            payment_note=note,
+        )
+        Seat.objects.filter(id__in=wanted).update(
+            booking=booking, blocked=False, blocked_reason=""
+        )
+        version = record_change(
+            event_id=event_id,
+            reason=Activity.Kind.BOOKED,
+            seats=[SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats],
+            holders=[staff_holder(staff)] * len(seats),
+            staff=staff,
+            note=note,
+            now=now,
+        )
+        outbox.enqueue_booking(
+            types.BOOKING_CREATED, version=version, booking=booking, now=now
+        )
+    return BookingResult(reference=booking.reference, seat_ids=wanted)
+
+
+def _end_holds(
+    event_id: int, seats: list[Seat], *, staff: str, now: datetime, note: str
+) -> None:
+    """End the holds these locked seats are in: running ones as `released`
+    by staff, lapsed ones (not swept yet) as `expired`, each its own change."""
+    in_holds = [s for s in seats if s.hold_id is not None]
+    if not in_holds:
+        return
+    tokens = tokens_of(in_holds)
+    lock_holds(s.hold_id for s in in_holds)
+    Seat.objects.filter(id__in=[s.id for s in in_holds]).update(
+        hold=None, holder="", held_until=None
+    )
+    drop_if_empty(sorted({s.hold_id for s in in_holds if s.hold_id is not None}))
+    for kind, group in (
+        (Activity.Kind.EXPIRED, [s for s in in_holds if not _running(s, now)]),
+        (Activity.Kind.RELEASED, [s for s in in_holds if _running(s, now)]),
+    ):
+        if not group:
+            continue
+        by_staff = kind is Activity.Kind.RELEASED
+        record_change(
+            event_id=event_id,
+            reason=kind,
+            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in group],
+            holders=[s.holder for s in group],
+            hold_tokens=[tokens[in_holds.index(s)] for s in group],
+            staff=staff if by_staff else "",
+            note=note if by_staff else "",
+            now=now,
+        )
+
+
+def _running(seat: Seat, now: datetime) -> bool:
+    return seat.held_until is not None and seat.held_until > now
+
+
+def _text(value: str, what: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise BadRequest(f"Give {what}.")
+    if len(text) > limit:
+        raise BadRequest(f"Keep {what} to {limit} characters.")
+    return text
+
+
+def _phrase(seats: list[Seat]) -> str:
+    labels = ", ".join(s.label for s in seats)
+    return f"Seat {labels} is" if len(seats) == 1 else f"Seats {labels} are"
+
+
+def _held_message(held: list[Seat], now: datetime) -> str:
+    parts = []
+    for seat in held:
+        assert seat.held_until is not None
+        left = int((seat.held_until - now).total_seconds())
+        parts.append(f"{seat.label} for another {left // 60}:{left % 60:02d}")
+    return "Held by a customer: " + ", ".join(parts) + ". Release the hold first."
