@@ -16,10 +16,12 @@ import functools
 import io
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from seats import selectors, services
@@ -34,6 +36,7 @@ from seats.errors import (
 from seats.models import Event, Seat
 from seats.services import staff
 from seats.timefmt import iso
+from seats.waiting import services as waiting
 from wire import frames
 from wire import staff as documents
 
@@ -202,6 +205,16 @@ def cancel(request: HttpRequest, reference: str) -> HttpResponse:
     return _json(documents.cancelled(booking))
 
 
+@require_POST
+@staff_only
+def cancel_seats(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Booked seats out of their bookings (the box office's "Cancel sale")."""
+    body = _body(request)
+    seat_ids = _seat_ids(body)
+    staff.cancel_seats(event_id=event_id, seat_ids=seat_ids, staff=_username(request))
+    return _json(documents.done("cancelled_seats", seat_ids))
+
+
 @require_GET
 @staff_only
 def seat_history(request: HttpRequest, event_id: int, seat_id: int) -> HttpResponse:
@@ -213,6 +226,49 @@ def seat_history(request: HttpRequest, event_id: int, seat_id: int) -> HttpRespo
 @staff_only
 def report(request: HttpRequest, event_id: int) -> HttpResponse:
     return _json(documents.event_report(selectors.event_report(event_id=event_id)))
+
+
+# Waiting room settings staff may send, with their bounds.
+ROOM_NUMBERS = {
+    "rate_per_minute": (0, 10_000),
+    "max_admitted": (1, 1_000_000),
+    "shopping_seconds": (30, 24 * 3600),
+}
+
+
+@staff_only
+def waiting_room(request: HttpRequest, event_id: int) -> HttpResponse:
+    """GET: the room's figures. POST: change its settings (any of
+    `enabled`, `paused`, `opens_at`, `rate_per_minute`, `max_admitted`,
+    `shopping_seconds`); the room is made on first use."""
+    if request.method == "POST":
+        body = _body(request)
+        settings: dict[str, Any] = {}
+        for name in ("enabled", "paused"):
+            if name in body:
+                settings[name] = _flag(body, name)
+        for name, (low, high) in ROOM_NUMBERS.items():
+            if name in body:
+                value = body[name]
+                if type(value) is not int or not low <= value <= high:
+                    raise BadRequest(f"`{name}` must be a whole number {low}..{high}.")
+                settings[name] = value
+        if "opens_at" in body:
+            settings["opens_at"] = _time(body["opens_at"])
+        waiting.configure(event_id=event_id, **settings)
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    stats = waiting.stats(event_id=event_id)
+    if stats is None:
+        Event.objects.only("id").get(pk=event_id)
+    return _json(documents.waiting_room(event_id, stats))
+
+
+def _time(value: object) -> datetime:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        raise BadRequest("`opens_at` must be an ISO 8601 time with its offset.")
+    return moment
 
 
 CSV_COLUMNS = [

@@ -19,11 +19,21 @@ urlpatterns = [
     path("staff/events/<int:event_id>/release", staff.release, name="staff-release"),
     path("staff/events/<int:event_id>/sell", staff.sell, name="staff-sell"),
     path(
+        "staff/events/<int:event_id>/cancel",
+        staff.cancel_seats,
+        name="staff-cancel-seats",
+    ),
+    path(
         "staff/events/<int:event_id>/seats/<int:seat_id>/history",
         staff.seat_history,
         name="staff-seat-history",
     ),
     path("staff/events/<int:event_id>/report", staff.report, name="staff-report"),
+    path(
+        "staff/events/<int:event_id>/waiting-room",
+        staff.waiting_room,
+        name="staff-waiting-room",
+    ),
     path(
         "staff/events/<int:event_id>/bookings.csv",
         staff.bookings_csv,

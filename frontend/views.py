@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from seats import selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import Booking, Event
+from seats.waiting import services as waiting
 
 HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."
 NO_CHECKOUT_TEXT = "This event has no checkout; book your seats here."
@@ -37,7 +39,35 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def seat_map(request: HttpRequest, event_id: int) -> HttpResponse:
-    """The map page; gives the browser its session and holder id for the socket."""
+    """The map page; gives the browser its session and holder id for the socket.
+
+    While the event's waiting room is on, a visitor it has not admitted gets
+    the waiting page instead (staff never wait); an admitted one gets the
+    map with the admission's countdown.
+    """
+    event = get_object_or_404(Event, pk=event_id)
+    holder = holder_for_session(request.session)
+    room = waiting.active_room(event.id)
+    admitted_until = None
+    if room is not None and not request.user.is_staff:
+        now = timezone.now()
+        if not waiting.is_admitted(event_id=event.id, holder=holder, now=now):
+            return render(
+                request,
+                "frontend/waiting.html",
+                {"event": event, "room": room},
+            )
+        admitted_until = waiting.admitted_until(event_id=event.id, holder=holder)
+    return _map_page(request, event_id, box_office=False, admitted_until=admitted_until)
+
+
+def _map_page(
+    request: HttpRequest,
+    event_id: int,
+    *,
+    box_office: bool,
+    admitted_until: datetime | None = None,
+) -> HttpResponse:
     event = get_object_or_404(Event, pk=event_id)
     holder_for_session(request.session)
     return render(
@@ -47,8 +77,16 @@ def seat_map(request: HttpRequest, event_id: int) -> HttpResponse:
             "event": event,
             "hold_seconds": settings.SEAT_HOLD_SECONDS,
             "max_per_holder": settings.SEAT_MAX_PER_HOLDER,
+            "box_office": box_office,
+            "admitted_until": admitted_until,
         },
     )
+
+
+@staff_member_required
+def box_office(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The live map in staff mode: select any seats, sell, block, release."""
+    return _map_page(request, event_id, box_office=True)
 
 
 @never_cache

@@ -50,6 +50,17 @@ def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
     publish(STAFF_GROUP, {"type": "staff.activity", "group": STAFF_GROUP, "text": text})
 
 
+def on_queue_changed(
+    sender: object, event_id: int, version: int, **kwargs: Any
+) -> None:
+    """Receiver of `seats.signals.queue_changed`: the event's waiting pages
+    re-read their places, and dashboards refresh their figures."""
+    text = frames.dumps(frames.queue_changed(event_id, version))
+    group = f"queue.{event_id}"
+    publish(group, {"type": "queue.changed", "group": group, "text": text})
+    publish(STAFF_GROUP, {"type": "staff.queue", "group": STAFF_GROUP, "text": text})
+
+
 def publish(group: str, message: dict[str, Any]) -> None:
     """Send to a group from any thread, without blocking the serving loop.
 

@@ -8,8 +8,10 @@ here: they follow commits, through `realtime.broadcasting`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -23,10 +25,12 @@ from seats import metrics, selectors, services
 from seats.errors import BadRequest, RateLimited, SeatError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
+from seats.waiting import services as waiting
 from wire import frames
 from wire.requests import MAX_ID, FrameError, Request, parse_request
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLOSE_UNKNOWN_EVENT = 4404
 CLOSE_FORBIDDEN = 4403
@@ -169,14 +173,27 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         metrics.REQUESTS.labels(request.type, failure.code).inc()
         await self._send(frames.error(failure, request.request_id))
 
+    def _admitted(self, service: Callable[..., T]) -> Callable[..., T]:
+        """`service`, refused (`not_admitted`) while the event's waiting room
+        has not admitted this visitor (seats.waiting); staff go first."""
+        session = self.scope.get("session")
+
+        @functools.wraps(service)
+        def call(*, event_id: int, holder: str, **kwargs: Any) -> T:
+            user_id = session.get("_auth_user_id") if session is not None else None
+            waiting.require_admission(event_id=event_id, holder=holder, user_id=user_id)
+            return service(event_id=event_id, holder=holder, **kwargs)
+
+        return call
+
     async def _on_hold(self, request: Request) -> frames.HoldOkFrame:
-        result = await db_call(services.hold_seats)(
+        result = await db_call(self._admitted(services.hold_seats))(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.hold_ok(result, request.request_id)
 
     async def _on_hold_best(self, request: Request) -> frames.HoldOkFrame:
-        result = await db_call(services.hold_best)(
+        result = await db_call(self._admitted(services.hold_best))(
             event_id=self.event_id,
             holder=self.holder,
             count=request.count,
@@ -198,7 +215,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return frames.extend_ok(result, request.request_id)
 
     async def _on_book(self, request: Request) -> frames.BookOkFrame:
-        result = await db_call(services.book_from_map)(
+        result = await db_call(self._admitted(services.book_from_map))(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.book_ok(result, request.request_id)

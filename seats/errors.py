@@ -99,6 +99,15 @@ class SeatBlocked(SeatError):
     default_message = "These seats are blocked; confirm to sell them anyway."
 
 
+class NotAdmitted(SeatError):
+    """The event has a waiting room and this visitor is not admitted now."""
+
+    code = "not_admitted"
+    default_message = (
+        "This sale has a waiting room: wait for your turn before you pick seats."
+    )
+
+
 class HoldNotFound(SeatError):
     """No running hold has this token: it never existed, or the hold ended."""
 

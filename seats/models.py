@@ -389,6 +389,7 @@ class Activity(models.Model):
 
 # Webhook endpoints and the outbox live in their own module; imported here so
 # Django finds them as models of this app.
+from seats.waiting.models import Place, WaitingRoom  # noqa: E402
 from seats.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
 
 __all__ = [
@@ -396,10 +397,12 @@ __all__ = [
     "Booking",
     "Event",
     "Hold",
+    "Place",
     "PriceCategory",
     "Seat",
     "SeatStatus",
     "SeatingPlan",
+    "WaitingRoom",
     "WebhookDelivery",
     "WebhookEndpoint",
     "status_of",

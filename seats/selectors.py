@@ -108,6 +108,7 @@ class EventSummary:
     available: int
     held: int
     booked: int
+    blocked: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +342,8 @@ def own_hold(*, event_id: int, holder: str | None, now: datetime) -> OwnHold | N
 
 
 def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
-    """Events annotated with seat_count, held_count, booked_count, available_count."""
+    """Events annotated with seat_count and held, booked, blocked and
+    available counts (`<status>_count`)."""
     now = now or timezone.now()
 
     def counted(status: SeatStatus) -> Count:
@@ -352,8 +354,14 @@ def events_with_counts(now: datetime | None = None) -> QuerySet[Event]:
             seat_count=Count("seats"),
             booked_count=counted(SeatStatus.BOOKED),
             held_count=counted(SeatStatus.HELD),
+            blocked_count=counted(SeatStatus.BLOCKED),
         )
-        .annotate(available_count=F("seat_count") - F("held_count") - F("booked_count"))
+        .annotate(
+            available_count=F("seat_count")
+            - F("held_count")
+            - F("booked_count")
+            - F("blocked_count")
+        )
         .order_by("starts_at", "id")
     )
 
@@ -375,6 +383,7 @@ def _summaries(events: QuerySet[Event]) -> list[EventSummary]:
             available=e.available_count,
             held=e.held_count,
             booked=e.booked_count,
+            blocked=e.blocked_count,
         )
         for e in counted
     ]

@@ -21,6 +21,24 @@ logger = logging.getLogger(__name__)
 
 # Sent with `change=SeatChange` after commit.
 seats_changed = Signal()
+# Sent with `event_id` and `version` after a waiting room's change commits.
+queue_changed = Signal()
+
+
+def announce_queue_on_commit(event_id: int, version: int) -> None:
+    def send() -> None:
+        for receiver, result in queue_changed.send_robust(
+            sender=None, event_id=event_id, version=version
+        ):
+            if isinstance(result, Exception):
+                logger.error(
+                    "announcing the queue of event %s failed in %r",
+                    event_id,
+                    receiver,
+                    exc_info=result,
+                )
+
+    transaction.on_commit(send)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,11 +23,16 @@ from django_apscheduler.models import DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
 from seats import metrics, selectors, services
+from seats.waiting import services as waiting
 
 logger = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "seats.release_expired_locks"
 CLEANUP_JOB_ID = "seats.delete_old_job_executions"
+ADMIT_JOB_ID = "seats.admit_from_waiting_rooms"
+# How often waiting rooms admit the next in line (the rate is per minute;
+# a tick admits what the rate has earned since the last one).
+ADMIT_SECONDS = 1.0
 
 
 # A sweep aimed at an expiry runs this long after it, so `held_until <= now`.
@@ -88,6 +93,14 @@ def _sweep_once() -> int:
 
 
 @close_old_connections
+def admit() -> int:
+    """One waiting-room tick (seats.waiting): lapse ended admissions, admit
+    the next in line. Runs where the sweep runs: one admitter per cluster."""
+    changed = waiting.admit_due()
+    return len(changed)
+
+
+@close_old_connections
 def delete_old_job_executions() -> None:
     """Keep the job-execution history from growing without end."""
     DjangoJobExecution.objects.delete_old_job_executions(
@@ -115,6 +128,13 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
         name="Release expired seat holds",
         replace_existing=True,
         next_run_time=datetime.now(UTC),  # sweep at start, not one interval later
+    )
+    scheduler.add_job(
+        admit,
+        trigger=IntervalTrigger(seconds=ADMIT_SECONDS),
+        id=ADMIT_JOB_ID,
+        name="Admit visitors from waiting rooms",
+        replace_existing=True,
     )
     scheduler.add_job(
         delete_old_job_executions,

@@ -34,6 +34,7 @@ from seats.selectors import (
 from seats.services import BookingResult, HoldResult
 from seats.signals import SeatChange, SeatState
 from seats.timefmt import iso
+from seats.waiting.services import QueueStatus
 
 RequestId = str | int
 
@@ -150,6 +151,27 @@ class PongFrame(TypedDict):
     request_id: NotRequired[RequestId]
 
 
+class QueueStatusFrame(TypedDict):
+    type: Literal["queue.status"]
+    event: int
+    version: int
+    state: str
+    position: int | None
+    waiting: int
+    opens_at: str | None
+    admitted_until: str | None
+    rate_per_minute: int
+    paused: bool
+    estimated_wait_seconds: int | None
+    server_time: str | None
+
+
+class QueueChangedFrame(TypedDict):
+    type: Literal["queue.changed"]
+    event: int
+    version: int
+
+
 class HeartbeatFrame(TypedDict):
     type: Literal["heartbeat"]
     event: int
@@ -195,6 +217,7 @@ class EventSummaryFrame(TypedDict):
     available: int
     held: int
     booked: int
+    blocked: int
 
 
 class RunningHoldFrame(TypedDict):
@@ -488,6 +511,29 @@ def pong(
     return frame
 
 
+def queue_status(status: QueueStatus, now: datetime) -> QueueStatusFrame:
+    """A waiting page's view of its place (realtime.queueing)."""
+    return {
+        "type": "queue.status",
+        "event": status.event_id,
+        "version": status.version,
+        "state": status.state,
+        "position": status.position,
+        "waiting": status.waiting,
+        "opens_at": iso(status.opens_at),
+        "admitted_until": iso(status.admitted_until),
+        "rate_per_minute": status.rate_per_minute,
+        "paused": status.paused,
+        "estimated_wait_seconds": status.estimated_wait_seconds,
+        "server_time": iso(now),
+    }
+
+
+def queue_changed(event_id: int, version: int) -> QueueChangedFrame:
+    """A waiting room changed: pages re-read their place, dashboards refresh."""
+    return {"type": "queue.changed", "event": event_id, "version": version}
+
+
 def heartbeat(event_id: int, version: int, now: datetime) -> HeartbeatFrame:
     return {
         "type": "heartbeat",
@@ -535,6 +581,7 @@ def event_summary(summary: EventSummary) -> EventSummaryFrame:
         "available": summary.available,
         "held": summary.held,
         "booked": summary.booked,
+        "blocked": summary.blocked,
     }
 
 

@@ -12,6 +12,7 @@ from seats.models import Booking
 from seats.selectors import EventReport, SeatHistory
 from seats.services import BookingResult
 from seats.timefmt import iso
+from seats.waiting.services import RoomStats
 
 
 def done(kind: str, seat_ids: list[int]) -> dict[str, Any]:
@@ -80,4 +81,25 @@ def event_report(report: EventReport) -> dict[str, Any]:
         ],
         "totals": report.totals,
         "revenue": f"{report.revenue:.2f}",
+    }
+
+
+def waiting_room(event_id: int, stats: RoomStats | None) -> dict[str, Any]:
+    """A waiting room's settings and figures; `room: null` when it has none."""
+    if stats is None:
+        return {"type": "waiting_room", "event": event_id, "room": None}
+    return {
+        "type": "waiting_room",
+        "event": event_id,
+        "room": {
+            "enabled": stats.enabled,
+            "paused": stats.paused,
+            "opens_at": iso(stats.opens_at),
+            "rate_per_minute": stats.rate_per_minute,
+            "max_admitted": stats.max_admitted,
+            "shopping_seconds": stats.shopping_seconds,
+            "waiting": stats.waiting,
+            "admitted": stats.admitted,
+            "median_wait_seconds": stats.median_wait_seconds,
+        },
     }

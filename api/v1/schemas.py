@@ -40,6 +40,7 @@ class SeatCounts(Schema):
     available: int
     held: int
     booked: int
+    blocked: int  # out of sale by staff (docs/staff.md)
 
 
 class EventOut(Schema):
@@ -184,6 +185,7 @@ def event_out(summary: EventSummary) -> dict[str, Any]:
             "available": summary.available,
             "held": summary.held,
             "booked": summary.booked,
+            "blocked": summary.blocked,
         },
     }
 

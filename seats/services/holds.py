@@ -431,11 +431,16 @@ def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
     if not taken:
         return
     labels = ", ".join(s.label for s in taken)
-    text = (
-        f"Seat {labels} was just taken by someone else."
-        if len(taken) == 1
-        else f"Seats {labels} were just taken by someone else."
-    )
+    if all(s.blocked for s in taken):
+        text = (
+            f"Seat {labels} is not on sale."
+            if len(taken) == 1
+            else f"Seats {labels} are not on sale."
+        )
+    elif len(taken) == 1:
+        text = f"Seat {labels} was just taken by someone else."
+    else:
+        text = f"Seats {labels} were just taken by someone else."
     raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
 
 

@@ -17,7 +17,11 @@ from django.utils import timezone
 
 from seats.errors import BadRequest, SeatBlocked, SeatsHeld, SeatsUnavailable
 from seats.models import Activity, Booking, Seat, SeatStatus
-from seats.services.bookings import BookingResult, new_booking_reference
+from seats.services.bookings import (
+    BookingResult,
+    cancel_booking,
+    new_booking_reference,
+)
 from seats.services.changes import record_change
 from seats.services.hold_rows import tokens_of
 from seats.services.holds import distinct, drop_if_empty
@@ -210,6 +214,40 @@ def sell_at_box_office(
             types.BOOKING_CREATED, version=version, booking=booking, now=now
         )
     return BookingResult(reference=booking.reference, seat_ids=wanted)
+
+
+def cancel_seats(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    staff: str,
+    now: datetime | None = None,
+) -> list[str]:
+    """Cancel these booked seats out of whatever bookings they are in (the
+    box office's "Cancel sale"); all or nothing. Seats not booked are
+    refused (`BadRequest`). Returns the references of the bookings touched.
+    """
+    now = now or timezone.now()
+    wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted)
+        loose = [s for s in seats if s.booking_id is None]
+        if loose:
+            raise BadRequest(
+                f"{_phrase(loose)} not booked.", seat_ids=[s.id for s in loose]
+            )
+        per_booking: dict[int, list[int]] = {}
+        for seat in seats:
+            assert seat.booking_id is not None
+            per_booking.setdefault(seat.booking_id, []).append(seat.id)
+        references = dict(
+            Booking.objects.filter(id__in=per_booking).values_list("id", "reference")
+        )
+        for booking_id, ids in sorted(per_booking.items()):
+            cancel_booking(
+                reference=references[booking_id], seat_ids=ids, staff=staff, now=now
+            )
+    return [references[b] for b in sorted(per_booking)]
 
 
 def _end_holds(

@@ -118,9 +118,16 @@ def enqueue_seat_change(
     hold_tokens: Sequence[str | None],
     now: datetime,
 ) -> None:
-    """`seats.<reason>`: one message per hold the change touched."""
+    """`seats.<reason>`: one message per hold the change touched.
+
+    Staff blocking or unblocking seats is not a webhook type (yet): the
+    shop's contract (docs/webhooks.schema.json) has no such message, so
+    those changes write none.
+    """
     _require_transaction()
     event_type = types.seat_type(reason)
+    if event_type not in types.SEAT_TYPES:
+        return
     endpoints = _subscribers(event_type)
     if not endpoints:
         return

@@ -66,8 +66,20 @@ def test_the_list_counts_each_events_seats_as_of_now(shop, reader, make_event):
     # Four changes: two holds, a booking, and the hold that has since lapsed.
     assert events[0]["version"] == 4
     # The lapsed hold counts as available although nothing swept it.
-    assert events[0]["seats"] == {"total": 10, "available": 7, "held": 2, "booked": 1}
-    assert events[1]["seats"] == {"total": 4, "available": 4, "held": 0, "booked": 0}
+    assert events[0]["seats"] == {
+        "total": 10,
+        "available": 7,
+        "held": 2,
+        "booked": 1,
+        "blocked": 0,
+    }
+    assert events[1]["seats"] == {
+        "total": 4,
+        "available": 4,
+        "held": 0,
+        "booked": 0,
+        "blocked": 0,
+    }
     assert events[1]["version"] == 0
 
 
@@ -82,7 +94,7 @@ def test_one_event_with_its_counts_and_price_list(shop, reader, event, seat_ids)
         "name": "Test Night",
         "starts_at": response.json()["starts_at"],
         "version": 1,
-        "seats": {"total": 10, "available": 7, "held": 3, "booked": 0},
+        "seats": {"total": 10, "available": 7, "held": 3, "booked": 0, "blocked": 0},
         "checkout_url": None,
         "categories": [
             {
@@ -222,7 +234,7 @@ PROBLEM = {
     "seat_ids": [],
 }
 MISMATCH = "does not match"
-COUNTS = {"total": 1, "available": 1, "held": 0, "booked": 0}
+COUNTS = {"total": 1, "available": 1, "held": 0, "booked": 0, "blocked": 0}
 EVENT = {"id": 1, "name": "N", "starts_at": "2026-01-01T12:00:00.000Z", "version": 0}
 
 

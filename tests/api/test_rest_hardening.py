@@ -92,10 +92,12 @@ def test_the_booking_admin_is_read_only_and_cancels_through_the_service(
     page = admin_client.get(f"/admin/seats/booking/{booking.pk}/change/")
     assert page.status_code == 200
     assert b'name="cancelled_at"' not in page.content
-    response = admin_client.post(
-        "/admin/seats/booking/",
-        {"action": "cancel_bookings", "_selected_action": [booking.pk]},
-    )
+    chosen = {"action": "cancel_bookings", "_selected_action": [booking.pk]}
+    asked = admin_client.post("/admin/seats/booking/", chosen)
+    assert asked.status_code == 200 and b"Cancel these bookings?" in asked.content
+    booking.refresh_from_db()
+    assert booking.cancelled_at is None  # only asked so far
+    response = admin_client.post("/admin/seats/booking/", chosen | {"apply": "1"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.cancelled_at is not None

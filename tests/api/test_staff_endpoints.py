@@ -49,6 +49,7 @@ def urls(event_id: int, seat_id: int, reference: str) -> list[tuple[str, str, di
         ("post", f"{base}/release", {"seat_ids": [seat_id]}),
         ("post", f"{base}/sell", {"seat_ids": [seat_id], "customer_name": "x"}),
         ("post", f"/api/staff/bookings/{reference}/cancel", {}),
+        ("post", f"{base}/cancel", {"seat_ids": [seat_id]}),
         ("get", f"{base}/seats/{seat_id}/history", {}),
         ("get", f"{base}/report", {}),
         ("get", f"{base}/bookings.csv", {}),
@@ -207,6 +208,9 @@ def test_sell_at_the_box_office_cancel_one_and_export(staff_client, event, seat_
     }
     report = answer(staff_client.get(f"{url}/report"))
     assert report["totals"]["booked"] == 1
+    refused = post(staff_client, f"{url}/cancel", {"seat_ids": seat_ids[:2]})
+    assert refused.status_code == 400  # seat_ids[0] is no longer booked
+    assert answer(refused)["seat_ids"] == seat_ids[:1]
 
     export = staff_client.get(f"{url}/bookings.csv")
     assert export["Content-Type"].startswith("text/csv")

@@ -22,6 +22,7 @@ from seats import errors, selectors, services
 from seats.models import Activity, Seat, SeatStatus
 from seats.plans.document import AreaShape
 from seats.signals import SeatChange, SeatState
+from seats.waiting import services as waiting
 from tests.conftest import T0, later
 from tests.contracts.asyncapi import (
     check_client_frame,
@@ -76,7 +77,15 @@ def test_the_channels_are_the_routes():
 
     routes = {shape(str(p.pattern)) for p in websocket_urlpatterns if str(p.pattern)}
     addresses = {shape(c["address"]) for c in document()["channels"].values()}
-    assert routes == addresses == {"/ws/events/{}/", "/ws/dashboard/"}
+    assert (
+        routes
+        == addresses
+        == {
+            "/ws/events/{}/",
+            "/ws/events/{}/queue/",
+            "/ws/dashboard/",
+        }
+    )
 
 
 def test_every_reference_resolves():
@@ -258,6 +267,15 @@ def test_every_builder_makes_frames_that_match(
     assert caught is not None and caught.version == version
     frames.caught_up(caught)
     frames.heartbeat(eid, version, later(3000))
+    room = waiting.configure(event_id=eid, enabled=True, opens_at=later(4000))
+    waiting.join(event_id=eid, holder=me, now=later(3000))
+    frames.queue_status(
+        waiting.status(event_id=eid, holder=me, now=later(3000)), later(3000)
+    )
+    frames.queue_status(
+        waiting.status(event_id=eid, holder=you, now=later(3000)), later(3000)
+    )
+    frames.queue_changed(eid, room.version)
     frames.pong(later(3000))
     frames.pong(later(3000), "alive", event_id=eid, version=version)
 

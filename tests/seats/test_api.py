@@ -65,6 +65,7 @@ def test_events_lists_every_event_with_its_counts(
                 "available": 9,  # alice's lapsed seats count as available
                 "held": 0,
                 "booked": 1,
+                "blocked": 0,
             },
             {
                 "id": other_event.id,
@@ -75,6 +76,7 @@ def test_events_lists_every_event_with_its_counts(
                 "available": 10,
                 "held": 0,
                 "booked": 0,
+                "blocked": 0,
             },
         ]
     }

@@ -203,6 +203,28 @@ def test_cancelling_some_seats_keeps_the_booking_and_its_history(event, seat_ids
     assert history.status is SeatStatus.AVAILABLE
 
 
+def test_cancel_seats_takes_them_out_of_each_of_their_bookings(event, seat_ids):
+    a, b, c = seat_ids[:3]
+    one = staff.sell_at_box_office(
+        event_id=event.id, seat_ids=[a, b], customer_name="P", staff="ann"
+    )
+    two = staff.sell_at_box_office(
+        event_id=event.id, seat_ids=[c], customer_name="Q", staff="ann"
+    )
+    touched = staff.cancel_seats(event_id=event.id, seat_ids=[b, c], staff="bob")
+    assert sorted(touched) == sorted([one.reference, two.reference])
+    assert not Booking.objects.get(reference=one.reference).is_cancelled
+    assert Booking.objects.get(reference=two.reference).is_cancelled
+    assert [status(s, 10_000) for s in (a, b, c)] == [
+        "booked",
+        "available",
+        "available",
+    ]
+    with pytest.raises(BadRequest):
+        staff.cancel_seats(event_id=event.id, seat_ids=[a, b], staff="bob")
+    assert status(a, 10_000) == "booked"  # all or nothing
+
+
 def test_the_report_agrees_with_the_map(event, seat_ids):
     a, b, c, d = seat_ids[:4]
     services.hold_seats(event_id=event.id, holder="h1", seat_ids=[a], now=later(0))

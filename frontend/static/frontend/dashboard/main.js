@@ -6,7 +6,9 @@ import { showConnection } from '../common/status.js';
 import { createActivityBuffer } from './activity.js';
 import { createChart } from './chart.js';
 import { addActivity } from './feed.js';
-import { setupRelease } from './release.js';
+import { releaseHold, setupRelease } from './release.js';
+import { createQueuePanel } from './queue.js';
+import { createReport } from './report.js';
 import { renderEvents, renderHolds, tickHolds } from './tables.js';
 
 const app = document.getElementById('dashboard-app');
@@ -15,6 +17,11 @@ const eventsTable = document.getElementById('event-counts');
 const holdsTable = document.getElementById('active-holds');
 const noHolds = document.getElementById('no-holds');
 const feed = document.getElementById('feed');
+const holdsResult = document.getElementById('holds-result');
+const queuePanel = createQueuePanel(document.getElementById('queue-panel'));
+const report = createReport(document.getElementById('report'), {
+  onChoose: (id) => queuePanel.choose(id),
+});
 
 const clock = createClock();
 const eventNames = new Map();
@@ -46,13 +53,20 @@ function handle(msg) {
       eventNames.clear();
       for (const event of msg.events ?? []) eventNames.set(Number(event.id), event.name);
       renderEvents(eventsTable, msg.events ?? []);
-      renderHolds(holdsTable, msg.holds ?? [], eventName, clock.now());
+      report.events(msg.events ?? []);
+      renderHolds(holdsTable, msg.holds ?? [], eventName, clock.now(), (hold, button) =>
+        releaseHold(hold, button, holdsResult),
+      );
       noHolds.hidden = (msg.holds ?? []).length > 0;
       break;
     case 'activity':
       addActivity(feed, msg, eventName);
+      report.changed(msg.event);
       activity.add(parseTime(msg.at) ?? clock.now(), msg.reason, (msg.seats ?? []).length);
       queueChart();
+      break;
+    case 'queue.changed':
+      queuePanel.changed(msg.event);
       break;
     default:
       break; // newer server messages we do not know yet

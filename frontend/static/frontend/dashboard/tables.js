@@ -23,18 +23,23 @@ export function renderEvents(table, events) {
     link.href = `/events/${encodeURIComponent(event.id)}/`;
     name.append(link);
     tr.append(name, cell(formatDate(event.starts_at)));
-    for (const column of ['available', 'held', 'booked', 'total']) {
+    for (const column of ['available', 'held', 'booked', 'blocked', 'total']) {
       const td = cell(String(event[column] ?? 0), 'num');
       td.dataset.col = column;
       tr.append(td);
     }
+    const staff = el('td');
+    const boxOffice = el('a', null, 'Box office');
+    boxOffice.href = `/box-office/events/${encodeURIComponent(event.id)}/`;
+    staff.append(boxOffice);
+    tr.append(staff);
     return tr;
   });
   table.tBodies[0].replaceChildren(...rows);
 }
 
-/** Replace the hold rows; `eventName(id)` names the event. */
-export function renderHolds(table, holds, eventName, now) {
+/** Replace the hold rows; `eventName(id)` names the event; `onRelease(hold)` ends one now. */
+export function renderHolds(table, holds, eventName, now, onRelease = null) {
   const rows = holds.map((hold) => {
     const tr = el('tr');
     tr.dataset.holdId = hold.id;
@@ -47,6 +52,15 @@ export function renderHolds(table, holds, eventName, now) {
       cell((hold.seats ?? []).join(', ')),
       left,
     );
+    const action = el('td');
+    if (onRelease) {
+      const button = el('button', 'button small', 'Release now');
+      button.type = 'button';
+      button.setAttribute('aria-label', `Release the hold of ${hold.holder} now`);
+      button.addEventListener('click', () => onRelease(hold, button));
+      action.append(button);
+    }
+    tr.append(action);
     return tr;
   });
   table.tBodies[0].replaceChildren(...rows);

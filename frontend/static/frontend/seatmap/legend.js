@@ -74,7 +74,10 @@ export function createLegend(root = document) {
     /** Write the live numbers; `counts` is per status, `byCategory` maps code -> per status. */
     show(counts, byCategory) {
       for (const output of statusCounts) {
-        output.textContent = String(counts[output.dataset.legendCount] ?? 0);
+        const count = counts[output.dataset.legendCount] ?? 0;
+        output.textContent = String(count);
+        const row = output.closest('li');
+        if (row?.hasAttribute('data-optional')) row.hidden = count === 0;
       }
       for (const [code, output] of items) {
         const tally = byCategory.get(code);

@@ -1,12 +1,14 @@
 // Seat map page: wires the socket, the seat store, the map and its zoom, the list view and the
-// side panel.
+// side panel: a customer's (hold, book) or, on the box office page, staff's (select, sell,
+// block, release).
 
 import { createClock } from '../common/clock.js';
 import { connect } from '../common/connection.js';
 import { showConnection } from '../common/status.js';
-import { errorText } from '../common/texts.js';
+import { countdownText, errorText } from '../common/texts.js';
 import { createActions } from './actions.js';
 import { createBestForm } from './best.js';
+import { createBoxOffice } from './boxoffice.js';
 import { createHoldWatch } from './hold.js';
 import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
@@ -22,9 +24,9 @@ const svg = document.getElementById('seat-map');
 const frame = document.getElementById('map-frame');
 const statusElement = document.getElementById('connection-status');
 const maxPerHolder = Number(app.dataset.maxPerHolder) || Infinity;
+const boxOfficeMode = app.dataset.mode === 'box-office';
 
 const clock = createClock();
-const panel = createPanel(document);
 const legend = createLegend(document);
 const store = createSeatStore({
   eventId: app.dataset.eventId,
@@ -41,35 +43,52 @@ const zoom = createZoom(frame, svg, {
   onLayout: () => zoneNav.show(zoom.zones().length, zoom.fitSeatPx()),
   onView: () => zoneNav.clear(zoom.isFit()),
 });
-const watch = createHoldWatch(
-  store,
-  panel,
-  (text) => panel.say(text),
-  Number(app.dataset.holdSeconds) || 300,
-);
 const socket = connect(app.dataset.wsPath, { onMessage: handle, onStatus: connectionChanged });
-const actions = createActions({
-  socket,
-  store,
-  // "Find seats together" brings the first seat it picked into view.
-  map: { setPending: map.setPending, reveal: (id) => zoom.reveal(map.centreOf(id)) },
-  panel,
-  watch,
-  clock,
-  refresh,
-  maxPerHolder,
-});
+
+// The customer's side panel, or staff's box office panel: never both.
+const panel = boxOfficeMode ? null : createPanel(document);
+const boxOffice = boxOfficeMode
+  ? createBoxOffice(document.getElementById('box-office'), {
+      store,
+      svg,
+      api: app.dataset.staffApi,
+      now: () => clock.now(),
+    })
+  : null;
+const watch = panel
+  ? createHoldWatch(store, panel, (text) => panel.say(text), Number(app.dataset.holdSeconds) || 300)
+  : null;
+const actions = panel
+  ? createActions({
+      socket,
+      store,
+      // "Find seats together" brings the first seat it picked into view.
+      map: { setPending: map.setPending, reveal: (id) => zoom.reveal(map.centreOf(id)) },
+      panel,
+      watch,
+      clock,
+      refresh,
+      maxPerHolder,
+    })
+  : null;
+const say = (text) => (panel ?? boxOffice).say(text);
+const labelOf = (id) => store.get(id)?.label ?? String(id);
+/** A click, Enter/Space or a list button on a seat. */
+const act = (id) => (boxOffice ? boxOffice.toggle(id) : actions.act(id));
 const rowList = createRowList(document.getElementById('seat-list'), store, {
-  onPick: actions.act,
+  onPick: act,
   now: () => clock.now(),
 });
-const best = createBestForm(document.getElementById('best-form'), {
-  max: maxPerHolder,
-  onFind: (choice) => {
-    best.setBusy(true);
-    actions.findTogether(choice).finally(() => best.setBusy(false));
-  },
-});
+const bestForm = document.getElementById('best-form');
+const best = bestForm
+  ? createBestForm(bestForm, {
+      max: maxPerHolder,
+      onFind: (choice) => {
+        best.setBusy(true);
+        actions.findTogether(choice).finally(() => best.setBusy(false));
+      },
+    })
+  : null;
 
 /**
  * Every frame from the server lands here; unknown types are ignored (the protocol may
@@ -90,7 +109,7 @@ function handle(msg) {
       store.noteVersion(msg);
       break;
     case 'error':
-      if (msg.request_id == null) panel.say(errorText(msg, actions.labelOf, maxPerHolder));
+      if (msg.request_id == null) say(errorText(msg, labelOf, maxPerHolder));
       break;
     default:
       break;
@@ -100,7 +119,7 @@ function handle(msg) {
 function connectionChanged(state, code) {
   showConnection(statusElement, state);
   if (state === 'closed') {
-    panel.say(code === 4404 ? 'This event does not exist.' : 'You are not allowed to see this event.');
+    say(code === 4404 ? 'This event does not exist.' : 'You are not allowed to see this event.');
   }
 }
 
@@ -116,8 +135,9 @@ function snapshotApplied() {
   zoneNav.build(map.geometry().zones);
   zoom.setContent(map.geometry());
   legend.build(store.categories(), [...store.seats()], !store.hasSections());
-  best.setCategories(store.categories());
-  best.setAccessible([...store.seats()].some((s) => s.wheelchair));
+  best?.setCategories(store.categories());
+  best?.setAccessible([...store.seats()].some((s) => s.wheelchair));
+  boxOffice?.reset();
   rowList.reset(now);
   refresh(now);
 }
@@ -126,7 +146,8 @@ function snapshotApplied() {
 function seatsChanged(msg, ids) {
   const now = clock.now();
   showVersion();
-  watch.changed(msg, ids);
+  watch?.changed(msg, ids);
+  boxOffice?.changed(ids);
   map.update(ids, now);
   rowList.update(ids, now);
   refresh(now);
@@ -134,13 +155,13 @@ function seatsChanged(msg, ids) {
 
 /** Countdown, panel and legend in line with the store at server time `now`. */
 function refresh(now = clock.now()) {
-  watch.refresh(now);
+  watch?.refresh(now);
   legend.show(map.counts(), map.categoryCounts());
 }
 
 svg.addEventListener('click', (event) => {
   const id = seatIdOf(event.target);
-  if (id !== null) actions.act(id);
+  if (id !== null) act(id);
 });
 
 svg.addEventListener('keydown', (event) => {
@@ -148,7 +169,7 @@ svg.addEventListener('keydown', (event) => {
   if (id === null) return;
   if (event.key === 'Enter' || event.key === ' ') {
     event.preventDefault();
-    if (!event.repeat) actions.act(id);
+    if (!event.repeat) act(id);
   } else if (isArrowKey(event.key)) {
     event.preventDefault();
     const next = nearestSeat(store.seats(), store.get(id), event.key);
@@ -162,9 +183,22 @@ svg.addEventListener('focusin', (event) => {
   if (id !== null) zoom.reveal(map.centreOf(id));
 });
 
-panel.onBook(actions.book);
-panel.onExtend(actions.extend);
-panel.onRelease((id) => actions.release([id]));
+if (panel) {
+  panel.onBook(actions.book);
+  panel.onExtend(actions.extend);
+  panel.onRelease((id) => actions.release([id]));
+}
+
+// After a waiting room: the admission's countdown; once it is over and nothing is held, the
+// page goes back to the waiting room (the server decides: a reload asks it).
+const admission = document.getElementById('admission');
+const admissionEnds = admission ? Date.parse(admission.dataset.until) : null;
+function tickAdmission(now) {
+  if (!admission) return;
+  const left = admissionEnds - now;
+  admission.querySelector('.admission-left').textContent = countdownText(Math.max(0, left));
+  if (left <= 0 && store.myHold(now).seats.length === 0) location.reload();
+}
 
 // Countdowns only: seats whose hold ran out turn available locally, the server confirms.
 setInterval(() => {
@@ -175,4 +209,5 @@ setInterval(() => {
     rowList.update(lapsed, now);
   }
   refresh(now);
+  tickAdmission(now);
 }, 1000);

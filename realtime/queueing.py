@@ -1,0 +1,182 @@
+"""`/ws/events/<id>/queue/`: a waiting room's page, kept live without polling.
+
+A visitor's socket takes (or finds) the session's place and gets a
+`queue.status` frame: position, people waiting, the estimated wait, the
+opening time. Every change of the room (an admission tick, someone joining
+or leaving) is announced once (`queue.changed`); each process then reads
+the ranks of everyone waiting once, and every local socket finds its own
+position in that list by bisection, so 10,000 waiting pages cost one query
+per change per process, not one each. A socket whose place is no longer in
+the list (admitted, lapsed, left) reads its own place once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import json
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
+
+from realtime.db import db_call
+from realtime.hub import get_hub
+from seats.errors import BadRequest, SeatError
+from seats.holders import session_holder
+from seats.waiting import services as waiting
+from seats.waiting.models import WaitingRoom
+from wire import frames
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NO_ROOM = 4404
+CLOSE_NO_SESSION = 4403
+# Changes within this long are answered with one read (admissions come in ticks).
+SETTLE_SECONDS = 0.05
+
+
+def queue_group(event_id: int) -> str:
+    return f"queue.{event_id}"
+
+
+@db_call
+def _join(event_id: int, holder: str) -> waiting.QueueStatus:
+    waiting.join(event_id=event_id, holder=holder)
+    return waiting.status(event_id=event_id, holder=holder)
+
+
+@db_call
+def _status(event_id: int, holder: str) -> waiting.QueueStatus:
+    return waiting.status(event_id=event_id, holder=holder)
+
+
+@db_call
+def _ranks(event_id: int) -> tuple[WaitingRoom, list[int]]:
+    room = WaitingRoom.objects.get(event_id=event_id)
+    return room, waiting.waiting_ranks(room.id)
+
+
+@db_call
+def _leave(event_id: int, holder: str) -> bool:
+    return waiting.leave(event_id=event_id, holder=holder)
+
+
+class QueueWatch:
+    """One per event and process: the hub's subscriber for `queue.<id>`,
+    fanning each change out to the local waiting pages."""
+
+    def __init__(self, event_id: int) -> None:
+        self.event_id = event_id
+        self.pages: set[QueueConsumer] = set()
+        self._pending: asyncio.Task[None] | None = None
+
+    async def deliver(self, text: str) -> None:
+        if self._pending is None or self._pending.done():
+            self._pending = asyncio.create_task(self._refresh())
+
+    async def _refresh(self) -> None:
+        await asyncio.sleep(SETTLE_SECONDS)
+        try:
+            room, ranks = await _ranks(self.event_id)
+        except Exception:
+            logger.warning("reading queue %s failed", self.event_id, exc_info=True)
+            return
+        for page in tuple(self.pages):
+            try:
+                await page.moved(room, ranks)
+            except Exception:  # a socket closing under us; the others go on
+                logger.debug("queue update of %r failed", page, exc_info=True)
+
+
+_watches: dict[int, QueueWatch] = {}
+
+
+class QueueConsumer(AsyncWebsocketConsumer):
+    """One waiting page: its place, pushed whenever the line moves."""
+
+    channel_layer_alias = "__hub_only__"
+
+    event_id: int
+    holder: str | None = None
+    rank: int | None = None
+    state: str = "none"
+    watch: QueueWatch | None = None
+
+    async def connect(self) -> None:
+        self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        await self.accept()
+        # A place belongs to a browser session: the page made one.
+        self.holder = await db_call(session_holder)(self.scope.get("session"))
+        if not self.holder:
+            await self.close(code=CLOSE_NO_SESSION)
+            return
+        try:
+            status = await _join(self.event_id, self.holder)
+        except (WaitingRoom.DoesNotExist, BadRequest):
+            await self.close(code=CLOSE_NO_ROOM)
+            return
+        self.watch = _watches.get(self.event_id)
+        if self.watch is None:
+            self.watch = _watches[self.event_id] = QueueWatch(self.event_id)
+        self.watch.pages.add(self)
+        await get_hub().subscribe(queue_group(self.event_id), self.watch)
+        await self._show(status)
+
+    async def disconnect(self, code: int) -> None:
+        if self.watch is not None:
+            self.watch.pages.discard(self)
+            if not self.watch.pages:
+                get_hub().unsubscribe(queue_group(self.event_id), self.watch)
+                _watches.pop(self.event_id, None)
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        try:
+            request = json.loads(text_data or "")
+            kind = request.get("type") if isinstance(request, dict) else None
+        except ValueError:
+            kind = None
+        if kind == "leave" and self.holder:
+            await _leave(self.event_id, self.holder)
+        elif kind == "ping":
+            await self._send(frames.pong(timezone.now()))
+        else:
+            failure: SeatError = BadRequest("The waiting room answers ping and leave.")
+            await self._send(frames.error(failure))
+
+    async def moved(self, room: WaitingRoom, ranks: list[int]) -> None:
+        """The line moved: find this page's place, reading it only if it left
+        the waiting list."""
+        assert self.holder is not None
+        if self.state == "waiting" and self.rank is not None:
+            at = bisect.bisect_left(ranks, self.rank)
+            if at < len(ranks) and ranks[at] == self.rank:
+                status = waiting.QueueStatus(
+                    event_id=self.event_id,
+                    version=room.version,
+                    opens_at=room.opens_at,
+                    state="waiting",
+                    position=at + 1,
+                    waiting=len(ranks),
+                    admitted_until=None,
+                    rate_per_minute=room.rate_per_minute,
+                    paused=room.paused,
+                    estimated_wait_seconds=waiting.estimated_wait(
+                        room, at + 1, timezone.now()
+                    ),
+                    rank=self.rank,
+                )
+                await self._show(status)
+                return
+        await self._show(await _status(self.event_id, self.holder))
+
+    async def _show(self, status: waiting.QueueStatus) -> None:
+        self.rank = status.rank
+        self.state = status.state
+        await self._send(frames.queue_status(status, timezone.now()))
+
+    async def _send(self, frame: Any) -> None:
+        await self.send(text_data=frames.dumps(frame))

@@ -1,0 +1,353 @@
+"""The waiting room's state changes and the questions the seat map asks.
+
+Every change bumps the room's version in its transaction and announces
+`queue_changed` after commit (seats.signals), so every waiting page learns
+of it without polling. Admission is by rank, at the room's rate, with a
+credit kept on the room row: a restarted admitter loses nobody's place and
+owes nobody an admission twice.
+"""
+
+from __future__ import annotations
+
+import bisect
+import secrets
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from seats.errors import BadRequest, NotAdmitted
+from seats.models import Event, Seat
+from seats.signals import announce_queue_on_commit
+from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
+
+# At most this many seconds' worth of admissions can pile up while nobody
+# waits (or the room is full), so a quiet spell is not followed by a burst.
+MAX_CREDIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    """One visitor's view of the room at `now`."""
+
+    event_id: int
+    version: int
+    opens_at: datetime
+    state: str  # a Place.State value, or "none" before joining
+    position: int | None  # 1 = next in line; None unless waiting
+    waiting: int  # everyone waiting
+    admitted_until: datetime | None
+    rate_per_minute: int
+    paused: bool
+    estimated_wait_seconds: int | None
+    rank: int | None = None  # the place's rank (never sent to the browser)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomStats:
+    """What staff see of a room."""
+
+    event_id: int
+    enabled: bool
+    opens_at: datetime
+    paused: bool
+    rate_per_minute: int
+    max_admitted: int
+    shopping_seconds: int
+    waiting: int
+    admitted: int
+    median_wait_seconds: float | None
+
+
+def active_room(event_id: int) -> WaitingRoom | None:
+    """The event's room if queue mode is on."""
+    return WaitingRoom.objects.filter(event_id=event_id, enabled=True).first()
+
+
+def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
+    """The holder's place, taken now if they have none (or gave theirs up).
+
+    One place per holder (browser session): joining again, from a reload or
+    another tab, returns the same place. A visitor whose admission lapsed
+    or who left joins again at the back.
+    """
+    now = now or timezone.now()
+    room = active_room(event_id)
+    if room is None:
+        raise BadRequest("This event has no waiting room now.")
+    place = Place.objects.filter(room=room, holder=holder).first()
+    if place is not None and place.state in (Place.State.WAITING, Place.State.ADMITTED):
+        return place
+    try:
+        with transaction.atomic():
+            if place is not None:
+                place.delete()
+            place = Place.objects.create(
+                room=room, holder=holder, rank=0, joined_at=now
+            )
+            # Early arrivals draw their rank; later ones queue in order.
+            rank = (
+                secrets.randbelow(EARLY_RANKS)
+                if now < room.opens_at
+                else EARLY_RANKS + place.id
+            )
+            Place.objects.filter(pk=place.pk).update(rank=rank)
+            place.rank = rank
+            _changed(room)
+    except IntegrityError:  # another tab of the same session was first
+        return Place.objects.get(room=room, holder=holder)
+    return place
+
+
+def leave(*, event_id: int, holder: str) -> bool:
+    """Give the place up; True if there was one to give up."""
+    room = active_room(event_id)
+    if room is None:
+        return False
+    with transaction.atomic():
+        left = Place.objects.filter(
+            room=room,
+            holder=holder,
+            state__in=[Place.State.WAITING, Place.State.ADMITTED],
+        ).update(state=Place.State.LEFT)
+        if left:
+            _changed(room)
+    return bool(left)
+
+
+def is_admitted(*, event_id: int, holder: str, now: datetime) -> bool:
+    """Whether the holder may hold and book now: no room, or admitted and
+    either within the shopping window or holding seats of the event."""
+    room = active_room(event_id)
+    if room is None:
+        return True
+    place = Place.objects.filter(
+        room=room, holder=holder, state=Place.State.ADMITTED
+    ).first()
+    if place is None:
+        return False
+    if place.expires_at is not None and place.expires_at > now:
+        return True
+    return Seat.objects.filter(event_id=event_id).held_by(holder, now).exists()
+
+
+def admitted_until(*, event_id: int, holder: str) -> datetime | None:
+    """When the holder's admission ends (the shopping window), if admitted."""
+    return (
+        Place.objects.filter(
+            room__event_id=event_id, holder=holder, state=Place.State.ADMITTED
+        )
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
+def require_admission(
+    *,
+    event_id: int,
+    holder: str,
+    user_id: str | int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Raise NotAdmitted unless `is_admitted`; staff (the session's user
+    `user_id`, active and staff) are never queued."""
+    now = now or timezone.now()
+    if is_admitted(event_id=event_id, holder=holder, now=now):
+        return
+    if user_id is not None and _is_staff(user_id):
+        return
+    raise NotAdmitted()
+
+
+def _is_staff(user_id: str | int) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id, is_staff=True, is_active=True)
+        .exists()
+    )
+
+
+def status(*, event_id: int, holder: str, now: datetime | None = None) -> QueueStatus:
+    """The holder's place as the waiting page shows it."""
+    now = now or timezone.now()
+    room = WaitingRoom.objects.get(event_id=event_id)
+    place = Place.objects.filter(room=room, holder=holder).first()
+    ranks = waiting_ranks(room.id)
+    position = None
+    if place is not None and place.state == Place.State.WAITING:
+        position = _position(ranks, place.rank)
+    return QueueStatus(
+        event_id=event_id,
+        version=room.version,
+        opens_at=room.opens_at,
+        state=place.state if place is not None else "none",
+        position=position,
+        waiting=len(ranks),
+        admitted_until=place.expires_at
+        if place is not None and place.state == Place.State.ADMITTED
+        else None,
+        rate_per_minute=room.rate_per_minute,
+        paused=room.paused,
+        estimated_wait_seconds=estimated_wait(room, position, now),
+        rank=place.rank if place is not None else None,
+    )
+
+
+def waiting_ranks(room_id: int) -> list[int]:
+    """The ranks of everyone waiting, in order: one read serves every
+    waiting page of a process (each finds its position by bisection)."""
+    return list(
+        Place.objects.filter(room_id=room_id, state=Place.State.WAITING)
+        .order_by("rank")
+        .values_list("rank", flat=True)
+    )
+
+
+def _position(ranks: list[int], rank: int) -> int:
+    return bisect.bisect_left(ranks, rank) + 1
+
+
+def estimated_wait(
+    room: WaitingRoom, position: int | None, now: datetime
+) -> int | None:
+    """Seconds until `position` is admitted at the room's rate (from the
+    opening, if it has not opened yet); None when it cannot be told."""
+    if position is None or room.paused or room.rate_per_minute == 0:
+        return None
+    start = max(0.0, (room.opens_at - now).total_seconds())
+    return int(start + (position - 1) * 60 / room.rate_per_minute)
+
+
+def admit_due(*, now: datetime | None = None) -> list[int]:
+    """One tick of every open room: lapse ended admissions, admit the next
+    in line as the rate allows. Returns the ids of the events whose room
+    changed. Run by one process at a time (the sweeper's leader)."""
+    now = now or timezone.now()
+    changed = []
+    for room_id in WaitingRoom.objects.filter(
+        enabled=True, opens_at__lte=now
+    ).values_list("id", flat=True):
+        with transaction.atomic():
+            room = WaitingRoom.objects.select_for_update().get(pk=room_id)
+            if _tick(room, now):
+                _changed(room)
+                changed.append(room.event_id)
+    return changed
+
+
+def _tick(room: WaitingRoom, now: datetime) -> bool:
+    lapsed = _lapse(room, now)
+    since = room.credit_at or room.opens_at
+    if room.paused:
+        room.credit_at = now
+        room.save(update_fields=["credit_at"])
+        return lapsed > 0
+    per_second = room.rate_per_minute / 60
+    earned = per_second * max(0.0, (now - since).total_seconds())
+    credit = min(room.credit + earned, max(1.0, per_second * MAX_CREDIT_SECONDS))
+    admitted_now = Place.objects.filter(room=room, state=Place.State.ADMITTED).count()
+    room_left = max(0, room.max_admitted - admitted_now)
+    due = min(int(credit), room_left)
+    admitted = 0
+    if due:
+        next_ids = list(
+            Place.objects.filter(room=room, state=Place.State.WAITING)
+            .order_by("rank")
+            .values_list("id", flat=True)[:due]
+        )
+        admitted = Place.objects.filter(id__in=next_ids).update(
+            state=Place.State.ADMITTED,
+            admitted_at=now,
+            expires_at=now + timedelta(seconds=room.shopping_seconds),
+        )
+    room.credit = credit - admitted
+    room.credit_at = now
+    room.save(update_fields=["credit", "credit_at"])
+    return bool(lapsed or admitted)
+
+
+def _lapse(room: WaitingRoom, now: datetime) -> int:
+    """Admissions whose window ended, unless the visitor holds seats now."""
+    ended = list(
+        Place.objects.filter(
+            room=room, state=Place.State.ADMITTED, expires_at__lte=now
+        ).values_list("id", "holder")
+    )
+    if not ended:
+        return 0
+    holding = set(
+        Seat.objects.filter(event_id=room.event_id, holder__in=[h for _, h in ended])
+        .held_at(now)
+        .values_list("holder", flat=True)
+    )
+    gone = [pk for pk, holder in ended if holder not in holding]
+    return Place.objects.filter(id__in=gone).update(state=Place.State.LAPSED)
+
+
+def _changed(room: WaitingRoom) -> None:
+    WaitingRoom.objects.filter(pk=room.pk).update(version=F("version") + 1)
+    room.refresh_from_db(fields=["version"])
+    announce_queue_on_commit(room.event_id, room.version)
+
+
+def configure(
+    *,
+    event_id: int,
+    enabled: bool | None = None,
+    opens_at: datetime | None = None,
+    rate_per_minute: int | None = None,
+    max_admitted: int | None = None,
+    shopping_seconds: int | None = None,
+    paused: bool | None = None,
+) -> WaitingRoom:
+    """Staff settings; a room is made on first use. Raises Event.DoesNotExist."""
+    Event.objects.only("id").get(pk=event_id)
+    with transaction.atomic():
+        room, _ = WaitingRoom.objects.select_for_update().get_or_create(
+            event_id=event_id, defaults={"opens_at": opens_at or timezone.now()}
+        )
+        for name, value in (
+            ("enabled", enabled),
+            ("opens_at", opens_at),
+            ("rate_per_minute", rate_per_minute),
+            ("max_admitted", max_admitted),
+            ("shopping_seconds", shopping_seconds),
+            ("paused", paused),
+        ):
+            if value is not None:
+                setattr(room, name, value)
+        if rate_per_minute is not None and rate_per_minute > 10_000:
+            raise BadRequest("Admit at most 10,000 people a minute.")
+        room.save()
+        _changed(room)
+    return room
+
+
+def stats(*, event_id: int) -> RoomStats | None:
+    """The room's figures for the dashboard; None if the event has none."""
+    room = WaitingRoom.objects.filter(event_id=event_id).first()
+    if room is None:
+        return None
+    places = Place.objects.filter(room=room)
+    waits = [
+        (admitted - max(joined, room.opens_at)).total_seconds()
+        for joined, admitted in places.values_list("joined_at", "admitted_at")
+        if admitted is not None
+    ]
+    return RoomStats(
+        event_id=event_id,
+        enabled=room.enabled,
+        opens_at=room.opens_at,
+        paused=room.paused,
+        rate_per_minute=room.rate_per_minute,
+        max_admitted=room.max_admitted,
+        shopping_seconds=room.shopping_seconds,
+        waiting=places.filter(state=Place.State.WAITING).count(),
+        admitted=places.filter(state=Place.State.ADMITTED).count(),
+        median_wait_seconds=statistics.median(waits) if waits else None,
+    )

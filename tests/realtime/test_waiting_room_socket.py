@@ -1,0 +1,122 @@
+"""The waiting room over WebSockets: places pushed live, holds refused until admitted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from seats.holders import SESSION_KEY, new_holder_id
+from seats.models import Seat
+from seats.waiting import services as waiting
+from tests.realtime.conftest import Client, event_client, session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def open_room(event_id: int, **settings) -> None:
+    waiting.configure(
+        event_id=event_id,
+        enabled=True,
+        opens_at=timezone.now() + timedelta(seconds=settings.pop("opens_in", 0)),
+        **settings,
+    )
+
+
+@database_sync_to_async
+def admit(seconds: float) -> None:
+    waiting.admit_due(now=timezone.now() + timedelta(seconds=seconds))
+
+
+async def queue_client(event_id: int, cookie: str) -> tuple[Client, dict]:
+    client = Client(f"/ws/events/{event_id}/queue/", cookie=cookie)
+    connected, _ = await client.connect()
+    assert connected
+    return client, await client.recv_type("queue.status")
+
+
+async def test_places_are_pushed_as_the_line_moves_and_kept_across_tabs(event):
+    await open_room(event.id, rate_per_minute=60)
+    cookies = [await session_cookie() for _ in range(3)]
+    pages = []
+    for cookie, _ in cookies:
+        page, status = await queue_client(event.id, cookie)
+        assert status["state"] == "waiting" and status["position"] == len(pages) + 1
+        pages.append(page)
+    # A second tab of the first session: the same place, not a new one.
+    tab, again = await queue_client(event.id, cookies[0][0])
+    assert again["position"] == 1 and again["waiting"] == 3
+
+    await admit(1.5)  # one a second: the first in line is let in
+    first = await pages[0].recv_type("queue.status")
+    assert first["state"] == "admitted" and first["admitted_until"]
+    second = await pages[1].recv_type("queue.status")
+    assert (second["position"], second["waiting"]) == (1, 2)
+    third = await pages[2].recv_type("queue.status")
+    assert third["position"] == 2
+
+    await pages[1].send({"type": "leave"})
+    left = await pages[1].recv_type("queue.status")
+    assert left["state"] == "left"
+    assert (await pages[2].recv_type("queue.status"))["position"] == 1
+    for page in (*pages, tab):
+        await page.close()
+
+
+async def test_holds_are_refused_until_admitted_even_by_hand(event, seat_ids):
+    await open_room(event.id, rate_per_minute=60, opens_in=60)
+    cookie, _ = await session_cookie()
+    page, status = await queue_client(event.id, cookie)
+    assert status["state"] == "waiting" and status["estimated_wait_seconds"] >= 59
+    seat_map, _ = await event_client(event.id, cookie=cookie)
+    for request in (
+        {"type": "hold", "seat_ids": seat_ids[:1]},
+        {"type": "hold_best", "count": 2},
+        {"type": "book", "seat_ids": seat_ids[:1]},
+    ):
+        refused = await seat_map.request(request)
+        assert (refused["type"], refused["code"]) == ("error", "not_admitted")
+    assert not await database_sync_to_async(Seat.objects.filter(holder__gt="").exists)()
+
+    await admit(61.5)
+    assert (await page.recv_type("queue.status"))["state"] == "admitted"
+    held = await seat_map.request({"type": "hold", "seat_ids": seat_ids[:1]})
+    assert held["type"] == "hold.ok"
+    await page.close()
+    await seat_map.close()
+
+
+@database_sync_to_async
+def staff_cookie() -> str:
+    user = User.objects.create_user("sam", password="pw", is_staff=True)
+    session = SessionStore()
+    session[SESSION_KEY] = new_holder_id()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+async def test_staff_are_never_queued(event, seat_ids):
+    await open_room(event.id, opens_in=600)
+    seat_map, _ = await event_client(event.id, cookie=await staff_cookie())
+    held = await seat_map.request({"type": "hold", "seat_ids": seat_ids[:1]})
+    assert held["type"] == "hold.ok"
+    await seat_map.close()
+
+
+async def test_no_room_no_queue_socket(event):
+    cookie, _ = await session_cookie()
+    client = Client(f"/ws/events/{event.id}/queue/", cookie=cookie)
+    await client.connect()
+    assert await client.closed_with() == 4404
+    without_session = Client(f"/ws/events/{event.id}/queue/")
+    await open_room(event.id)
+    await without_session.connect()
+    assert await without_session.closed_with() == 4403

@@ -1,0 +1,149 @@
+"""The waiting room (seats.waiting): fair order, admission at the rate, lapses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from seats import services
+from seats.errors import NotAdmitted
+from seats.waiting import services as waiting
+from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
+from tests.conftest import later
+
+pytestmark = pytest.mark.django_db
+
+OPENS = later(100)
+
+
+def room_for(event, **settings) -> WaitingRoom:
+    defaults = {"enabled": True, "opens_at": OPENS, "rate_per_minute": 120}
+    return waiting.configure(event_id=event.id, **(defaults | settings))
+
+
+def admitted_holders(room) -> list[str]:
+    return list(
+        Place.objects.filter(room=room, state="admitted")
+        .order_by("admitted_at", "rank")
+        .values_list("holder", flat=True)
+    )
+
+
+def tick_every_second(start, seconds: int) -> None:
+    for s in range(seconds + 1):
+        waiting.admit_due(now=start + timedelta(seconds=s))
+
+
+def test_early_arrivals_are_shuffled_and_later_ones_queue_in_order(event):
+    room = room_for(event, rate_per_minute=6000, max_admitted=10_000)
+    early = [f"h{i:02d}" for i in range(40)]
+    for i, holder in enumerate(early):
+        waiting.join(event_id=event.id, holder=holder, now=later(i))
+    late = ["late1", "late2", "late3"]
+    for i, holder in enumerate(late):
+        waiting.join(event_id=event.id, holder=holder, now=OPENS + timedelta(seconds=i))
+    ranks = dict(Place.objects.filter(room=room).values_list("holder", "rank"))
+    assert all(ranks[h] < EARLY_RANKS for h in early)
+    assert ranks["late1"] < ranks["late2"] < ranks["late3"]
+    assert min(ranks[h] for h in late) > max(ranks[h] for h in early)
+
+    tick_every_second(OPENS, 3)
+    order = admitted_holders(room)
+    assert order[-3:] == late  # everyone early first, then in order of arrival
+    assert set(order[:40]) == set(early)
+    assert order[:40] != early  # shuffled (40! orders: never the arrival order)
+
+
+def test_one_place_per_session_across_tabs_and_reloads(event):
+    room_for(event)
+    first = waiting.join(event_id=event.id, holder="h1", now=later(0))
+    again = waiting.join(event_id=event.id, holder="h1", now=later(50))
+    assert (again.id, again.rank) == (first.id, first.rank)
+    assert Place.objects.count() == 1
+
+
+def test_admission_follows_the_rate_and_the_cap(event):
+    room = room_for(event, rate_per_minute=120, max_admitted=1000)
+    for i in range(300):
+        waiting.join(event_id=event.id, holder=f"h{i}", now=later(0))
+    tick_every_second(OPENS, 30)
+    assert len(admitted_holders(room)) == 60  # 2 a second for 30 s
+    # Ticking twice at the same moment admits nobody twice.
+    waiting.admit_due(now=OPENS + timedelta(seconds=30))
+    assert len(admitted_holders(room)) == 60
+
+    waiting.configure(event_id=event.id, max_admitted=70)
+    tick_every_second(OPENS + timedelta(seconds=31), 30)
+    assert len(admitted_holders(room)) == 70  # the cap
+
+
+def test_a_paused_room_admits_nobody_and_saves_up_nothing(event):
+    room = room_for(event, rate_per_minute=60)
+    for i in range(20):
+        waiting.join(event_id=event.id, holder=f"h{i}", now=later(0))
+    waiting.configure(event_id=event.id, paused=True)
+    tick_every_second(OPENS, 10)
+    assert admitted_holders(room) == []
+    waiting.configure(event_id=event.id, paused=False)
+    tick_every_second(OPENS + timedelta(seconds=11), 3)
+    assert len(admitted_holders(room)) == 4  # one a second again: no burst
+
+
+def test_an_admission_lapses_after_the_window_unless_seats_are_held(event, seat_ids):
+    room = room_for(event, rate_per_minute=60, shopping_seconds=10)
+    for holder in ("h1", "h2"):
+        waiting.join(event_id=event.id, holder=holder, now=later(0))
+    tick_every_second(OPENS, 2)
+    assert set(admitted_holders(room)) == {"h1", "h2"}
+    first_admitted = Place.objects.get(holder="h1").admitted_at
+    at = first_admitted + timedelta(seconds=5)
+    waiting.require_admission(event_id=event.id, holder="h1", now=at)
+    services.hold_seats(event_id=event.id, holder="h1", seat_ids=seat_ids[:1], now=at)
+    after = Place.objects.get(holder="h2").expires_at + timedelta(seconds=1)
+    waiting.admit_due(now=after)
+    states = dict(Place.objects.values_list("holder", "state"))
+    assert states == {"h1": "admitted", "h2": "lapsed"}  # h1 holds a seat
+    with pytest.raises(NotAdmitted):
+        waiting.require_admission(event_id=event.id, holder="h2", now=after)
+    waiting.require_admission(event_id=event.id, holder="h1", now=after)
+    # A lapsed visitor joins again at the back.
+    back = waiting.join(event_id=event.id, holder="h2", now=after)
+    assert back.state == "waiting" and back.rank > EARLY_RANKS
+
+
+def test_leaving_frees_the_place_and_the_rest_move_up(event):
+    room = room_for(event)
+    for i in range(3):
+        waiting.join(
+            event_id=event.id, holder=f"h{i}", now=OPENS + timedelta(seconds=i)
+        )
+    assert waiting.status(event_id=event.id, holder="h2").position == 3
+    assert waiting.leave(event_id=event.id, holder="h0")
+    status = waiting.status(event_id=event.id, holder="h2")
+    assert (status.position, status.waiting) == (2, 2)
+    assert waiting.status(event_id=event.id, holder="h0").state == "left"
+    assert room.version < WaitingRoom.objects.get(pk=room.pk).version
+
+
+def test_without_a_room_everybody_is_admitted_and_staff_always_are(
+    event, django_user_model
+):
+    waiting.require_admission(event_id=event.id, holder="anyone")
+    room_for(event)
+    with pytest.raises(NotAdmitted):
+        waiting.require_admission(event_id=event.id, holder="anyone")
+    staff = django_user_model.objects.create_user("s", password="pw", is_staff=True)
+    waiting.require_admission(event_id=event.id, holder="anyone", user_id=staff.pk)
+    customer = django_user_model.objects.create_user("c", password="pw")
+    with pytest.raises(NotAdmitted):
+        waiting.require_admission(event_id=event.id, holder="x", user_id=customer.pk)
+
+
+def test_the_estimate_counts_from_the_opening_at_the_rate(event):
+    room = room_for(event, rate_per_minute=2)
+    assert waiting.estimated_wait(room, 1, later(40)) == 60  # opens in 60 s
+    assert waiting.estimated_wait(room, 5, OPENS) == 120
+    waiting.configure(event_id=event.id, paused=True)
+    room.refresh_from_db()
+    assert waiting.estimated_wait(room, 5, OPENS) is None
