@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from seats import services
-from seats.models import Activity, Booking, Seat
+from seats.models import Activity, Booking, Seat, WaitingRoom
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,6 +53,8 @@ def urls(event_id: int, seat_id: int, reference: str) -> list[tuple[str, str, di
         ("get", f"{base}/seats/{seat_id}/history", {}),
         ("get", f"{base}/report", {}),
         ("get", f"{base}/bookings.csv", {}),
+        ("get", f"{base}/waiting-room", {}),
+        ("post", f"{base}/waiting-room", {"enabled": True}),
     ]
 
 
@@ -84,6 +86,7 @@ def test_nobody_but_staff_gets_in_and_nothing_changes(who, event, seat_ids, book
         assert answer(response)["error"] == "forbidden"
     assert Activity.objects.count() == before
     assert not Seat.objects.filter(blocked=True).exists()
+    assert not WaitingRoom.objects.exists()
 
 
 def test_posts_need_the_csrf_token(event, seat_ids):
@@ -232,3 +235,39 @@ def test_sell_at_the_box_office_cancel_one_and_export(staff_client, event, seat_
 def test_posts_are_post_only(staff_client, event, method):
     response = getattr(staff_client, method)(f"/api/staff/events/{event.id}/block")
     assert response.status_code == 405
+
+
+def test_staff_run_the_waiting_room(staff_client, event):
+    url = f"/api/staff/events/{event.id}/waiting-room"
+    assert answer(staff_client.get(url)) == {
+        "type": "waiting_room",
+        "event": event.id,
+        "room": None,
+    }
+    settings = {
+        "enabled": True,
+        "opens_at": "2026-12-01T10:00:00+01:00",
+        "rate_per_minute": 2,
+        "max_admitted": 5,
+        "shopping_seconds": 300,
+    }
+    room = answer(post(staff_client, url, settings))["room"]
+    assert room["enabled"] and not room["paused"]
+    assert room["opens_at"] == "2026-12-01T09:00:00.000Z"
+    assert (room["rate_per_minute"], room["waiting"], room["admitted"]) == (2, 0, 0)
+    paused = answer(post(staff_client, url, {"paused": True, "rate_per_minute": 30}))
+    assert paused["room"]["paused"] and paused["room"]["rate_per_minute"] == 30
+    for bad in (
+        {"rate_per_minute": -1},
+        {"rate_per_minute": "2"},
+        {"shopping_seconds": 5},
+        {"opens_at": "tomorrow"},
+        {"opens_at": "2026-12-01T10:00:00"},  # no offset
+        {"enabled": "yes"},
+    ):
+        refused = post(staff_client, url, bad)
+        assert refused.status_code == 400, bad
+        assert answer(refused)["code"] == "bad_request"
+    assert WaitingRoom.objects.get().rate_per_minute == 30  # nothing changed
+    assert staff_client.delete(url).status_code == 405
+    assert staff_client.get("/api/staff/events/99999/waiting-room").status_code == 404

@@ -1,4 +1,4 @@
-"""The waiting room over WebSockets: places pushed live, holds refused until admitted."""
+"""The waiting room over WebSockets: places pushed live, holds refused till admitted."""
 
 from __future__ import annotations
 

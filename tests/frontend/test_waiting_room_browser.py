@@ -1,0 +1,96 @@
+"""Three people in a waiting room: places pushed live, admitted one by one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from devtools.processes import live_server
+from tests.frontend.pages import FAST
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def queue_server(tmp_path_factory):
+    with live_server(
+        tmp_path_factory.mktemp("queue"),
+        seeds=[("--rows", "4", "--seats-per-row", "10", "--allow-single-seats")],
+    ) as server:
+        yield server
+
+
+def waiting_page(browser, server):
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server.url}/events/1/")
+    expect(page.locator("#waiting-app")).to_be_visible()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#position")).not_to_have_attribute("data-position", "")
+    return page
+
+
+def position(page) -> int:
+    return int(page.locator("#position").get_attribute("data-position") or 0)
+
+
+HAND_MADE_HOLD = """async () => {
+  const ws = new WebSocket(`ws://${location.host}/ws/events/1/`);
+  const frames = [];
+  await new Promise((resolve) => {
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      frames.push(frame);
+      const hold = {type: 'hold', seat_ids: [1]};
+      if (frame.type === 'snapshot') ws.send(JSON.stringify(hold));
+      if (frame.type === 'error' || frame.type === 'hold.ok') resolve();
+    };
+  });
+  ws.close();
+  return JSON.stringify(frames[frames.length - 1]);
+}"""
+
+
+def test_three_people_wait_their_turn_and_only_the_admitted_may_hold(
+    browser, queue_server
+):
+    # One admitted at a time, so the line stands still between the steps.
+    queue_server.manage(
+        "waiting_room",
+        *("1", "--on", "--opens-in", "8", "--rate", "60", "--max-admitted", "1"),
+    )
+    pages = [waiting_page(browser, queue_server) for _ in range(3)]
+    # Before the opening: a countdown, and three different places.
+    for page in pages:
+        expect(page.locator("#opening")).to_be_visible()
+    assert sorted(position(p) for p in pages) == [1, 2, 3]
+    pages.sort(key=position)
+    first, second, third = pages
+
+    # A waiting visitor cannot hold a seat, not even with a hand-made request.
+    refused = json.loads(third.evaluate(HAND_MADE_HOLD))
+    assert (refused["type"], refused["code"]) == ("error", "not_admitted")
+
+    # The opening: the first in line gets the seat map and its countdown...
+    expect(first.locator("#seatmap-app")).to_be_visible(timeout=15_000)
+    expect(first.locator("#admission")).to_be_visible()
+    # ...while the others watch their places fall, live.
+    expect(second.locator("#position")).to_have_attribute(
+        "data-position", "1", timeout=FAST
+    )
+    expect(third.locator("#position")).to_have_attribute("data-position", "2")
+    first.locator('.seat[data-seat-id="5"]').click()
+    expect(first.locator('.seat[data-seat-id="5"]')).to_have_attribute(
+        "data-status", "held-by-me", timeout=FAST
+    )
+    # The second in line leaves: the third moves up to the front.
+    second.click("#leave-queue")
+    expect(second.locator("#waiting-message")).to_have_text("You left the queue.")
+    expect(third.locator("#position")).to_have_attribute(
+        "data-position", "1", timeout=FAST
+    )
+    expect(third.locator("#waiting-count")).to_have_text("1")
+    for page in pages:
+        page.context.close()
