@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "seats.release_expired_locks"
 CLEANUP_JOB_ID = "seats.delete_old_job_executions"
-ADMIT_JOB_ID = "seats.admit_from_waiting_rooms"
 # How often waiting rooms admit the next in line (the rate is per minute;
 # a tick admits what the rate has earned since the last one).
 ADMIT_SECONDS = 1.0
@@ -58,13 +57,36 @@ def sweep() -> int:
     """
     ends = _run_deadline()
     released = _sweep_once()
+    _admit_when_due()
     while (remaining := ends - time.monotonic()) > 0:
         upcoming = selectors.next_expiry()
         wait = remaining if upcoming is None else _seconds_until(upcoming)
         time.sleep(max(0.0, min(wait, remaining, _RECHECK_SECONDS)))
         if upcoming is not None and timezone.now() >= upcoming:
             released += _sweep_once()
+        _admit_when_due()
     return released
+
+
+_last_admission = -float("inf")
+
+
+def _admit_when_due() -> None:
+    """A waiting-room tick (seats.waiting) about every ADMIT_SECONDS.
+
+    Part of the sweep job, not a job of its own: it runs where the sweep
+    runs (one admitter per cluster, the sweeper's leader) on the sweep's
+    thread and database connection, so it needs no connection more from
+    a small pool. A failing tick never stops the sweep.
+    """
+    global _last_admission
+    if time.monotonic() - _last_admission < ADMIT_SECONDS:
+        return
+    _last_admission = time.monotonic()
+    try:
+        waiting.admit_due()
+    except Exception:
+        logger.exception("waiting-room admission failed; retrying next tick")
 
 
 def _run_deadline() -> float:
@@ -90,14 +112,6 @@ def _sweep_once() -> int:
     if released:
         logger.info("sweep released %d seat(s)", len(released))
     return len(released)
-
-
-@close_old_connections
-def admit() -> int:
-    """One waiting-room tick (seats.waiting): lapse ended admissions, admit
-    the next in line. Runs where the sweep runs: one admitter per cluster."""
-    changed = waiting.admit_due()
-    return len(changed)
 
 
 @close_old_connections
@@ -128,13 +142,6 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
         name="Release expired seat holds",
         replace_existing=True,
         next_run_time=datetime.now(UTC),  # sweep at start, not one interval later
-    )
-    scheduler.add_job(
-        admit,
-        trigger=IntervalTrigger(seconds=ADMIT_SECONDS),
-        id=ADMIT_JOB_ID,
-        name="Admit visitors from waiting rooms",
-        replace_existing=True,
     )
     scheduler.add_job(
         delete_old_job_executions,
