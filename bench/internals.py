@@ -32,6 +32,14 @@ Imported from this module, in processes that ran `django.setup()` first:
   them, counts holds and seats with `Hold` and `Seat`, and counts
   channel-layer messages by wrapping the layer's `group_send`.
 
+* bench/scenarios/queue_job.py, a waiting room with ten thousand places:
+  joining through the queue socket would take ten thousand browser
+  sessions and handshakes before anything is measured, so it makes the
+  room with `waiting.configure`, the places with `Place` in bulk (random
+  early ranks below `EARLY_RANKS`, as `waiting.join` draws them), and the
+  browser sessions of the sockets it watches with Django's `SessionStore`
+  under the project's `SESSION_KEY`.
+
 Read without importing:
 
 * bench/scenarios/contention.py replays the `seats_activity` table (seat_id,
@@ -50,10 +58,17 @@ from realtime.origin import OriginCheck
 from realtime.transport import install_backpressure
 from seats import selectors, services
 from seats.errors import SeatError
-from seats.holders import connection_holder, is_connection_holder, session_holder
+from seats.holders import (
+    SESSION_KEY,
+    connection_holder,
+    is_connection_holder,
+    session_holder,
+)
 from seats.models import Event, Hold, Seat
 from seats.signals import SeatChange, seats_changed
 from seats.venues import create_venue
+from seats.waiting import services as waiting
+from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
 from wire import frames
 from wire.requests import FrameError, parse_request
 
@@ -62,6 +77,11 @@ BROADCAST_DISPATCH_UID = "realtime.broadcast"
 
 __all__ = [
     "BROADCAST_DISPATCH_UID",
+    "EARLY_RANKS",
+    "Place",
+    "SESSION_KEY",
+    "WaitingRoom",
+    "waiting",
     "Event",
     "FrameError",
     "Hold",

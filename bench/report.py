@@ -110,6 +110,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
         out += _idle_rows(scenarios["idle"])
     if "memory" in scenarios:
         out += _memory_rows(scenarios["memory"])
+    if "queue" in scenarios:
+        out += _queue_rows(scenarios["queue"])
     for name in results.get("failures", {}):
         out.append((name, "-", "run", "FAILED (see JSON)", "-", "missed"))
     return out
@@ -292,6 +294,47 @@ def _idle_rows(idle: dict) -> list[tuple]:
             "ratio",
             "polling / ours CPU",
             _x(idle["polling_over_ours_cpu"]),
+            "",
+            "",
+        ),
+    ]
+
+
+def _queue_rows(queue: dict) -> list[tuple]:
+    setup = f"{queue['places']:,} places, {queue['sockets']:,} waiting pages"
+    error = queue["rate_error"]
+    rate = queue["rate_measured_per_minute"]
+    return [
+        (
+            "7 queue",
+            setup,
+            "admissions per minute (setting)",
+            f"{rate} ({queue['rate_setting_per_minute']})",
+            "within 5 %",
+            "-" if error is None else ("met" if error <= 0.05 else "missed"),
+        ),
+        (
+            "7 queue",
+            setup,
+            "admitted in rank order",
+            f"{queue['admitted']} admitted, order kept: {queue['order_preserved']}",
+            "always",
+            "met" if queue["order_preserved"] else "missed",
+        ),
+        (
+            "7 queue",
+            setup,
+            "server CPU per second: paused · admitting",
+            f"{queue['server_cpu_waiting_per_s']:.3f} s · "
+            f"{queue['server_cpu_admitting_per_s']:.3f} s",
+            "",
+            "",
+        ),
+        (
+            "7 queue",
+            setup,
+            "status frames per waiting page per tick",
+            f"{queue['status_frames_per_socket_per_tick']:.2f}",
             "",
             "",
         ),

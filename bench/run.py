@@ -55,6 +55,10 @@ SIZES = [
     ("idle_seconds", 30.0, 1.5, float, "idle: measuring window"),
     ("poll_interval", 3.0, 1.0, float, "idle: polling design's interval"),
     ("memory_sizes", "1000,5000", "20,50", _ints, "memory: idle connections"),
+    ("queue_places", 10000, 200, int, "queue: places in the waiting room"),
+    ("queue_sockets", 1000, 20, int, "queue: waiting pages connected"),
+    ("queue_rate", 600, 600, int, "queue: admissions per minute"),
+    ("queue_seconds", 20.0, 3.0, float, "queue: seconds waiting, then admitting"),
 ]
 
 

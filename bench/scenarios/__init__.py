@@ -7,8 +7,19 @@ from bench.scenarios import (
     idle,
     memory,
     onsale,
+    queue,
     statements,
     sweep,
 )
 
-SCENARIOS = [fanout, expiry, contention, onsale, sweep, statements, idle, memory]
+SCENARIOS = [
+    fanout,
+    expiry,
+    contention,
+    onsale,
+    sweep,
+    statements,
+    idle,
+    memory,
+    queue,
+]

@@ -260,3 +260,12 @@ def test_memory_grows_with_connections(smoke):
         assert abs(size["bytes_per_connection"] - grown) <= slack, size
     rss = [s["rss_mib"] for s in sizes]
     assert rss == sorted(rss) and rss[0] < rss[-1], "more sockets, no more memory"
+
+
+def test_the_queue_admits_in_rank_order_near_the_rate(smoke):
+    queue = smoke["scenarios"]["queue"]
+    assert queue["order_preserved"] is True
+    assert queue["admitted"] > 0 and queue["ticks"] >= 2
+    # Three seconds of ticks at these sizes: near the setting, not to 5 %.
+    assert queue["rate_error"] is not None and queue["rate_error"] < 0.35
+    assert queue["sockets"] == smoke["sizes"]["queue_sockets"]
