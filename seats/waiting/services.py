@@ -335,7 +335,7 @@ def stats(*, event_id: int) -> RoomStats | None:
         return None
     places = Place.objects.filter(room=room)
     waits = [
-        (admitted - max(joined, room.opens_at)).total_seconds()
+        (admitted - joined).total_seconds()
         for joined, admitted in places.values_list("joined_at", "admitted_at")
         if admitted is not None
     ]

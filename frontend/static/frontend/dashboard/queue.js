@@ -48,6 +48,10 @@ export function createQueuePanel(section) {
   }
 
   async function send(body) {
+    if (eventId === null) {
+      result.textContent = 'Choose an event in the sales report first.';
+      return;
+    }
     const response = await fetch(url(), {
       method: 'POST',
       credentials: 'same-origin',
