@@ -28,10 +28,12 @@ from seats import selectors, services
 from seats.errors import (
     BadRequest,
     BookingNotFound,
+    Busy,
     SeatBlocked,
     SeatError,
     SeatsHeld,
     SeatsUnavailable,
+    UnknownSeat,
 )
 from seats.models import Event, Seat
 from seats.services import staff
@@ -39,6 +41,7 @@ from seats.timefmt import iso
 from seats.waiting import services as waiting
 from wire import frames
 from wire import staff as documents
+from wire.requests import MAX_ID
 
 # Seat states that forbid the action: the request was fine, the seats not.
 CONFLICTS = (SeatsUnavailable, SeatsHeld, SeatBlocked)
@@ -65,8 +68,10 @@ def staff_only(view: View) -> View:
             return view(request, *args, **kwargs)
         except (Event.DoesNotExist, Seat.DoesNotExist):
             return _json(frames.error(BadRequest("No such event or seat.")), 404)
-        except BookingNotFound as missing:
+        except (BookingNotFound, UnknownSeat) as missing:
             return _json(frames.error(missing), status=404)
+        except Busy as busy:  # a lock held elsewhere: try again shortly
+            return _json(frames.error(busy), status=503)
         except SeatError as failure:
             status = 409 if isinstance(failure, CONFLICTS) else 400
             return _json(frames.error(failure), status=status)
@@ -86,7 +91,12 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 
 def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str:
     value = body.get(name, "")
-    if not isinstance(value, str) or (required and not value.strip()):
+    # No NUL: PostgreSQL refuses it in text, and no name or note has one.
+    if (
+        not isinstance(value, str)
+        or "\x00" in value
+        or (required and not value.strip())
+    ):
         raise BadRequest(
             f"`{name}` must be {'a non-empty' if required else 'a'} string."
         )
@@ -106,7 +116,7 @@ def _seat_ids(body: dict[str, Any]) -> list[int]:
         not isinstance(ids, list)
         or not ids
         or len(ids) > MAX_SEATS
-        or not all(type(i) is int and i > 0 for i in ids)
+        or not all(type(i) is int and 0 < i <= MAX_ID for i in ids)
     ):
         raise BadRequest(f"`seat_ids` must be a list of 1 to {MAX_SEATS} seat ids.")
     return ids
@@ -121,7 +131,7 @@ def _selection(event_id: int, body: dict[str, Any]) -> list[int]:
     if section is None and row is None:
         raise BadRequest("Name `seat_ids`, a `section`, or a `row`.")
     for name, value in (("section", section), ("row", row)):
-        if value is not None and not isinstance(value, str):
+        if value is not None and (not isinstance(value, str) or "\x00" in value):
             raise BadRequest(f"`{name}` must be a string.")
     ids = selectors.seats_in(event_id=event_id, section=section, row=row)
     if not ids:

@@ -9,7 +9,7 @@ from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -165,6 +165,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def box_office_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """A printable confirmation of one booking: reference, seats, customer."""
+    if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it
+        raise Http404("No such booking.")
     booking = get_object_or_404(
         Booking.objects.select_related("event"), reference=reference
     )

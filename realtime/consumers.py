@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth import SESSION_KEY as SESSION_KEY_USER
 from django.utils import timezone
 
 from realtime import limits
@@ -180,8 +182,12 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
         @functools.wraps(service)
         def call(*, event_id: int, holder: str, **kwargs: Any) -> T:
-            user_id = session.get("_auth_user_id") if session is not None else None
-            waiting.require_admission(event_id=event_id, holder=holder, user_id=user_id)
+            # The session was loaded at connect and is only read here.
+            user_id = session.get(SESSION_KEY_USER) if session is not None else None
+            auth_hash = session.get(HASH_SESSION_KEY) if session is not None else None
+            waiting.require_admission(
+                event_id=event_id, holder=holder, user_id=user_id, auth_hash=auth_hash
+            )
             return service(event_id=event_id, holder=holder, **kwargs)
 
         return call

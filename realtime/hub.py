@@ -239,8 +239,11 @@ class Hub:
             self._chain(group, self._route(group, texts))
         finally:
             self._catching_up.discard(group)
-            if self._sequencers.get(group) is sequencer:
-                self._watch_gap(group, sequencer)
+            # The group's sequencer now (a new one if it was forgotten and
+            # made again meanwhile): its gaps were not watched while this ran.
+            current = self._sequencers.get(group)
+            if current is not None:
+                self._watch_gap(group, current)
 
     async def _read_back(
         self, group: str, sequencer: Sequencer

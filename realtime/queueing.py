@@ -21,6 +21,8 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from realtime import limits
+from realtime.consumers import CLOSE_TOO_MANY_CONNECTIONS
 from realtime.db import db_call
 from realtime.hub import get_hub
 from seats.errors import BadRequest, SeatError
@@ -71,23 +73,28 @@ class QueueWatch:
         self.event_id = event_id
         self.pages: set[QueueConsumer] = set()
         self._pending: asyncio.Task[None] | None = None
+        self._dirty = False
 
     async def deliver(self, text: str) -> None:
+        # A change during a refresh is not lost: the refresh runs once more.
+        self._dirty = True
         if self._pending is None or self._pending.done():
             self._pending = asyncio.create_task(self._refresh())
 
     async def _refresh(self) -> None:
-        await asyncio.sleep(SETTLE_SECONDS)
-        try:
-            room, ranks = await _ranks(self.event_id)
-        except Exception:
-            logger.warning("reading queue %s failed", self.event_id, exc_info=True)
-            return
-        for page in tuple(self.pages):
+        while self._dirty:
+            self._dirty = False
+            await asyncio.sleep(SETTLE_SECONDS)
             try:
-                await page.moved(room, ranks)
-            except Exception:  # a socket closing under us; the others go on
-                logger.debug("queue update of %r failed", page, exc_info=True)
+                room, ranks = await _ranks(self.event_id)
+            except Exception:
+                logger.warning("reading queue %s failed", self.event_id, exc_info=True)
+                return
+            for page in tuple(self.pages):
+                try:
+                    await page.moved(room, ranks)
+                except Exception:  # a socket closing under us; the others go on
+                    logger.debug("queue update of %r failed", page, exc_info=True)
 
 
 _watches: dict[int, QueueWatch] = {}
@@ -106,22 +113,29 @@ class QueueConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        client = self.scope.get("client") or (None, None)
+        # The same limit on new sockets per address as the seat map's.
+        if limits.connections.admit(client[0]):
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
+            return
         await self.accept()
         # A place belongs to a browser session: the page made one.
         self.holder = await db_call(session_holder)(self.scope.get("session"))
         if not self.holder:
             await self.close(code=CLOSE_NO_SESSION)
             return
-        try:
-            status = await _join(self.event_id, self.holder)
-        except (WaitingRoom.DoesNotExist, BadRequest):
-            await self.close(code=CLOSE_NO_ROOM)
-            return
+        # Listen before reading the place, so no admission falls in between.
         self.watch = _watches.get(self.event_id)
         if self.watch is None:
             self.watch = _watches[self.event_id] = QueueWatch(self.event_id)
         self.watch.pages.add(self)
         await get_hub().subscribe(queue_group(self.event_id), self.watch)
+        try:
+            status = await _join(self.event_id, self.holder)
+        except (WaitingRoom.DoesNotExist, BadRequest):
+            await self.close(code=CLOSE_NO_ROOM)
+            return
         await self._show(status)
 
     async def disconnect(self, code: int) -> None:
@@ -151,6 +165,8 @@ class QueueConsumer(AsyncWebsocketConsumer):
         """The line moved: find this page's place, reading it only if it left
         the waiting list."""
         assert self.holder is not None
+        if self.state in ("lapsed", "left", "none"):
+            return  # final until the page joins again (a reload)
         if self.state == "waiting" and self.rank is not None:
             at = bisect.bisect_left(ranks, self.rank)
             if at < len(ranks) and ranks[at] == self.rank:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
-from seats.errors import BadRequest, SeatBlocked, SeatsHeld, SeatsUnavailable
+from seats.errors import BadRequest, Busy, SeatBlocked, SeatsHeld, SeatsUnavailable
 from seats.models import Activity, Booking, Seat, SeatStatus
 from seats.services.bookings import (
     BookingResult,
@@ -229,8 +230,24 @@ def cancel_seats(
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
+    bookings = set(
+        Seat.objects.filter(event_id=event_id, id__in=wanted, booking__isnull=False)
+        .order_by()
+        .values_list("booking_id", flat=True)
+    )
     with locked_transaction():
+        # Every seat of every booking involved, in primary-key order, before
+        # anything else: `cancel_booking` locks a booking's seats again (no
+        # wait then), and two cancellations of one booking never cross.
+        list(
+            Seat.objects.select_for_update(of=("self",))
+            .filter(Q(booking_id__in=bookings) | Q(event_id=event_id, id__in=wanted))
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
         seats = lock_seats(event_id, wanted)
+        if {s.booking_id for s in seats if s.booking_id} - bookings:
+            raise Busy()  # sold again between the read and the lock
         loose = [s for s in seats if s.booking_id is None]
         if loose:
             raise BadRequest(
@@ -254,16 +271,24 @@ def _end_holds(
     event_id: int, seats: list[Seat], *, staff: str, now: datetime, note: str
 ) -> None:
     """End the holds these locked seats are in: running ones as `released`
-    by staff, lapsed ones (not swept yet) as `expired`, each its own change."""
+    by staff, lapsed ones (not swept yet) as `expired`, each its own change.
+
+    Only running holds' rows are locked (after their seats, as every service
+    does). A lapsed hold's row is left alone: its holder may be renewing it
+    right now (`renew_if_spent` locks the hold, then its lapsed seats), and
+    waiting for it here would be the opposite order. The seat simply stops
+    pointing at it; an empty hold row is renewed or swept later.
+    """
     in_holds = [s for s in seats if s.hold_id is not None]
     if not in_holds:
         return
     tokens = tokens_of(in_holds)
-    lock_holds(s.hold_id for s in in_holds)
+    running = sorted({s.hold_id for s in in_holds if _running(s, now) and s.hold_id})
+    lock_holds(running)
     Seat.objects.filter(id__in=[s.id for s in in_holds]).update(
         hold=None, holder="", held_until=None
     )
-    drop_if_empty(sorted({s.hold_id for s in in_holds if s.hold_id is not None}))
+    drop_if_empty(running)
     for kind, group in (
         (Activity.Kind.EXPIRED, [s for s in in_holds if not _running(s, now)]),
         (Activity.Kind.RELEASED, [s for s in in_holds if _running(s, now)]),

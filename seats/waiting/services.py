@@ -9,7 +9,6 @@ owes nobody an admission twice.
 
 from __future__ import annotations
 
-import bisect
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -72,28 +71,37 @@ def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
 
     One place per holder (browser session): joining again, from a reload or
     another tab, returns the same place. A visitor whose admission lapsed
-    or who left joins again at the back.
+    or who left joins again at the back, except before the opening: then
+    they get back their first draw (leaving and joining again never buys a
+    new one).
     """
     now = now or timezone.now()
     room = active_room(event_id)
     if room is None:
         raise BadRequest("This event has no waiting room now.")
     place = Place.objects.filter(room=room, holder=holder).first()
-    if place is not None and place.state in (Place.State.WAITING, Place.State.ADMITTED):
+    if place is not None and _state_of(place, now) in (
+        Place.State.WAITING,
+        Place.State.ADMITTED,
+    ):
         return place
     try:
         with transaction.atomic():
+            early = now < room.opens_at
+            if place is not None and early and place.rank < EARLY_RANKS:
+                Place.objects.filter(pk=place.pk).update(
+                    state=Place.State.WAITING, admitted_at=None, expires_at=None
+                )
+                place.refresh_from_db()
+                _changed(room)
+                return place
             if place is not None:
                 place.delete()
             place = Place.objects.create(
                 room=room, holder=holder, rank=0, joined_at=now
             )
             # Early arrivals draw their rank; later ones queue in order.
-            rank = (
-                secrets.randbelow(EARLY_RANKS)
-                if now < room.opens_at
-                else EARLY_RANKS + place.id
-            )
+            rank = secrets.randbelow(EARLY_RANKS) if early else EARLY_RANKS + place.id
             Place.objects.filter(pk=place.pk).update(rank=rank)
             place.rank = rank
             _changed(room)
@@ -119,19 +127,36 @@ def leave(*, event_id: int, holder: str) -> bool:
 
 
 def is_admitted(*, event_id: int, holder: str, now: datetime) -> bool:
-    """Whether the holder may hold and book now: no room, or admitted and
-    either within the shopping window or holding seats of the event."""
+    """Whether the holder may hold and book now: no room; or admitted and
+    within the shopping window; or holding seats of the event now (an
+    admission that outlasts its window while seats are held, or a hold
+    taken before staff turned the room on)."""
     room = active_room(event_id)
     if room is None:
         return True
     place = Place.objects.filter(
         room=room, holder=holder, state=Place.State.ADMITTED
     ).first()
-    if place is None:
-        return False
-    if place.expires_at is not None and place.expires_at > now:
+    if place is not None and place.expires_at is not None and place.expires_at > now:
         return True
+    return _holds_seats(event_id, holder, now)
+
+
+def _holds_seats(event_id: int, holder: str, now: datetime) -> bool:
     return Seat.objects.filter(event_id=event_id).held_by(holder, now).exists()
+
+
+def _state_of(place: Place, now: datetime) -> str:
+    """The place's state as of `now`: an admission past its window counts as
+    lapsed (unless seats are held), whether or not the admitter has run."""
+    if (
+        place.state == Place.State.ADMITTED
+        and place.expires_at is not None
+        and place.expires_at <= now
+        and not _holds_seats(place.room.event_id, place.holder, now)
+    ):
+        return Place.State.LAPSED
+    return place.state
 
 
 def admitted_until(*, event_id: int, holder: str) -> datetime | None:
@@ -150,46 +175,57 @@ def require_admission(
     event_id: int,
     holder: str,
     user_id: str | int | None = None,
+    auth_hash: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Raise NotAdmitted unless `is_admitted`; staff (the session's user
-    `user_id`, active and staff) are never queued."""
+    """Raise NotAdmitted unless `is_admitted`; staff are never queued: the
+    session's user `user_id`, active and staff, whose session is still
+    valid (`auth_hash`, as Django's auth checks it: a password change or a
+    logout ends it)."""
     now = now or timezone.now()
     if is_admitted(event_id=event_id, holder=holder, now=now):
         return
-    if user_id is not None and _is_staff(user_id):
+    if user_id is not None and auth_hash and _is_staff(user_id, auth_hash):
         return
     raise NotAdmitted()
 
 
-def _is_staff(user_id: str | int) -> bool:
+def _is_staff(user_id: str | int, auth_hash: str) -> bool:
     from django.contrib.auth import get_user_model
+    from django.utils.crypto import constant_time_compare
 
-    return (
+    user = (
         get_user_model()
         .objects.filter(pk=user_id, is_staff=True, is_active=True)
-        .exists()
+        .first()
+    )
+    return user is not None and constant_time_compare(
+        auth_hash, user.get_session_auth_hash()
     )
 
 
 def status(*, event_id: int, holder: str, now: datetime | None = None) -> QueueStatus:
-    """The holder's place as the waiting page shows it."""
+    """The holder's place as the waiting page shows it (two counts on the
+    rank index, whatever the length of the line)."""
     now = now or timezone.now()
     room = WaitingRoom.objects.get(event_id=event_id)
-    place = Place.objects.filter(room=room, holder=holder).first()
-    ranks = waiting_ranks(room.id)
+    place = (
+        Place.objects.filter(room=room, holder=holder).select_related("room").first()
+    )
+    state = _state_of(place, now) if place is not None else "none"
+    line = Place.objects.filter(room=room, state=Place.State.WAITING)
     position = None
-    if place is not None and place.state == Place.State.WAITING:
-        position = _position(ranks, place.rank)
+    if place is not None and state == Place.State.WAITING:
+        position = line.filter(rank__lt=place.rank).count() + 1
     return QueueStatus(
         event_id=event_id,
         version=room.version,
         opens_at=room.opens_at,
-        state=place.state if place is not None else "none",
+        state=state,
         position=position,
-        waiting=len(ranks),
+        waiting=line.count(),
         admitted_until=place.expires_at
-        if place is not None and place.state == Place.State.ADMITTED
+        if place is not None and state == Place.State.ADMITTED
         else None,
         rate_per_minute=room.rate_per_minute,
         paused=room.paused,
@@ -206,10 +242,6 @@ def waiting_ranks(room_id: int) -> list[int]:
         .order_by("rank")
         .values_list("rank", flat=True)
     )
-
-
-def _position(ranks: list[int], rank: int) -> int:
-    return bisect.bisect_left(ranks, rank) + 1
 
 
 def estimated_wait(

@@ -137,7 +137,10 @@ def test_errors_are_documents_with_the_right_status(staff_client, event, seat_id
         (f"{url}/block", {"seat_ids": "1", "reason": "x"}, 400, "bad_request"),
         (f"{url}/block", [1, 2], 400, "bad_request"),
         (f"{url}/block", {"row": "Q", "reason": "x"}, 400, "bad_request"),
-        (f"{url}/block", {"seat_ids": [999999], "reason": "x"}, 400, "unknown_seat"),
+        (f"{url}/block", {"seat_ids": [999999], "reason": "x"}, 404, "unknown_seat"),
+        (f"{url}/block", {"seat_ids": [2**63], "reason": "x"}, 400, "bad_request"),
+        (f"{url}/block", {"seat_ids": [1], "reason": "a\x00b"}, 400, "bad_request"),
+        (f"{url}/block", {"row": "A\x00", "reason": "x"}, 400, "bad_request"),
         (
             f"{url}/sell",
             {"seat_ids": seat_ids[:1], "customer_name": "x"},

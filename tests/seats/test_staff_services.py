@@ -247,3 +247,16 @@ def test_the_report_agrees_with_the_map(event, seat_ids):
     # A hold past its time counts as available, swept or not.
     later_report = selectors.event_report(event_id=event.id, now=later(10_000))
     assert later_report.totals["held"] == 0
+
+
+def test_blocking_a_seat_whose_hold_lapsed_unswept_ends_that_hold_first(
+    event, seat_ids, announcements
+):
+    a = seat_ids[0]
+    services.hold_seats(event_id=event.id, holder="h1", seat_ids=[a], now=later(0))
+    staff.block_seats(
+        event_id=event.id, seat_ids=[a], reason="broken", staff="ann", now=later(400)
+    )  # the 300 s hold ran out at 300 and was never swept
+    assert [c.reason for c in announcements] == ["held", "expired", "blocked"]
+    seat = Seat.objects.get(pk=a)
+    assert seat.blocked and seat.hold_id is None and seat.holder == ""

@@ -134,10 +134,25 @@ def test_without_a_room_everybody_is_admitted_and_staff_always_are(
     with pytest.raises(NotAdmitted):
         waiting.require_admission(event_id=event.id, holder="anyone")
     staff = django_user_model.objects.create_user("s", password="pw", is_staff=True)
-    waiting.require_admission(event_id=event.id, holder="anyone", user_id=staff.pk)
+    session_hash = staff.get_session_auth_hash()
+    waiting.require_admission(
+        event_id=event.id, holder="anyone", user_id=staff.pk, auth_hash=session_hash
+    )
+    # A session from before a password change no longer counts as staff.
+    staff.set_password("new")
+    staff.save()
+    with pytest.raises(NotAdmitted):
+        waiting.require_admission(
+            event_id=event.id, holder="x", user_id=staff.pk, auth_hash=session_hash
+        )
     customer = django_user_model.objects.create_user("c", password="pw")
     with pytest.raises(NotAdmitted):
-        waiting.require_admission(event_id=event.id, holder="x", user_id=customer.pk)
+        waiting.require_admission(
+            event_id=event.id,
+            holder="x",
+            user_id=customer.pk,
+            auth_hash=customer.get_session_auth_hash(),
+        )
 
 
 def test_the_estimate_counts_from_the_opening_at_the_rate(event):
@@ -147,3 +162,34 @@ def test_the_estimate_counts_from_the_opening_at_the_rate(event):
     waiting.configure(event_id=event.id, paused=True)
     room.refresh_from_db()
     assert waiting.estimated_wait(room, 5, OPENS) is None
+
+
+def test_someone_holding_seats_when_the_room_opens_may_still_book(event, seat_ids):
+    services.hold_seats(event_id=event.id, holder="early", seat_ids=seat_ids[:1])
+    room_for(event)
+    waiting.require_admission(event_id=event.id, holder="early")
+    with pytest.raises(NotAdmitted):
+        waiting.require_admission(event_id=event.id, holder="someone else")
+
+
+def test_leaving_and_joining_again_before_the_opening_keeps_the_first_draw(event):
+    room_for(event)
+    first = waiting.join(event_id=event.id, holder="h1", now=later(0))
+    waiting.leave(event_id=event.id, holder="h1")
+    again = waiting.join(event_id=event.id, holder="h1", now=later(1))
+    assert (again.id, again.rank, again.state) == (first.id, first.rank, "waiting")
+
+
+def test_an_admission_past_its_window_reads_as_lapsed_before_the_admitter_runs(event):
+    room = room_for(event, rate_per_minute=60, shopping_seconds=10)
+    waiting.join(event_id=event.id, holder="h1", now=later(0))
+    tick_every_second(OPENS, 1)
+    place = Place.objects.get(holder="h1")
+    assert place.state == "admitted"
+    after = place.expires_at + timedelta(seconds=1)
+    status = waiting.status(event_id=event.id, holder="h1", now=after)
+    assert (status.state, status.admitted_until) == ("lapsed", None)
+    # Joining again takes a new place at the back (the opening is past).
+    again = waiting.join(event_id=event.id, holder="h1", now=after)
+    assert again.state == "waiting" and again.rank > EARLY_RANKS
+    assert Place.objects.filter(room=room).count() == 1
