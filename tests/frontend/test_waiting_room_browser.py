@@ -59,7 +59,7 @@ def test_three_people_wait_their_turn_and_only_the_admitted_may_hold(
     # One admitted at a time, so the line stands still between the steps.
     queue_server.manage(
         "waiting_room",
-        *("1", "--on", "--opens-in", "8", "--rate", "60", "--max-admitted", "1"),
+        *("1", "--on", "--opens-in", "20", "--rate", "60", "--max-admitted", "1"),
     )
     pages = [waiting_page(browser, queue_server) for _ in range(3)]
     # Before the opening: a countdown, and three different places.
@@ -74,7 +74,7 @@ def test_three_people_wait_their_turn_and_only_the_admitted_may_hold(
     assert (refused["type"], refused["code"]) == ("error", "not_admitted")
 
     # The opening: the first in line gets the seat map and its countdown...
-    expect(first.locator("#seatmap-app")).to_be_visible(timeout=15_000)
+    expect(first.locator("#seatmap-app")).to_be_visible(timeout=40_000)
     expect(first.locator("#admission")).to_be_visible()
     # ...while the others watch their places fall, live.
     expect(second.locator("#position")).to_have_attribute(
