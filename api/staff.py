@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
-from seats import selectors, services
+from seats import reports, services
 from seats.errors import (
     BadRequest,
     BookingNotFound,
@@ -133,7 +133,7 @@ def _selection(event_id: int, body: dict[str, Any]) -> list[int]:
     for name, value in (("section", section), ("row", row)):
         if value is not None and (not isinstance(value, str) or "\x00" in value):
             raise BadRequest(f"`{name}` must be a string.")
-    ids = selectors.seats_in(event_id=event_id, section=section, row=row)
+    ids = reports.seats_in(event_id=event_id, section=section, row=row)
     if not ids:
         raise BadRequest("No seats match that row or zone.")
     return ids
@@ -228,14 +228,14 @@ def cancel_seats(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 @staff_only
 def seat_history(request: HttpRequest, event_id: int, seat_id: int) -> HttpResponse:
-    history = selectors.seat_history(event_id=event_id, seat_id=seat_id)
+    history = reports.seat_history(event_id=event_id, seat_id=seat_id)
     return _json(documents.seat_history(history))
 
 
 @require_GET
 @staff_only
 def report(request: HttpRequest, event_id: int) -> HttpResponse:
-    return _json(documents.event_report(selectors.event_report(event_id=event_id)))
+    return _json(documents.event_report(reports.event_report(event_id=event_id)))
 
 
 # Waiting room settings staff may send, with their bounds.
@@ -305,7 +305,7 @@ def bookings_csv(request: HttpRequest, event_id: int) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for line in selectors.bookings_of(event_id):
+    for line in reports.bookings_of(event_id):
         writer.writerow(
             [
                 line.reference,

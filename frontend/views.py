@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from seats import selectors
+from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import Booking, Event
 from seats.waiting import services as waiting
@@ -170,7 +170,7 @@ def box_office_confirmation(request: HttpRequest, reference: str) -> HttpRespons
     booking = get_object_or_404(
         Booking.objects.select_related("event"), reference=reference
     )
-    [line] = selectors.bookings_of(booking.event_id, reference=reference)
+    [line] = reports.bookings_of(booking.event_id, reference=reference)
     return render(
         request,
         "frontend/confirmation.html",

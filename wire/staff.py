@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from seats.models import Booking
-from seats.selectors import EventReport, SeatHistory
+from seats.reports import EventReport, SeatHistory
 from seats.services import BookingResult
 from seats.timefmt import iso
 from seats.waiting.services import RoomStats

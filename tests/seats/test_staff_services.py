@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from seats import selectors, services
+from seats import reports, services
 from seats.errors import (
     BadRequest,
     SeatBlocked,
@@ -92,11 +92,11 @@ def test_blocking_a_held_seat_says_how_long_unless_the_hold_is_released(
 
 
 def test_bulk_block_of_a_row(event):
-    row = selectors.seats_in(event_id=event.id, row="A")
+    row = reports.seats_in(event_id=event.id, row="A")
     assert len(row) == 5
     staff.block_seats(event_id=event.id, seat_ids=row, reason="press", staff="ann")
     assert Seat.objects.filter(event=event, blocked=True).count() == 5
-    assert selectors.seats_in(event_id=event.id, row="Z") == []
+    assert reports.seats_in(event_id=event.id, row="Z") == []
 
 
 def test_release_now_frees_a_seat_or_a_holders_whole_hold(event, seat_ids):
@@ -195,7 +195,7 @@ def test_cancelling_some_seats_keeps_the_booking_and_its_history(event, seat_ids
     assert booking.is_cancelled
     assert [s["id"] for s in booking.seat_list] == [a, b]
 
-    history = selectors.seat_history(event_id=event.id, seat_id=a, now=later(3))
+    history = reports.seat_history(event_id=event.id, seat_id=a, now=later(3))
     assert [(e.kind, e.staff) for e in history.entries] == [
         ("cancelled", "bob"),
         ("booked", "ann"),
@@ -234,7 +234,7 @@ def test_the_report_agrees_with_the_map(event, seat_ids):
     staff.sell_at_box_office(
         event_id=event.id, seat_ids=[c, d], customer_name="Z", staff="ann", now=later(0)
     )
-    report = selectors.event_report(event_id=event.id, now=later(1))
+    report = reports.event_report(event_id=event.id, now=later(1))
     snapshot = snapshot_at(event.id, None, later(1))
     on_map: dict[str, int] = {}
     for seat in snapshot["seats"]:
@@ -245,7 +245,7 @@ def test_the_report_agrees_with_the_map(event, seat_ids):
     sold = Seat.objects.filter(pk__in=[c, d]).select_related("category")
     assert report.revenue == sum((prices[s.category.code] for s in sold), Decimal(0))
     # A hold past its time counts as available, swept or not.
-    later_report = selectors.event_report(event_id=event.id, now=later(10_000))
+    later_report = reports.event_report(event_id=event.id, now=later(10_000))
     assert later_report.totals["held"] == 0
 
 
