@@ -21,7 +21,7 @@ from django.conf import settings
 
 from realtime.db import db_call
 from realtime.sequencing import Sequencer
-from seats import metrics, selectors
+from seats import catchup, metrics
 from wire import frames
 
 logger = logging.getLogger(__name__)
@@ -247,12 +247,12 @@ class Hub:
 
     async def _read_back(
         self, group: str, sequencer: Sequencer
-    ) -> selectors.CatchUp | None:
+    ) -> catchup.CatchUp | None:
         event_id = event_of_group(group)
         if event_id is None or sequencer.next is None:
             return None
         try:
-            return await db_call(selectors.catch_up)(
+            return await db_call(catchup.catch_up)(
                 event_id=event_id, after=sequencer.next - 1
             )
         except Exception:

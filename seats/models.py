@@ -378,7 +378,7 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "activity"
-        # A worker that missed a change reads it back by version (catch_up).
+        # A worker that missed a change reads it back by version (seats.catchup).
         indexes = [
             models.Index(fields=["event", "version"], name="activity_by_version")
         ]

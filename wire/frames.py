@@ -19,9 +19,9 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from django.conf import settings
 
+from seats.catchup import CatchUp
 from seats.errors import RateLimited, SeatError
 from seats.selectors import (
-    CatchUp,
     CategoryView,
     DashboardState,
     EventSummary,

@@ -18,7 +18,7 @@ from jsonschema import Draft7Validator, Draft202012Validator
 
 from realtime.hub import set_server_loop
 from realtime.routing import websocket_urlpatterns
-from seats import errors, selectors, services
+from seats import catchup, errors, selectors, services
 from seats.models import Activity, Seat, SeatStatus
 from seats.plans.document import AreaShape
 from seats.signals import SeatChange, SeatState
@@ -263,7 +263,7 @@ def test_every_builder_makes_frames_that_match(
         frames.activity(change)
 
     version = selectors.event_version(eid)
-    caught = selectors.catch_up(event_id=eid, after=0, now=later(3000))
+    caught = catchup.catch_up(event_id=eid, after=0, now=later(3000))
     assert caught is not None and caught.version == version
     frames.caught_up(caught)
     frames.heartbeat(eid, version, later(3000))

@@ -19,7 +19,7 @@ from django.db.models import F
 from realtime import hub as hub_module
 from realtime.hub import Hub
 from realtime.sequencing import Sequencer
-from seats import selectors, services
+from seats import catchup, services
 from seats.models import Event
 from tests.conftest import later
 from tests.contracts.asyncapi import server_frame
@@ -47,7 +47,7 @@ def test_catch_up_names_every_seat_the_versions_touched_in_its_state_now(
     services.release_seats(event_id=event.id, holder="h1", seat_ids=[a], now=later(1))
     services.hold_seats(event_id=event.id, holder="h2", seat_ids=[c], now=later(2))
 
-    caught = selectors.catch_up(event_id=event.id, after=1, now=later(3))
+    caught = catchup.catch_up(event_id=event.id, after=1, now=later(3))
     assert caught is not None
     assert (caught.from_version, caught.version) == (2, 3)
     assert caught.reasons == ["released", "held"] and caught.reason == "held"
@@ -57,11 +57,11 @@ def test_catch_up_names_every_seat_the_versions_touched_in_its_state_now(
     frame = server_frame(frames.dumps(frames.caught_up(caught)))
     assert frame["from_version"] == 2 and frame["version"] == 3
 
-    assert selectors.catch_up(event_id=event.id, after=3, now=later(3)) is None
+    assert catchup.catch_up(event_id=event.id, after=3, now=later(3)) is None
     # A version that left no activity (a new seating plan does that): only a
     # snapshot can describe it, so the catch-up declines.
     Event.objects.filter(pk=event.id).update(version=F("version") + 1)
-    assert selectors.catch_up(event_id=event.id, after=1, now=later(3)) is None
+    assert catchup.catch_up(event_id=event.id, after=1, now=later(3)) is None
 
 
 def test_a_catch_up_folds_into_the_changes_around_it():
@@ -146,7 +146,7 @@ async def test_a_hub_passes_the_gap_on_when_the_database_cannot_say(
     def unreachable(**kwargs):
         raise ConnectionError("database down")
 
-    monkeypatch.setattr(selectors, "catch_up", unreachable)
+    monkeypatch.setattr(catchup, "catch_up", unreachable)
     hub = Hub(asyncio.get_running_loop())
     texts: list[str] = []
 

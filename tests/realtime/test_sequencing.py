@@ -85,7 +85,7 @@ async def test_a_hub_gives_up_on_a_lost_version_after_a_while(
     """When the database cannot say what the lost version did (see
     test_catch_up for when it can), the changes go on with the gap."""
     monkeypatch.setattr(hub_module, "GAP_WAIT_SECONDS", 0.05)
-    monkeypatch.setattr(hub_module.selectors, "catch_up", lambda **kwargs: None)
+    monkeypatch.setattr(hub_module.catchup, "catch_up", lambda **kwargs: None)
     hub = Hub(asyncio.get_running_loop())
     recorder = Recorder()
     hub._members["event.1"] = {recorder}
