@@ -16,6 +16,7 @@ from django.conf import settings
 
 from seats.errors import HoldNotFound
 from seats.models import Activity, Hold, Seat, SeatStatus
+from seats.services import statements
 from seats.services.changes import record_change
 from seats.signals import SeatState
 
@@ -43,14 +44,13 @@ def tokens_of(seats: list[Seat]) -> list[str | None]:
 def lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool]:
     """The holder's one hold row on the event, locked; True if made just now.
 
-    INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: a second
-    request of the same holder (on another worker) waits here until the
-    first commits, and then counts the seats the first one took. The row is
-    ours when it carries the token we inserted (tokens are random).
+    One INSERT ... ON CONFLICT DO UPDATE (`statements.claim_hold_row`): a
+    second request of the same holder (on another worker) waits here until
+    the first commits, and then counts the seats the first one took. The row
+    is ours when it carries the token we inserted (tokens are random).
     """
     fresh = fresh_hold(event_id, holder, now)
-    Hold.objects.bulk_create([fresh], ignore_conflicts=True)
-    hold = Hold.objects.select_for_update().get(event_id=event_id, holder=holder)
+    hold = statements.claim_hold_row(fresh)
     return hold, hold.token == fresh.token
 
 

@@ -35,6 +35,7 @@ from seats.models import (
     SeatStatus,
 )
 from seats.picker import best_accessible, best_block
+from seats.services import statements
 from seats.services.changes import chunks, record_change
 from seats.services.hold_rows import (
     lock_hold_row,
@@ -93,7 +94,7 @@ def hold_seats(
         # Seats first, then the hold: the lock order every service keeps.
         # Counted under the hold row's lock, so the limit holds across workers.
         hold, created = lock_hold_row(event_id, holder, now)
-        held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
+        held = statements.count_held_by(event_id, holder, now)
         if hold_token is not None and (
             created or hold.token != hold_token or not held or not hold.is_active(now)
         ):
@@ -115,11 +116,7 @@ def hold_seats(
         )
 
         lapsed = [s for s in new if s.hold_id is not None and s.id not in ended]
-        taken_now = (
-            Seat.objects.filter(id__in=new_ids)
-            .free_at(now)
-            .update(hold=hold, holder=holder, held_until=hold.expires_at)
-        )
+        taken_now = statements.take_free_seats(new_ids, hold, now)
         if taken_now != len(new_ids):  # pragma: no cover - guarded by the lock
             raise SeatsUnavailable(seat_ids=new_ids)
         if lapsed:
@@ -167,7 +164,7 @@ def hold_best(
     """
     now = now or timezone.now()
     limit = settings.SEAT_MAX_PER_HOLDER
-    held = Seat.objects.filter(event_id=event_id).held_by(holder, now).count()
+    held = statements.count_held_by(event_id, holder, now)
     if not 1 <= count <= limit - held:
         raise TooManySeats(
             f"One person may hold at most {limit} seats for this event "
@@ -263,7 +260,7 @@ def _release(
             )
         tokens = lock_holds(s.hold_id for s in seats)
         require_token(tokens, hold_token)
-        Seat.objects.filter(id__in=wanted).update(hold=None, holder="", held_until=None)
+        statements.clear_holds(wanted)
         drop_if_empty(list(tokens))
         record_change(
             event_id=event_id,
@@ -389,11 +386,7 @@ def drop_if_empty(hold_ids: list[int]) -> None:
     """Delete the locked holds no seat points at any more."""
     if not hold_ids:
         return
-    in_use = set(
-        Seat.objects.filter(hold_id__in=hold_ids)
-        .order_by()
-        .values_list("hold_id", flat=True)
-    )
+    in_use = statements.holds_in_use(hold_ids)
     empty = [h for h in hold_ids if h not in in_use]
     if empty:
         delete_holds(empty)

@@ -17,16 +17,10 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
 
 from seats.errors import Busy, UnknownSeat
-from seats.models import Hold, Seat
-
-# What the services, and the seat rules after them, read of the seats they lock.
-_SEAT_COLUMNS = (
-    *("id", "label", "hold_id", "holder", "held_until", "booking_id", "blocked"),
-    *("run", "wheelchair", "companion_of_id"),
-)
+from seats.models import Seat
+from seats.services import statements
 
 
 def require_transaction() -> None:
@@ -61,14 +55,9 @@ def lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:
 
 def read_seats(event_id: int, seat_ids: list[int], *, lock: bool = False) -> list[Seat]:
     """The seats in primary-key order; unknown ids (or another event's) raise."""
-    query = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
-    if lock:
-        # The seats' rows only: the event's row is joined, not locked.
-        query = query.select_for_update(of=("self",))
     # The event's single-seat flag comes along (a join, not a statement of
     # its own): the seat rules read it with the seats (`avoids_single_seats`).
-    query = query.annotate(avoids_single_seats=F("event__avoid_single_seats"))
-    seats = list(query.order_by("pk").only(*_SEAT_COLUMNS))
+    seats = statements.select_seats(event_id, seat_ids, lock=lock)
     if len(seats) != len(seat_ids):
         missing = set(seat_ids) - {s.id for s in seats}
         raise UnknownSeat(
@@ -86,12 +75,7 @@ def lock_holds(hold_ids: Iterable[int | None]) -> dict[int, str]:
     ids = sorted({h for h in hold_ids if h is not None})
     if not ids:
         return {}
-    return dict(
-        Hold.objects.select_for_update()
-        .filter(id__in=ids)
-        .order_by("pk")
-        .values_list("id", "token")
-    )
+    return statements.lock_hold_tokens(ids)
 
 
 def _is_lock_timeout(error: OperationalError) -> bool:

@@ -9,6 +9,7 @@ next change on.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -59,11 +60,20 @@ def _endpoints() -> list[tuple[int, list[str]]]:
     memo = getattr(connection, "_seats_webhook_endpoints", None)
     if memo is not None and memo[0] is block:
         return memo[1]
-    endpoints = list(
-        WebhookEndpoint.objects.filter(enabled=True).values_list("id", "event_types")
-    )
+    # Plain SQL: every change runs this, and the ORM's query building would
+    # cost more CPU than the (usually empty) answer.
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, event_types FROM {table} WHERE enabled")
+        endpoints = [(int(pk), _types(types)) for pk, types in cursor.fetchall()]
     connection._seats_webhook_endpoints = (block, endpoints)  # type: ignore[attr-defined]
     return endpoints
+
+
+def _types(stored: Any) -> list[str]:
+    """The JSON list of event types, as a raw cursor returns it."""
+    value = json.loads(stored) if isinstance(stored, str | bytes) else stored
+    return [str(t) for t in value or []]
 
 
 def enqueue(

@@ -21,13 +21,13 @@ pytestmark = pytest.mark.django_db
 
 # Statements on SQLite; savepoints, BEGIN and COMMIT not counted.
 BUDGET = {
-    "hold": 10,
-    "hold_more": 10,
+    "hold": 9,
+    "hold_more": 9,
     "release": 8,
     "extend": 8,
     "book": 9,
     "cancel": 8,
-    "hold_best": 13,
+    "hold_best": 12,
     "sweep": 8,
 }
 # Operations in locked_transaction(): one SET LOCAL more on PostgreSQL.

@@ -61,3 +61,56 @@ def test_lapsed_and_held_by_follow_the_clock(mixed, seat_ids):
     assert list(seats.lapsed_at(later(300)).values_list("id", flat=True)) == [
         seat_ids[1]
     ]
+
+
+@pytest.mark.parametrize("at", [10, 299, 300, 301])
+def test_the_hot_path_statements_follow_the_same_rule(mixed, seat_ids, at):
+    """seats.services.statements writes the rule out as SQL of its own."""
+    from django.db import transaction
+
+    from seats.models import Hold
+    from seats.services import statements
+    from seats.services.staff import block_seats
+
+    block_seats(
+        event_id=mixed.id,
+        seat_ids=[seat_ids[3]],
+        reason="desk",
+        staff="s",
+        now=later(0),
+    )
+    now = later(at)
+    read = statements.select_seats(mixed.id, seat_ids, lock=False)
+    python = {
+        s.id: status_of(
+            booking_id=s.booking_id, held_until=s.held_until, now=now, blocked=s.blocked
+        )
+        for s in Seat.objects.filter(event=mixed)
+    }
+    assert [s.id for s in read] == sorted(seat_ids)
+    assert {s.id: s.status_at(now) for s in read} == python
+    assert python[seat_ids[3]] is SeatStatus.BLOCKED
+    held_by_bob = [k for k, v in python.items() if v is SeatStatus.HELD]
+    assert statements.count_held_by(mixed.id, "bob", now) == len(held_by_bob)
+    assert statements.count_held_by(mixed.id, "nobody", now) == 0
+    free = sorted(k for k, v in python.items() if v is SeatStatus.AVAILABLE)
+    with transaction.atomic():
+        hold = Hold.objects.create(
+            token="t" * 32,
+            event=mixed,
+            holder="carol",
+            created_at=now,
+            expires_at=later(at + 300),
+            max_expires_at=later(at + 600),
+        )
+        taken = statements.take_free_seats(seat_ids, hold, now)
+        assert taken == len(free)
+        assert (
+            sorted(
+                Seat.objects.filter(event=mixed)
+                .held_by("carol", now)
+                .values_list("id", flat=True)
+            )
+            == free
+        )
+        transaction.set_rollback(True)

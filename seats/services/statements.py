@@ -1,0 +1,233 @@
+"""The seat operations' hottest statements, as SQL written once per shape.
+
+For these short statements Django's query building and compiling cost more
+CPU than the round trip itself (BENCHMARKS.md, "the CPU per operation"):
+here each statement is a string built once per shape (its number of ids)
+and sent with its parameters through Django's cursor, so query capture,
+transactions and the connection pool see them like any other.
+
+The rules stay the models' own: `_FREE` and `_HELD` are `status_q` written
+out as SQL, and tests/seats/test_status.py holds them to `status_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from seats.models import Event, Hold, Seat
+
+
+# What the services, and the seat rules after them, read of the seats they
+# lock; `avoids_single_seats`, the event's flag, comes along joined (the seat
+# rules read it from there). Model.from_db wants its fields in model order.
+def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
+    names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+    assert len(names) == len(wanted), wanted - set(names)
+    return names
+
+
+_SEAT_FIELDS = _in_model_order(
+    Seat,
+    {"id", "label", "hold_id", "holder", "held_until", "booking_id", "blocked"}
+    | {"run", "wheelchair", "companion_of_id"},
+)
+_HOLD_FIELDS = _in_model_order(
+    Hold,
+    {"id", "token", "event_id", "holder"}
+    | {"created_at", "expires_at", "max_expires_at"},
+)
+# Where the datetimes are in those rows (a raw cursor on SQLite gives them naive).
+_SEAT_TIMES = [i for i, name in enumerate(_SEAT_FIELDS) if name == "held_until"]
+_HOLD_TIMES = [i for i, name in enumerate(_HOLD_FIELDS) if name.endswith("_at")]
+
+
+# status_q(AVAILABLE) and status_q(HELD) for a seats row `s`, at parameter %s.
+_FREE = (
+    "s.booking_id IS NULL AND NOT s.blocked "
+    "AND (s.held_until IS NULL OR s.held_until <= %s)"
+)
+_HELD = "s.booking_id IS NULL AND NOT s.blocked AND s.held_until > %s"
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _columns(model: type[Model], attnames: Sequence[str], alias: str = "") -> str:
+    column = {f.attname: f.column for f in model._meta.concrete_fields}
+    return ", ".join(alias + _q(column[name]) for name in attnames)
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+@cache
+def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
+    columns = _columns(Seat, _SEAT_FIELDS, "s.")
+    sql = (
+        f"SELECT {columns}, e.avoid_single_seats "
+        f"FROM {_q(Seat._meta.db_table)} s "
+        f"JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
+        f"WHERE s.event_id = %s AND s.id IN ({_marks(count)}) ORDER BY s.id"
+    )
+    # The seats' rows only: the event's row is joined, not locked.
+    # (SQLite has no row locks: its IMMEDIATE transaction serialises writers.)
+    return sql + " FOR UPDATE OF s" if lock and vendor == "postgresql" else sql
+
+
+def select_seats(event_id: int, seat_ids: Sequence[int], *, lock: bool) -> list[Seat]:
+    """These seats of the event in primary-key order (fewer if some are not)."""
+    sql = _select_seats_sql(len(seat_ids), lock, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event_id, *seat_ids])
+        rows = cursor.fetchall()
+    seats = []
+    for row in rows:
+        seat = Seat.from_db(
+            connection.alias, _SEAT_FIELDS, _times(row[:-1], _SEAT_TIMES)
+        )
+        seat.avoids_single_seats = bool(row[-1])  # type: ignore[attr-defined]
+        seats.append(seat)
+    return seats
+
+
+@cache
+def _count_held_sql() -> str:
+    return (
+        f"SELECT COUNT(*) FROM {_q(Seat._meta.db_table)} s "
+        f"WHERE s.event_id = %s AND s.holder = %s AND {_HELD}"
+    )
+
+
+def count_held_by(event_id: int, holder: str, now: datetime) -> int:
+    """How many seats `holder` holds on the event at `now` (a running hold)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_count_held_sql(), [event_id, holder, _param(now)])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@cache
+def _take_sql(count: int) -> str:
+    return (
+        f"UPDATE {_q(Seat._meta.db_table)} AS s "
+        "SET hold_id = %s, holder = %s, held_until = %s "
+        f"WHERE s.id IN ({_marks(count)}) AND {_FREE}"
+    )
+
+
+def take_free_seats(seat_ids: Sequence[int], hold: Hold, now: datetime) -> int:
+    """Put those of these seats that are free at `now` into `hold`; how many."""
+    params: list[Any] = [hold.pk, hold.holder, _param(hold.expires_at)]
+    return _update(_take_sql(len(seat_ids)), [*params, *seat_ids, _param(now)])
+
+
+@cache
+def _clear_sql(count: int) -> str:
+    return (
+        f"UPDATE {_q(Seat._meta.db_table)} "
+        "SET hold_id = NULL, holder = '', held_until = NULL "
+        f"WHERE id IN ({_marks(count)})"
+    )
+
+
+def clear_holds(seat_ids: Sequence[int]) -> int:
+    """Take these seats out of whatever hold they are in; how many rows."""
+    return _update(_clear_sql(len(seat_ids)), list(seat_ids))
+
+
+@cache
+def _claim_hold_sql() -> str:
+    columns = _columns(Hold, _HOLD_FIELDS)
+    return (
+        f"INSERT INTO {_q(Hold._meta.db_table)} "
+        "(token, event_id, holder, created_at, expires_at, max_expires_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s) "
+        # A no-op update of the row that is there: it locks that row (after
+        # waiting for whoever holds it) and returns it, so claiming the row
+        # is one statement whether it is made now or was there before.
+        "ON CONFLICT (event_id, holder) DO UPDATE SET holder = excluded.holder "
+        f"RETURNING {columns}"
+    )
+
+
+def claim_hold_row(fresh: Hold) -> Hold:
+    """The holder's hold row on the event, locked: `fresh` inserted, or the
+    row that was there (its token tells which)."""
+    params: list[Any] = [fresh.token, fresh.event_id, fresh.holder]
+    params += [_param(fresh.created_at), _param(fresh.expires_at)]
+    params += [_param(fresh.max_expires_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_hold_sql(), params)
+        row = cursor.fetchone()
+    assert row is not None, "INSERT ... ON CONFLICT DO UPDATE returns its row"
+    return Hold.from_db(connection.alias, _HOLD_FIELDS, _times(row, _HOLD_TIMES))
+
+
+@cache
+def _lock_holds_sql(count: int, vendor: str) -> str:
+    sql = (
+        f"SELECT id, token FROM {_q(Hold._meta.db_table)} "
+        f"WHERE id IN ({_marks(count)}) ORDER BY id"
+    )
+    return sql + " FOR UPDATE" if vendor == "postgresql" else sql
+
+
+def lock_hold_tokens(hold_ids: Sequence[int]) -> dict[int, str]:
+    """Lock these holds in id order; each one's token by id."""
+    with connection.cursor() as cursor:
+        sql = _lock_holds_sql(len(hold_ids), connection.vendor)
+        cursor.execute(sql, list(hold_ids))
+        return {int(pk): token for pk, token in cursor.fetchall()}
+
+
+@cache
+def _in_use_sql(count: int) -> str:
+    return (
+        f"SELECT DISTINCT hold_id FROM {_q(Seat._meta.db_table)} "
+        f"WHERE hold_id IN ({_marks(count)})"
+    )
+
+
+def holds_in_use(hold_ids: Sequence[int]) -> set[int]:
+    """Those of these holds some seat still points at."""
+    with connection.cursor() as cursor:
+        cursor.execute(_in_use_sql(len(hold_ids)), list(hold_ids))
+        return {int(pk) for (pk,) in cursor.fetchall()}
+
+
+def _update(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def _param(moment: datetime) -> Any:
+    """A datetime as this database stores it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _times(row: Sequence[Any], positions: list[int]) -> list[Any]:
+    values = list(row)
+    for i in positions:
+        values[i] = _aware(values[i])
+    return values
+
+
+def _aware(value: Any) -> datetime | None:
+    """A datetime read by a raw cursor, aware as the ORM would give it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    moment: datetime = value
+    return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
