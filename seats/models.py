@@ -312,6 +312,12 @@ class Seat(models.Model):
     class Meta:
         # event_id, not event: ordering by the relation would join events.
         ordering = ["event_id", "y", "x", "id"]
+        indexes = [
+            # A holder's seats of an event: counted under lock by every hold
+            # (the per-holder limit), read by release_all and the admission
+            # check. Without it each is a scan of the event's seats.
+            models.Index(fields=["event", "holder"], name="seat_by_holder"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "label"], name="seat_label_per_event"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from seats.models import Event, PriceCategory, Seat
+from seats.statistics import analyze_seats_on_commit
 
 
 def create_venue(
@@ -55,6 +56,7 @@ def create_venue(
                     )
                 )
         Seat.objects.bulk_create(seats, batch_size=500)
+        analyze_seats_on_commit()
     return event
 
 

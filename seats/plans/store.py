@@ -25,6 +25,7 @@ from seats.plans.geometry import runs_of
 from seats.plans.reading import read_plan, write_plan
 from seats.services.changes import chunks
 from seats.services.locking import locked_transaction
+from seats.statistics import analyze_seats_on_commit
 
 # Rows per INSERT/UPDATE: a 100,000-seat plan is a hundred statements.
 BATCH = 1000
@@ -166,6 +167,7 @@ def create_event(
         Seat.objects.bulk_create(
             (_new_seat(event.id, p, category_ids) for p in placed), batch_size=BATCH
         )
+        analyze_seats_on_commit()
         _link_companions(event.id, placed, current={})
     return event
 
@@ -217,6 +219,7 @@ def change_event_plan(*, event: Event, plan: SeatingPlan, now: datetime) -> None
             current={s.key: s.companion_of_id for s in kept},
         )
         Event.objects.filter(pk=event.pk).update(plan=plan, version=F("version") + 1)
+        analyze_seats_on_commit()
     event.refresh_from_db(fields=["plan", "version"])
 
 
