@@ -265,6 +265,21 @@ def _statement_rows(statements: dict) -> list[tuple]:
                 "-",
             )
         )
+        cpu = run.get("cpu")
+        if cpu:
+            database = cpu.get("database_ms")
+            out.append(
+                (
+                    "4b statements",
+                    run["backend"],
+                    f"CPU per hold or release ({cpu['pairs']} pairs, one thread, "
+                    "committed): this process · its PostgreSQL backend",
+                    f"{cpu['process_ms']:.2f} ms"
+                    + (f" · {database:.2f} ms" if database is not None else ""),
+                    "",
+                    "",
+                )
+            )
     return out
 
 

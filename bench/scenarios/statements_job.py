@@ -1,15 +1,18 @@
-"""Inside Django: the SQL statements each seat operation sends, counted.
+"""Inside Django: the SQL statements each seat operation sends, counted;
+then the CPU a hold or a release costs, the figure they are cut for.
 
     python -m bench.scenarios.statements_job
 
 Run by the statements scenario in a stack's environment (SQLite or
 PostgreSQL); prints one JSON line. `count_statements()` is also what
-tests/seats/test_statement_counts.py holds to a budget. Everything happens
-in one transaction that is rolled back, so the database is left as found;
-the services' own transactions are savepoints in it, and savepoint
-statements are not counted (outside it, each operation is one transaction:
-its BEGIN and COMMIT are two more round trips on PostgreSQL, not counted
-either). It works inside the project on purpose (bench/internals.py).
+tests/seats/test_statement_counts.py holds to a budget. The count happens
+in one transaction that is rolled back; the services' own transactions are
+savepoints in it, and savepoint statements are not counted (outside it,
+each operation is one transaction: its BEGIN and COMMIT are two more round
+trips on PostgreSQL, not counted either). `cpu_per_operation` then commits
+its holds and releases like a worker would, on a venue of its own in the
+stack's throwaway database. It works inside the project on purpose
+(bench/internals.py).
 """
 
 from __future__ import annotations
@@ -90,6 +93,79 @@ def count_statements() -> dict[str, int]:
     return counts
 
 
+# Hold+release pairs timed for the CPU they cost, after the count.
+CPU_PAIRS = 300
+
+
+def cpu_per_operation(pairs: int = CPU_PAIRS) -> dict:
+    """CPU per hold or release, one after another on one thread, each its own
+    transaction (committed), on a 1,000-seat venue: this process's CPU and,
+    on PostgreSQL on this machine, the CPU of the backend serving it."""
+    import random
+    import time
+
+    from django.db import connection
+
+    from bench.internals import create_venue, services
+
+    event = create_venue(
+        name="CPU", rows=20, seats_per_row=50, avoid_single_seats=False
+    )
+    seats = list(event.seats.values_list("id", flat=True))
+    draw = random.Random(7)
+
+    def run(count: int) -> None:
+        for i in range(count):
+            picked = draw.sample(seats, draw.randint(1, 4))
+            holder = f"cpu{i % 50}"
+            services.hold_seats(event_id=event.id, holder=holder, seat_ids=picked)
+            services.release_seats(event_id=event.id, holder=holder, seat_ids=picked)
+
+    run(30)  # warm-up: connections, caches, the first plans
+    backend = _backend_pid()
+    database_before = _process_cpu(backend)
+    before = time.process_time()
+    run(pairs)
+    process = time.process_time() - before
+    database_after = _process_cpu(backend)
+    operations = 2 * pairs
+    database = None
+    if (
+        database_before is not None
+        and database_after is not None
+        and _backend_pid() == backend
+    ):
+        database = (database_after - database_before) / operations * 1000
+    return {
+        "pairs": pairs,
+        "process_ms": process / operations * 1000,
+        "database_ms": database,
+        "vendor": connection.vendor,
+    }
+
+
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process on this machine (None if not here)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -100,7 +176,8 @@ def main() -> None:
     with transaction.atomic():
         counts = count_statements()
         transaction.set_rollback(True)
-    print(json.dumps({"vendor": connection.vendor, "counts": counts}))
+    cpu = cpu_per_operation(int(os.environ.get("BENCH_CPU_PAIRS", CPU_PAIRS)))
+    print(json.dumps({"vendor": connection.vendor, "counts": counts, "cpu": cpu}))
 
 
 if __name__ == "__main__":

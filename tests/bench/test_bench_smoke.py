@@ -229,6 +229,13 @@ def test_statements_are_counted_for_every_operation_on_both_databases(smoke):
     pg, lite = runs["postgresql"]["counts"], runs["sqlite"]["counts"]
     assert pg["sweep"] == lite["sweep"] - 1
     assert pg["hold"] == lite["hold"]
+    # Then the CPU per operation, the process's and (PostgreSQL on this
+    # machine) its backend's, over the pairs the smoke size asks for.
+    for run in runs.values():
+        assert run["cpu"]["pairs"] == smoke["sizes"]["cpu_pairs"]
+        assert run["cpu"]["process_ms"] > 0
+    assert runs["sqlite"]["cpu"]["database_ms"] is None
+    assert runs["postgresql"]["cpu"]["database_ms"] > 0
 
 
 def test_idle_and_polling_both_measured(smoke):
