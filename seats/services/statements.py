@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection
@@ -57,6 +57,12 @@ _FREE = (
 _HELD = "s.booking_id IS NULL AND NOT s.blocked AND s.held_until > %s"
 
 
+# The SQL of a statement with `count` ids, per count: the click path's counts
+# (1 to a handful) stay cached; a staff selection of thousands of seats does
+# not keep its long string for ever.
+shapes = lru_cache(maxsize=64)
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -70,7 +76,7 @@ def _marks(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-@cache
+@shapes
 def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
     sql = (
@@ -116,7 +122,7 @@ def count_held_by(event_id: int, holder: str, now: datetime) -> int:
     return int(row[0]) if row else 0
 
 
-@cache
+@shapes
 def _take_sql(count: int) -> str:
     return (
         f"UPDATE {_q(Seat._meta.db_table)} AS s "
@@ -131,7 +137,7 @@ def take_free_seats(seat_ids: Sequence[int], hold: Hold, now: datetime) -> int:
     return _update(_take_sql(len(seat_ids)), [*params, *seat_ids, _param(now)])
 
 
-@cache
+@shapes
 def _clear_sql(count: int) -> str:
     return (
         f"UPDATE {_q(Seat._meta.db_table)} "
@@ -173,7 +179,7 @@ def claim_hold_row(fresh: Hold) -> Hold:
     return Hold.from_db(connection.alias, _HOLD_FIELDS, _times(row, _HOLD_TIMES))
 
 
-@cache
+@shapes
 def _lock_holds_sql(count: int, vendor: str) -> str:
     sql = (
         f"SELECT id, token FROM {_q(Hold._meta.db_table)} "
@@ -190,7 +196,7 @@ def lock_hold_tokens(hold_ids: Sequence[int]) -> dict[int, str]:
         return {int(pk): token for pk, token in cursor.fetchall()}
 
 
-@cache
+@shapes
 def _in_use_sql(count: int) -> str:
     return (
         f"SELECT DISTINCT hold_id FROM {_q(Seat._meta.db_table)} "
