@@ -156,14 +156,16 @@ def _backend_pid() -> int | None:
 
 def _process_cpu(pid: int | None) -> float | None:
     """User + system CPU seconds of a process on this machine (None if not here)."""
+    import psutil
+
+    from bench.context import cpu_seconds
+
     if pid is None:
         return None
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
+        return cpu_seconds(pid)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

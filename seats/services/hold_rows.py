@@ -78,7 +78,7 @@ def renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
     )
     if left:
         ids = [seat_id for seat_id, _ in left]
-        Seat.objects.filter(id__in=ids).update(hold=None, holder="", held_until=None)
+        statements.clear_holds(ids)
         record_change(
             event_id=hold.event_id,
             reason=Activity.Kind.EXPIRED,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from seats.errors import BadRequest, Busy, SeatBlocked, SeatsHeld, SeatsUnavailable
 from seats.models import Activity, Booking, Seat, SeatStatus
+from seats.services import statements
 from seats.services.bookings import (
     BookingResult,
     cancel_booking,
@@ -285,9 +286,7 @@ def _end_holds(
     tokens = tokens_of(in_holds)
     running = sorted({s.hold_id for s in in_holds if _running(s, now) and s.hold_id})
     lock_holds(running)
-    Seat.objects.filter(id__in=[s.id for s in in_holds]).update(
-        hold=None, holder="", held_until=None
-    )
+    statements.clear_holds([s.id for s in in_holds])
     drop_if_empty(running)
     for kind, group in (
         (Activity.Kind.EXPIRED, [s for s in in_holds if not _running(s, now)]),

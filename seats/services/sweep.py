@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from seats.models import Activity, Event, Hold, Seat, SeatStatus
+from seats.services import statements
 from seats.services.changes import chunks, record_change
 from seats.services.holds import delete_holds
 from seats.signals import SeatState
@@ -48,9 +49,7 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
         # These rows are ours now: locked on PostgreSQL (rows another sweep
         # locked first were skipped), serialised by the write lock on SQLite.
         for chunk in chunks(rows):
-            Seat.objects.filter(id__in=[r[0] for r in chunk]).update(
-                hold=None, holder="", held_until=None
-            )
+            statements.clear_holds([r[0] for r in chunk])
 
         # Spent holds go before any event row is locked (seats, holds, events
         # is the lock order everywhere); ones a running request holds are skipped.
