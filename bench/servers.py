@@ -38,6 +38,9 @@ class Stack(Project):
         defaults = {
             "DJANGO_SECRET_KEY": "bench-not-secret",
             "SEATS_LOG_LEVEL": "WARNING",
+            # Pub/sub channels are server-wide: a test suite running beside
+            # the benchmark on the same Redis must not hear its events.
+            "REDIS_PREFIX": f"bench{os.getpid()}",
         }
         super().__init__(var_dir, **(defaults | env))
 

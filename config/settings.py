@@ -124,7 +124,9 @@ if redis_url := env_str("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": REDIS_LAYERS[layer],
-            "CONFIG": {"hosts": [host]}
+            # Redis pub/sub ignores the database number: two sites sharing a
+            # Redis server hear each other's events unless their prefixes differ.
+            "CONFIG": {"hosts": [host], "prefix": env_str("REDIS_PREFIX", "asgi")}
             | ({"capacity": 1000} if layer == "core" else {}),
         }
     }

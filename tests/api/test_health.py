@@ -17,11 +17,12 @@ import redis
 from api import health
 from devtools.databases import PostgresDatabase
 from devtools.processes import free_port, live_server
+from tests.parallel import redis_prefix, redis_url
 
 PG_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(1)
 
 
 def document(response) -> dict:
@@ -147,7 +148,11 @@ def test_readyz_against_postgresql_and_redis(tmp_path, postgres_database):
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error})")
-    backends = {"DATABASE_URL": postgres_database.url, "REDIS_URL": REDIS_URL}
+    backends = {
+        "DATABASE_URL": postgres_database.url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_PREFIX": redis_prefix(),
+    }
     with live_server(tmp_path / "up", seeds=(), **backends) as server:
         status, body = get_readyz(server.worker.port)
     assert (status, body) == (

@@ -17,11 +17,13 @@ import redis
 from devtools.databases import PostgresDatabase, flush_redis
 from devtools.processes import Project
 from devtools.wsclient import SeatMapClient, close_many, open_many, seat_map_path
+from tests.parallel import redis_prefix, redis_url
 
 PG_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+# A database of this worker's own: the cluster flushes it when it starts.
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or redis_url(0)
 POOL_SIZE = 4
 HOLD_SECONDS = 3
 
@@ -52,6 +54,7 @@ class Cluster(Project):
             var_dir,
             DATABASE_URL=database.url,
             REDIS_URL=REDIS_URL,
+            REDIS_PREFIX=redis_prefix(),
             DATABASE_POOL_SIZE=str(POOL_SIZE),
             SEAT_HOLD_SECONDS=str(HOLD_SECONDS),
             SEAT_HOLD_MAX_SECONDS="60",

@@ -22,6 +22,7 @@ from devtools.databases import PostgresDatabase
 from devtools.processes import ROOT, child_environment, free_port
 from devtools.wsclient import origin_of, seat_map_path
 from tests.cluster.fixtures import PG_URL, REDIS_URL, open_client
+from tests.parallel import redis_prefix
 
 LIMIT = 10  # SEAT_MAX_PER_HOLDER's default
 
@@ -106,6 +107,7 @@ def test_run_cluster_restarts_a_process_that_dies(tmp_path):
         {
             "DATABASE_URL": database.url,
             "REDIS_URL": REDIS_URL,
+            "REDIS_PREFIX": redis_prefix(),
             "WORKERS": "1",
             "BASE_PORT": str(port),
         },
