@@ -127,7 +127,12 @@ class SeatMapClient:
             self.changed.clear()
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
-                raise TimeoutError("no matching seats.changed arrived")
+                seen_last = [
+                    (c.get("version"), c.get("reason")) for c in self.changes[-5:]
+                ]
+                raise TimeoutError(
+                    f"no matching seats.changed arrived; the last ones: {seen_last}"
+                )
             try:
                 await asyncio.wait_for(self.changed.wait(), left)
             except TimeoutError:
