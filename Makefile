@@ -40,6 +40,10 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seats
 # Line coverage of seats/, realtime/, wire/, api/ and frontend/, servers the
 # tests start included; the suite fails if it falls below this.
 COVERAGE_MIN ?= 95
+# The suite runs in TEST_WORKERS processes, file by file (tests/parallel.py
+# says what each worker has to itself); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 4
+PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 COVERAGE := $(PY) -m coverage
 
 test: $(VENV)/.installed-dev
@@ -51,9 +55,9 @@ test: $(VENV)/.installed-dev
 	mkdir -p var/coverage
 	$(COVERAGE) erase
 	@echo "== domain suite on PostgreSQL (row locks, SKIP LOCKED, lock timeouts) =="
-	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats -q --durations=5
+	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats -q $(PARALLEL) --durations=5
 	@echo "== whole suite: embedded default, plus the PostgreSQL/Redis cluster and fault tests =="
-	$(COVERAGE) run -m pytest --durations=15
+	$(COVERAGE) run -m pytest $(PARALLEL) --durations=10
 	@echo "== line coverage, server processes included =="
 	$(COVERAGE) combine -q
 	$(COVERAGE) report --skip-covered --fail-under=$(COVERAGE_MIN)

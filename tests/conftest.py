@@ -16,6 +16,34 @@ pytest_plugins = ["tests.cluster.fixtures"]
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
+# `make test` spreads the suite over workers file by file (pytest-xdist,
+# --dist loadfile), in collection order: the run ends when the last long file
+# does, so the files that start servers, browsers and clusters go first, the
+# longest first. Everything else keeps its order behind them.
+FIRST = (
+    "tests/bench/test_bench_smoke.py",
+    "tests/faults/",
+    "tests/frontend/test_waiting_room_browser.py",
+    "tests/cluster/",
+    "tests/frontend/",
+    "tests/realtime/test_slow_client.py",
+    "tests/api/test_health.py",
+    "tests/seats/test_state_machine.py",
+    "tests/realtime/test_origin.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    for rank, prefix in enumerate(FIRST):
+        if path.startswith(prefix):
+            return rank
+    return len(FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_rank)  # stable: the order within a rank is kept
+
 
 def later(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
