@@ -5,7 +5,7 @@ at most CHECK_TIMEOUT_SECONDS, after which the view answers 503 without it.
 A database ping stuck in the driver keeps one of two dedicated threads, so
 stuck pings cannot pile up. Neither view touches the session, so probes get
 no cookie. The documents are built here, not in wire.frames (they are no part
-of the seat protocol), and encoded by the one encoder, `wire.frames.dumps`.
+of the seat protocol), and encoded by the one encoder (api.responses).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from wire import frames
+from api.responses import json_response
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +111,11 @@ async def outcome(name: str, check: Callable[[], Awaitable[None]]) -> str:
     return OK
 
 
-def _json(document: object, status: int = 200) -> HttpResponse:
-    return HttpResponse(
-        frames.dumps(document), status=status, content_type="application/json"
-    )
-
-
 @never_cache
 @require_safe
 async def healthz(request: HttpRequest) -> HttpResponse:
     """200 whenever the process answers HTTP: for liveness, no dependency checked."""
-    return _json(liveness())
+    return json_response(liveness())
 
 
 @never_cache
@@ -133,4 +127,5 @@ async def readyz(request: HttpRequest) -> HttpResponse:
         outcome("channel layer", ping_channel_layer),
     )
     document = readiness({"database": database, "channel_layer": channel_layer})
-    return _json(document, status=200 if document["status"] == "ready" else 503)
+    ready = document["status"] == "ready"
+    return json_response(document, status=200 if ready else 503)

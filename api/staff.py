@@ -24,13 +24,15 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
+from access import is_staff
+from api.responses import json_response
 from seats import reports, services
 from seats.errors import (
     BadRequest,
     BookingNotFound,
     Busy,
+    RequestError,
     SeatBlocked,
-    SeatError,
     SeatsHeld,
     SeatsUnavailable,
     UnknownSeat,
@@ -50,31 +52,26 @@ MAX_SEATS = 5000
 View = Callable[..., HttpResponse]
 
 
-def _json(document: object, status: int = 200) -> HttpResponse:
-    return HttpResponse(
-        frames.dumps(document), status=status, content_type="application/json"
-    )
-
-
 def staff_only(view: View) -> View:
     """403 (as JSON) for anyone but an active staff user; errors as documents."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            return _json(frames.forbidden(), status=403)
+        if not is_staff(request.user):
+            return json_response(frames.forbidden(), status=403)
         try:
             return view(request, *args, **kwargs)
         except (Event.DoesNotExist, Seat.DoesNotExist):
-            return _json(frames.error(BadRequest("No such event or seat.")), 404)
+            return json_response(
+                frames.error(BadRequest("No such event or seat.")), 404
+            )
         except (BookingNotFound, UnknownSeat) as missing:
-            return _json(frames.error(missing), status=404)
+            return json_response(frames.error(missing), status=404)
         except Busy as busy:  # a lock held elsewhere: try again shortly
-            return _json(frames.error(busy), status=503)
-        except SeatError as failure:
+            return json_response(frames.error(busy), status=503)
+        except RequestError as failure:
             status = 409 if isinstance(failure, CONFLICTS) else 400
-            return _json(frames.error(failure), status=status)
+            return json_response(frames.error(failure), status=status)
 
     return wrapper
 
@@ -154,7 +151,7 @@ def block(request: HttpRequest, event_id: int) -> HttpResponse:
         release_holds=_flag(body, "release_holds"),
         staff=_username(request),
     )
-    return _json(documents.done("blocked", done))
+    return json_response(documents.done("blocked", done))
 
 
 @require_POST
@@ -166,7 +163,7 @@ def unblock(request: HttpRequest, event_id: int) -> HttpResponse:
         seat_ids=_selection(event_id, body),
         staff=_username(request),
     )
-    return _json(documents.done("unblocked", done))
+    return json_response(documents.done("unblocked", done))
 
 
 @require_POST
@@ -184,7 +181,7 @@ def release(request: HttpRequest, event_id: int) -> HttpResponse:
         done = staff.release_now(
             event_id=event_id, seat_ids=_seat_ids(body), staff=_username(request)
         )
-    return _json(documents.done("released", done))
+    return json_response(documents.done("released", done))
 
 
 @require_POST
@@ -200,7 +197,7 @@ def sell(request: HttpRequest, event_id: int) -> HttpResponse:
         staff=_username(request),
     )
     url = reverse("box-office-confirmation", args=[sold.reference])
-    return _json(documents.sold(sold, url))
+    return json_response(documents.sold(sold, url))
 
 
 @require_POST
@@ -212,7 +209,7 @@ def cancel(request: HttpRequest, reference: str) -> HttpResponse:
     booking = services.cancel_booking(
         reference=reference, seat_ids=seat_ids, staff=_username(request)
     )
-    return _json(documents.cancelled(booking))
+    return json_response(documents.cancelled(booking))
 
 
 @require_POST
@@ -222,20 +219,22 @@ def cancel_seats(request: HttpRequest, event_id: int) -> HttpResponse:
     body = _body(request)
     seat_ids = _seat_ids(body)
     staff.cancel_seats(event_id=event_id, seat_ids=seat_ids, staff=_username(request))
-    return _json(documents.done("cancelled_seats", seat_ids))
+    return json_response(documents.done("cancelled_seats", seat_ids))
 
 
 @require_GET
 @staff_only
 def seat_history(request: HttpRequest, event_id: int, seat_id: int) -> HttpResponse:
     history = reports.seat_history(event_id=event_id, seat_id=seat_id)
-    return _json(documents.seat_history(history))
+    return json_response(documents.seat_history(history))
 
 
 @require_GET
 @staff_only
 def report(request: HttpRequest, event_id: int) -> HttpResponse:
-    return _json(documents.event_report(reports.event_report(event_id=event_id)))
+    return json_response(
+        documents.event_report(reports.event_report(event_id=event_id))
+    )
 
 
 # Waiting room settings staff may send, with their bounds.
@@ -271,7 +270,7 @@ def waiting_room(request: HttpRequest, event_id: int) -> HttpResponse:
     stats = waiting.stats(event_id=event_id)
     if stats is None:
         Event.objects.only("id").get(pk=event_id)
-    return _json(documents.waiting_room(event_id, stats))
+    return json_response(documents.waiting_room(event_id, stats))
 
 
 def _time(value: object) -> datetime:

@@ -11,7 +11,7 @@ Imported from this module, in processes that ran `django.setup()` first:
   is compared against. So that it differs from ours in the fan-out alone, it
   reuses the project's domain and wire format: `services` (hold, release,
   release_all), `selectors.seat_map` (the snapshot), the holder helpers,
-  `Event`, `SeatError`, the request parser (`parse_request`, `FrameError`)
+  `Event`, `RequestError`, the request parser (`parse_request`, `FrameError`)
   and the frame builders (`frames`), so both servers accept and answer
   exactly the same frames. It swaps the project's broadcaster (the
   `seats_changed` receiver registered as BROADCAST_DISPATCH_UID) for the
@@ -52,12 +52,13 @@ Read without importing:
   migrating again.
 """
 
+from plans.venues import create_venue
 from realtime.broadcasting import on_seats_changed, publish
 from realtime.middleware import SessionScopeStack
 from realtime.origin import OriginCheck
 from realtime.transport import install_backpressure
 from seats import selectors, services
-from seats.errors import SeatError
+from seats.errors import RequestError
 from seats.holders import (
     SESSION_KEY,
     connection_holder,
@@ -66,7 +67,6 @@ from seats.holders import (
 )
 from seats.models import Event, Hold, Seat
 from seats.signals import SeatChange, seats_changed
-from seats.venues import create_venue
 from seats.waiting import services as waiting
 from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
 from wire import frames
@@ -88,7 +88,7 @@ __all__ = [
     "OriginCheck",
     "Seat",
     "SeatChange",
-    "SeatError",
+    "RequestError",
     "SessionScopeStack",
     "connection_holder",
     "create_venue",

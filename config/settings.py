@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django_apscheduler",
     "ninja",  # the API docs page's own static files
     "seats",
+    "plans",
+    "webhooks",
+    "workers",
     "realtime",
     "api",
     "frontend",
@@ -251,8 +254,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "seats": {"level": env_str("SEATS_LOG_LEVEL", "INFO")},
-        "realtime": {"level": env_str("SEATS_LOG_LEVEL", "INFO")},
+        **{
+            package: {"level": env_str("SEATS_LOG_LEVEL", "INFO")}
+            for package in ("seats", "plans", "webhooks", "workers", "realtime", "api")
+        },
         "apscheduler": {"level": "WARNING"},
     },
 }

@@ -8,7 +8,6 @@ from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from access import is_staff, staff_required
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import Booking, Event
@@ -49,7 +49,7 @@ def seat_map(request: HttpRequest, event_id: int) -> HttpResponse:
     holder = holder_for_session(request.session)
     room = waiting.active_room(event.id)
     admitted_until = None
-    if room is not None and not request.user.is_staff:
+    if room is not None and not is_staff(request.user):
         now = timezone.now()
         if not waiting.is_admitted(event_id=event.id, holder=holder, now=now):
             return render(
@@ -83,7 +83,7 @@ def _map_page(
     )
 
 
-@staff_member_required
+@staff_required
 def box_office(request: HttpRequest, event_id: int) -> HttpResponse:
     """The live map in staff mode: select any seats, sell, block, release."""
     return _map_page(request, event_id, box_office=True)
@@ -150,7 +150,7 @@ def _admin_url(endpoint_id: int) -> str:
     return reverse("admin:seats_webhookendpoint_change", args=[endpoint_id])
 
 
-@staff_member_required
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -162,7 +162,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@staff_required
 def box_office_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """A printable confirmation of one booking: reference, seats, customer."""
     if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it

@@ -18,8 +18,9 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
+import metrics
 from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
-from seats import metrics
+from seats.services.changes import PLAN_CHANGED
 from seats.signals import SeatChange
 from wire import frames
 
@@ -30,22 +31,29 @@ PUBLISH_TIMEOUT = 10.0
 
 
 def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
-    """Receiver of `seats.signals.seats_changed`; runs after commit."""
+    """Receiver of `seats.signals.seats_changed`; runs after commit.
+
+    A seat change goes out as `seats.changed`; a change of the event's plan
+    as `plan.changed` (clients reload the map), in the same ordered stream.
+    """
     metrics.SEAT_CHANGES.labels(change.reason).inc(len(change.seats))
     group = event_group(change.event_id)
-    text = frames.dumps(frames.seats_changed(change))
+    frame: frames.SeatsChangedFrame | frames.PlanChangedFrame
+    if change.reason == PLAN_CHANGED:
+        frame = frames.plan_changed(change.event_id, change.version)
+    else:
+        frame = frames.seats_changed(change)
     # committed_at: wall clock, so another process of the host can tell the lag.
-    publish(
-        group,
-        {
-            "type": "seats.changed",
-            "group": group,
-            "text": text,
-            # The receiving hubs put changes back in order by it.
-            "version": change.version,
-            "committed_at": time.time(),
-        },
-    )
+    message = {
+        "type": frame["type"],
+        "group": group,
+        "text": frames.dumps(frame),
+        # The receiving hubs put changes back in order by it.
+        "version": change.version,
+        "committed_at": time.time(),
+    }
+    # This process's own sockets get the frame as built: nothing to parse.
+    publish(group, message, local={"frame": frame})
     text = frames.dumps(frames.activity(change))
     publish(STAFF_GROUP, {"type": "staff.activity", "group": STAFF_GROUP, "text": text})
 
@@ -61,8 +69,13 @@ def on_queue_changed(
     publish(STAFF_GROUP, {"type": "staff.queue", "group": STAFF_GROUP, "text": text})
 
 
-def publish(group: str, message: dict[str, Any]) -> None:
+def publish(
+    group: str, message: dict[str, Any], local: dict[str, Any] | None = None
+) -> None:
     """Send to a group from any thread, without blocking the serving loop.
+
+    `local` is added to the message for this process's own hub only (what
+    is not worth its bytes on the layer, such as the frame already built).
 
     In the serving process the send runs on the serving loop (the in-memory
     layer is not thread-safe, and the loop's Redis connections are reused),
@@ -95,7 +108,8 @@ def publish(group: str, message: dict[str, Any]) -> None:
         # (a database thread's context makes asgiref refuse the next
         # database call of a socket the frame reaches).
         task = loop.create_task(
-            _announce(layer, group, message), context=contextvars.Context()
+            _announce(layer, group, message, local or {}),
+            context=contextvars.Context(),
         )
         _pending.add(task)
         task.add_done_callback(_done)
@@ -106,13 +120,15 @@ def publish(group: str, message: dict[str, Any]) -> None:
         loop.call_soon_threadsafe(start)
 
 
-async def _announce(layer: Any, group: str, message: dict[str, Any]) -> None:
+async def _announce(
+    layer: Any, group: str, message: dict[str, Any], local: dict[str, Any]
+) -> None:
     """Local sockets first, straight from the hub; then every other process."""
     hub = existing_hub()
     if hub is not None:
         # Tagged, so this hub skips the copy the layer hands back to it.
         message = {**message, "origin": hub.origin}
-        await hub.dispatch(message)
+        await hub.dispatch({**message, **local})
     await send_with_retry(layer, group, message)
 
 

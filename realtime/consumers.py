@@ -15,16 +15,16 @@ from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.contrib.auth import HASH_SESSION_KEY
-from django.contrib.auth import SESSION_KEY as SESSION_KEY_USER
 from django.utils import timezone
 
+import metrics
+from access import is_staff, session_is_staff
 from realtime import limits
 from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
-from seats import metrics, selectors, services
-from seats.errors import BadRequest, RateLimited, SeatError, ServerError
+from seats import selectors, services
+from seats.errors import BadRequest, RateLimited, RequestError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
 from seats.waiting import services as waiting
@@ -160,7 +160,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, f"_on_{request.type}")
         try:
             reply = await handler(request)
-        except SeatError as failure:
+        except RequestError as failure:
             await self._fail(request, failure)
             return
         except Exception:
@@ -171,7 +171,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         if reply is not None:
             await self._send(reply)
 
-    async def _fail(self, request: Request, failure: SeatError) -> None:
+    async def _fail(self, request: Request, failure: RequestError) -> None:
         metrics.REQUESTS.labels(request.type, failure.code).inc()
         await self._send(frames.error(failure, request.request_id))
 
@@ -182,11 +182,12 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
         @functools.wraps(service)
         def call(*, event_id: int, holder: str, **kwargs: Any) -> T:
-            # The session was loaded at connect and is only read here.
-            user_id = session.get(SESSION_KEY_USER) if session is not None else None
-            auth_hash = session.get(HASH_SESSION_KEY) if session is not None else None
+            # The session was loaded at connect; its user is read again now
+            # (and only if the room has not admitted this visitor).
             waiting.require_admission(
-                event_id=event_id, holder=holder, user_id=user_id, auth_hash=auth_hash
+                event_id=event_id,
+                holder=holder,
+                staff=lambda: session_is_staff(session),
             )
             return service(event_id=event_id, holder=holder, **kwargs)
 
@@ -269,8 +270,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     subscribed = False
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        if not is_staff(self.scope.get("user")):
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return

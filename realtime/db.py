@@ -27,7 +27,7 @@ from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.db import connection
 
-from seats import metrics
+import metrics
 from seats.errors import DatabaseTimeout
 
 T = TypeVar("T")

@@ -3,26 +3,27 @@
 The standard Channels pattern puts every socket in the event's group, so one
 change becomes N channel-layer messages and N consumer wake-ups. Here each
 process joins the group once, with one channel of its own, and hands the
-already-serialised frame to each local socket.
+already-serialised frame to each local socket. The hub maps groups to their
+sockets and, for events, to their `Stream` (realtime.streams), which puts
+changes in order and through the broadcast window.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
 import weakref
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
-from django.conf import settings
 
+import metrics
 from realtime.db import db_call
-from realtime.sequencing import Sequencer
-from seats import catchup, metrics
-from wire import frames
+from realtime.streams import Change, Stream
+from seats import catchup
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +37,9 @@ STAFF_GROUP = "staff"
 # the joins that go on in the background meanwhile.
 JOIN_WAIT_SECONDS = 3.0
 RETRY_FIRST_SECONDS = 0.5
-# How long changes wait for a version before them that has not come (a lost
-# publish) before the hub reads it back from the database; the bundled client
-# waits 1 s before it resyncs over a gap.
-GAP_WAIT_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
+# The messages of an event's stream: in version order, windowed, folded.
+ORDERED = frozenset({"seats.changed", "plan.changed"})
 
 
 class Subscriber(Protocol):
@@ -57,29 +56,35 @@ def event_of_group(group: str) -> int | None:
     return int(rest) if prefix == "event" and rest.isdigit() else None
 
 
+@dataclass(eq=False)
+class _Group:
+    """A group this process is in: its local sockets, the join, and (for an
+    event) the stream that orders its changes."""
+
+    members: set[Subscriber]
+    joining: asyncio.Task[None]
+    stream: Stream | None = None
+
+
 class Hub:
-    """Lives on one event loop; created by `get_hub()` on first use."""
+    """Lives on one event loop; created by `get_hub()` on first use.
+
+    It maps group names to their local members and streams (realtime.streams
+    orders, catches up, windows and folds an event's changes), and keeps the
+    process's one channel on the layer: joining, renewing, reading.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.layer = get_channel_layer()
         self.channel: str | None = None
-        self._members: dict[str, set[Subscriber]] = {}
-        # One join task per group: done once this process is in the group.
-        self._joined: dict[str, asyncio.Task[None]] = {}
+        self._groups: dict[str, _Group] = {}
         self._link: asyncio.Task[None] | None = None
-        self._reader: asyncio.Task | None = None
-        self._renewer: asyncio.Task | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         # Marks messages this process published: it delivered them to its
         # own sockets already, and skips the copy the layer hands back.
         self.origin = uuid.uuid4().hex
-        # seats.changed texts waiting out the broadcast window, per group.
-        self._waiting: dict[str, list[str]] = {}
-        self._flushes: dict[str, asyncio.Task[None]] = {}
-        # Per group: changes put back in version order (realtime.sequencing).
-        self._sequencers: dict[str, Sequencer] = {}
-        self._gap_timers: dict[str, asyncio.TimerHandle] = {}
-        self._catching_up: set[str] = set()
 
     @property
     def renew_seconds(self) -> float | None:
@@ -105,14 +110,16 @@ class Hub:
         version gap or a heartbeat, which make the client resync.
         """
         self._start()
-        self._members.setdefault(group, set()).add(subscriber)
-        joining = self._joined.get(group)
-        if joining is None:
-            joining = self._joined[group] = self.loop.create_task(self._join(group))
-        if joining.done():
+        known = self._groups.get(group)
+        if known is None:
+            known = self._groups[group] = _Group(
+                set(), self.loop.create_task(self._join(group))
+            )
+        known.members.add(subscriber)
+        if known.joining.done():
             return
         try:
-            await asyncio.wait_for(asyncio.shield(joining), JOIN_WAIT_SECONDS)
+            await asyncio.wait_for(asyncio.shield(known.joining), JOIN_WAIT_SECONDS)
         except TimeoutError:
             logger.warning("group %s not joined yet; still trying", group)
 
@@ -135,209 +142,79 @@ class Hub:
             delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     def unsubscribe(self, group: str, subscriber: Subscriber) -> None:
-        members = self._members.get(group)
-        if members is None:
+        known = self._groups.get(group)
+        if known is None:
             return
-        members.discard(subscriber)
-        if not members:
+        known.members.discard(subscriber)
+        if not known.members:
             self.loop.call_later(LINGER_SECONDS, self._leave_if_empty, group)
 
     def groups(self) -> list[str]:
         """The groups that have local subscribers now."""
-        return [group for group, members in self._members.items() if members]
+        return [name for name, known in self._groups.items() if known.members]
 
-    def joined(self, group: str) -> bool:
-        """Whether this process is in the layer's `group` now."""
-        joining = self._joined.get(group)
-        return joining is not None and _joined_ok(joining)
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Hand one message's frame to every local subscriber of its group.
 
-    def local_count(self, group: str) -> int:
-        return len(self._members.get(group, ()))
-
-    async def dispatch(self, message: dict) -> None:
-        """Hand one layer message's frame to every local subscriber of its group.
-
-        Under daphne a send only appends to the socket's buffer and never
-        waits, so one pass over the sockets, in the reader's own task, is the
+        An event's changes go through its stream (in version order, through
+        the broadcast window); everything else goes out as it came. Under
+        daphne a send only appends to the socket's buffer and never waits,
+        so one pass over the sockets, in the reader's own task, is the
         cheapest fan-out; a client that stops reading is cut off by the
         transport (realtime.transport), not waited for here.
         """
         committed_at = message.get("committed_at")
         if committed_at is not None:
             metrics.BROADCAST_LAG.observe(max(0.0, time.time() - committed_at))
-        group = message.get("group", "")
-        if not self._members.get(group):
-            # Nobody here to keep in order: the next socket starts afresh.
-            self._forget_order(group)
+        name = message.get("group", "")
+        known = self._groups.get(name)
+        if known is None or not known.members:
+            if known is not None and known.stream is not None:
+                # Nobody here to keep in order: the next socket starts afresh.
+                known.stream.close()
+                known.stream = None
             return
-        if message.get("type") != "seats.changed":
-            await self._deliver(group, message["text"])
+        kind = message.get("type")
+        if kind not in ORDERED:
+            await self._fan_out(known, message["text"])
             return
-        version = message.get("version")
-        if version is None:  # from a publisher that predates ordering
-            texts = [message["text"]]
-        else:
-            sequencer = self._sequencers.setdefault(group, Sequencer())
-            texts = sequencer.add(version, message["text"])
-            self._watch_gap(group, sequencer)
-        for text in self._route(group, texts):
-            await self._deliver(group, text)
-
-    def _route(self, group: str, texts: list[str]) -> list[str]:
-        """Of changes in order, those to send now; the rest wait in the window."""
-        now = []
-        for text in texts:
-            if self._window_open(group):
-                self._waiting[group].append(text)
-            else:
-                now.append(text)
-        return now
-
-    def _watch_gap(self, group: str, sequencer: Sequencer) -> None:
-        if group in self._catching_up:
-            return  # _catch_up watches again when it is done
-        timer = self._gap_timers.get(group)
-        if sequencer.waiting and timer is None:
-            self._gap_timers[group] = self.loop.call_later(
-                GAP_WAIT_SECONDS, self._gap_timeout, group
-            )
-        elif not sequencer.waiting and timer is not None:
-            timer.cancel()
-            del self._gap_timers[group]
-
-    def _gap_timeout(self, group: str) -> None:
-        self._gap_timers.pop(group, None)
-        sequencer = self._sequencers.get(group)
-        if sequencer is None or group in self._catching_up:
-            return
-        metrics.BROADCAST_GAPS.inc(sequencer.missing)
-        self._catching_up.add(group)
-        self.loop.create_task(self._catch_up(group, sequencer))
-
-    async def _catch_up(self, group: str, sequencer: Sequencer) -> None:
-        """A version did not come in time (a publish lost on the way).
-
-        What the event's changes since did is read back from the database
-        and sent as one coalesced frame, so the sockets stay in step without
-        a resync; what waited behind the gap and is covered by it is dropped.
-        Only if the database cannot say (down, or a new seating plan in the
-        range) is the rest passed on with the gap, for clients to resync.
-        """
-        try:
-            caught = await self._read_back(group, sequencer)
-            if self._sequencers.get(group) is not sequencer:
-                return  # the group was forgotten meanwhile
-            if caught is None:
-                metrics.BROADCAST_CATCHUPS.labels("skipped").inc()
-                texts = sequencer.give_up()
-            else:
-                metrics.BROADCAST_CATCHUPS.labels("filled").inc()
-                texts = [
-                    frames.dumps(frames.caught_up(caught)),
-                    *sequencer.caught_up(caught.version),
-                ]
-            self._chain(group, self._route(group, texts))
-        finally:
-            self._catching_up.discard(group)
-            # The group's sequencer now (a new one if it was forgotten and
-            # made again meanwhile): its gaps were not watched while this ran.
-            current = self._sequencers.get(group)
-            if current is not None:
-                self._watch_gap(group, current)
-
-    async def _read_back(
-        self, group: str, sequencer: Sequencer
-    ) -> catchup.CatchUp | None:
-        event_id = event_of_group(group)
-        if event_id is None or sequencer.next is None:
-            return None
-        try:
-            return await db_call(catchup.catch_up)(
-                event_id=event_id, after=sequencer.next - 1
-            )
-        except Exception:
-            logger.warning("reading back %s failed", group, exc_info=True)
-            return None
-
-    def _forget_order(self, group: str) -> None:
-        self._sequencers.pop(group, None)
-        timer = self._gap_timers.pop(group, None)
-        if timer is not None:
-            timer.cancel()
-
-    def _window_open(self, group: str) -> bool:
-        """Whether this change must wait for the group's broadcast window.
-
-        A throttle with a leading edge: a change to a quiet event goes out at
-        once and opens a window; changes within it wait for its end and go as
-        one frame per run, which opens the next window. So a quiet event costs
-        no latency and a busy one at most one frame per window per socket.
-        """
-        if group in self._waiting:
-            return True
-        window = settings.SEAT_BROADCAST_WINDOW_SECONDS
-        if window > 0:
-            self._waiting[group] = []
-            self.loop.call_later(window, self._flush_later, group)
-        return False
-
-    def _flush_later(self, group: str) -> None:
-        texts = self._waiting.pop(group, [])
-        if texts:
-            # What waited goes now and opens the next window.
-            self._waiting[group] = []
-            self.loop.call_later(
-                settings.SEAT_BROADCAST_WINDOW_SECONDS, self._flush_later, group
-            )
-            self._chain(group, texts)
-
-    def _chain(self, group: str, texts: list[str]) -> None:
-        """Send `texts` (folded) after the group's previous flush is done, so
-        frames keep their order even if a flush is still writing."""
-        if not texts:
-            return
-        previous = self._flushes.get(group)
-        self._flushes[group] = self.loop.create_task(
-            self._flush(group, texts, previous)
+        if known.stream is None:
+            known.stream = self._stream(name, known)
+        await known.stream.push(
+            Change(message["version"], message["text"], message.get("frame"), kind)
         )
 
-    async def _flush(
-        self, group: str, texts: list[str], previous: asyncio.Task | None
-    ) -> None:
-        """The changes that waited out the window: one frame per unbroken run.
+    def _stream(self, name: str, known: _Group) -> Stream:
+        event_id = event_of_group(name)
 
-        One change alone goes out as it came (its text, not parsed); several
-        are parsed once here, folded by `frames.coalesced` and serialised
-        once for every socket of the group.
-        """
-        if previous is not None and not previous.done():
-            await asyncio.wait([previous])
-        if len(texts) == 1:
-            await self._deliver(group, texts[0])
-            return
-        changes = [json.loads(text) for text in texts]
-        for frame in frames.coalesced(changes):
-            await self._deliver(group, frames.dumps(frame))
+        async def deliver(text: str) -> None:
+            await self._fan_out(known, text)
 
-    async def _deliver(self, group: str, text: str) -> None:
-        for subscriber in tuple(self._members.get(group, ())):
+        async def read_back(after: int) -> catchup.CatchUp | None:
+            if event_id is None:
+                return None
+            return await db_call(catchup.catch_up)(event_id=event_id, after=after)
+
+        return Stream(self.loop, deliver, read_back)
+
+    async def _fan_out(self, known: _Group, text: str) -> None:
+        for subscriber in tuple(known.members):
             try:
                 await subscriber.deliver(text)
             except Exception:  # a socket closing under us; the others go on
                 logger.debug("delivery to %r failed", subscriber, exc_info=True)
 
-    def _leave_if_empty(self, group: str) -> None:
-        joining = self._joined.get(group)
-        if self._members.get(group) or joining is None:
+    def _leave_if_empty(self, name: str) -> None:
+        known = self._groups.get(name)
+        if known is None or known.members:
             return
-        del self._members[group]
-        del self._joined[group]
-        self._flushes.pop(group, None)
-        self._forget_order(group)
-        if _joined_ok(joining):
-            self.loop.create_task(self.layer.group_discard(group, self.channel))
+        del self._groups[name]
+        if known.stream is not None:
+            known.stream.close()
+        if _joined_ok(known.joining):
+            self.loop.create_task(self.layer.group_discard(name, self.channel))
         else:
-            joining.cancel()
+            known.joining.cancel()
 
     def _start(self) -> None:
         """Starts linking this process to the layer, once; never waits."""
@@ -373,11 +250,12 @@ class Hub:
         assert interval is not None
         while True:
             await asyncio.sleep(interval)
-            for group in [g for g, t in self._joined.items() if _joined_ok(t)]:
+            joined = [n for n, k in self._groups.items() if _joined_ok(k.joining)]
+            for name in joined:
                 try:
-                    await self.layer.group_add(group, self.channel)
+                    await self.layer.group_add(name, self.channel)
                 except Exception:  # the next round tries again
-                    logger.warning("renewing group %s failed", group, exc_info=True)
+                    logger.warning("renewing group %s failed", name, exc_info=True)
 
     async def _read(self) -> None:
         failures = 0

@@ -25,7 +25,7 @@ from realtime import limits
 from realtime.consumers import CLOSE_TOO_MANY_CONNECTIONS
 from realtime.db import db_call
 from realtime.hub import get_hub
-from seats.errors import BadRequest, SeatError
+from seats.errors import BadRequest, RequestError
 from seats.holders import session_holder
 from seats.waiting import services as waiting
 from seats.waiting.models import WaitingRoom
@@ -158,7 +158,9 @@ class QueueConsumer(AsyncWebsocketConsumer):
         elif kind == "ping":
             await self._send(frames.pong(timezone.now()))
         else:
-            failure: SeatError = BadRequest("The waiting room answers ping and leave.")
+            failure: RequestError = BadRequest(
+                "The waiting room answers ping and leave."
+            )
             await self._send(frames.error(failure))
 
     async def moved(self, room: WaitingRoom, ranks: list[int]) -> None:

@@ -14,11 +14,15 @@ gap (`give_up`), which clients close by a resync.
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
 
-class Sequencer:
-    """One group's seats.changed texts, released in version order.
+T = TypeVar("T")
 
-    `add` and `give_up` return the texts to pass on now, in order. The first
+
+class Sequencer(Generic[T]):
+    """One group's changes (any item with a version), released in version order.
+
+    `add` and `give_up` return the items to pass on now, in order. The first
     version seen sets the start (a process learns an event's stream when its
     first socket of that event connects). A version older than the next one
     expected comes late: it is passed on if it was given up on (it fills the
@@ -36,25 +40,25 @@ class Sequencer:
     def __init__(self) -> None:
         self.start: int | None = None
         self.next: int | None = None
-        self.held: dict[int, str] = {}
+        self.held: dict[int, T] = {}
         self.skipped = 0  # versions given up on
         self.gaps: set[int] = set()
 
-    def add(self, version: int, text: str) -> list[str]:
+    def add(self, version: int, item: T) -> list[T]:
         if self.next is not None and version < self.next:
             if self.start is not None and version < self.start:
-                return [text]
+                return [item]
             if version in self.gaps:
                 self.gaps.discard(version)
-                return [text]
+                return [item]
             return []
         if self.next is not None and version > self.next:
-            self.held[version] = text
+            self.held[version] = item
             return []
         if self.start is None:
             self.start = version
         self.next = version + 1
-        return [text, *self._drain()]
+        return [item, *self._drain()]
 
     @property
     def waiting(self) -> bool:
@@ -68,15 +72,15 @@ class Sequencer:
             return 0
         return max(self.held) - self.next + 1 - len(self.held)
 
-    def caught_up(self, version: int) -> list[str]:
+    def caught_up(self, version: int) -> list[T]:
         """Everything up to `version` was sent some other way (one frame read
         from the database): drop what it covers, pass on what follows."""
-        self.held = {v: text for v, text in self.held.items() if v > version}
+        self.held = {v: item for v, item in self.held.items() if v > version}
         if self.next is None or version >= self.next:
             self.next = version + 1
         return self._drain()
 
-    def give_up(self) -> list[str]:
+    def give_up(self) -> list[T]:
         """Stop waiting for the missing version(s): pass on what is held."""
         if not self.held:
             return []
@@ -89,7 +93,7 @@ class Sequencer:
         self.next = first
         return self._drain()
 
-    def _drain(self) -> list[str]:
+    def _drain(self) -> list[T]:
         out = []
         while self.next in self.held:
             out.append(self.held.pop(self.next))

@@ -5,8 +5,9 @@
 2. daphne's event loop is registered as the process's serving loop before
    anything can publish, so the sweeper thread and every socket publish on
    that one loop (the in-memory channel layer is not thread-safe).
-3. The sweeper and the webhook delivery worker start (embedded default),
-   then bounded WebSockets, then daphne itself.
+3. The background workers start (workers.running: the sweeper and the
+   webhook sender, in the embedded default), then bounded WebSockets, then
+   daphne itself.
 """
 
 from __future__ import annotations
@@ -17,18 +18,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from apscheduler.schedulers.base import BaseScheduler
 from channels.routing import get_default_application
 from django.conf import settings
 
 from realtime.hub import set_server_loop
 from realtime.transport import install_backpressure
-from seats.webhooks.delivery import DeliveryWorker
+from workers.running import InProcess
 
 logger = logging.getLogger(__name__)
-
-# How long shutdown waits for webhook attempts under way.
-DELIVERIES_STOP_SECONDS = 2.0
 
 
 def backends_summary() -> str:
@@ -76,8 +73,7 @@ def serve(
     host: str,
     port: int,
     proxy_headers: bool,
-    start_sweeper: Callable[[], BaseScheduler] | None,
-    start_deliveries: Callable[[], DeliveryWorker] | None,
+    start_workers: Callable[[], InProcess],
     on_ready: Callable[[str], None],
 ) -> bool:
     """Serve until stopped; returns False if daphne could not start."""
@@ -86,8 +82,7 @@ def serve(
 
     application = get_default_application()
     set_server_loop(serving_loop())
-    scheduler = start_sweeper() if start_sweeper is not None else None
-    deliveries = start_deliveries() if start_deliveries is not None else None
+    workers = start_workers()
     install_backpressure(frames_once=settings.SEAT_WS_FRAMES_ONCE)
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
     on_ready(backends_summary())
@@ -107,10 +102,6 @@ def serve(
     try:
         server.run()
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        if deliveries is not None:
-            # Bounded: an attempt cut short is sent again later (at least once).
-            deliveries.stop(timeout=DELIVERIES_STOP_SECONDS)
+        workers.stop()
         set_server_loop(None)
     return not server.abort_start

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
-class SeatError(Exception):
-    code = "seat_error"
+class RequestError(Exception):
+    """A request refused: whatever the edge (socket, REST, staff views), it
+    answers with `code` and `message`, and nothing changed."""
+
+    code = "request_error"
     default_message = "The request could not be carried out."
 
     def __init__(self, message: str | None = None, *, seat_ids: Iterable[int] = ()):
         self.message = message or self.default_message
         self.seat_ids = sorted(set(seat_ids))
         super().__init__(self.message)
+
+
+class SeatError(RequestError):
+    """Refused because of the seats' state or the seat rules; `seat_ids` names them."""
+
+    code = "seat_error"
 
 
 class SeatsUnavailable(SeatError):
@@ -75,7 +84,7 @@ class NoAccessibleSeats(SeatError):
     )
 
 
-class CheckoutRequired(SeatError):
+class CheckoutRequired(RequestError):
     """The event is sold through its shop: only the shop books, after payment."""
 
     code = "checkout_required"
@@ -99,7 +108,7 @@ class SeatBlocked(SeatError):
     default_message = "These seats are blocked; confirm to sell them anyway."
 
 
-class NotAdmitted(SeatError):
+class NotAdmitted(RequestError):
     """The event has a waiting room and this visitor is not admitted now."""
 
     code = "not_admitted"
@@ -108,7 +117,7 @@ class NotAdmitted(SeatError):
     )
 
 
-class HoldNotFound(SeatError):
+class HoldNotFound(RequestError):
     """No running hold has this token: it never existed, or the hold ended."""
 
     code = "hold_not_found"
@@ -118,17 +127,17 @@ class HoldNotFound(SeatError):
     )
 
 
-class BookingNotFound(SeatError):
+class BookingNotFound(RequestError):
     code = "booking_not_found"
     default_message = "There is no booking with this reference."
 
 
-class BadRequest(SeatError):
+class BadRequest(RequestError):
     code = "bad_request"
     default_message = "The request was not understood."
 
 
-class Busy(SeatError):
+class Busy(RequestError):
     code = "busy"
     default_message = (
         "These seats are busy with another request; nothing changed. "
@@ -136,7 +145,7 @@ class Busy(SeatError):
     )
 
 
-class DatabaseTimeout(SeatError):
+class DatabaseTimeout(RequestError):
     """The database did not answer within SEAT_DB_CALL_TIMEOUT_SECONDS.
 
     Unlike `busy`, the outcome is unknown: the work may still commit after
@@ -150,7 +159,7 @@ class DatabaseTimeout(SeatError):
     )
 
 
-class RateLimited(SeatError):
+class RateLimited(RequestError):
     """Too many requests on one socket; `retry_after` says when to try again."""
 
     code = "rate_limited"
@@ -161,8 +170,33 @@ class RateLimited(SeatError):
         self.retry_after = retry_after
 
 
-class ServerError(SeatError):
+class ServerError(RequestError):
     """Not the client's fault: the request failed on our side and changed nothing."""
 
     code = "server_error"
     default_message = "Something went wrong on our side; nothing changed."
+
+
+class PlanChangeRefused(SeatError):
+    """The new plan lacks seats that are held or booked; `labels` names them."""
+
+    code = "plan_change_refused"
+    default_message = (
+        "The new plan lacks seats that are held or booked; nothing changed."
+    )
+
+    def __init__(
+        self, *, labels: Sequence[str], seat_ids: Iterable[int], event: str = ""
+    ) -> None:
+        self.labels = list(labels)
+        self.event = event
+        shown = ", ".join(self.labels[:20])
+        more = len(self.labels) - 20
+        if more > 0:
+            shown += f" and {more} more"
+        prefix = f"{event}: the" if event else "The"
+        super().__init__(
+            f"{prefix} new plan lacks {len(self.labels)} held or booked seat(s): "
+            f"{shown}. Nothing changed.",
+            seat_ids=seat_ids,
+        )

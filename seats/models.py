@@ -70,7 +70,7 @@ def status_q(status: SeatStatus, now: datetime, *, via: str = "") -> Q:
 class SeatingPlan(models.Model):
     """A venue's seating plan, stored once; events are made from it.
 
-    `document` is the plan in our own JSON format (seats.plans.native), the
+    `document` is the plan in our own JSON format (plans.native), the
     source for exports and for new events; `areas` are its drawn shapes as
     the snapshot sends them. Seat state never lives here: each event has its
     own seat rows, matched to the plan's seats by `Seat.key`.
@@ -395,8 +395,8 @@ class Activity(models.Model):
 
 # Webhook endpoints and the outbox live in their own module; imported here so
 # Django finds them as models of this app.
+from seats.outbox.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
 from seats.waiting.models import Place, WaitingRoom  # noqa: E402
-from seats.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
 
 __all__ = [
     "Activity",

@@ -45,7 +45,7 @@ class PlanView:
     """What the map draws besides seats: the plan's size and its shapes.
 
     `areas` are the plan's drawn shapes as stored with it (see
-    seats.plans.store); venues built in code have none.
+    plans.store); venues built in code have none.
     """
 
     name: str | None

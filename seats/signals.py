@@ -9,6 +9,7 @@ announced. This module knows nothing of WebSockets or channel layers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,17 +54,50 @@ class SeatState:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatGroup:
+    """The seats of one holder that one change touched, in their new state.
+
+    `holder` acted on them (held, released, extended, booked), or it was
+    their hold that lapsed; `token` names the hold they were or are in
+    (webhooks carry it, browsers never see it).
+    """
+
+    holder: str
+    seats: tuple[SeatState, ...]
+    token: str | None = None
+
+
+def group(
+    holder: str, seats: Iterable[SeatState], token: str | None = None
+) -> SeatGroup:
+    return SeatGroup(holder, tuple(seats), token)
+
+
+@dataclass(frozen=True, slots=True)
 class SeatChange:
-    """One committed transaction's effect on one event."""
+    """One committed transaction's effect on one event.
+
+    `groups` says whose seats changed and how; `seats` is every seat of
+    them once, in id order, and `holders` everyone who acted (or whose
+    hold lapsed), sorted. A change of the seating plan itself (reason
+    `plan_changed`) has no groups: only a fresh snapshot describes it.
+    """
 
     event_id: int
     version: int
     reason: str
-    # Who acted: the holder for holds, releases, extensions and bookings; the
-    # former holder(s) for expiries.
-    holders: tuple[str, ...]
     at: datetime
-    seats: tuple[SeatState, ...] = field(default_factory=tuple)
+    groups: tuple[SeatGroup, ...] = ()
+    seats: tuple[SeatState, ...] = field(init=False)
+    holders: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        seats = [seat for g in self.groups for seat in g.seats]
+        if len(self.groups) > 1:
+            seats.sort(key=lambda seat: seat.id)
+        object.__setattr__(self, "seats", tuple(seats))
+        holders = sorted({g.holder for g in self.groups})
+        object.__setattr__(self, "holders", tuple(holders))
 
 
 def announce_on_commit(change: SeatChange) -> None:

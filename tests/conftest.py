@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from channels.layers import channel_layers
 
+from plans.venues import create_venue
 from seats.models import Event, Seat
-from seats.venues import create_venue
 
 # The real cluster (PostgreSQL, Redis, two workers), shared by tests/cluster
 # and tests/faults: one session-wide instance, started on first use.

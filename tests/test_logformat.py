@@ -15,7 +15,7 @@ def test_a_record_becomes_one_json_line_with_its_traceback():
         import sys
 
         record = logging.LogRecord(
-            "seats.sweeper",
+            "workers.sweeper",
             logging.ERROR,
             __file__,
             1,
@@ -28,7 +28,7 @@ def test_a_record_becomes_one_json_line_with_its_traceback():
     entry = json.loads(line)
     assert (entry["level"], entry["logger"], entry["message"]) == (
         "ERROR",
-        "seats.sweeper",
+        "workers.sweeper",
         "sweep failed",
     )
     assert entry["time"].endswith("+00:00")

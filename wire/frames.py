@@ -15,12 +15,12 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, TypeVar
 
 from django.conf import settings
 
 from seats.catchup import CatchUp
-from seats.errors import RateLimited, SeatError
+from seats.errors import RateLimited, RequestError
 from seats.selectors import (
     CategoryView,
     DashboardState,
@@ -37,8 +37,6 @@ from seats.timefmt import iso
 from seats.waiting.services import QueueStatus
 
 RequestId = str | int
-
-PROTOCOL_VERSION = 1
 
 
 # Seat entries: the same shape in snapshots and in seats.changed.
@@ -111,6 +109,15 @@ class SeatsChangedFrame(TypedDict):
     # (`coalesced`): the first version it covers, and each change's reason.
     from_version: NotRequired[int]
     reasons: NotRequired[list[str]]
+
+
+class PlanChangedFrame(TypedDict):
+    """The event's seating plan changed: seats moved, came or went. The
+    change has a version of its own; clients reload the snapshot."""
+
+    type: Literal["plan.changed"]
+    event: int
+    version: int
 
 
 class HoldOkFrame(TypedDict):
@@ -252,6 +259,28 @@ class ForbiddenDocument(TypedDict):
     message: str
 
 
+# Every frame that can answer a request.
+Answer = TypeVar(
+    "Answer",
+    SnapshotFrame,
+    HoldOkFrame,
+    ReleaseOkFrame,
+    ExtendOkFrame,
+    BookOkFrame,
+    PongFrame,
+    ErrorFrame,
+    DashboardStateFrame,
+)
+
+
+def answering(frame: Answer, request_id: RequestId | None) -> Answer:
+    """`frame` as the answer to the request `request_id` (if it had one): the
+    client's id comes back as it was sent."""
+    if request_id is not None:
+        frame["request_id"] = request_id
+    return frame
+
+
 def dumps(document: object) -> str:
     """The one encoder: compact, UTF-8 text as is.
 
@@ -375,9 +404,7 @@ def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> Snapshot
         "seats": [seat(s, seat_map.event_id) for s in seat_map.seats],
         "plan": plan(seat_map.plan),
     }
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def seats_changed(change: SeatChange) -> SeatsChangedFrame:
@@ -388,6 +415,10 @@ def seats_changed(change: SeatChange) -> SeatsChangedFrame:
         "reason": change.reason,
         "seats": [seat_state(s, change.event_id) for s in change.seats],
     }
+
+
+def plan_changed(event_id: int, version: int) -> PlanChangedFrame:
+    return {"type": "plan.changed", "event": event_id, "version": version}
 
 
 def caught_up(change: CatchUp) -> SeatsChangedFrame:
@@ -459,18 +490,14 @@ def hold_ok(result: HoldResult, request_id: RequestId | None = None) -> HoldOkFr
         "held_until": iso(result.held_until),
         "max_until": iso(result.max_until),
     }
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def release_ok(
     seat_ids: Iterable[int], request_id: RequestId | None = None
 ) -> ReleaseOkFrame:
     frame: ReleaseOkFrame = {"type": "release.ok", "seat_ids": list(seat_ids)}
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def extend_ok(result: HoldResult, request_id: RequestId | None = None) -> ExtendOkFrame:
@@ -479,9 +506,7 @@ def extend_ok(result: HoldResult, request_id: RequestId | None = None) -> Extend
         "held_until": iso(result.held_until),
         "max_until": iso(result.max_until),
     }
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def book_ok(result: BookingResult, request_id: RequestId | None = None) -> BookOkFrame:
@@ -490,9 +515,7 @@ def book_ok(result: BookingResult, request_id: RequestId | None = None) -> BookO
         "seat_ids": list(result.seat_ids),
         "booking": result.reference,
     }
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def pong(
@@ -506,9 +529,7 @@ def pong(
     if event_id is not None and version is not None:
         frame["event"] = event_id
         frame["version"] = version
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def queue_status(status: QueueStatus, now: datetime) -> QueueStatusFrame:
@@ -543,8 +564,8 @@ def heartbeat(event_id: int, version: int, now: datetime) -> HeartbeatFrame:
     }
 
 
-def error(failure: SeatError, request_id: RequestId | None = None) -> ErrorFrame:
-    """The wire form of any SeatError (the protocol's `error` message)."""
+def error(failure: RequestError, request_id: RequestId | None = None) -> ErrorFrame:
+    """The wire form of any RequestError (the protocol's `error` message)."""
     frame: ErrorFrame = {
         "type": "error",
         "code": failure.code,
@@ -553,9 +574,7 @@ def error(failure: SeatError, request_id: RequestId | None = None) -> ErrorFrame
     }
     if isinstance(failure, RateLimited):
         frame["retry_after"] = round(failure.retry_after, 3)
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def activity(change: SeatChange) -> ActivityFrame:
@@ -604,9 +623,7 @@ def dashboard_state(
         "events": [event_summary(e) for e in state.events],
         "holds": [running_hold(h) for h in state.holds],
     }
-    if request_id is not None:
-        frame["request_id"] = request_id
-    return frame
+    return answering(frame, request_id)
 
 
 def event_list(summaries: Iterable[EventSummary]) -> EventListDocument:

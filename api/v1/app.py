@@ -24,9 +24,9 @@ from ninja.responses import NinjaJSONEncoder
 
 from api.v1 import bookings, events, holds, problems
 from api.v1.auth import Forbidden
-from seats.errors import SeatError
+from seats.errors import RequestError
+from seats.outbox.types import ALL_TYPES
 from seats.timefmt import iso
-from seats.webhooks.types import ALL_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +142,9 @@ api.add_router("", holds.router)
 api.add_router("", bookings.router)
 
 
-@api.exception_handler(SeatError)
-def seat_error(request: HttpRequest, error: SeatError) -> HttpResponse:
-    return problems.from_seat_error(error)
+@api.exception_handler(RequestError)
+def request_error(request: HttpRequest, error: RequestError) -> HttpResponse:
+    return problems.from_request_error(error)
 
 
 @api.exception_handler(AuthenticationError)

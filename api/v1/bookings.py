@@ -13,7 +13,7 @@ from seats import services
 from seats.errors import BookingNotFound
 from seats.models import Booking
 from seats.services import tokens
-from seats.webhooks.payloads import booking_document
+from wire import rest
 
 router = Router(tags=["bookings"])
 
@@ -24,7 +24,7 @@ def _document(reference: str) -> dict[str, Any]:
     booking = Booking.objects.filter(reference=reference).first()
     if booking is None:
         raise BookingNotFound()
-    return booking_document(booking)
+    return rest.booking(booking)
 
 
 @router.post(
@@ -46,7 +46,7 @@ def create_booking(request: HttpRequest, body: BookingIn) -> Status[dict[str, An
             external_reference=body.external_reference,
         ),
     )
-    return Status(201, _document(result.reference))
+    return Status(201, rest.booking(result.booking))
 
 
 @router.get(
@@ -68,4 +68,4 @@ def get_booking(request: HttpRequest, reference: str) -> dict[str, Any]:
     ),
 )
 def cancel_booking(request: HttpRequest, reference: str) -> dict[str, Any]:
-    return booking_document(services.cancel_booking(reference=reference))
+    return rest.booking(services.cancel_booking(reference=reference))

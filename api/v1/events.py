@@ -9,33 +9,24 @@ from ninja import Router, Status
 
 from api.v1 import auth
 from api.v1.problems import NOT_FOUND
-from api.v1.schemas import (
-    EventDetailOut,
-    EventList,
-    HoldOut,
-    Problem,
-    SeatsWanted,
-    event_detail_out,
-    event_out,
-    hold_out,
-)
+from api.v1.schemas import EventDetailOut, EventList, HoldOut, Problem, SeatsWanted
 from seats import selectors, services
-from seats.errors import SeatError
+from seats.errors import RequestError
 from seats.models import Event
 from seats.services import tokens
-from wire import frames
+from wire import frames, rest
 
 router = Router(tags=["events"])
 
 
-class EventNotFound(SeatError):
+class EventNotFound(RequestError):
     code = NOT_FOUND
     default_message = "There is no such event."
 
 
 @router.get("/events", response=EventList, auth=auth.read)
 def list_events(request: HttpRequest) -> dict[str, Any]:
-    return {"events": [event_out(s) for s in selectors.event_summaries()]}
+    return rest.event_list(selectors.event_summaries())
 
 
 @router.get(
@@ -45,7 +36,7 @@ def list_events(request: HttpRequest) -> dict[str, Any]:
 )
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     try:
-        return event_detail_out(selectors.event_details(event_id))
+        return rest.event_detail(selectors.event_details(event_id))
     except Event.DoesNotExist:
         raise EventNotFound() from None
 
@@ -89,11 +80,12 @@ def create_hold(
             count=body.best.count,
             category=body.best.category,
             accessible=body.best.accessible,
+            details=True,
         )
     else:
         assert body.seat_ids is not None  # the schema asks for one of them
         result = services.hold_seats(
-            event_id=event_id, holder=holder, seat_ids=body.seat_ids
+            event_id=event_id, holder=holder, seat_ids=body.seat_ids, details=True
         )
-    hold = tokens.running_hold(result.token)
-    return Status(201, hold_out(selectors.hold_details(hold)))
+    assert result.details is not None
+    return Status(201, rest.hold(result.details))

@@ -8,30 +8,24 @@ from django.http import HttpRequest
 from ninja import Router
 
 from api.v1 import auth
-from api.v1.schemas import (
-    HoldOut,
-    Problem,
-    ReleaseOut,
-    SeatsToRelease,
-    SeatsWanted,
-    hold_out,
-)
+from api.v1.schemas import HoldOut, Problem, ReleaseOut, SeatsToRelease, SeatsWanted
 from seats import selectors
-from seats.errors import HoldNotFound
-from seats.services import tokens
+from seats.services import HoldResult, tokens
+from wire import rest
 
 router = Router(tags=["holds"])
 
 REFUSALS = {404: Problem, 409: Problem, 422: Problem}
 
 
-def _current(token: str) -> dict[str, Any]:
-    return hold_out(selectors.hold_details(tokens.running_hold(token)))
+def _hold(result: HoldResult) -> dict[str, Any]:
+    assert result.details is not None  # the token services read it
+    return rest.hold(result.details)
 
 
 @router.get("/holds/{token}", response={200: HoldOut, 404: Problem}, auth=auth.read)
 def get_hold(request: HttpRequest, token: str) -> dict[str, Any]:
-    return _current(token)
+    return rest.hold(selectors.hold_details(tokens.running_hold(token)))
 
 
 @router.post(
@@ -42,16 +36,16 @@ def get_hold(request: HttpRequest, token: str) -> dict[str, Any]:
 )
 def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, Any]:
     if body.best is not None:
-        tokens.add_best(
-            token,
-            count=body.best.count,
-            category=body.best.category,
-            accessible=body.best.accessible,
+        return _hold(
+            tokens.add_best(
+                token,
+                count=body.best.count,
+                category=body.best.category,
+                accessible=body.best.accessible,
+            )
         )
-    else:
-        assert body.seat_ids is not None  # the schema asks for one of them
-        tokens.add_seats(token, body.seat_ids)
-    return _current(token)
+    assert body.seat_ids is not None  # the schema asks for one of them
+    return _hold(tokens.add_seats(token, body.seat_ids))
 
 
 @router.post(
@@ -61,17 +55,12 @@ def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, 
     description="Push the expiry out by the hold length, up to `max_until`.",
 )
 def extend_hold(request: HttpRequest, token: str) -> dict[str, Any]:
-    tokens.extend(token)
-    return _current(token)
+    return _hold(tokens.extend(token))
 
 
 def _release(token: str, seat_ids: list[int] | None) -> dict[str, Any]:
     released = tokens.release(token, seat_ids)
-    try:
-        left: dict[str, Any] | None = _current(token)
-    except HoldNotFound:
-        left = None  # that was the last of it: the token is spent
-    return {"released": released, "hold": left}
+    return rest.released(released.seat_ids, released.left)
 
 
 @router.post(

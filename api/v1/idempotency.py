@@ -63,7 +63,7 @@ def idempotent(view: View) -> View:
             try:
                 buckets.take(api_key.pk)
             except RateLimited as limited:
-                return problems.from_seat_error(limited)
+                return problems.from_request_error(limited)
             return _answer_for(record, fingerprint)
         try:
             response = view(request, *args, **kwargs)

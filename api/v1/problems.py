@@ -17,7 +17,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from seats.errors import RateLimited, SeatError
+from seats.errors import RateLimited, RequestError
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -82,7 +82,7 @@ def problem(
     return response
 
 
-def from_seat_error(error: SeatError) -> HttpResponse:
+def from_request_error(error: RequestError) -> HttpResponse:
     status = STATUS_OF.get(error.code, 409)
     headers: dict[str, str] = {}
     if isinstance(error, RateLimited):

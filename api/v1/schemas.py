@@ -1,19 +1,17 @@
 """Request and answer shapes: the OpenAPI document is generated from these.
 
-Answers are built from the selectors' dataclasses by the `*_out`
-functions, so each route states what it returns and the document says
-the same. Times are ISO 8601 in UTC; prices are decimal strings.
+Answers are built from the domain's results by `wire.rest`, and each route
+states which of these shapes it returns, so the document says the same.
+Times are ISO 8601 in UTC; prices are decimal strings.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import model_validator
-
-from seats.selectors import EventDetails, EventSummary, HoldDetails
 
 # The most seats one request may name; the per-holder limit is checked by
 # the services (and is usually far lower).
@@ -172,55 +170,3 @@ class BookingOut(Schema):
     hold_token: str | None
     created_at: datetime
     cancelled_at: datetime | None
-
-
-def event_out(summary: EventSummary) -> dict[str, Any]:
-    return {
-        "id": summary.id,
-        "name": summary.name,
-        "starts_at": summary.starts_at,
-        "version": summary.version,
-        "seats": {
-            "total": summary.total,
-            "available": summary.available,
-            "held": summary.held,
-            "booked": summary.booked,
-            "blocked": summary.blocked,
-        },
-    }
-
-
-def event_detail_out(details: EventDetails) -> dict[str, Any]:
-    return {
-        **event_out(details.summary),
-        "checkout_url": details.checkout_url or None,
-        "categories": [
-            {
-                "code": c.code,
-                "name": c.name,
-                "price": str(c.price),
-                "currency": c.currency,
-                "color": c.color,
-            }
-            for c in details.categories
-        ],
-    }
-
-
-def hold_out(hold: HoldDetails) -> dict[str, Any]:
-    return {
-        "token": hold.token,
-        "event_id": hold.event_id,
-        "held_until": hold.held_until,
-        "max_until": hold.max_until,
-        "seats": [
-            {
-                "id": s.id,
-                "label": s.label,
-                "category": s.category,
-                "price": str(s.price),
-                "currency": s.currency,
-            }
-            for s in hold.seats
-        ],
-    }

@@ -36,8 +36,8 @@ from bench.internals import (  # noqa: E402
     Event,
     FrameError,
     OriginCheck,
+    RequestError,
     SeatChange,
-    SeatError,
     SessionScopeStack,
     connection_holder,
     frames,
@@ -120,7 +120,7 @@ class GroupSeatMapConsumer(AsyncWebsocketConsumer):
                 reply = frames.release_ok(seat_ids, request.request_id)
             else:
                 reply = frames.pong(timezone.now(), request.request_id)
-        except SeatError as error:
+        except RequestError as error:
             reply = frames.error(error, request.request_id)
         await self.send(text_data=frames.dumps(reply))
 

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import seats.webhooks.models
+import seats.outbox.models
 
 
 def fill_seat_lists(apps, schema_editor):
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 (
                     "secret",
                     models.CharField(
-                        default=seats.webhooks.models.new_secret, max_length=100
+                        default=seats.outbox.models.new_secret, max_length=100
                     ),
                 ),
                 ("event_types", models.JSONField(blank=True, default=list)),
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 (
                     "message_id",
                     models.CharField(
-                        default=seats.webhooks.models.new_message_id,
+                        default=seats.outbox.models.new_message_id,
                         max_length=40,
                         unique=True,
                     ),

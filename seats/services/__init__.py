@@ -3,10 +3,16 @@
 One module per concern: `holds` (take, best available, release, extend),
 `hold_rows` (a holder's hold row: locking, renewing, its token),
 `bookings` (and cancelling them), `tokens` (holds addressed by their
-token, for the REST API), `sweep` (lapsed holds), `locking` (lock order, bounded waits),
-`seat_rules` (single seats and companion seats, checked under lock) and
-`changes` (the version, activity and announcement every change ends
-with). Callers import the functions from this package.
+token, for the REST API), `staff` (blocking, releasing now, the box
+office), `sweep` (lapsed holds), `seating` (an event's seats laid out from
+a plan), `locking` (lock order, bounded waits), `seat_rules` (single seats
+and companion seats, checked under lock), `statements` (the hot path's SQL,
+built once per shape) and `changes` (the version, activity, outbox and
+announcement every change ends with).
+
+Each function is one transaction and returns what the edges show, read in
+that transaction (`details=True` where it costs a query the socket does not
+need). Callers import the functions from this package.
 """
 
 from seats.services.bookings import (
@@ -18,9 +24,11 @@ from seats.services.bookings import (
 )
 from seats.services.holds import (
     HoldResult,
+    Released,
     extend_hold,
     hold_best,
     hold_seats,
+    release,
     release_all,
     release_seats,
 )
@@ -29,14 +37,16 @@ from seats.services.sweep import ExpiredSeat, release_expired
 __all__ = [
     "BookingResult",
     "Customer",
-    "book_from_map",
     "ExpiredSeat",
     "HoldResult",
+    "Released",
+    "book_from_map",
     "book_seats",
     "cancel_booking",
     "extend_hold",
     "hold_best",
     "hold_seats",
+    "release",
     "release_all",
     "release_expired",
     "release_seats",

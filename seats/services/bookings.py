@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from seats.errors import BadRequest, BookingNotFound, CheckoutRequired, HoldExpired
 from seats.models import Activity, Booking, Event, Seat, SeatStatus
+from seats.outbox import types
+from seats.outbox import writer as outbox
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
 from seats.services.holds import check_own_running, distinct, drop_if_empty
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
-from seats.signals import SeatState
-from seats.webhooks import outbox, types
+from seats.signals import SeatState, group
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread over the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -36,6 +37,8 @@ class Customer:
 class BookingResult:
     reference: str
     seat_ids: list[int]
+    # The booking as it was written (the REST API and webhooks show it).
+    booking: Booking
 
 
 def book_seats(
@@ -63,7 +66,8 @@ def book_seats(
         check_own_running(seats, holder, now)
         tokens = lock_holds(s.hold_id for s in seats)
         require_token(tokens, hold_token)
-        seat_tokens = [tokens.get(s.hold_id or 0) for s in seats]
+        # One hold per holder and event: the seats' one token.
+        token = next(iter(tokens.values()), None)
         booking = Booking.objects.create(
             reference=new_booking_reference(),
             event_id=event_id,
@@ -73,7 +77,7 @@ def book_seats(
             customer_name=customer.name,
             customer_email=customer.email,
             seat_list=[{"id": s.id, "label": s.label} for s in seats],
-            hold_token=seat_tokens[0] or "",
+            hold_token=token or "",
         )
         booked = (
             Seat.objects.filter(id__in=wanted)
@@ -86,18 +90,19 @@ def book_seats(
         version = record_change(
             event_id=event_id,
             reason=Activity.Kind.BOOKED,
-            seats=[SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats],
-            holders=[holder] * len(seats),
-            hold_tokens=seat_tokens,
+            groups=[
+                group(
+                    holder,
+                    (SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats),
+                    token,
+                )
+            ],
             now=now,
         )
         outbox.enqueue_booking(
-            types.BOOKING_CREATED,
-            version=version,
-            booking=booking,
-            now=now,
+            types.BOOKING_CREATED, version=version, booking=booking, now=now
         )
-    return BookingResult(reference=booking.reference, seat_ids=wanted)
+    return BookingResult(reference=booking.reference, seat_ids=wanted, booking=booking)
 
 
 def book_from_map(
@@ -167,17 +172,18 @@ def cancel_booking(
         version = record_change(
             event_id=booking.event_id,
             reason=Activity.Kind.CANCELLED,
-            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in freed],
-            holders=[booking.holder] * len(freed),
+            groups=[
+                group(
+                    booking.holder,
+                    (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in freed),
+                )
+            ],
             staff=staff,
             now=now,
         )
         if whole:
             outbox.enqueue_booking(
-                types.BOOKING_CANCELLED,
-                version=version,
-                booking=booking,
-                now=now,
+                types.BOOKING_CANCELLED, version=version, booking=booking, now=now
             )
     return booking
 

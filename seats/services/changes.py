@@ -1,9 +1,11 @@
 """The tail of every state change: next version, activity rows, announcement.
 
 Each announced change gets exactly one new event version, the activity log
-gets one row per seat under that version, and the `SeatChange` goes out only
-after the transaction commits. One change, one version, one announcement:
-clients detect a missed message by a gap in versions.
+gets one row per seat under that version, the webhook outbox one message per
+hold, and the `SeatChange` goes out only after the transaction commits. One
+change, one version, one announcement: clients detect a missed message by a
+gap in versions. A change is described once, as groups of one holder's
+seats (`SeatGroup`), the shape every caller has at hand.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import TypeVar
 from django.db import connection
 
 from seats.models import Activity, Event
+from seats.outbox import writer as outbox
 from seats.services.locking import require_transaction
-from seats.signals import SeatChange, SeatState, announce_on_commit
-from seats.webhooks import outbox
+from seats.signals import SeatChange, SeatGroup, announce_on_commit
 
 T = TypeVar("T")
 
@@ -26,28 +28,30 @@ T = TypeVar("T")
 CHUNK = 500
 
 
+# A change of the event's seating plan: a version of its own, no seat rows
+# (the geometry changed, not who holds what), announced like any change.
+PLAN_CHANGED = "plan_changed"
+
+
 def record_change(
     *,
     event_id: int,
-    reason: Activity.Kind,
-    seats: Sequence[SeatState],
-    holders: Sequence[str],
+    reason: str,
+    groups: Sequence[SeatGroup],
     now: datetime,
-    hold_tokens: Sequence[str | None] | None = None,
     staff: str = "",
     note: str = "",
 ) -> int:
     """Bump the version, log one row per seat, write the webhook outbox,
-    announce after commit.
+    announce after commit; returns the new version.
 
-    `holders` has one entry per seat (who acted on it, or whose hold
-    expired), and so has `hold_tokens` (the hold each seat was or is in;
-    they go to webhooks only, never to browsers); the announcement names
-    each distinct holder once. `staff` (a username) and `note` go on every
-    activity row of a change staff made. Returns the new version.
+    `reason` is an `Activity.Kind` (or PLAN_CHANGED, with no groups). Each
+    group is one holder's seats (seats.signals.SeatGroup): its rows are
+    logged under that holder, and it is one webhook message. `staff` (a
+    username) and `note` go on every activity row of a change staff made.
     """
     require_transaction()
-    rows = [(seat.id, holder) for seat, holder in zip(seats, holders, strict=True)]
+    rows = [(seat.id, g.holder) for g in groups for seat in g.seats]
     # The bump below locks the event's row until commit: nothing that can
     # run before it runs after it.
     outbox.read_endpoints()
@@ -75,22 +79,15 @@ def record_change(
         batch_size=CHUNK,
     )
     outbox.enqueue_seat_change(
-        event_id=event_id,
-        version=version,
-        reason=str(reason),
-        seats=seats,
-        holders=holders,
-        hold_tokens=hold_tokens or [None] * len(seats),
-        now=now,
+        event_id=event_id, version=version, reason=str(reason), groups=groups, now=now
     )
     announce_on_commit(
         SeatChange(
             event_id=event_id,
             version=version,
             reason=str(reason),
-            holders=tuple(sorted(set(holders))),
             at=now,
-            seats=tuple(seats),
+            groups=tuple(groups),
         )
     )
     return version

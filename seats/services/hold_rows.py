@@ -18,7 +18,7 @@ from seats.errors import HoldNotFound
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services import statements
 from seats.services.changes import record_change
-from seats.signals import SeatState
+from seats.signals import SeatGroup, SeatState, group
 
 
 def require_token(tokens: dict[int, str], hold_token: str | None) -> None:
@@ -31,14 +31,24 @@ def require_token(tokens: dict[int, str], hold_token: str | None) -> None:
         raise HoldNotFound()
 
 
-def tokens_of(seats: list[Seat]) -> list[str | None]:
-    """The token of the (lapsed) hold each seat still points at."""
+def lapsed_groups(
+    seats: list[Seat], status: SeatStatus = SeatStatus.AVAILABLE
+) -> list[SeatGroup]:
+    """These seats, freed, as one group per hold they were in (its holder
+    and token, read here: a lapsed hold's token goes to its webhook)."""
     tokens = dict(
         Hold.objects.filter(id__in={s.hold_id for s in seats}).values_list(
             "id", "token"
         )
     )
-    return [tokens.get(s.hold_id or 0) for s in seats]
+    by_hold: dict[tuple[str, str | None], list[SeatState]] = {}
+    for seat in seats:
+        key = (seat.holder, tokens.get(seat.hold_id or 0))
+        by_hold.setdefault(key, []).append(SeatState(seat.id, seat.label, status))
+    return [
+        SeatGroup(holder, tuple(states), token)
+        for (holder, token), states in by_hold.items()
+    ]
 
 
 def lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool]:
@@ -82,9 +92,13 @@ def renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
         record_change(
             event_id=hold.event_id,
             reason=Activity.Kind.EXPIRED,
-            seats=[SeatState(i, label, SeatStatus.AVAILABLE) for i, label in left],
-            holders=[hold.holder] * len(left),
-            hold_tokens=[hold.token] * len(left),
+            groups=[
+                group(
+                    hold.holder,
+                    (SeatState(i, label, SeatStatus.AVAILABLE) for i, label in left),
+                    hold.token,
+                )
+            ],
             now=now,
         )
     fresh = fresh_hold(hold.event_id, hold.holder, now)

@@ -35,13 +35,14 @@ from seats.models import (
     SeatStatus,
 )
 from seats.picker import best_accessible, best_block
+from seats.selectors import HoldDetails, hold_details
 from seats.services import statements
 from seats.services.changes import chunks, record_change
 from seats.services.hold_rows import (
+    lapsed_groups,
     lock_hold_row,
     renew_if_spent,
     require_token,
-    tokens_of,
 )
 from seats.services.locking import (
     lock_holds,
@@ -50,7 +51,7 @@ from seats.services.locking import (
     read_seats,
 )
 from seats.services.seat_rules import avoids_single_seats, enforce_seat_rules, layout
-from seats.signals import SeatState
+from seats.signals import SeatState, group
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,16 @@ class HoldResult:
     max_until: datetime
     # The hold's capability for the REST API (seats.tokens); never broadcast.
     token: str = ""
+    # The whole hold with its prices, read in the same transaction, when the
+    # caller asked for it (`details=True`: the REST API shows it).
+    details: HoldDetails | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    seat_ids: list[int]
+    # What is left of the hold (None: nothing), when asked for.
+    left: HoldDetails | None = None
 
 
 def hold_seats(
@@ -70,6 +81,7 @@ def hold_seats(
     seat_ids: Sequence[int],
     now: datetime | None = None,
     hold_token: str | None = None,
+    details: bool = False,
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
 
@@ -87,6 +99,27 @@ def hold_seats(
     # SQLite, the database write lock) only to learn it. A seat that looks
     # free is checked again under lock below.
     _refuse_taken(read_seats(event_id, wanted), holder, now)
+    return _hold(
+        event_id=event_id,
+        holder=holder,
+        wanted=wanted,
+        now=now,
+        hold_token=hold_token,
+        details=details,
+    )
+
+
+def _hold(
+    *,
+    event_id: int,
+    holder: str,
+    wanted: list[int],
+    now: datetime,
+    hold_token: str | None,
+    details: bool,
+    best: bool = False,
+) -> HoldResult:
+    """`hold_seats` from the lock on: `wanted` was just read (and looked free)."""
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
         _refuse_taken(seats, holder, now)
@@ -104,44 +137,61 @@ def hold_seats(
             ended = renew_if_spent(hold, held, now)
         if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
             raise TooManySeats(
-                f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
-                "for this event.",
-                seat_ids=[s.id for s in new],
+                _too_many(held), seat_ids=[] if best else [s.id for s in new]
             )
-        if not new:
-            return _result(wanted, hold)
-        new_ids = [s.id for s in new]
-        enforce_seat_rules(
-            event_id=event_id, holder=holder, seats=seats, taking=new_ids, now=now
-        )
+        if new:
+            _take(event_id, holder, hold, seats, new, ended, now)
+        return _result(wanted, hold, now, details)
 
-        lapsed = [s for s in new if s.hold_id is not None and s.id not in ended]
-        taken_now = statements.take_free_seats(new_ids, hold, now)
-        if taken_now != len(new_ids):  # pragma: no cover - guarded by the lock
-            raise SeatsUnavailable(seat_ids=new_ids)
-        if lapsed:
-            # A hold that lapsed but was not swept yet ends here, on the
-            # record and on the wire, as its own change before the new hold.
-            record_change(
-                event_id=event_id,
-                reason=Activity.Kind.EXPIRED,
-                seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in lapsed],
-                holders=[s.holder for s in lapsed],
-                hold_tokens=tokens_of(lapsed),
-                now=now,
-            )
+
+def _take(
+    event_id: int,
+    holder: str,
+    hold: Hold,
+    seats: list[Seat],
+    new: list[Seat],
+    ended: set[int],
+    now: datetime,
+) -> None:
+    """Put the locked, free `new` seats into `hold`, after the seat rules."""
+    new_ids = [s.id for s in new]
+    enforce_seat_rules(
+        event_id=event_id, holder=holder, seats=seats, taking=new_ids, now=now
+    )
+    lapsed = [s for s in new if s.hold_id is not None and s.id not in ended]
+    taken_now = statements.take_free_seats(new_ids, hold, now)
+    if taken_now != len(new_ids):  # pragma: no cover - guarded by the lock
+        raise SeatsUnavailable(seat_ids=new_ids)
+    if lapsed:
+        # A hold that lapsed but was not swept yet ends here, on the record
+        # and on the wire, as its own change before the new hold.
         record_change(
             event_id=event_id,
-            reason=Activity.Kind.HELD,
-            seats=[
-                SeatState(s.id, s.label, SeatStatus.HELD, holder, hold.expires_at)
-                for s in new
-            ],
-            holders=[holder] * len(new),
-            hold_tokens=[hold.token] * len(new),
+            reason=Activity.Kind.EXPIRED,
+            groups=lapsed_groups(lapsed),
             now=now,
         )
-        return _result(wanted, hold)
+    record_change(
+        event_id=event_id,
+        reason=Activity.Kind.HELD,
+        groups=[
+            group(
+                holder,
+                (
+                    SeatState(s.id, s.label, SeatStatus.HELD, holder, hold.expires_at)
+                    for s in new
+                ),
+                hold.token,
+            )
+        ],
+        now=now,
+    )
+
+
+def _too_many(held: int) -> str:
+    limit = settings.SEAT_MAX_PER_HOLDER
+    text = f"One person may hold at most {limit} seats for this event"
+    return f"{text} (you hold {held})." if held else f"{text}."
 
 
 def hold_best(
@@ -154,22 +204,19 @@ def hold_best(
     now: datetime | None = None,
     attempts: int = 3,
     hold_token: str | None = None,
+    details: bool = False,
 ) -> HoldResult:
     """Hold the best `count` neighbouring free seats in one run; all or nothing.
 
     `accessible`: one wheelchair space and `count - 1` of its companion
-    seats instead (seats.picker). The choice is made from a fresh read and
-    then held like any click; if someone changes the run in between (takes
-    a seat, or makes the choice strand one), the choice is made again.
+    seats instead (seats.picker). The choice is made from a fresh read of
+    the event's seats and then held under lock, where the holder's seats are
+    counted; if someone changes the run in between (takes a seat, or makes
+    the choice strand one), the choice is made again.
     """
     now = now or timezone.now()
-    limit = settings.SEAT_MAX_PER_HOLDER
-    held = statements.count_held_by(event_id, holder, now)
-    if not 1 <= count <= limit - held:
-        raise TooManySeats(
-            f"One person may hold at most {limit} seats for this event "
-            f"(you hold {held})."
-        )
+    if not 1 <= count <= settings.SEAT_MAX_PER_HOLDER:
+        raise TooManySeats(_too_many(0))
     if (
         category is not None
         and not PriceCategory.objects.filter(event_id=event_id, code=category).exists()
@@ -178,7 +225,10 @@ def hold_best(
     avoid_single_seats = avoids_single_seats(event_id)
     where = f" in {category}" if category else ""
     for _ in range(attempts):
-        seats = layout(event_id, now)
+        seats, held = layout(event_id, now, holder)
+        if count > settings.SEAT_MAX_PER_HOLDER - held:
+            # Early, from the same read (counted again under lock below).
+            raise TooManySeats(_too_many(held))
         if accessible:
             chosen = best_accessible(
                 seats, count, category=category, avoid_single_seats=avoid_single_seats
@@ -194,12 +244,15 @@ def hold_best(
                     f"There are no {count} seats together{where} left."
                 )
         try:
-            return hold_seats(
+            # The layout was read just now: no second read before the lock.
+            return _hold(
                 event_id=event_id,
                 holder=holder,
-                seat_ids=chosen,
+                wanted=sorted(chosen),
                 now=now,
                 hold_token=hold_token,
+                details=details,
+                best=True,
             )
         except (SeatsUnavailable, SingleSeatLeft):
             continue  # the run changed between our read and our lock: again
@@ -231,14 +284,75 @@ def release_seats(
 
     With `hold_token`, only seats of that very hold (HoldNotFound otherwise).
     """
-    return _release(
+    return release(
         event_id=event_id,
         holder=holder,
-        wanted=distinct(seat_ids),
+        seat_ids=seat_ids,
         now=now or timezone.now(),
-        by_request=True,
         hold_token=hold_token,
-    )
+    ).seat_ids
+
+
+def release_all(
+    *,
+    event_id: int,
+    holder: str,
+    now: datetime | None = None,
+    hold_token: str | None = None,
+) -> list[int]:
+    """Free every seat `holder` holds on the event (a connection that went away)."""
+    return release(
+        event_id=event_id,
+        holder=holder,
+        seat_ids=None,
+        now=now or timezone.now(),
+        hold_token=hold_token,
+    ).seat_ids
+
+
+def release(
+    *,
+    event_id: int,
+    holder: str,
+    seat_ids: Sequence[int] | None,
+    now: datetime,
+    hold_token: str | None = None,
+    details: bool = False,
+) -> Released:
+    """Free these seats of `holder`'s running hold (the seat rules apply), or
+    with `seat_ids` None all of them (always allowed: leaving, or a shop
+    abandoning a checkout, must not be kept holding by the single-seat rule).
+
+    All or nothing. With `details`, what is left of the hold is read in the
+    same transaction.
+    """
+    if seat_ids is not None:
+        wanted = distinct(seat_ids)
+    else:
+        wanted = list(
+            Seat.objects.filter(event_id=event_id)
+            .held_by(holder, now)
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
+        if not wanted:
+            return Released([])
+    try:
+        return _release(
+            event_id=event_id,
+            holder=holder,
+            wanted=wanted,
+            now=now,
+            by_request=seat_ids is not None,
+            hold_token=hold_token,
+            details=details,
+        )
+    except (NotHolder, HoldExpired):
+        if seat_ids is not None:
+            raise
+        # Something changed between the read and the lock (a booking, an
+        # expiry): whatever is left will expire on its own.
+        return Released([])
 
 
 def _release(
@@ -248,8 +362,9 @@ def _release(
     wanted: list[int],
     now: datetime,
     by_request: bool,
-    hold_token: str | None = None,
-) -> list[int]:
+    hold_token: str | None,
+    details: bool,
+) -> Released:
     """Free seats of `holder`'s running hold; `by_request`: check the seat rules."""
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
@@ -265,45 +380,22 @@ def _release(
         record_change(
             event_id=event_id,
             reason=Activity.Kind.RELEASED,
-            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
-            holders=[holder] * len(seats),
-            hold_tokens=[tokens.get(s.hold_id or 0) for s in seats],
+            groups=[
+                group(
+                    holder,
+                    (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats),
+                    # One hold per holder and event: the seats' one token.
+                    next(iter(tokens.values()), None),
+                )
+            ],
             now=now,
         )
-    return wanted
-
-
-def release_all(
-    *,
-    event_id: int,
-    holder: str,
-    now: datetime | None = None,
-    hold_token: str | None = None,
-) -> list[int]:
-    """Free every seat `holder` holds on the event (a connection that went away)."""
-    now = now or timezone.now()
-    ids = list(
-        Seat.objects.filter(event_id=event_id)
-        .held_by(holder, now)
-        .order_by("pk")
-        .values_list("id", flat=True)
-    )
-    if not ids:
-        return []
-    try:
-        # Not by request: leaving is always allowed, whatever it leaves behind.
-        return _release(
-            event_id=event_id,
-            holder=holder,
-            wanted=ids,
-            now=now,
-            by_request=False,
-            hold_token=hold_token,
-        )
-    except (NotHolder, HoldExpired):
-        # Something changed between the read and the lock (a booking, an
-        # expiry): whatever is left will expire on its own.
-        return []
+        left = None
+        if details and tokens:
+            hold = Hold.objects.filter(pk=next(iter(tokens))).first()
+            found = hold_details(hold, now) if hold is not None else None
+            left = found if found is not None and found.seats else None
+    return Released(wanted, left)
 
 
 def extend_hold(
@@ -312,6 +404,7 @@ def extend_hold(
     holder: str,
     now: datetime | None = None,
     hold_token: str | None = None,
+    details: bool = False,
 ) -> HoldResult:
     """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum."""
     now = now or timezone.now()
@@ -347,19 +440,22 @@ def extend_hold(
         # Only running seats: a lapsed seat still pointing at a renewed
         # hold row stays lapsed until the sweeper or another hold takes it.
         Seat.objects.filter(id__in=[s.id for s in seats]).update(held_until=new_expiry)
-        if seats:
-            record_change(
-                event_id=event_id,
-                reason=Activity.Kind.EXTENDED,
-                seats=[
-                    SeatState(s.id, s.label, SeatStatus.HELD, holder, new_expiry)
-                    for s in seats
-                ],
-                holders=[holder] * len(seats),
-                hold_tokens=[hold.token] * len(seats),
-                now=now,
-            )
-    return _result([s.id for s in seats], hold)
+        record_change(
+            event_id=event_id,
+            reason=Activity.Kind.EXTENDED,
+            groups=[
+                group(
+                    holder,
+                    (
+                        SeatState(s.id, s.label, SeatStatus.HELD, holder, new_expiry)
+                        for s in seats
+                    ),
+                    hold.token,
+                )
+            ],
+            now=now,
+        )
+        return _result([s.id for s in seats], hold, now, details)
 
 
 # Helpers shared with the other services. None commits or announces.
@@ -437,10 +533,14 @@ def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
     raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
 
 
-def _result(seat_ids: list[int], hold: Hold) -> HoldResult:
+def _result(
+    seat_ids: list[int], hold: Hold, now: datetime, details: bool
+) -> HoldResult:
+    """The answer; with `details`, the whole hold read inside the transaction."""
     return HoldResult(
         seat_ids=seat_ids,
         held_until=hold.expires_at,
         max_until=hold.max_expires_at,
         token=hold.token,
+        details=hold_details(hold, now) if details else None,
     )

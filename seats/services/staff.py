@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from seats.errors import BadRequest, Busy, SeatBlocked, SeatsHeld, SeatsUnavailable
 from seats.models import Activity, Booking, Seat, SeatStatus
+from seats.outbox import types
+from seats.outbox import writer as outbox
 from seats.services import statements
 from seats.services.bookings import (
     BookingResult,
@@ -25,11 +27,10 @@ from seats.services.bookings import (
     new_booking_reference,
 )
 from seats.services.changes import record_change
-from seats.services.hold_rows import tokens_of
+from seats.services.hold_rows import lapsed_groups
 from seats.services.holds import distinct, drop_if_empty
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
-from seats.signals import SeatState
-from seats.webhooks import outbox, types
+from seats.signals import SeatState, group
 
 MAX_REASON = 120
 MAX_NOTE = 200
@@ -81,8 +82,12 @@ def block_seats(
         record_change(
             event_id=event_id,
             reason=Activity.Kind.BLOCKED,
-            seats=[SeatState(s.id, s.label, SeatStatus.BLOCKED) for s in new],
-            holders=[staff_holder(staff)] * len(new),
+            groups=[
+                group(
+                    staff_holder(staff),
+                    (SeatState(s.id, s.label, SeatStatus.BLOCKED) for s in new),
+                )
+            ],
             staff=staff,
             note=reason,
             now=now,
@@ -111,8 +116,12 @@ def unblock_seats(
         record_change(
             event_id=event_id,
             reason=Activity.Kind.UNBLOCKED,
-            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats],
-            holders=[staff_holder(staff)] * len(seats),
+            groups=[
+                group(
+                    staff_holder(staff),
+                    (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats),
+                )
+            ],
             staff=staff,
             now=now,
         )
@@ -206,8 +215,12 @@ def sell_at_box_office(
         version = record_change(
             event_id=event_id,
             reason=Activity.Kind.BOOKED,
-            seats=[SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats],
-            holders=[staff_holder(staff)] * len(seats),
+            groups=[
+                group(
+                    staff_holder(staff),
+                    (SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats),
+                )
+            ],
             staff=staff,
             note=note,
             now=now,
@@ -215,7 +228,7 @@ def sell_at_box_office(
         outbox.enqueue_booking(
             types.BOOKING_CREATED, version=version, booking=booking, now=now
         )
-    return BookingResult(reference=booking.reference, seat_ids=wanted)
+    return BookingResult(reference=booking.reference, seat_ids=wanted, booking=booking)
 
 
 def cancel_seats(
@@ -283,26 +296,23 @@ def _end_holds(
     in_holds = [s for s in seats if s.hold_id is not None]
     if not in_holds:
         return
-    tokens = tokens_of(in_holds)
+    lapsed = lapsed_groups([s for s in in_holds if not _running(s, now)])
+    released = lapsed_groups([s for s in in_holds if _running(s, now)])
     running = sorted({s.hold_id for s in in_holds if _running(s, now) and s.hold_id})
     lock_holds(running)
     statements.clear_holds([s.id for s in in_holds])
     drop_if_empty(running)
-    for kind, group in (
-        (Activity.Kind.EXPIRED, [s for s in in_holds if not _running(s, now)]),
-        (Activity.Kind.RELEASED, [s for s in in_holds if _running(s, now)]),
-    ):
-        if not group:
-            continue
-        by_staff = kind is Activity.Kind.RELEASED
+    if lapsed:
+        record_change(
+            event_id=event_id, reason=Activity.Kind.EXPIRED, groups=lapsed, now=now
+        )
+    if released:
         record_change(
             event_id=event_id,
-            reason=kind,
-            seats=[SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in group],
-            holders=[s.holder for s in group],
-            hold_tokens=[tokens[in_holds.index(s)] for s in group],
-            staff=staff if by_staff else "",
-            note=note if by_staff else "",
+            reason=Activity.Kind.RELEASED,
+            groups=released,
+            staff=staff,
+            note=note,
             now=now,
         )
 

@@ -19,7 +19,7 @@ from seats.models import Activity, Event, Hold, Seat, SeatStatus
 from seats.services import statements
 from seats.services.changes import chunks, record_change
 from seats.services.holds import delete_holds
-from seats.signals import SeatState
+from seats.signals import SeatState, group
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +67,18 @@ def release_expired(*, now: datetime | None = None) -> list[ExpiredSeat]:
             by_event[row[2]].append(row)
         names = dict(Event.objects.filter(id__in=by_event).values_list("id", "name"))
         for event_id in sorted(by_event):
-            event_rows = by_event[event_id]
+            holds: dict[tuple[str, str | None], list[SeatState]] = defaultdict(list)
+            for seat_id, label, _, former in by_event[event_id]:
+                holds[(former, token_of[seat_id])].append(
+                    SeatState(seat_id, label, SeatStatus.AVAILABLE)
+                )
             record_change(
                 event_id=event_id,
                 reason=Activity.Kind.EXPIRED,
-                seats=[
-                    SeatState(seat_id, label, SeatStatus.AVAILABLE)
-                    for seat_id, label, _, _ in event_rows
+                groups=[
+                    group(former, states, token)
+                    for (former, token), states in holds.items()
                 ],
-                holders=[former for _, _, _, former in event_rows],
-                hold_tokens=[token_of[seat_id] for seat_id, _, _, _ in event_rows],
                 now=now,
             )
     return [

@@ -24,12 +24,12 @@ from seats.models import Hold, Seat
 from seats.services.bookings import BookingResult, Customer, book_seats
 from seats.services.holds import (
     HoldResult,
+    Released,
     extend_hold,
     hold_best,
     hold_seats,
-    release_all,
-    release_seats,
 )
+from seats.services.holds import release as release_seats_of
 
 
 def new_api_holder() -> str:
@@ -59,24 +59,19 @@ class Acting(TypedDict):
     hold_token: str
 
 
-def _acting(token: str, now: datetime | None) -> Acting:
+def _acting(token: str, now: datetime) -> Acting:
+    """The token, resolved once: whose hold, on which event. The service
+    checks it again under the hold's lock (it may have ended meanwhile)."""
     hold = running_hold(token, now)
     return {"event_id": hold.event_id, "holder": hold.holder, "hold_token": token}
-
-
-def held_seat_ids(hold: Hold, now: datetime) -> list[int]:
-    return list(
-        Seat.objects.filter(hold=hold)
-        .held_at(now)
-        .order_by("pk")
-        .values_list("id", flat=True)
-    )
 
 
 def add_seats(
     token: str, seat_ids: Sequence[int], now: datetime | None = None
 ) -> HoldResult:
-    return hold_seats(seat_ids=seat_ids, now=now, **_acting(token, now))
+    """Add these seats to the hold; the answer carries the whole hold."""
+    now = now or timezone.now()
+    return hold_seats(seat_ids=seat_ids, now=now, details=True, **_acting(token, now))
 
 
 def add_best(
@@ -87,30 +82,34 @@ def add_best(
     accessible: bool = False,
     now: datetime | None = None,
 ) -> HoldResult:
+    """Add the best `count` seats to the hold; the answer carries the whole hold."""
+    now = now or timezone.now()
     return hold_best(
         count=count,
         category=category,
         accessible=accessible,
         now=now,
+        details=True,
         **_acting(token, now),
     )
 
 
 def extend(token: str, now: datetime | None = None) -> HoldResult:
-    return extend_hold(now=now, **_acting(token, now))
+    now = now or timezone.now()
+    return extend_hold(now=now, details=True, **_acting(token, now))
 
 
 def release(
     token: str, seat_ids: Sequence[int] | None = None, now: datetime | None = None
-) -> list[int]:
+) -> Released:
     """Release some seats of the hold (the seat rules apply), or all of them
     (always allowed, like a browser leaving: a shop abandoning a checkout
-    must not be kept holding by the single-seat rule)."""
+    must not be kept holding by the single-seat rule). The answer says what
+    is left of the hold."""
     now = now or timezone.now()
-    acting = _acting(token, now)
-    if seat_ids:
-        return release_seats(seat_ids=seat_ids, now=now, **acting)
-    return release_all(now=now, **acting)
+    return release_seats_of(
+        seat_ids=seat_ids or None, now=now, details=True, **_acting(token, now)
+    )
 
 
 def book(
@@ -131,4 +130,13 @@ def book(
         customer=customer,
         now=now,
         hold_token=token,
+    )
+
+
+def held_seat_ids(hold: Hold, now: datetime) -> list[int]:
+    return list(
+        Seat.objects.filter(hold=hold)
+        .held_at(now)
+        .order_by("pk")
+        .values_list("id", flat=True)
     )

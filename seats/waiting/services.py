@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -187,34 +188,20 @@ def require_admission(
     *,
     event_id: int,
     holder: str,
-    user_id: str | int | None = None,
-    auth_hash: str | None = None,
+    staff: Callable[[], bool] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Raise NotAdmitted unless `is_admitted`; staff are never queued: the
-    session's user `user_id`, active and staff, whose session is still
-    valid (`auth_hash`, as Django's auth checks it: a password change or a
-    logout ends it)."""
+    """Raise NotAdmitted unless `is_admitted`; staff are never queued.
+
+    `staff` says whether the visitor is staff (access.session_is_staff); it
+    is asked only for a visitor the room has not admitted.
+    """
     now = now or timezone.now()
     if is_admitted(event_id=event_id, holder=holder, now=now):
         return
-    if user_id is not None and auth_hash and _is_staff(user_id, auth_hash):
+    if staff is not None and staff():
         return
     raise NotAdmitted()
-
-
-def _is_staff(user_id: str | int, auth_hash: str) -> bool:
-    from django.contrib.auth import get_user_model
-    from django.utils.crypto import constant_time_compare
-
-    user = (
-        get_user_model()
-        .objects.filter(pk=user_id, is_staff=True, is_active=True)
-        .first()
-    )
-    return user is not None and constant_time_compare(
-        auth_hash, user.get_session_auth_hash()
-    )
 
 
 def status(*, event_id: int, holder: str, now: datetime | None = None) -> QueueStatus:

@@ -60,8 +60,8 @@ async def test_requests_changes_and_sockets_are_counted(event, seat_ids):
 
 def test_a_sweep_is_timed_and_counted(event, seat_ids):
     from seats import services
-    from seats.sweeper import _sweep_once
     from tests.conftest import later
+    from workers.sweeper import _sweep_once
 
     services.hold_seats(
         event_id=event.id, holder="h_a", seat_ids=seat_ids[:2], now=later(-1000)

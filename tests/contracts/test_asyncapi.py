@@ -16,12 +16,13 @@ from datetime import timedelta
 import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 
+from plans.document import AreaShape
 from realtime.hub import set_server_loop
 from realtime.routing import websocket_urlpatterns
 from seats import catchup, errors, selectors, services
 from seats.models import Activity, Seat, SeatStatus
-from seats.plans.document import AreaShape
-from seats.signals import SeatChange, SeatState
+from seats.services.changes import PLAN_CHANGED
+from seats.signals import SeatChange, SeatState, group
 from seats.waiting import services as waiting
 from tests.conftest import T0, later
 from tests.contracts.asyncapi import (
@@ -38,7 +39,7 @@ from wire.requests import REQUEST_TYPES, FrameError, parse_request
 
 # Codes of seats/errors.py that only the REST API can raise (it addresses
 # holds by token and bookings by reference); the sockets never do.
-NOT_ON_THE_SOCKET = {"hold_not_found", "booking_not_found"}
+NOT_ON_THE_SOCKET = {"hold_not_found", "booking_not_found", "plan_change_refused"}
 
 
 def schema(name: str) -> dict:
@@ -64,7 +65,7 @@ def refs(node: object, path: str = "#") -> typing.Iterator[tuple[str, str]]:
 def test_the_document_is_asyncapi_3_for_this_protocol_version():
     doc = document()
     assert doc["asyncapi"] == "3.0.0"
-    assert doc["info"]["version"] == str(frames.PROTOCOL_VERSION)
+    assert doc["info"]["version"] == "1"  # protocol v1 (docs/protocol.md)
     assert doc["defaultContentType"] == "application/json"
     assert {op["action"] for op in doc["operations"].values()} == {"send", "receive"}
 
@@ -246,11 +247,15 @@ def test_every_builder_makes_frames_that_match(
         event_id=eid,
         version=announcements[-1].version + 1,
         reason="cancelled",
-        holders=(me,),
         at=later(2000),
-        seats=tuple(
-            SeatState(s, f"A{n}", SeatStatus.AVAILABLE)
-            for n, s in enumerate(seat_ids[:2], 1)
+        groups=(
+            group(
+                me,
+                (
+                    SeatState(s, f"A{n}", SeatStatus.AVAILABLE)
+                    for n, s in enumerate(seat_ids[:2], 1)
+                ),
+            ),
         ),
     )
     changes = [*announcements, cancelled]
@@ -276,6 +281,7 @@ def test_every_builder_makes_frames_that_match(
         waiting.status(event_id=eid, holder=you, now=later(3000)), later(3000)
     )
     frames.queue_changed(eid, room.version)
+    frames.plan_changed(eid, version + 1)
     frames.pong(later(3000))
     frames.pong(later(3000), "alive", event_id=eid, version=version)
 
@@ -284,7 +290,7 @@ def test_every_builder_makes_frames_that_match(
         frames.error(failure, "r9")
     try:
         services.hold_seats(event_id=eid, holder=you, seat_ids=seat_ids[:1])
-    except errors.SeatError as taken:
+    except errors.RequestError as taken:
         frames.error(taken, 3)
     else:
         pytest.fail("a booked seat was held")
@@ -293,7 +299,7 @@ def test_every_builder_makes_frames_that_match(
     assert set(checked) == set(frame_builders()), set(frame_builders()) - set(checked)
 
 
-def every_error() -> list[errors.SeatError]:
+def every_error() -> list[errors.RequestError]:
     """One of each error the protocol documents (seats/errors.py)."""
     found = []
     for cls in error_classes():
@@ -305,14 +311,14 @@ def every_error() -> list[errors.SeatError]:
     return found
 
 
-def error_classes() -> list[type[errors.SeatError]]:
+def error_classes() -> list[type[errors.RequestError]]:
     """Every concrete error of seats/errors.py that can reach a socket."""
-    pending, found = [errors.SeatError], []
+    pending, found = [errors.RequestError], []
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
         if (
-            cls is not errors.SeatError
+            cls not in (errors.RequestError, errors.SeatError)
             and cls.__module__ == errors.__name__
             and cls.code not in NOT_ON_THE_SOCKET
         ):
@@ -322,8 +328,8 @@ def error_classes() -> list[type[errors.SeatError]]:
 
 def test_a_seat_plan_snapshot_matches(db, checked):
     """The Grand Hall: drawn areas, curved rows, wheelchair and companion seats."""
-    from seats.management.commands.seed_demo import demo_plan, demo_prices
-    from seats.plans.store import create_event
+    from plans.management.commands.seed_demo import demo_plan, demo_prices
+    from plans.store import create_event
 
     plan = demo_plan()
     event = create_event(plan=plan, name="Gala", starts_at=T0, prices=demo_prices(plan))
@@ -558,11 +564,9 @@ def test_the_error_codes_are_those_of_seats_errors():
     assert documented == {cls.code for cls in error_classes()}
 
 
-def test_the_change_reasons_are_the_activity_kinds_and_cancelled():
+def test_the_change_reasons_are_the_activity_kinds_and_the_plan_change():
     documented = set(schema("ChangeReason")["enum"])
-    assert set(Activity.Kind.values) <= documented
-    assert documented - set(Activity.Kind.values) <= {"cancelled"}
-    assert "cancelled" in documented
+    assert documented == set(Activity.Kind.values) | {PLAN_CHANGED}
 
 
 def test_the_closed_sets_match_the_code():

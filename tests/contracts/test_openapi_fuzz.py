@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.keys import create_key
-from seats.venues import create_venue
+from plans.venues import create_venue
 
 app = get_wsgi_application()
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

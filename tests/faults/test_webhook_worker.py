@@ -25,8 +25,8 @@ TIMEOUT_SECONDS = 3
 SETUP = """
 from seats import services
 from seats.models import Seat
-from seats.venues import create_venue
-from seats.webhooks.models import WebhookEndpoint
+from plans.venues import create_venue
+from seats.outbox.models import WebhookEndpoint
 
 endpoint = WebhookEndpoint.objects.create(url={url!r})
 event = create_venue(

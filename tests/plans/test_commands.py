@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from plans.store import plan_of
 from seats import services
 from seats.models import Event, PriceCategory, Seat, SeatingPlan
-from seats.plans.store import plan_of
 from tests.conftest import T0
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from seats.plans.document import Category, PlanRejected
-from seats.plans.reading import SeatFlags, apply_flags, read_flags, read_plan
+from plans.document import Category, PlanRejected
+from plans.reading import SeatFlags, apply_flags, read_flags, read_plan
 
 DATA = Path(__file__).parent / "data"
 HEADER = "zone,row,number,x,y,category\n"

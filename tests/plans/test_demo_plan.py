@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from plans.geometry import runs_of
+from plans.reading import apply_flags, read_flags, read_plan
+from plans.store import create_event, save_plan
 from seats.models import Seat
-from seats.plans.geometry import runs_of
-from seats.plans.reading import apply_flags, read_flags, read_plan
-from seats.plans.store import create_event, save_plan
 from tests.conftest import T0
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from seats.plans import native
-from seats.plans.document import Area, PlanRejected
-from seats.plans.reading import read_plan, write_plan
+from plans import native
+from plans.document import Area, PlanRejected
+from plans.reading import read_plan, write_plan
 
 DATA = Path(__file__).parent / "data"
 SCHEMA = json.loads(

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from seats.plans import pretix
-from seats.plans.document import Area, Category, PlanRejected
-from seats.plans.reading import read_plan, write_plan
+from plans import pretix
+from plans.document import Area, Category, PlanRejected
+from plans.reading import read_plan, write_plan
 
 DATA = Path(__file__).parent / "data"
 

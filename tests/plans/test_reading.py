@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from seats.plans import reading
-from seats.plans.document import PlanRejected
-from seats.plans.reading import nesting_depth, read_plan, write_plan
+from plans import reading
+from plans.document import PlanRejected
+from plans.reading import nesting_depth, read_plan, write_plan
 
 DATA = Path(__file__).parent / "data"
 

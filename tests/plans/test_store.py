@@ -1,4 +1,4 @@
-"""Plans in the database and events made from them (seats.plans.store)."""
+"""Plans in the database and events made from them (plans.store)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import ProtectedError
 
-from seats import services
-from seats.models import Event, PriceCategory, Seat, SeatingPlan
-from seats.plans.document import (
+from plans.document import (
     Area,
     Category,
     Plan,
@@ -18,7 +16,7 @@ from seats.plans.document import (
     Row,
     Zone,
 )
-from seats.plans.store import (
+from plans.store import (
     PlanChangeRefused,
     change_event_plan,
     create_event,
@@ -26,6 +24,8 @@ from seats.plans.store import (
     replace_plan,
     save_plan,
 )
+from seats import services
+from seats.models import Event, PriceCategory, Seat, SeatingPlan
 from tests.conftest import T0, later
 
 pytestmark = pytest.mark.django_db
@@ -373,6 +373,23 @@ def test_a_plan_change_adds_removes_and_moves_seats_by_key(hall):
     assert event.plan.name == "Little Hall v2"
     assert event.version == version + 1
     assert PriceCategory.objects.filter(event=event).count() == 3
+
+
+def test_a_plan_change_is_announced_as_one_change_of_its_own(
+    hall, announcements, django_capture_on_commit_callbacks
+):
+    event = new_event(hall)
+    smaller = save_plan(plan=one_zone_plan(straight_row("A", 0, 2)))
+    with django_capture_on_commit_callbacks(execute=True):
+        change_event_plan(event=event, plan=smaller, now=later(5))
+    (change,) = announcements
+    assert (change.event_id, change.reason, change.at) == (
+        event.id,
+        "plan_changed",
+        later(5),
+    )
+    assert change.version == event.version == 1
+    assert change.seats == () and change.holders == ()
 
 
 def test_changing_to_the_same_plan_changes_no_seat(hall):

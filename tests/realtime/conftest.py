@@ -92,6 +92,20 @@ async def event_client(event_id: int, **kwargs) -> tuple[Client, dict]:
     return client, snapshot
 
 
+def local_sockets(hub, group: str) -> int:
+    """How many local sockets the hub serves for `group` (0 once it left it)."""
+    known = hub._groups.get(group)
+    return len(known.members) if known is not None else 0
+
+
+def joined(hub, group: str) -> bool:
+    """Whether the hub is in the layer's `group` now."""
+    from realtime.hub import _joined_ok
+
+    known = hub._groups.get(group)
+    return known is not None and _joined_ok(known.joining)
+
+
 async def eventually(condition, timeout: float = 2.0) -> None:
     """Wait until `condition()` holds, letting the loop run; fail after `timeout`."""
     loop = asyncio.get_running_loop()

@@ -17,8 +17,10 @@ from channels.db import database_sync_to_async
 from django.db.models import F
 
 from realtime import hub as hub_module
+from realtime import streams
 from realtime.hub import Hub
 from realtime.sequencing import Sequencer
+from realtime.streams import Change, Stream
 from seats import catchup, services
 from seats.models import Event
 from tests.conftest import later
@@ -96,7 +98,7 @@ async def test_a_hub_fills_a_lost_version_from_the_database(
     event, seat_ids, settings, announcements, monkeypatch
 ):
     settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
-    monkeypatch.setattr(hub_module, "GAP_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 0.05)
     a, b = seat_ids[:2]
     hold = database_sync_to_async(services.hold_seats)
     release = database_sync_to_async(services.release_seats)
@@ -108,7 +110,7 @@ async def test_a_hub_fills_a_lost_version_from_the_database(
     hub = Hub(asyncio.get_running_loop())
     recorder = Recorder()
     group = f"event.{event.id}"
-    hub._members[group] = {recorder}
+    hub._groups[group] = hub_module._Group({recorder}, asyncio.Future())
     for change in (v1, v3):
         await hub.dispatch(
             {
@@ -134,39 +136,31 @@ async def test_a_hub_fills_a_lost_version_from_the_database(
     }
     await asyncio.sleep(0.1)
     assert len(recorder.frames) == 2
-    assert not hub._gap_timers and not hub._sequencers[group].waiting
+    stream = hub._groups[group].stream
+    assert stream is not None and not stream.gap_pending
+    assert not stream.sequencer.waiting
 
 
-async def test_a_hub_passes_the_gap_on_when_the_database_cannot_say(
+async def test_a_stream_passes_the_gap_on_when_the_database_cannot_say(
     settings, monkeypatch
 ):
     settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
-    monkeypatch.setattr(hub_module, "GAP_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 0.05)
 
-    def unreachable(**kwargs):
+    async def unreachable(after: int):
         raise ConnectionError("database down")
 
-    monkeypatch.setattr(catchup, "catch_up", unreachable)
-    hub = Hub(asyncio.get_running_loop())
     texts: list[str] = []
 
-    class Raw:
-        async def deliver(self, text: str) -> None:
-            texts.append(text)
+    async def deliver(text: str) -> None:
+        texts.append(text)
 
-    hub._members["event.1"] = {Raw()}
+    stream = Stream(asyncio.get_running_loop(), deliver, unreachable)
     for version in (1, 3):
-        await hub.dispatch(
-            {
-                "type": "seats.changed",
-                "group": "event.1",
-                "version": version,
-                "text": json.dumps({"version": version}),
-            }
-        )
+        await stream.push(Change(version, json.dumps({"version": version})))
     for _ in range(200):
         if len(texts) == 2:
             break
         await asyncio.sleep(0.02)
     assert [json.loads(t)["version"] for t in texts] == [1, 3]
-    assert hub._sequencers["event.1"].skipped == 1
+    assert stream.sequencer.skipped == 1

@@ -31,12 +31,12 @@ from channels.db import database_sync_to_async
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from plans.venues import create_venue
 from realtime.hub import event_group, get_hub
 from seats import services
 from seats.models import Booking, Event, Hold, Seat
-from seats.venues import create_venue
 from tests.contracts.asyncapi import server_frame
-from tests.realtime.conftest import Client
+from tests.realtime.conftest import Client, local_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -557,7 +557,7 @@ async def session(venue):
     yield state
     await state.drop()
     # Closed sockets leave no subscriber behind in the hub.
-    assert get_hub().local_count(event_group(venue.id)) == 0
+    assert local_sockets(get_hub(), event_group(venue.id)) == 0
     assert not await anything_taken(venue.id)
     if state.reconnects:
         return  # an example failed: the test reports it, the counts mean nothing

@@ -12,7 +12,7 @@ from channels.layers import channel_layers, get_channel_layer
 from realtime import hub as hub_module
 from realtime.hub import Hub, event_group, get_hub
 from seats import services
-from tests.realtime.conftest import event_client, eventually
+from tests.realtime.conftest import event_client, eventually, local_sockets
 
 
 class Recorder:
@@ -28,7 +28,8 @@ async def own_hub():
     """A hub of the test's loop that no consumer uses; its tasks end with the test."""
     hub = Hub(asyncio.get_running_loop())
     yield hub
-    for task in (hub._link, hub._reader, hub._renewer, *hub._joined.values()):
+    joins = [known.joining for known in hub._groups.values()]
+    for task in (hub._link, hub._reader, hub._renewer, *joins):
         if task is not None:
             task.cancel()
 
@@ -58,8 +59,8 @@ async def test_the_hub_leaves_a_group_after_its_last_socket_and_can_rejoin(
 
     await client.close()
     await eventually(lambda: group not in layer.groups)
-    assert group not in hub._joined
-    assert hub.local_count(group) == 0
+    assert group not in hub.groups()
+    assert local_sockets(hub, group) == 0
 
     # A socket that comes later joins the group again and hears its changes.
     again, _ = await event_client(event.id)
@@ -149,7 +150,7 @@ async def test_a_failed_join_is_retried_while_the_socket_is_served(
     await eventually(lambda: "event.5" in own_hub.layer.groups)
     assert own_hub.channel in own_hub.layer.groups["event.5"]
     await own_hub.layer.group_send(
-        "event.5", {"type": "seats.changed", "group": "event.5", "text": "hello"}
+        "event.5", {"type": "test.frame", "group": "event.5", "text": "hello"}
     )
     await eventually(lambda: subscriber.frames == ["local", "hello"])
 
@@ -163,7 +164,7 @@ async def test_sockets_arriving_during_a_join_share_it(own_hub, monkeypatch):
     await eventually(lambda: joins.calls == 1)
     # A second socket arrives while the join is under way: it waits for it.
     waiting = asyncio.create_task(own_hub.subscribe("event.6", Recorder()))
-    await eventually(lambda: own_hub.local_count("event.6") == 2)
+    await eventually(lambda: local_sockets(own_hub, "event.6") == 2)
     assert not waiting.done()
 
     gate.set()
@@ -201,7 +202,7 @@ async def test_the_first_socket_of_a_process_is_served_while_the_layer_is_down(
     layer_up.set()
     await eventually(lambda: "event.7" in own_hub.layer.groups)
     await own_hub.layer.group_send(
-        "event.7", {"type": "seats.changed", "group": "event.7", "text": "hello"}
+        "event.7", {"type": "test.frame", "group": "event.7", "text": "hello"}
     )
     await eventually(lambda: subscriber.frames == ["hello"])
 
@@ -218,11 +219,11 @@ async def test_a_group_left_before_its_join_succeeded_stops_trying(
     gone = Recorder()
     await own_hub.subscribe("event.9", gone)
     own_hub.unsubscribe("event.9", gone)
-    await eventually(lambda: "event.9" not in own_hub._joined)
+    await eventually(lambda: "event.9" not in own_hub._groups)
     calls = joins.calls
     await asyncio.sleep(0.1)
     assert joins.calls == calls
-    assert own_hub.local_count("event.9") == 0
+    assert local_sockets(own_hub, "event.9") == 0
 
 
 # Reading
@@ -277,7 +278,7 @@ async def test_the_reader_retries_at_once_then_backs_off_and_reads_on(
     """One failed read may be a timeout (retry now); two in a row are an outage
     (pause before the next try). Either way the next message is delivered."""
     log: list[str] = []
-    frame = {"type": "seats.changed", "group": "event.8"}
+    frame = {"type": "test.frame", "group": "event.8"}
     own_hub.layer = ScriptedLayer(
         [
             OSError("read timed out"),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
 from realtime import hub as hub_module
+from realtime import streams
 from realtime.hub import Hub
 from realtime.sequencing import Sequencer
+from realtime.streams import Change, Stream
 
 
 def test_versions_go_out_in_order_whatever_order_they_came_in():
@@ -52,52 +55,98 @@ class Recorder:
         self.frames.append(text)
 
 
-def changed(version: int) -> dict:
-    return {
-        "type": "seats.changed",
-        "group": "event.1",
-        "version": version,
-        "text": f'{{"type":"seats.changed","version":{version}}}',
-    }
+def changed(version: int) -> Change:
+    return Change(version, f'{{"type":"seats.changed","version":{version}}}')
+
+
+async def nothing_read_back(after: int):
+    return None
 
 
 @pytest.fixture
-def hub_without_window(settings):
+def no_window(settings):
     settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
 
 
-async def test_a_hub_holds_a_change_until_the_one_before_it_came(
-    hub_without_window, monkeypatch
+async def test_a_stream_holds_a_change_until_the_one_before_it_came(
+    no_window, monkeypatch
 ):
-    monkeypatch.setattr(hub_module, "GAP_WAIT_SECONDS", 5.0)
-    hub = Hub(asyncio.get_running_loop())
+    monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 5.0)
     recorder = Recorder()
-    hub._members["event.1"] = {recorder}
+    stream = Stream(asyncio.get_running_loop(), recorder.deliver, nothing_read_back)
     for version in (3, 5, 6, 4):
-        await hub.dispatch(changed(version))
+        await stream.push(changed(version))
     assert [f[-2] for f in recorder.frames] == ["3", "4", "5", "6"]
-    assert not hub._gap_timers  # nothing waits: no give-up pending
+    assert not stream.gap_pending  # nothing waits: no give-up pending
 
 
-async def test_a_hub_gives_up_on_a_lost_version_after_a_while(
-    hub_without_window, monkeypatch
+async def test_a_stream_gives_up_on_a_lost_version_after_a_while(
+    no_window, monkeypatch
 ):
     """When the database cannot say what the lost version did (see
     test_catch_up for when it can), the changes go on with the gap."""
-    monkeypatch.setattr(hub_module, "GAP_WAIT_SECONDS", 0.05)
-    monkeypatch.setattr(hub_module.catchup, "catch_up", lambda **kwargs: None)
-    hub = Hub(asyncio.get_running_loop())
+    monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 0.05)
     recorder = Recorder()
-    hub._members["event.1"] = {recorder}
-    await hub.dispatch(changed(1))
-    await hub.dispatch(changed(3))
+    stream = Stream(asyncio.get_running_loop(), recorder.deliver, nothing_read_back)
+    await stream.push(changed(1))
+    await stream.push(changed(3))
     assert [f[-2] for f in recorder.frames] == ["1"]
     for _ in range(100):
         await asyncio.sleep(0.02)
         if len(recorder.frames) == 2:
             break
     assert [f[-2] for f in recorder.frames] == ["1", "3"]
-    # A group with nobody left forgets its order: the next socket starts afresh.
-    hub._members["event.1"] = set()
-    await hub.dispatch(changed(9))
-    assert "event.1" not in hub._sequencers
+    assert stream.sequencer.skipped == 1
+
+
+async def test_a_plan_change_is_never_folded_into_the_seat_changes_around_it(
+    settings,
+):
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0.05
+    recorder = Recorder()
+    stream = Stream(asyncio.get_running_loop(), recorder.deliver, nothing_read_back)
+
+    def seat(version: int) -> Change:
+        frame = {
+            "type": "seats.changed",
+            "event": 1,
+            "version": version,
+            "reason": "held",
+            "seats": [{"id": version, "status": "held"}],
+        }
+        return Change(version, json.dumps(frame), frame)
+
+    plan = Change(
+        4, '{"type":"plan.changed","event":1,"version":4}', kind="plan.changed"
+    )
+    for change in (seat(1), seat(2), seat(3), plan, seat(5), seat(6)):
+        await stream.push(change)
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if len(recorder.frames) == 4:
+            break
+    sent = [json.loads(f) for f in recorder.frames]
+    # v1 at once; v2-3 folded; the plan change alone; v5-6 folded.
+    assert [(f["type"], f.get("from_version"), f["version"]) for f in sent] == [
+        ("seats.changed", None, 1),
+        ("seats.changed", 2, 3),
+        ("plan.changed", None, 4),
+        ("seats.changed", 5, 6),
+    ]
+
+
+async def test_a_hub_group_with_nobody_left_forgets_its_order():
+    hub = Hub(asyncio.get_running_loop())
+    recorder = Recorder()
+    hub._groups["event.1"] = hub_module._Group({recorder}, asyncio.Future())
+    await hub.dispatch(
+        {"type": "seats.changed", "group": "event.1", "version": 5, "text": "v5"}
+    )
+    assert hub._groups["event.1"].stream is not None
+    hub._groups["event.1"].members.clear()
+    await hub.dispatch(
+        {"type": "seats.changed", "group": "event.1", "version": 9, "text": "v9"}
+    )
+    # The next socket starts afresh, from whatever version comes first.
+    assert hub._groups["event.1"].stream is None
+    assert recorder.frames == ["v5"]

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from seats import services
-from seats.errors import SeatError
+from seats.errors import RequestError
 from seats.models import Activity, Booking, Seat
 from tests.conftest import later
 
@@ -24,7 +24,7 @@ ROUNDS = 6
 
 def race(*calls: Callable[[], object]) -> list[tuple[str, object]]:
     """Run the calls in threads released together; each gives ("ok", result),
-    ("refused", SeatError) or ("crashed", any other exception)."""
+    ("refused", RequestError) or ("crashed", any other exception)."""
     barrier = threading.Barrier(len(calls))
     outcomes: list[tuple[str, object]] = [("not run", None)] * len(calls)
 
@@ -32,7 +32,7 @@ def race(*calls: Callable[[], object]) -> list[tuple[str, object]]:
         try:
             barrier.wait(timeout=10)
             outcomes[index] = ("ok", call())
-        except SeatError as error:
+        except RequestError as error:
             outcomes[index] = ("refused", error)
         except Exception as error:  # noqa: BLE001 - reported by the test
             outcomes[index] = ("crashed", error)

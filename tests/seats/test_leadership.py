@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from config.env import database_from_url
-from seats.leadership import Leadership
+from workers.leadership import Leadership
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

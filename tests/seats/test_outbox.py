@@ -11,8 +11,8 @@ from django.db import transaction
 from seats import services
 from seats.errors import SeatsUnavailable
 from seats.models import Booking, Hold
+from seats.outbox.models import WebhookDelivery, WebhookEndpoint
 from seats.services import tokens
-from seats.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import later
 
 pytestmark = pytest.mark.django_db

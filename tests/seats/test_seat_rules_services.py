@@ -11,11 +11,11 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
+from plans.venues import create_venue
 from realtime.hub import set_server_loop
 from seats import services
 from seats.errors import CompanionSeat, NoAccessibleSeats, SingleSeatLeft
 from seats.models import Event, Hold, Seat
-from seats.venues import create_venue
 from tests.conftest import later
 from tests.realtime.conftest import event_client
 

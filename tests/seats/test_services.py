@@ -12,7 +12,7 @@ from seats.errors import (
     ExtendLimit,
     HoldExpired,
     NotHolder,
-    SeatError,
+    RequestError,
     SeatsUnavailable,
     TooManySeats,
     UnknownSeat,
@@ -666,7 +666,7 @@ def test_rejected_requests_bump_nothing_and_announce_nothing(
         with pytest.raises(error) as caught:
             attempt(event, seat_ids)
 
-    assert isinstance(caught.value, SeatError)
+    assert isinstance(caught.value, RequestError)
     assert caught.value.code == error.code
     assert everything() == before
     assert version(event) == 1

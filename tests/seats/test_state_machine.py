@@ -4,7 +4,7 @@ bookings, sweeps and clock jumps, checked step by step.
 A `RuleBasedStateMachine` drives three holders on one small venue. The model
 (plain Python, below) predicts every call: on success the exact result, the
 seats' new state, the announcements and the activity rows; on failure the
-exact `SeatError` subclass (with its seat ids) and that nothing changed. After
+exact `RequestError` subclass (with its seat ids) and that nothing changed. After
 every step the database must agree with the model, and the global invariants
 (at most SEAT_MAX_PER_HOLDER running seats per holder, no hold on a booked
 seat, expires_at <= max_expires_at, one gap-free version per announced
@@ -45,6 +45,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from plans.venues import create_venue
 from seats import services
 from seats.errors import (
     BadRequest,
@@ -52,7 +53,7 @@ from seats.errors import (
     HoldExpired,
     NoAdjacentSeats,
     NotHolder,
-    SeatError,
+    RequestError,
     SeatsUnavailable,
     SingleSeatLeft,
     TooManySeats,
@@ -71,7 +72,6 @@ from seats.models import (
 from seats.picker import LayoutSeat, best_block
 from seats.signals import seats_changed
 from seats.timefmt import iso
-from seats.venues import create_venue
 from tests.conftest import T0, snapshot_at
 
 pytestmark = pytest.mark.django_db
@@ -193,12 +193,12 @@ class SeatMachine(RuleBasedStateMachine):
     def call(self, service, **kwargs):
         """Run a service at `now` with announcements delivered as on commit.
 
-        Returns ("ok", result) or ("error", SeatError).
+        Returns ("ok", result) or ("error", RequestError).
         """
         with TestCase.captureOnCommitCallbacks(execute=True):
             try:
                 outcome = "ok", service(now=self.now, **kwargs)
-            except SeatError as failure:
+            except RequestError as failure:
                 outcome = "error", failure
         _seen[(service.__name__, type(outcome[1]).__name__)] += 1
         return outcome

@@ -27,7 +27,7 @@ BUDGET = {
     "extend": 8,
     "book": 9,
     "cancel": 8,
-    "hold_best": 12,
+    "hold_best": 10,
     "sweep": 8,
 }
 # Operations in locked_transaction(): one SET LOCAL more on PostgreSQL.

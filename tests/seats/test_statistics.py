@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from plans.venues import create_venue
 from seats.models import Seat
 from seats.services import statements
-from seats.venues import create_venue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

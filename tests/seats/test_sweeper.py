@@ -16,8 +16,8 @@ from django_apscheduler.models import DjangoJobExecution
 from seats import selectors, services
 from seats.models import Activity, Event, Hold, Seat
 from seats.services import ExpiredSeat
-from seats.sweeper import SWEEP_JOB_ID, build_scheduler
 from tests.conftest import later
+from workers.sweeper import SWEEP_JOB_ID, build_scheduler
 
 ROUNDS = 10
 

@@ -126,33 +126,33 @@ def test_leaving_frees_the_place_and_the_rest_move_up(event):
     assert room.version < WaitingRoom.objects.get(pk=room.pk).version
 
 
-def test_without_a_room_everybody_is_admitted_and_staff_always_are(
-    event, django_user_model
-):
+def test_without_a_room_everybody_is_admitted_and_staff_always_are(event):
     waiting.require_admission(event_id=event.id, holder="anyone")
     room_for(event)
     with pytest.raises(NotAdmitted):
         waiting.require_admission(event_id=event.id, holder="anyone")
-    staff = django_user_model.objects.create_user("s", password="pw", is_staff=True)
-    session_hash = staff.get_session_auth_hash()
+    waiting.require_admission(event_id=event.id, holder="anyone", staff=lambda: True)
+    with pytest.raises(NotAdmitted):
+        waiting.require_admission(event_id=event.id, holder="x", staff=lambda: False)
+
+
+def test_the_staff_question_is_asked_only_of_visitors_not_admitted(event):
+    room_for(event)
+    asked = []
+
+    def staff() -> bool:
+        asked.append(True)
+        return False
+
+    waiting.join(event_id=event.id, holder="h1", now=later(0))
+    waiting.admit_due(now=later(101))  # a second after the opening: h1 is let in
     waiting.require_admission(
-        event_id=event.id, holder="anyone", user_id=staff.pk, auth_hash=session_hash
+        event_id=event.id, holder="h1", staff=staff, now=later(102)
     )
-    # A session from before a password change no longer counts as staff.
-    staff.set_password("new")
-    staff.save()
+    assert asked == []
     with pytest.raises(NotAdmitted):
-        waiting.require_admission(
-            event_id=event.id, holder="x", user_id=staff.pk, auth_hash=session_hash
-        )
-    customer = django_user_model.objects.create_user("c", password="pw")
-    with pytest.raises(NotAdmitted):
-        waiting.require_admission(
-            event_id=event.id,
-            holder="x",
-            user_id=customer.pk,
-            auth_hash=customer.get_session_auth_hash(),
-        )
+        waiting.require_admission(event_id=event.id, holder="h2", staff=staff)
+    assert asked == [True]
 
 
 def test_the_estimate_counts_from_the_opening_at_the_rate(event):

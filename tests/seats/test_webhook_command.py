@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from seats.webhooks.models import WebhookEndpoint
+from seats.outbox.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 

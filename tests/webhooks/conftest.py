@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from seats.webhooks import delivery, outbox
-from seats.webhooks.models import WebhookDelivery, WebhookEndpoint
+from seats.outbox import writer as outbox
+from seats.outbox.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.receiver import WAIT_SECONDS, Receiver, checked
+from webhooks import delivery
 
 
 @pytest.fixture(autouse=True)

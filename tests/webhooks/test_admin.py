@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seats import services
-from seats.webhooks import outbox, types
-from seats.webhooks.models import WebhookDelivery, WebhookEndpoint
+from seats.outbox import types
+from seats.outbox import writer as outbox
+from seats.outbox.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.conftest import drain
 from tests.webhooks.receiver import checked
 

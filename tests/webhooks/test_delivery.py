@@ -17,10 +17,11 @@ from prometheus_client import REGISTRY
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from seats import services
-from seats.webhooks import delivery, outbox, signing
-from seats.webhooks.models import WebhookDelivery, WebhookEndpoint
+from seats.outbox import writer as outbox
+from seats.outbox.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.conftest import drain
 from tests.webhooks.receiver import Reply, checked
+from webhooks import delivery, signing
 
 pytestmark = pytest.mark.django_db
 

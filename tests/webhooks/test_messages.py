@@ -1,5 +1,5 @@
 """What each change sends: expiries with their hold token, bookings, cancellations,
-and every type of seats/webhooks/types.py, each body valid against the schema."""
+and every type of seats/outbox/types.py, each body valid against the schema."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from seats import services
-from seats.webhooks import types
+from seats.outbox import types
 from tests.webhooks.conftest import drain
 from tests.webhooks.receiver import checked
 

@@ -1,5 +1,5 @@
 """docs/webhooks.schema.json against the code and the docs: every type of
-seats/webhooks/types.py, every example body in docs/webhooks.md, and bodies
+seats/outbox/types.py, every example body in docs/webhooks.md, and bodies
 that must not pass."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import pytest
 from jsonschema import ValidationError
 
-from seats.webhooks import types
+from seats.outbox import types
 from tests.webhooks.receiver import SCHEMA, SCHEMA_PATH, VALIDATOR
 
 DOCS = SCHEMA_PATH.with_name("webhooks.md").read_text()

@@ -11,10 +11,10 @@ import pytest
 from django.db import OperationalError
 
 from seats import services
-from seats.webhooks import delivery
-from seats.webhooks.delivery import DeliveryWorker
-from seats.webhooks.models import WebhookDelivery
+from seats.outbox.models import WebhookDelivery
 from tests.webhooks.receiver import WAIT_SECONDS, Reply
+from webhooks import delivery
+from webhooks.delivery import DeliveryWorker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +90,7 @@ def test_database_errors_cost_a_log_line_not_the_worker(
     monkeypatch.setattr(delivery, "find_due", flaky_find_due)
     services.hold_seats(event_id=event.id, holder="alice", seat_ids=seat_ids[:1])
 
-    with caplog.at_level(logging.WARNING, logger="seats.webhooks.delivery"):
+    with caplog.at_level(logging.WARNING, logger="webhooks.delivery"):
         worker.start()
         (request,) = receiver.wait_for(1)
         settle(all_delivered)

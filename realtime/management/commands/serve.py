@@ -1,37 +1,22 @@
 """Serve HTTP and WebSockets with daphne; in the embedded default, sweep and
 deliver webhooks too.
 
-This command is the one place the in-process sweeper and webhook delivery
-worker start, exactly once per serving process: not from AppConfig.ready()
-(which runs in every process that imports Django, twice under the
-autoreloader). The order of start-up lives in `realtime.serving`.
+The in-process sweeper and webhook sender start here (through
+workers.running, where every background worker starts), exactly once per
+serving process: not from AppConfig.ready() (which runs in every process
+that imports Django, twice under the autoreloader). The order of start-up
+lives in `realtime.serving`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from apscheduler.schedulers.base import BaseScheduler
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from realtime.serving import serve
-from seats import metrics
-from seats.sweeper import build_scheduler
-from seats.webhooks.delivery import DeliveryWorker
-
-
-def _start_sweeper() -> BaseScheduler:
-    scheduler = build_scheduler(blocking=False)
-    scheduler.start()
-    # The embedded sweeper leads for as long as its process lives (the gauge
-    # is summed over live processes only).
-    metrics.SWEEPER_LEADING.set(1)
-    return scheduler
-
-
-def _start_deliveries() -> DeliveryWorker:
-    return DeliveryWorker().start()
+from workers.running import start_in_process
 
 
 class Command(BaseCommand):
@@ -81,8 +66,9 @@ class Command(BaseCommand):
             host=host,
             port=port,
             proxy_headers=options["proxy_headers"],
-            start_sweeper=_start_sweeper if options["sweeper"] else None,
-            start_deliveries=_start_deliveries if options["deliveries"] else None,
+            start_workers=lambda: start_in_process(
+                sweeper=options["sweeper"], deliveries=options["deliveries"]
+            ),
             on_ready=say_serving,
         )
         if not started:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from seats.errors import SeatError
+from seats.errors import RequestError
 from seats.models import Event
 from seats.waiting import services as waiting
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             )
         except Event.DoesNotExist:
             raise CommandError(f"There is no event {options['event']}.") from None
-        except SeatError as error:
+        except RequestError as error:
             raise CommandError(error.message) from None
         stats = waiting.stats(event_id=options["event"])
         assert stats is not None

@@ -348,3 +348,24 @@ describe('heartbeats and pongs carry the server version', () => {
     assert.equal(calls.resyncs, 0);
   });
 });
+
+describe('a change of the seating plan', () => {
+  test('asks for a snapshot at once, and a newer snapshot ends it', () => {
+    const { store, calls } = makeStore();
+    store.applySnapshot(snapshot(5));
+    store.planChanged({ type: 'plan.changed', event: 1, version: 6 });
+    assert.equal(calls.resyncs, 1);
+    store.applySnapshot(snapshot(6));
+    assert.equal(store.version(), 6);
+    // The same change again (a heartbeat's worth later): the snapshot had it.
+    store.planChanged({ type: 'plan.changed', event: 1, version: 6 });
+    assert.equal(calls.resyncs, 1);
+  });
+
+  test("another event's plan change is not ours", () => {
+    const { store, calls } = makeStore();
+    store.applySnapshot(snapshot(5));
+    store.planChanged({ type: 'plan.changed', event: 2, version: 9 });
+    assert.equal(calls.resyncs, 0);
+  });
+});

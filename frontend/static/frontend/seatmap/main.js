@@ -103,6 +103,9 @@ function handle(msg) {
     case 'seats.changed':
       store.applyChanged(msg);
       break;
+    case 'plan.changed':
+      store.planChanged(msg);
+      break;
     case 'pong':
     case 'heartbeat':
       clock.sync(msg.server_time);

@@ -158,6 +158,18 @@ export function createSeatStore({
     },
 
     /**
+     * plan.changed: the event's seating plan changed (seats moved, came or went), at its
+     * own version. No seats.changed can describe that: reload the snapshot at once.
+     */
+    planChanged(msg) {
+      if (!isOurs(msg) || typeof msg.version !== 'number') return;
+      if (version !== null && msg.version <= version) return; // our snapshot has it
+      if (known === null || msg.version > known) known = msg.version;
+      clearGap();
+      requestSnapshot();
+    },
+
+    /**
      * A heartbeat or pong: the event's version on the server now. If we are behind it
      * and the missing seats.changed do not arrive within the gap wait, resync.
      */

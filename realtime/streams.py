@@ -1,0 +1,227 @@
+"""One event's stream of changes in this process, from the layer to the sockets.
+
+Changes reach a worker from two sides: its own, straight from the hub, and
+everyone else's through the channel layer, later. A `Stream` takes them in
+whatever order they come and hands the sockets what they can apply:
+
+1. in version order (realtime.sequencing), waiting GAP_WAIT_SECONDS for a
+   version that has not come, then reading what it changed back from the
+   database (`read_back`, seats.catchup) and sending that as one frame, or,
+   if the database cannot say, passing the gap on for clients to resync;
+2. through the broadcast window: a change to a quiet event goes out at
+   once and opens a window; changes within it wait for its end and go as
+   one frame per unbroken run of versions (`wire.frames.coalesced`), each
+   seat once in its latest state, which opens the next window;
+3. one flush at a time, so frames keep their order even while one is being
+   written.
+
+Everything it sends goes through one callback (`deliver`): the hub's
+fan-out to the group's sockets. A change made in this process travels with
+its frame already parsed; one from the layer is parsed only if it is folded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from metrics import BROADCAST_CATCHUPS, BROADCAST_GAPS
+from realtime.sequencing import Sequencer
+from seats.catchup import CatchUp
+from wire import frames
+
+logger = logging.getLogger(__name__)
+
+# How long changes wait for a version before them that has not come (a lost
+# publish) before it is read back from the database; the bundled client
+# waits 1 s before it resyncs over a gap.
+GAP_WAIT_SECONDS = 0.5
+
+SEATS_CHANGED = "seats.changed"
+
+
+@dataclass(slots=True)
+class Change:
+    """One version of an event as it travels: its frame's text, and the frame
+    itself when this process built it (nothing is parsed twice)."""
+
+    version: int
+    text: str
+    frame: dict[str, Any] | None = None
+    kind: str = SEATS_CHANGED  # or plan.changed: never folded
+
+    def parsed(self) -> Any:
+        return self.frame if self.frame is not None else json.loads(self.text)
+
+
+Deliver = Callable[[str], Awaitable[None]]
+ReadBack = Callable[[int], Awaitable[CatchUp | None]]
+
+
+class Stream:
+    """One event group's changes: ordered, caught up, windowed, flushed."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        deliver: Deliver,
+        read_back: ReadBack,
+    ) -> None:
+        self.loop = loop
+        self._deliver = deliver
+        self._read_back = read_back
+        self.sequencer: Sequencer[Change] = Sequencer()
+        self._gap_timer: asyncio.TimerHandle | None = None
+        self._catching_up = False
+        # Changes waiting out the broadcast window; None while it is closed.
+        self._waiting: list[Change] | None = None
+        self._flushing: asyncio.Task[None] | None = None
+        self._closed = False
+
+    @property
+    def gap_pending(self) -> bool:
+        """Whether a give-up (and a read back) is due for a missing version."""
+        return self._gap_timer is not None or self._catching_up
+
+    async def push(self, change: Change) -> None:
+        """Take one change; whatever is ready goes out now or after the window."""
+        ready = self.sequencer.add(change.version, change)
+        self._watch_gap()
+        for now in self._route(ready):
+            await self._deliver(now.text)
+
+    def close(self) -> None:
+        """Stop every timer: nobody is left to send to."""
+        self._closed = True
+        if self._gap_timer is not None:
+            self._gap_timer.cancel()
+            self._gap_timer = None
+        self._waiting = None
+
+    def _route(self, changes: list[Change]) -> list[Change]:
+        """Of changes in order, those to send now; the rest wait in the window."""
+        now = []
+        for change in changes:
+            if self._window_open():
+                assert self._waiting is not None
+                self._waiting.append(change)
+            else:
+                now.append(change)
+        return now
+
+    def _window_open(self) -> bool:
+        """Whether this change must wait for the broadcast window.
+
+        A throttle with a leading edge: a change to a quiet event goes out at
+        once and opens a window; changes within it wait for its end and go
+        as one frame per run, which opens the next window. So a quiet event
+        costs no latency and a busy one at most one frame per window.
+        """
+        if self._waiting is not None:
+            return True
+        window = settings.SEAT_BROADCAST_WINDOW_SECONDS
+        if window > 0:
+            self._waiting = []
+            self.loop.call_later(window, self._window_ends)
+        return False
+
+    def _window_ends(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if not waiting or self._closed:
+            return
+        # What waited goes now and opens the next window.
+        self._waiting = []
+        self.loop.call_later(settings.SEAT_BROADCAST_WINDOW_SECONDS, self._window_ends)
+        self._chain(waiting)
+
+    def _chain(self, changes: list[Change]) -> None:
+        """Send `changes` (folded) once the previous flush is done."""
+        if not changes:
+            return
+        previous = self._flushing
+        self._flushing = self.loop.create_task(self._flush(changes, previous))
+
+    async def _flush(
+        self, changes: list[Change], previous: asyncio.Task[None] | None
+    ) -> None:
+        """One frame per unbroken run of seat changes; a plan change on its own.
+
+        One change alone goes out as it came (its text); several are folded
+        by `frames.coalesced` and serialised once for every socket.
+        """
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        run: list[Change] = []
+        for change in changes:
+            if change.kind == SEATS_CHANGED:
+                run.append(change)
+                continue
+            await self._send_folded(run)
+            run = []
+            await self._deliver(change.text)
+        await self._send_folded(run)
+
+    async def _send_folded(self, run: list[Change]) -> None:
+        if len(run) == 1:
+            await self._deliver(run[0].text)
+        elif run:
+            for frame in frames.coalesced([change.parsed() for change in run]):
+                await self._deliver(frames.dumps(frame))
+
+    def _watch_gap(self) -> None:
+        if self._catching_up or self._closed:
+            return  # _catch_up watches again when it is done
+        if self.sequencer.waiting and self._gap_timer is None:
+            self._gap_timer = self.loop.call_later(GAP_WAIT_SECONDS, self._gap_timeout)
+        elif not self.sequencer.waiting and self._gap_timer is not None:
+            self._gap_timer.cancel()
+            self._gap_timer = None
+
+    def _gap_timeout(self) -> None:
+        self._gap_timer = None
+        if self._catching_up or self._closed:
+            return
+        BROADCAST_GAPS.inc(self.sequencer.missing)
+        self._catching_up = True
+        self.loop.create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        """A version did not come in time (a publish lost on the way).
+
+        What the event's changes since did is read back and sent as one
+        coalesced frame, so the sockets stay in step without a resync; what
+        waited behind the gap and is covered by it is dropped. Only if the
+        database cannot say (down, or a new seating plan in the range) is
+        the rest passed on with the gap, for clients to resync.
+        """
+        try:
+            caught = await self._reading_back()
+            if self._closed:
+                return
+            if caught is None:
+                BROADCAST_CATCHUPS.labels("skipped").inc()
+                ready = self.sequencer.give_up()
+            else:
+                BROADCAST_CATCHUPS.labels("filled").inc()
+                frame = frames.caught_up(caught)
+                filled = Change(caught.version, frames.dumps(frame), dict(frame))
+                ready = [filled, *self.sequencer.caught_up(caught.version)]
+            self._chain(self._route(ready))
+        finally:
+            self._catching_up = False
+            self._watch_gap()
+
+    async def _reading_back(self) -> CatchUp | None:
+        if self.sequencer.next is None:
+            return None
+        try:
+            return await self._read_back(self.sequencer.next - 1)
+        except Exception:
+            logger.warning("reading back a lost change failed", exc_info=True)
+            return None

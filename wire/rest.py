@@ -1,0 +1,86 @@
+"""The REST API's answers (api/v1), built from the domain's plain data.
+
+Their shapes are the API's ninja schemas (api/v1/schemas.py), from which
+docs/openapi.json is generated; these functions fill them. A booking is also
+what the `booking.*` webhooks carry (wire.webhooks). Times are ISO 8601 in
+UTC with milliseconds, prices decimal strings, as everywhere on the wire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from seats.models import Booking
+from seats.selectors import EventDetails, EventSummary, HoldDetails
+from seats.timefmt import iso
+from wire import frames
+
+
+def event(summary: EventSummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "name": summary.name,
+        "starts_at": iso(summary.starts_at),
+        "version": summary.version,
+        "seats": {
+            "total": summary.total,
+            "available": summary.available,
+            "held": summary.held,
+            "booked": summary.booked,
+            "blocked": summary.blocked,
+        },
+    }
+
+
+def event_list(summaries: Iterable[EventSummary]) -> dict[str, Any]:
+    return {"events": [event(s) for s in summaries]}
+
+
+def event_detail(details: EventDetails) -> dict[str, Any]:
+    return {
+        **event(details.summary),
+        "checkout_url": details.checkout_url or None,
+        "categories": [frames.category(c) for c in details.categories],
+    }
+
+
+def hold(details: HoldDetails) -> dict[str, Any]:
+    return {
+        "token": details.token,
+        "event_id": details.event_id,
+        "held_until": iso(details.held_until),
+        "max_until": iso(details.max_until),
+        "seats": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "category": s.category,
+                "price": str(s.price),
+                "currency": s.currency,
+            }
+            for s in details.seats
+        ],
+    }
+
+
+def released(seat_ids: list[int], left: HoldDetails | None) -> dict[str, Any]:
+    """What a release did, and what is left of the hold (None: it ended)."""
+    return {"released": seat_ids, "hold": hold(left) if left is not None else None}
+
+
+def booking(booking: Booking) -> dict[str, Any]:
+    """A booking as the REST API and the `booking.*` webhooks show it."""
+    return {
+        "reference": booking.reference,
+        "event_id": booking.event_id,
+        "status": "cancelled" if booking.is_cancelled else "confirmed",
+        "external_reference": booking.external_reference,
+        "customer": {"name": booking.customer_name, "email": booking.customer_email},
+        "seats": [
+            {"id": seat["id"], "label": seat["label"]} for seat in booking.seat_list
+        ],
+        "hold_token": booking.hold_token or None,
+        "created_at": iso(booking.created_at),
+        "cancelled_at": iso(booking.cancelled_at),
+    }

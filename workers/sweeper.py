@@ -1,0 +1,158 @@
+"""The sweeper's job and the django-apscheduler scheduler that runs it.
+
+The job releases expired holds (`sweep_and_admit`), and on the same thread
+and connection ticks the waiting rooms about once a second. The sweep only
+tidies up and tells the browsers: correctness never waits for it, because
+every check treats a hold past its time as free. Nothing here starts on
+import or from AppConfig.ready(): a scheduler exists only where
+workers.running builds one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from django.conf import settings
+from django.utils import timezone
+from django_apscheduler.jobstores import DjangoJobStore
+from django_apscheduler.models import DjangoJobExecution
+from django_apscheduler.util import close_old_connections
+
+import metrics
+from seats import selectors, services
+from seats.waiting import services as waiting
+
+logger = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "seats.release_expired_locks"
+CLEANUP_JOB_ID = "seats.delete_old_job_executions"
+# How often waiting rooms admit the next in line (the rate is per minute;
+# a tick admits what the rate has earned since the last one).
+ADMIT_SECONDS = 1.0
+
+
+# A sweep aimed at an expiry runs this long after it, so `held_until <= now`.
+_AIM_AFTER_SECONDS = 0.005
+# How often a run looks again for the next expiry (new holds appear meanwhile).
+_RECHECK_SECONDS = 0.5
+# A run ends this long before the next one is due, so that one is never
+# skipped as "already running".
+_HANDOVER_SECONDS = 0.05
+
+# The scheduler running the sweep in this process, if any (see build_scheduler).
+_scheduler: BaseScheduler | None = None
+
+
+@close_old_connections
+def sweep_and_admit() -> int:
+    """Release every expired hold now, then again at each expiry due before
+    the next scheduled run, admitting from waiting rooms as their ticks come
+    due; returns how many seats were released.
+
+    Browsers see a seat freed within milliseconds of its expiry instead of
+    up to SEAT_SWEEP_SECONDS later, and the job still ends before its next
+    run is due, so runs never overlap.
+    """
+    ends = _run_deadline()
+    released = _sweep_once()
+    _admit_when_due()
+    while (remaining := ends - time.monotonic()) > 0:
+        upcoming = selectors.next_expiry()
+        wait = remaining if upcoming is None else _seconds_until(upcoming)
+        time.sleep(max(0.0, min(wait, remaining, _RECHECK_SECONDS)))
+        if upcoming is not None and timezone.now() >= upcoming:
+            released += _sweep_once()
+        _admit_when_due()
+    return released
+
+
+_last_admission = -float("inf")
+
+
+def _admit_when_due() -> None:
+    """A waiting-room tick (seats.waiting) about every ADMIT_SECONDS.
+
+    Part of the sweep job, not a job of its own: it runs where the sweep
+    runs (one admitter per cluster, the sweeper's leader) on the sweep's
+    thread and database connection, so it needs no connection more from
+    a small pool. A failing tick never stops the sweep.
+    """
+    global _last_admission
+    if time.monotonic() - _last_admission < ADMIT_SECONDS:
+        return
+    _last_admission = time.monotonic()
+    try:
+        waiting.admit_due()
+    except Exception:
+        logger.exception("waiting-room admission failed; retrying next tick")
+
+
+def _run_deadline() -> float:
+    """time.monotonic() at which this run hands over to the next one."""
+    interval = settings.SEAT_SWEEP_SECONDS
+    job = _scheduler.get_job(SWEEP_JOB_ID) if _scheduler is not None else None
+    if job is None or job.next_run_time is None:
+        return time.monotonic() + interval / 2
+    # While a run is going, next_run_time already names the following run.
+    left = (job.next_run_time - datetime.now(UTC)).total_seconds()
+    return time.monotonic() + max(0.0, min(left - _HANDOVER_SECONDS, interval))
+
+
+def _seconds_until(moment) -> float:
+    return (moment - timezone.now()).total_seconds() + _AIM_AFTER_SECONDS
+
+
+def _sweep_once() -> int:
+    with metrics.SWEEP_DURATION.time():
+        released = services.release_expired()
+    metrics.SWEPT_SEATS.inc(len(released))
+    metrics.LAST_SWEEP.set_to_current_time()
+    if released:
+        logger.info("sweep released %d seat(s)", len(released))
+    return len(released)
+
+
+@close_old_connections
+def delete_old_job_executions() -> None:
+    """Keep the job-execution history from growing without end."""
+    DjangoJobExecution.objects.delete_old_job_executions(
+        settings.SEAT_SWEEP_HISTORY_SECONDS
+    )
+
+
+def build_scheduler(*, blocking: bool) -> BaseScheduler:
+    """A scheduler with the sweep and its history clean-up registered.
+
+    `max_instances=1` keeps a slow sweep from overlapping the next one, and
+    `coalesce` folds missed runs into one instead of a burst.
+    """
+    global _scheduler
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+    scheduler.add_jobstore(DjangoJobStore(), "default")
+    scheduler.add_job(
+        sweep_and_admit,
+        trigger=IntervalTrigger(seconds=settings.SEAT_SWEEP_SECONDS),
+        id=SWEEP_JOB_ID,
+        name="Release expired holds, admit from waiting rooms",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),  # sweep at start, not one interval later
+    )
+    scheduler.add_job(
+        delete_old_job_executions,
+        trigger=IntervalTrigger(minutes=10),
+        id=CLEANUP_JOB_ID,
+        name="Delete old sweeper job executions",
+        replace_existing=True,
+    )
+    _scheduler = scheduler
+    return scheduler
