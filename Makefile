@@ -35,7 +35,8 @@ run: migrate
 run-cluster: $(VENV)/.installed
 	WORKERS=$(WORKERS) BASE_PORT=$(BASE_PORT) $(PY) scripts/run_cluster.py
 
-# PostgreSQL for the second run of the domain suite (pytest makes test_<name>).
+# PostgreSQL for the second run of the domain and workers suites (pytest makes
+# test_<name>).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seats
 # Line coverage of seats/, realtime/, wire/, api/ and frontend/, servers the
 # tests start included; the suite fails if it falls below this.
@@ -54,8 +55,8 @@ test: $(VENV)/.installed-dev
 	$(MAKE) --no-print-directory js-test
 	mkdir -p var/coverage
 	$(COVERAGE) erase
-	@echo "== domain suite on PostgreSQL (row locks, SKIP LOCKED, lock timeouts) =="
-	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats -q $(PARALLEL) --durations=5
+	@echo "== domain and workers on PostgreSQL (row locks, SKIP LOCKED, lock timeouts, the sweeper's lock) =="
+	DATABASE_URL=$(TEST_DATABASE_URL) $(COVERAGE) run -m pytest tests/seats tests/workers -q $(PARALLEL) --durations=5
 	@echo "== whole suite: embedded default, plus the PostgreSQL/Redis cluster and fault tests =="
 	$(COVERAGE) run -m pytest $(PARALLEL) --durations=10
 	@echo "== line coverage, server processes included =="

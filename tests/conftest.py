@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from channels.layers import channel_layers
+from django.conf import settings
+from django.utils import timezone
 
 from plans.venues import create_venue
 from seats.models import Event, Seat
@@ -41,7 +43,23 @@ def _rank(item: pytest.Item) -> int:
     return len(FIRST)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_configure(config):
+    # Registered here too, so --strict-markers accepts it whatever pyproject says.
+    config.addinivalue_line(
+        "markers", "postgres: needs PostgreSQL; deselected on any other database"
+    )
+
+
+def pytest_collection_modifyitems(config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need PostgreSQL (row locks, lock timeouts,
+    advisory locks): with the embedded SQLite default they are deselected, not
+    skipped; in the PostgreSQL pass (DATABASE_URL=postgres://...) they run, and
+    fail loudly if the server is unreachable. Then the slow files go first."""
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        deselected = [item for item in items if item.get_closest_marker("postgres")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [i for i in items if not i.get_closest_marker("postgres")]
     items.sort(key=_rank)  # stable: the order within a rank is kept
 
 
@@ -122,3 +140,32 @@ def announcements():
     seats_changed.connect(record, dispatch_uid="tests.announcements")
     yield changes
     seats_changed.disconnect(dispatch_uid="tests.announcements")
+
+
+@pytest.fixture
+def other_event(make_event) -> Event:
+    return make_event(name="Other Night")
+
+
+@pytest.fixture
+def other_seat_ids(other_event) -> list[int]:
+    return list(
+        Seat.objects.filter(event=other_event)
+        .order_by("pk")
+        .values_list("id", flat=True)
+    )
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze `timezone.now()` for code that reads the clock itself (API, commands).
+
+    Call the fixture's value with seconds after T0 to move the clock.
+    """
+    moment = {"now": later(0)}
+
+    def set_to(seconds: float) -> None:
+        moment["now"] = later(seconds)
+
+    monkeypatch.setattr(timezone, "now", lambda: moment["now"])
+    return set_to

@@ -408,12 +408,18 @@ def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> Snapshot
 
 
 def seats_changed(change: SeatChange) -> SeatsChangedFrame:
+    return _changed(change.event_id, change.version, change.reason, change.seats)
+
+
+def _changed(
+    event_id: int, version: int, reason: str, seats: Iterable[SeatState]
+) -> SeatsChangedFrame:
     return {
         "type": "seats.changed",
-        "event": change.event_id,
-        "version": change.version,
-        "reason": change.reason,
-        "seats": [seat_state(s, change.event_id) for s in change.seats],
+        "event": event_id,
+        "version": version,
+        "reason": reason,
+        "seats": [seat_state(s, event_id) for s in seats],
     }
 
 
@@ -424,15 +430,10 @@ def plan_changed(event_id: int, version: int) -> PlanChangedFrame:
 def caught_up(change: CatchUp) -> SeatsChangedFrame:
     """The changes a worker missed, read back from the database: a coalesced
     frame like any other, so clients need nothing new to apply it."""
-    return {
-        "type": "seats.changed",
-        "event": change.event_id,
-        "version": change.version,
-        "reason": change.reason,
-        "seats": [seat_state(s, change.event_id) for s in change.seats],
-        "from_version": change.from_version,
-        "reasons": list(change.reasons),
-    }
+    frame = _changed(change.event_id, change.version, change.reason, change.seats)
+    frame["from_version"] = change.from_version
+    frame["reasons"] = list(change.reasons)
+    return frame
 
 
 def coalesced(changes: list[SeatsChangedFrame]) -> list[SeatsChangedFrame]:

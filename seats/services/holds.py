@@ -276,11 +276,12 @@ def release_seats(
     *,
     event_id: int,
     holder: str,
-    seat_ids: Sequence[int],
+    seat_ids: Sequence[int] | None,
     now: datetime | None = None,
     hold_token: str | None = None,
 ) -> list[int]:
-    """Free seats of `holder`'s running hold; all or nothing; the seat rules apply.
+    """Free seats of `holder`'s running hold; all or nothing; the seat rules apply
+    (`seat_ids` None: all of them, see `release`).
 
     With `hold_token`, only seats of that very hold (HoldNotFound otherwise).
     """
@@ -301,13 +302,9 @@ def release_all(
     hold_token: str | None = None,
 ) -> list[int]:
     """Free every seat `holder` holds on the event (a connection that went away)."""
-    return release(
-        event_id=event_id,
-        holder=holder,
-        seat_ids=None,
-        now=now or timezone.now(),
-        hold_token=hold_token,
-    ).seat_ids
+    return release_seats(
+        event_id=event_id, holder=holder, seat_ids=None, now=now, hold_token=hold_token
+    )
 
 
 def release(

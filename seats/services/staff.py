@@ -79,19 +79,7 @@ def block_seats(
         Seat.objects.filter(id__in=[s.id for s in new]).update(
             blocked=True, blocked_reason=reason
         )
-        record_change(
-            event_id=event_id,
-            reason=Activity.Kind.BLOCKED,
-            groups=[
-                group(
-                    staff_holder(staff),
-                    (SeatState(s.id, s.label, SeatStatus.BLOCKED) for s in new),
-                )
-            ],
-            staff=staff,
-            note=reason,
-            now=now,
-        )
+        _record(event_id, Activity.Kind.BLOCKED, new, staff, now, note=reason)
     return [s.id for s in new]
 
 
@@ -113,18 +101,7 @@ def unblock_seats(
         Seat.objects.filter(id__in=[s.id for s in seats]).update(
             blocked=False, blocked_reason=""
         )
-        record_change(
-            event_id=event_id,
-            reason=Activity.Kind.UNBLOCKED,
-            groups=[
-                group(
-                    staff_holder(staff),
-                    (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats),
-                )
-            ],
-            staff=staff,
-            now=now,
-        )
+        _record(event_id, Activity.Kind.UNBLOCKED, seats, staff, now)
     return [s.id for s in seats]
 
 
@@ -212,19 +189,7 @@ def sell_at_box_office(
         Seat.objects.filter(id__in=wanted).update(
             booking=booking, blocked=False, blocked_reason=""
         )
-        version = record_change(
-            event_id=event_id,
-            reason=Activity.Kind.BOOKED,
-            groups=[
-                group(
-                    staff_holder(staff),
-                    (SeatState(s.id, s.label, SeatStatus.BOOKED) for s in seats),
-                )
-            ],
-            staff=staff,
-            note=note,
-            now=now,
-        )
+        version = _record(event_id, Activity.Kind.BOOKED, seats, staff, now, note=note)
         outbox.enqueue_booking(
             types.BOOKING_CREATED, version=version, booking=booking, now=now
         )
@@ -315,6 +280,38 @@ def _end_holds(
             note=note,
             now=now,
         )
+
+
+# The status each staff change leaves its seats in.
+_STATUS_AFTER = {
+    Activity.Kind.BLOCKED: SeatStatus.BLOCKED,
+    Activity.Kind.UNBLOCKED: SeatStatus.AVAILABLE,
+    Activity.Kind.BOOKED: SeatStatus.BOOKED,
+}
+
+
+def _record(
+    event_id: int,
+    kind: Activity.Kind,
+    seats: list[Seat],
+    staff: str,
+    now: datetime,
+    note: str = "",
+) -> int:
+    """A change staff made to these seats, under the staff member's holder id."""
+    status = _STATUS_AFTER[kind]
+    return record_change(
+        event_id=event_id,
+        reason=kind,
+        groups=[
+            group(
+                staff_holder(staff), (SeatState(s.id, s.label, status) for s in seats)
+            )
+        ],
+        staff=staff,
+        note=note,
+        now=now,
+    )
 
 
 def _running(seat: Seat, now: datetime) -> bool:

@@ -387,3 +387,25 @@ def test_seed_demo_refuses_a_bad_checkout_url_and_creates_nothing():
         run("seed_demo", "--rows", "2", "--checkout-url", "not a url")
 
     assert not Event.objects.exists()
+
+
+def test_seed_demo_creates_one_grid_event_once():
+    """With --rows/--seats-per-row: a grid built in code (the plain command
+    seats the Grand Hall plan; tests/plans/test_commands.py covers it)."""
+    first, _ = run("seed_demo", "--rows", "10", "--seats-per-row", "20")
+
+    event = Event.objects.get()
+    assert f"(id {event.id})" in first
+    assert event.seats.count() == 200
+    assert sorted(PriceCategory.objects.values_list("code", flat=True)) == [
+        "premium",
+        "standard",
+    ]
+    assert {c.seats.count() for c in PriceCategory.objects.all()} == {60, 140}
+
+    second, _ = run("seed_demo", "--rows", "10", "--seats-per-row", "20")
+
+    assert second.strip() == "Events exist; no demo event created."
+    assert Event.objects.count() == 1
+    assert Seat.objects.count() == 200
+    assert PriceCategory.objects.count() == 2
