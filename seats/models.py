@@ -234,10 +234,6 @@ class Booking(models.Model):
 class SeatQuerySet(QuerySet["Seat"]):
     """The questions every caller asks of seats, each answered at `now`."""
 
-    def free_at(self, now: datetime) -> SeatQuerySet:
-        """Neither booked, blocked nor in a running hold (a lapsed hold is free)."""
-        return self.filter(status_q(SeatStatus.AVAILABLE, now))
-
     def held_at(self, now: datetime) -> SeatQuerySet:
         """In a running hold."""
         return self.filter(status_q(SeatStatus.HELD, now))

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from api.keys import create_key
-from seats.models import Activity, Event, Hold, Seat
+from seats.models import Activity, Event, Hold, Seat, SeatStatus, status_q
 from tests.api.rest import Api, problem
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,8 @@ def held_by_token(token: str) -> list[int]:
 
 def free(seat_ids: list[int]) -> bool:
     now = timezone.now()
-    return Seat.objects.filter(id__in=seat_ids).free_at(now).count() == len(seat_ids)
+    available = status_q(SeatStatus.AVAILABLE, now)
+    return Seat.objects.filter(available, id__in=seat_ids).count() == len(seat_ids)
 
 
 def shift(token: str, seconds: float) -> None:
