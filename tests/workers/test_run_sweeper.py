@@ -26,8 +26,8 @@ SWEEPER = f"""
 import django
 django.setup()
 from django.core.management import call_command
-from seats.management.commands import run_sweeper
-run_sweeper.LEADERSHIP_CHECK_SECONDS = {CHECK_SECONDS}
+from workers import running
+running.LEADERSHIP_CHECK_SECONDS = {CHECK_SECONDS}
 call_command("run_sweeper")
 """
 
