@@ -4,8 +4,7 @@ Both are async views: a database or Redis that stops answering costs a probe
 at most CHECK_TIMEOUT_SECONDS, after which the view answers 503 without it.
 A database ping stuck in the driver keeps one of two dedicated threads, so
 stuck pings cannot pile up. Neither view touches the session, so probes get
-no cookie. The documents are built here, not in wire.frames (they are no part
-of the seat protocol), and encoded by the one encoder (api.responses).
+no cookie. Their documents are the wire format's (wire.health).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal, TypedDict
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -24,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from api.responses import json_response
+from wire.health import OK, liveness, readiness
 
 logger = logging.getLogger(__name__)
 
@@ -31,38 +30,11 @@ logger = logging.getLogger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0
 # A group nobody joins: a send to it proves the layer answers, reaching no one.
 PROBE_GROUP = "health.probe"
-OK = "ok"
 
 # Database pings run here, not on the shared executor: a ping stuck in a
 # connect blocks one of these two threads, and later ones time out in the
 # queue instead of taking more threads.
 _database_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
-
-
-class LivenessDocument(TypedDict):
-    status: Literal["ok"]
-
-
-class ReadinessChecks(TypedDict):
-    """Each dependency: "ok" or "error: <short reason>"."""
-
-    database: str
-    channel_layer: str
-
-
-class ReadinessDocument(TypedDict):
-    status: Literal["ready", "not_ready"]
-    checks: ReadinessChecks
-
-
-def liveness() -> LivenessDocument:
-    return {"status": "ok"}
-
-
-def readiness(checks: ReadinessChecks) -> ReadinessDocument:
-    """Ready exactly when every check is "ok"."""
-    ready = all(result == OK for result in checks.values())
-    return {"status": "ready" if ready else "not_ready", "checks": checks}
 
 
 def ping_database() -> None:

@@ -9,6 +9,7 @@ UTC with milliseconds, prices decimal strings, as everywhere on the wire.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 from seats.models import Booking
@@ -83,4 +84,25 @@ def booking(booking: Booking) -> dict[str, Any]:
         "hold_token": booking.hold_token or None,
         "created_at": iso(booking.created_at),
         "cancelled_at": iso(booking.cancelled_at),
+    }
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    seat_ids: Iterable[int] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    """An RFC 9457 problem: `code` is the stable code (the socket's, where
+    there is one), `seat_ids` the seats concerned."""
+    return {
+        "type": f"urn:seats:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "seat_ids": sorted(set(seat_ids)),
+        **extra,
     }

@@ -8,16 +8,15 @@ seats concerned, possibly empty).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
-from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 from seats.errors import RateLimited, RequestError
+from wire import frames, rest
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -63,19 +62,9 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    document = {
-        "type": f"urn:seats:problem:{code}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "seat_ids": sorted(set(seat_ids)),
-        **extra,
-    }
+    document = rest.problem(status, code, detail, seat_ids=seat_ids, **extra)
     response = HttpResponse(
-        json.dumps(document, ensure_ascii=False),
-        status=status,
-        content_type=CONTENT_TYPE,
+        frames.dumps(document), status=status, content_type=CONTENT_TYPE
     )
     for name, value in (headers or {}).items():
         response[name] = value
