@@ -22,7 +22,7 @@ import metrics
 from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
 from seats.services.changes import PLAN_CHANGED
 from seats.signals import SeatChange
-from wire import frames
+from wire import frames, shapes
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
     """
     metrics.SEAT_CHANGES.labels(change.reason).inc(len(change.seats))
     group = event_group(change.event_id)
-    frame: frames.SeatsChangedFrame | frames.PlanChangedFrame
+    frame: shapes.SeatsChangedFrame | shapes.PlanChangedFrame
     if change.reason == PLAN_CHANGED:
         frame = frames.plan_changed(change.event_id, change.version)
     else:

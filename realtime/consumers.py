@@ -28,7 +28,7 @@ from seats.errors import BadRequest, RateLimited, RequestError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
 from seats.models import Event
 from seats.waiting import services as waiting
-from wire import frames
+from wire import frames, shapes
 from wire.requests import MAX_ID, FrameError, Request, parse_request
 
 logger = logging.getLogger(__name__)
@@ -193,13 +193,13 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
         return call
 
-    async def _on_hold(self, request: Request) -> frames.HoldOkFrame:
+    async def _on_hold(self, request: Request) -> shapes.HoldOkFrame:
         result = await db_call(self._admitted(services.hold_seats))(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.hold_ok(result, request.request_id)
 
-    async def _on_hold_best(self, request: Request) -> frames.HoldOkFrame:
+    async def _on_hold_best(self, request: Request) -> shapes.HoldOkFrame:
         result = await db_call(self._admitted(services.hold_best))(
             event_id=self.event_id,
             holder=self.holder,
@@ -209,19 +209,19 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         )
         return frames.hold_ok(result, request.request_id)
 
-    async def _on_release(self, request: Request) -> frames.ReleaseOkFrame:
+    async def _on_release(self, request: Request) -> shapes.ReleaseOkFrame:
         seat_ids = await db_call(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.release_ok(seat_ids, request.request_id)
 
-    async def _on_extend(self, request: Request) -> frames.ExtendOkFrame:
+    async def _on_extend(self, request: Request) -> shapes.ExtendOkFrame:
         result = await db_call(services.extend_hold)(
             event_id=self.event_id, holder=self.holder
         )
         return frames.extend_ok(result, request.request_id)
 
-    async def _on_book(self, request: Request) -> frames.BookOkFrame:
+    async def _on_book(self, request: Request) -> shapes.BookOkFrame:
         result = await db_call(self._admitted(services.book_from_map))(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
@@ -230,7 +230,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     async def _on_snapshot(self, request: Request) -> None:
         await self._send_snapshot(request)
 
-    async def _on_ping(self, request: Request) -> frames.PongFrame:
+    async def _on_ping(self, request: Request) -> shapes.PongFrame:
         version = await db_call(selectors.event_version)(self.event_id)
         return frames.pong(
             timezone.now(), request.request_id, event_id=self.event_id, version=version

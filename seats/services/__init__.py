@@ -1,6 +1,6 @@
 """Every change to seat state happens here, and only here.
 
-One module per concern: `holds` (take, best available, release, extend),
+One module per concern: `holds` (take, best available, extend), `releases`,
 `hold_rows` (a holder's hold row: locking, renewing, its token),
 `bookings` (and cancelling them), `tokens` (holds addressed by their
 token, for the REST API), `staff` (blocking, releasing now, the box
@@ -22,16 +22,8 @@ from seats.services.bookings import (
     book_seats,
     cancel_booking,
 )
-from seats.services.holds import (
-    HoldResult,
-    Released,
-    extend_hold,
-    hold_best,
-    hold_seats,
-    release,
-    release_all,
-    release_seats,
-)
+from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
+from seats.services.releases import Released, release, release_all, release_seats
 from seats.services.sweep import ExpiredSeat, release_expired
 
 __all__ = [

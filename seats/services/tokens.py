@@ -22,14 +22,9 @@ from seats.errors import HoldNotFound
 from seats.holders import new_holder_id
 from seats.models import Hold, Seat
 from seats.services.bookings import BookingResult, Customer, book_seats
-from seats.services.holds import (
-    HoldResult,
-    Released,
-    extend_hold,
-    hold_best,
-    hold_seats,
-)
-from seats.services.holds import release as release_seats_of
+from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
+from seats.services.releases import Released
+from seats.services.releases import release as release_seats_of
 
 
 def new_api_holder() -> str:

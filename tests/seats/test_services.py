@@ -18,7 +18,7 @@ from seats.errors import (
     UnknownSeat,
 )
 from seats.models import Activity, Booking, Event, Hold, Seat
-from seats.services import holds
+from seats.services import releases
 from seats.timefmt import iso
 from tests.conftest import later, snapshot_at
 
@@ -406,7 +406,7 @@ def test_release_all_gives_up_quietly_when_the_hold_changed_after_its_read(
     a, b = seat_ids[:2]
     hold(event, "alice", [a, b], at=0)
     # The locked part of every release (release_all skips the seat rules).
-    release_under_lock = holds._release
+    release_under_lock = releases._release
     seen_then = {}
 
     def change_first(**kwargs):
@@ -418,7 +418,7 @@ def test_release_all_gives_up_quietly_when_the_hold_changed_after_its_read(
         seen_then["state"] = everything()
         return release_under_lock(**kwargs)
 
-    monkeypatch.setattr(holds, "_release", change_first)
+    monkeypatch.setattr(releases, "_release", change_first)
     with django_capture_on_commit_callbacks(execute=True):
         released = services.release_all(
             event_id=event.id, holder="alice", now=later(10)

@@ -1,0 +1,246 @@
+"""The shape of every frame and JSON document of the protocol, as types.
+
+docs/asyncapi.yaml is the contract; these TypedDicts say the same to mypy,
+and `wire.frames` builds them. A new field goes here, there and into
+docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict, TypeVar
+
+RequestId = str | int
+
+
+# Seat entries: the same shape in snapshots and in seats.changed.
+
+
+class SeatStateFrame(TypedDict):
+    id: int
+    status: str
+    holder: str | None
+    held_until: str | None
+
+
+class SeatFrame(SeatStateFrame):
+    label: str
+    section: str
+    row: str
+    number: int
+    x: float  # plan units; an integer when whole
+    y: float
+    category: str
+    wheelchair: bool
+    companion_of: int | None  # the wheelchair space this companion seat goes with
+    restricted_view: bool
+    note: str
+
+
+class PlanFrame(TypedDict):
+    """The plan's extent (plan units) and its drawn shapes (stage, labels)."""
+
+    name: str | None
+    width: float
+    height: float
+    areas: list[dict[str, Any]]
+
+
+class CategoryFrame(TypedDict):
+    code: str
+    name: str
+    price: str
+    currency: str
+    color: str
+
+
+class OwnHoldFrame(TypedDict):
+    held_until: str | None
+    max_until: str | None
+    seat_ids: list[int]
+
+
+class SnapshotFrame(TypedDict):
+    type: Literal["snapshot"]
+    event: int
+    version: int
+    you: str | None
+    server_time: str | None
+    hold: OwnHoldFrame | None
+    categories: list[CategoryFrame]
+    seats: list[SeatFrame]
+    plan: PlanFrame
+    request_id: NotRequired[RequestId]
+
+
+class SeatsChangedFrame(TypedDict):
+    type: Literal["seats.changed"]
+    event: int
+    version: int
+    reason: str
+    seats: list[SeatStateFrame]
+    # Only on a frame that stands for several consecutive changes
+    # (`coalesced`): the first version it covers, and each change's reason.
+    from_version: NotRequired[int]
+    reasons: NotRequired[list[str]]
+
+
+class PlanChangedFrame(TypedDict):
+    """The event's seating plan changed: seats moved, came or went. The
+    change has a version of its own; clients reload the snapshot."""
+
+    type: Literal["plan.changed"]
+    event: int
+    version: int
+
+
+class HoldOkFrame(TypedDict):
+    type: Literal["hold.ok"]
+    seat_ids: list[int]
+    held_until: str | None
+    max_until: str | None
+    request_id: NotRequired[RequestId]
+
+
+class ReleaseOkFrame(TypedDict):
+    type: Literal["release.ok"]
+    seat_ids: list[int]
+    request_id: NotRequired[RequestId]
+
+
+class ExtendOkFrame(TypedDict):
+    type: Literal["extend.ok"]
+    held_until: str | None
+    max_until: str | None
+    request_id: NotRequired[RequestId]
+
+
+class BookOkFrame(TypedDict):
+    type: Literal["book.ok"]
+    seat_ids: list[int]
+    booking: str
+    request_id: NotRequired[RequestId]
+
+
+class PongFrame(TypedDict):
+    type: Literal["pong"]
+    server_time: str | None
+    # The seat-map socket's event and its current version (not on the staff
+    # socket): a client behind it resyncs.
+    event: NotRequired[int]
+    version: NotRequired[int]
+    request_id: NotRequired[RequestId]
+
+
+class QueueStatusFrame(TypedDict):
+    type: Literal["queue.status"]
+    event: int
+    version: int
+    state: str
+    position: int | None
+    waiting: int
+    opens_at: str | None
+    admitted_until: str | None
+    rate_per_minute: int
+    paused: bool
+    estimated_wait_seconds: int | None
+    server_time: str | None
+
+
+class QueueChangedFrame(TypedDict):
+    type: Literal["queue.changed"]
+    event: int
+    version: int
+
+
+class HeartbeatFrame(TypedDict):
+    type: Literal["heartbeat"]
+    event: int
+    version: int
+    server_time: str | None
+
+
+class ErrorFrame(TypedDict):
+    type: Literal["error"]
+    code: str
+    message: str
+    seat_ids: list[int]
+    # rate_limited only: seconds until a request will be taken again.
+    retry_after: NotRequired[float]
+    request_id: NotRequired[RequestId]
+
+
+# The staff dashboard.
+
+
+class ActivitySeatFrame(TypedDict):
+    id: int
+    label: str
+
+
+class ActivityFrame(TypedDict):
+    type: Literal["activity"]
+    event: int
+    version: int
+    reason: str
+    holder: str | None
+    holders: list[str]
+    at: str | None
+    seats: list[ActivitySeatFrame]
+
+
+class EventSummaryFrame(TypedDict):
+    id: int
+    name: str
+    starts_at: str | None
+    version: int
+    total: int
+    available: int
+    held: int
+    booked: int
+    blocked: int
+
+
+class RunningHoldFrame(TypedDict):
+    id: int
+    event: int
+    holder: str
+    seats: list[str]
+    expires_at: str | None
+
+
+class DashboardStateFrame(TypedDict):
+    type: Literal["dashboard.state"]
+    server_time: str | None
+    events: list[EventSummaryFrame]
+    holds: list[RunningHoldFrame]
+    request_id: NotRequired[RequestId]
+
+
+# HTTP documents.
+
+
+class EventListDocument(TypedDict):
+    events: list[EventSummaryFrame]
+
+
+class ReleasedDocument(TypedDict):
+    released: int
+
+
+class ForbiddenDocument(TypedDict):
+    error: Literal["forbidden"]
+    message: str
+
+
+# Every frame that can answer a request.
+Answer = TypeVar(
+    "Answer",
+    SnapshotFrame,
+    HoldOkFrame,
+    ReleaseOkFrame,
+    ExtendOkFrame,
+    BookOkFrame,
+    PongFrame,
+    ErrorFrame,
+    DashboardStateFrame,
+)
