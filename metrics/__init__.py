@@ -35,8 +35,8 @@ REQUESTS = Counter(
 )
 SEAT_CHANGES = Counter(
     "seats_seat_changes_total",
-    "Seats changed by committed changes, by reason "
-    "(held, released, expired, extended, booked).",
+    "Seats changed by committed changes, by reason (held, released, expired, "
+    "extended, booked, cancelled, blocked, unblocked; a plan change counts none).",
     ["reason"],
 )
 OPEN_SOCKETS = Gauge(

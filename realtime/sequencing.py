@@ -6,10 +6,11 @@ frames would reach the browsers ahead of a version still on its way: every
 client would buffer, and one that waits too long resyncs from a snapshot,
 the most expensive thing a busy server can be asked for. The sequencer
 holds a change until the versions before it have come, and gives up on a
-missing version after a wait (a lost publish). The hub then reads what the
-missing versions changed back from the database and sends it as one frame
-(`caught_up`); only if the database cannot say do the frames go on with a
-gap (`give_up`), which clients close by a resync.
+missing version after a wait (a lost publish). The event's stream
+(realtime.streams) then reads what the missing versions changed back from
+the database and sends it as one frame (`caught_up`); only if the database
+cannot say do the frames go on with a gap (`give_up`), which clients close
+by a resync.
 """
 
 from __future__ import annotations

@@ -81,6 +81,7 @@ class Stream:
         self._catching_up = False
         # Changes waiting out the broadcast window; None while it is closed.
         self._waiting: list[Change] | None = None
+        self._window: asyncio.TimerHandle | None = None
         self._flushing: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -97,11 +98,14 @@ class Stream:
             await self._deliver(now.text)
 
     def close(self) -> None:
-        """Stop every timer: nobody is left to send to."""
+        """Stop every timer and flush: nobody is left to send to."""
         self._closed = True
-        if self._gap_timer is not None:
-            self._gap_timer.cancel()
-            self._gap_timer = None
+        for timer in (self._gap_timer, self._window):
+            if timer is not None:
+                timer.cancel()
+        self._gap_timer = self._window = None
+        if self._flushing is not None:
+            self._flushing.cancel()
         self._waiting = None
 
     def _route(self, changes: list[Change]) -> list[Change]:
@@ -128,16 +132,18 @@ class Stream:
         window = settings.SEAT_BROADCAST_WINDOW_SECONDS
         if window > 0:
             self._waiting = []
-            self.loop.call_later(window, self._window_ends)
+            self._window = self.loop.call_later(window, self._window_ends)
         return False
 
     def _window_ends(self) -> None:
-        waiting, self._waiting = self._waiting, None
+        waiting, self._waiting, self._window = self._waiting, None, None
         if not waiting or self._closed:
             return
         # What waited goes now and opens the next window.
         self._waiting = []
-        self.loop.call_later(settings.SEAT_BROADCAST_WINDOW_SECONDS, self._window_ends)
+        self._window = self.loop.call_later(
+            settings.SEAT_BROADCAST_WINDOW_SECONDS, self._window_ends
+        )
         self._chain(waiting)
 
     def _chain(self, changes: list[Change]) -> None:
@@ -157,6 +163,8 @@ class Stream:
         """
         if previous is not None and not previous.done():
             await asyncio.wait([previous])
+        if self._closed:
+            return
         run: list[Change] = []
         for change in changes:
             if change.kind == SEATS_CHANGED:

@@ -32,7 +32,8 @@ class PriceCategoryInline(admin.TabularInline):
 class EventAdmin(admin.ModelAdmin):
     list_display = ["name", "starts_at", "plan", "version"]
     # The seats were made from the plan: moving an event onto another plan
-    # is store.change_event_plan's job (it checks held and booked seats).
+    # is seats.services.seating.apply_layout's job (plans.store calls it; it
+    # refuses to drop held and booked seats).
     readonly_fields = ["plan", "version"]
     inlines = [PriceCategoryInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

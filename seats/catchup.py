@@ -1,4 +1,4 @@
-"""What a worker reads back when a change never reached it (realtime.hub).
+"""What a worker reads back when a change never reached it (realtime.streams).
 
 A worker gets other workers' changes through the channel layer; one that is
 lost on the way is read here instead: the activity log names the seats of

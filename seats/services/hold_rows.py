@@ -10,6 +10,7 @@ one check it here, under the row's lock.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -31,16 +32,23 @@ def require_token(tokens: dict[int, str], hold_token: str | None) -> None:
         raise HoldNotFound()
 
 
+def hold_tokens(seats: list[Seat]) -> dict[int, str]:
+    """The token of each hold these seats point at, by hold id (one read)."""
+    ids = {s.hold_id for s in seats if s.hold_id is not None}
+    if not ids:
+        return {}
+    return dict(Hold.objects.filter(id__in=ids).values_list("id", "token"))
+
+
 def lapsed_groups(
-    seats: list[Seat], status: SeatStatus = SeatStatus.AVAILABLE
+    seats: list[Seat], tokens: Mapping[int, str] | None = None
 ) -> list[SeatGroup]:
-    """These seats, freed, as one group per hold they were in (its holder
-    and token, read here: a lapsed hold's token goes to its webhook)."""
-    tokens = dict(
-        Hold.objects.filter(id__in={s.hold_id for s in seats}).values_list(
-            "id", "token"
-        )
-    )
+    """These seats, freed, as one group per hold they were in: its holder and
+    token (a lapsed hold's token goes to its webhook; read here unless given)."""
+    if not seats:
+        return []
+    tokens = hold_tokens(seats) if tokens is None else tokens
+    status = SeatStatus.AVAILABLE
     by_hold: dict[tuple[str, str | None], list[SeatState]] = {}
     for seat in seats:
         key = (seat.holder, tokens.get(seat.hold_id or 0))

@@ -108,7 +108,8 @@ def create_event(
             (_new_seat(event.id, p, category_ids) for p in seats), batch_size=BATCH
         )
         analyze_seats_on_commit()
-        _link_companions(event.id, seats, current={})
+        if any(p.companion_of for p in seats):
+            _link_companions(event.id, seats, current={})
     return event
 
 

@@ -27,7 +27,7 @@ from seats.services.bookings import (
     new_booking_reference,
 )
 from seats.services.changes import record_change
-from seats.services.hold_rows import lapsed_groups
+from seats.services.hold_rows import hold_tokens, lapsed_groups
 from seats.services.holds import distinct, drop_if_empty
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
 from seats.signals import SeatState, group
@@ -261,8 +261,9 @@ def _end_holds(
     in_holds = [s for s in seats if s.hold_id is not None]
     if not in_holds:
         return
-    lapsed = lapsed_groups([s for s in in_holds if not _running(s, now)])
-    released = lapsed_groups([s for s in in_holds if _running(s, now)])
+    tokens = hold_tokens(in_holds)
+    lapsed = lapsed_groups([s for s in in_holds if not _running(s, now)], tokens)
+    released = lapsed_groups([s for s in in_holds if _running(s, now)], tokens)
     running = sorted({s.hold_id for s in in_holds if _running(s, now) and s.hold_id})
     lock_holds(running)
     statements.clear_holds([s.id for s in in_holds])

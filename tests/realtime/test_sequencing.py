@@ -150,3 +150,16 @@ async def test_a_hub_group_with_nobody_left_forgets_its_order():
     # The next socket starts afresh, from whatever version comes first.
     assert hub._groups["event.1"].stream is None
     assert recorder.frames == ["v5"]
+
+
+async def test_a_closed_stream_sends_nothing_more(settings):
+    """A group left by its last socket: what still waited in the window is
+    dropped, not sent to whoever joins the group next."""
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0.05
+    recorder = Recorder()
+    stream = Stream(asyncio.get_running_loop(), recorder.deliver, nothing_read_back)
+    await stream.push(changed(1))  # a quiet event: at once
+    await stream.push(changed(2))  # waits for the window
+    stream.close()
+    await asyncio.sleep(0.15)
+    assert [f[-2] for f in recorder.frames] == ["1"]

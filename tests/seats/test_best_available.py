@@ -141,3 +141,22 @@ def test_losing_every_attempt_says_seats_are_going_fast(event, seat_ids, monkeyp
     assert len({tuple(c) for c in choices}) == 3
     assert not Seat.objects.filter(holder="alice").exists()
     assert not Hold.objects.filter(holder="alice").exists()
+
+
+def test_a_refusal_for_too_many_seats_says_how_many_you_hold(event, seat_ids, settings):
+    settings.SEAT_MAX_PER_HOLDER = 4
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[:3], now=later(0)
+    )
+    with pytest.raises(
+        TooManySeats, match=r"at most 4 seats .* \(you hold 3\)\.$"
+    ) as a:
+        services.hold_seats(
+            event_id=event.id, holder="alice", seat_ids=seat_ids[5:7], now=later(1)
+        )
+    assert a.value.seat_ids == sorted(seat_ids[5:7])  # the seats it would add
+    with pytest.raises(TooManySeats, match=r"\(you hold 3\)\.$") as best:
+        services.hold_best(event_id=event.id, holder="alice", count=2, now=later(1))
+    assert best.value.seat_ids == []  # nothing was chosen for you
+    with pytest.raises(TooManySeats, match=r"at most 4 seats for this event\.$"):
+        services.hold_best(event_id=event.id, holder="bob", count=5, now=later(1))
