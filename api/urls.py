@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import staff
+from api import layouts, staff
 from api import views as api
 from api.v1.app import api as api_v1
 from api.v1.idempotency import idempotent_urls
@@ -14,6 +14,11 @@ urlpatterns = [
     re_path(r"^v1/", unknown_route),
     path("events/", api.events, name="api-events"),
     path("events/<int:event_id>/seats/", api.event_seats, name="api-event-seats"),
+    path(
+        "events/<int:event_id>/layout/<slug:digest>.json",
+        layouts.event_layout,
+        name="api-event-layout",
+    ),
     path("staff/events/<int:event_id>/block", staff.block, name="staff-block"),
     path("staff/events/<int:event_id>/unblock", staff.unblock, name="staff-unblock"),
     path("staff/events/<int:event_id>/release", staff.release, name="staff-release"),

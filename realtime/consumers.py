@@ -12,6 +12,7 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 import metrics
 from access import is_staff, session_is_staff
-from realtime import limits
+from realtime import limits, snapshots
 from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
@@ -80,9 +81,14 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     bucket: limits.TokenBucket | None = None
     # Counted in the open-sockets gauge (undone exactly once on disconnect).
     counted = False
+    # Snapshots of the live state only, the layout linked (`?snapshot=live`).
+    live = False
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        # `?snapshot=live`: snapshots of the live state only (realtime.snapshots).
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.live = query.get("snapshot") == ["live"]
         client = self.scope.get("client") or (None, None)
         if limits.connections.admit(client[0]):
             metrics.RATE_LIMITED.labels("connections").inc()
@@ -237,10 +243,16 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         )
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
+        request_id = request.request_id if request is not None else None
+        if self.live:
+            text = await db_call(snapshots.live_snapshot)(
+                event_id=self.event_id, viewer=self.holder, request_id=request_id
+            )
+            await self._send_text(text)
+            return
         seat_map = await db_call(selectors.seat_map)(
             event_id=self.event_id, viewer=self.holder
         )
-        request_id = request.request_id if request is not None else None
         await self._send(frames.snapshot(seat_map, request_id))
 
     async def _send(self, frame: object) -> None:

@@ -112,6 +112,9 @@ class Event(models.Model):
     # Bumped by exactly 1 in the transaction of every announced change, so
     # clients can spot a missed message.
     version = models.PositiveBigIntegerField(default=0)
+    # Bumped when the seats' places, labels or flags change (a new plan): the
+    # layout document (seats.layouts) is built once per layout version.
+    layout_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -8,11 +8,11 @@ hold past its time reads as available here even before the sweeper has run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -52,6 +52,13 @@ class PlanView:
     width: float
     height: float
     areas: list[dict[str, Any]]
+
+
+class HasPlace(Protocol):
+    @property
+    def x(self) -> float: ...
+    @property
+    def y(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +162,7 @@ def seat_map(
     """
     now = now or timezone.now()
     version, plan_id = Event.objects.values_list("version", "plan_id").get(pk=event_id)
-    categories = _categories_of(event_id)
+    categories = categories_of(event_id)
     rows = (
         Seat.objects.filter(event_id=event_id)
         .order_by("id")
@@ -211,11 +218,11 @@ def seat_map(
         hold=own_hold(event_id=event_id, holder=viewer, now=now),
         categories=categories,
         seats=seats,
-        plan=_plan_view(plan_id, seats),
+        plan=plan_view(plan_id, seats),
     )
 
 
-def _plan_view(plan_id: int | None, seats: list[SeatView]) -> PlanView:
+def plan_view(plan_id: int | None, seats: Sequence[HasPlace]) -> PlanView:
     """The event's plan; for venues built in code, the seats' own extent."""
     if plan_id is not None:
         plan = SeatingPlan.objects.only("name", "width", "height", "areas").get(
@@ -389,11 +396,11 @@ def event_details(event_id: int, now: datetime | None = None) -> EventDetails:
     return EventDetails(
         summary=summary,
         checkout_url=checkout_url,
-        categories=_categories_of(event_id),
+        categories=categories_of(event_id),
     )
 
 
-def _categories_of(event_id: int) -> list[CategoryView]:
+def categories_of(event_id: int) -> list[CategoryView]:
     return [
         CategoryView(
             code=c.code,

@@ -22,6 +22,7 @@ from django.conf import settings
 
 from seats.catchup import CatchUp
 from seats.errors import RateLimited, RequestError
+from seats.layouts import Layout, LiveState, SeatPlace
 from seats.selectors import (
     CategoryView,
     DashboardState,
@@ -49,7 +50,13 @@ from wire.shapes import (
     ForbiddenDocument,
     HeartbeatFrame,
     HoldOkFrame,
+    LayoutDocument,
+    LayoutRef,
+    LayoutSeatFrame,
+    LiveSharedFrame,
+    LiveSnapshotFrame,
     OwnHoldFrame,
+    PersonalFields,
     PlanChangedFrame,
     PlanFrame,
     PongFrame,
@@ -198,6 +205,79 @@ def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> Snapshot
         "plan": plan(seat_map.plan),
     }
     return answering(frame, request_id)
+
+
+def layout_document(layout: Layout) -> LayoutDocument:
+    return {
+        "event": layout.event_id,
+        "layout_version": layout.layout_version,
+        "digest": layout.digest,
+        "seats": [_place(s) for s in layout.seats],
+        "plan": plan(layout.plan),
+    }
+
+
+def _place(place: SeatPlace) -> LayoutSeatFrame:
+    return {
+        "id": place.id,
+        "label": place.label,
+        "section": place.section,
+        "row": place.row,
+        "number": place.number,
+        "x": number(place.x),
+        "y": number(place.y),
+        "category": place.category,
+        "wheelchair": place.wheelchair,
+        "companion_of": place.companion_of,
+        "restricted_view": place.restricted_view,
+        "note": place.note,
+    }
+
+
+def live_shared(state: LiveState, layout: LayoutRef) -> LiveSharedFrame:
+    return {
+        "type": "snapshot.live",
+        "event": state.event_id,
+        "version": state.version,
+        "layout": layout,
+        "categories": [category(c) for c in state.categories],
+        "held": [
+            {
+                "holder": public_holder(state.event_id, g.holder),
+                "held_until": iso(g.held_until),
+                "seat_ids": list(g.seat_ids),
+            }
+            for g in state.held
+        ],
+        "booked": list(state.booked),
+        "blocked": list(state.blocked),
+    }
+
+
+def personal(
+    event_id: int,
+    viewer: str | None,
+    hold: OwnHold | None,
+    now: datetime,
+    request_id: RequestId | None = None,
+) -> PersonalFields:
+    fields: PersonalFields = {
+        "you": public_holder(event_id, viewer),
+        "hold": own_hold(hold),
+        "server_time": iso(now),
+    }
+    return answering(fields, request_id)
+
+
+def live_snapshot(shared: LiveSharedFrame, mine: PersonalFields) -> LiveSnapshotFrame:
+    return {**shared, **mine}
+
+
+def live_snapshot_text(shared: str, mine: PersonalFields) -> str:
+    """`dumps(live_snapshot(...))`, from the shared part's text encoded once
+    per event and version (`dumps(live_shared(...))`): only the viewer's
+    fields are encoded per socket."""
+    return shared[:-1] + "," + dumps(mine)[1:]
 
 
 def seats_changed(change: SeatChange) -> SeatsChangedFrame:

@@ -72,6 +72,75 @@ class SnapshotFrame(TypedDict):
     request_id: NotRequired[RequestId]
 
 
+class LayoutSeatFrame(TypedDict):
+    """A seat's place and what never changes about it during a sale."""
+
+    id: int
+    label: str
+    section: str
+    row: str
+    number: int
+    x: float
+    y: float
+    category: str
+    wheelchair: bool
+    companion_of: int | None
+    restricted_view: bool
+    note: str
+
+
+class LayoutDocument(TypedDict):
+    """GET /api/events/<id>/layout/<digest>.json: the map's drawing, kept by
+    browsers (immutable: a new layout has another digest)."""
+
+    event: int
+    layout_version: int
+    digest: str
+    seats: list[LayoutSeatFrame]
+    plan: PlanFrame
+
+
+class LayoutRef(TypedDict):
+    version: int
+    digest: str
+    url: str
+
+
+class HeldGroupFrame(TypedDict):
+    """The seats of one running hold: its holder (public id) and its expiry."""
+
+    holder: str | None
+    held_until: str | None
+    seat_ids: list[int]
+
+
+class LiveSharedFrame(TypedDict):
+    """What every viewer of an event at one version gets in a live snapshot."""
+
+    type: Literal["snapshot.live"]
+    event: int
+    version: int
+    layout: LayoutRef
+    categories: list[CategoryFrame]
+    held: list[HeldGroupFrame]
+    booked: list[int]
+    blocked: list[int]
+
+
+class PersonalFields(TypedDict):
+    """A snapshot's part for its viewer alone (and its request's id)."""
+
+    you: str | None
+    hold: OwnHoldFrame | None
+    server_time: str | None
+    request_id: NotRequired[RequestId]
+
+
+class LiveSnapshotFrame(LiveSharedFrame, PersonalFields):
+    """A snapshot of what changes: the seats that are not available, grouped
+    by status; the layout is the document at `layout.url`."""
+
+
 class SeatsChangedFrame(TypedDict):
     type: Literal["seats.changed"]
     event: int
@@ -236,6 +305,7 @@ class ForbiddenDocument(TypedDict):
 Answer = TypeVar(
     "Answer",
     SnapshotFrame,
+    PersonalFields,
     HoldOkFrame,
     ReleaseOkFrame,
     ExtendOkFrame,

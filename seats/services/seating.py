@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import models, transaction
+from django.db.models import F
 
 from seats.errors import PlanChangeRefused
 from seats.models import Event, PriceCategory, Seat, SeatingPlan, SeatStatus
@@ -164,12 +165,14 @@ def apply_layout(
             list(placed.values()),
             current={s.key: s.companion_of_id for s in kept},
         )
-        Event.objects.filter(pk=event.pk).update(plan=plan)
+        Event.objects.filter(pk=event.pk).update(
+            plan=plan, layout_version=F("layout_version") + 1
+        )
         version = record_change(
             event_id=event.id, reason=PLAN_CHANGED, groups=(), now=now
         )
         analyze_seats_on_commit()
-    event.plan, event.version = plan, version
+    event.refresh_from_db(fields=["plan", "version", "layout_version"])
     return version
 
 

@@ -150,6 +150,17 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else f"{text[:limit]} ..."
 
 
+def check_document(name: str, document: object) -> None:
+    """AssertionError unless `document` matches the schema `name` (an HTTP
+    document the AsyncAPI file describes beside the frames)."""
+    validator = Draft7Validator(
+        {"$ref": f"{URI}#/components/schemas/{name}"}, registry=_registry()
+    )
+    errors = sorted(validator.iter_errors(document), key=lambda e: e.json_path)
+    if errors:
+        raise AssertionError(_report("HTTP", name, errors, document))
+
+
 def check_server_frame(frame: object) -> None:
     """AssertionError, naming the type and the failing path, unless the frame
     is one the document says the server sends."""

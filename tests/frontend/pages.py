@@ -32,8 +32,10 @@ STOPPED_CLOCK = """
 """
 
 
-# Keeps a handle on the page's sockets and its last snapshot, so the test can hand
-# synthetic frames to the seat map's own message handler (nothing in the app changes).
+# Keeps a handle on the page's sockets, so the test can hand synthetic frames to the
+# seat map's own message handler (nothing in the app changes); `__fullSnapshot()` is
+# the whole map as the page's session sees it (the HTTP snapshot: the page's own
+# socket sends the live state and a layout document instead).
 CAPTURE_SOCKETS = """
 (() => {
   const Native = window.WebSocket;
@@ -42,10 +44,12 @@ CAPTURE_SOCKETS = """
     constructor(...args) {
       super(...args);
       window.__sockets.push(this);
-      this.addEventListener('message', (event) => {
-        if (event.data.startsWith('{"type":"snapshot"')) window.__snapshot = event.data;
-      });
     }
+  };
+  window.__fullSnapshot = async () => {
+    const id = document.getElementById('seatmap-app').dataset.eventId;
+    const response = await fetch(`/api/events/${id}/seats/`);
+    return response.text();
   };
 })();
 """

@@ -49,7 +49,7 @@ def test_quick_clicks_arrive_as_one_range_and_the_map_ends_in_step(browser, serv
         expect(seat(page, n)).to_have_attribute("data-status", "held", timeout=FAST * 3)
 
     frames = [json.loads(text) for text in texts]
-    snapshots = [f for f in frames if f["type"] == "snapshot"]
+    snapshots = [f for f in frames if f["type"] == "snapshot.live"]
     changes = [f for f in frames if f["type"] == "seats.changed"]
     assert len(snapshots) == 1, "applied without a resync"
     start = snapshots[0]["version"]

@@ -86,7 +86,12 @@ def lazy_sweeper_server(tmp_path_factory):
         tmp_path_factory.mktemp("lazy"),
         seeds=[("--rows", "2", "--seats-per-row", "6")],
         serve_args=["--no-sweeper"],
-        SEAT_HOLD_SECONDS="1",
+        # Long enough that the second click comes before the first hold ends,
+        # however busy the machine (both seats then share one expiry).
+        SEAT_HOLD_SECONDS="3",
+        # No heartbeats: each would set the watcher's stopped clock to the
+        # server's, and show the lapsed holds as free before the button.
+        SEAT_HEARTBEAT_SECONDS="0",
     ) as server:
         yield server
 
@@ -100,7 +105,7 @@ def test_the_button_reports_the_locks_it_released(browser, lazy_sweeper_server):
     for seat_id in (1, 2):
         seat(buyer, seat_id).click()
         expect(seat(watcher, seat_id)).to_have_attribute("data-status", "held")
-    time.sleep(1.5)  # both holds are past their time; nobody has swept
+    time.sleep(3.5)  # both seats' hold is past its time; nobody has swept
     expect(seat(watcher, 1)).to_have_attribute("data-status", "held")
 
     page.click("#release-expired")

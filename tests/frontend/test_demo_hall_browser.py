@@ -21,7 +21,15 @@ from tests.frontend.test_plan_map_browser import PHONE
 
 pytestmark = pytest.mark.browser
 
-SNAPSHOT_SEATS = "JSON.parse(window.__snapshot).seats"
+# The map's seats (ids, labels, flags), read once per page by `read_seats`.
+SNAPSHOT_SEATS = "window.__seats"
+
+
+def read_seats(page) -> None:
+    page.evaluate(
+        "async () => { window.__seats = "
+        "JSON.parse(await window.__fullSnapshot()).seats; }"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +66,8 @@ def tap_until_held(page, label: str) -> None:
 def test_phone_and_desktop_share_the_hall_with_its_rules(browser, hall, tmp_path):
     phone = open_map(browser, hall, init_script=CAPTURE_SOCKETS, **PHONE)
     desk = open_map(browser, hall, init_script=CAPTURE_SOCKETS)
+    for page in (phone, desk):
+        read_seats(page)
     assert phone.evaluate(f"{SNAPSHOT_SEATS}.length") == 515
 
     # On the phone: zoom into the balcony and hold two seats side by side.
@@ -114,8 +124,7 @@ def test_phone_and_desktop_share_the_hall_with_its_rules(browser, hall, tmp_path
         5, timeout=FAST
     )
     found = desk.evaluate(
-        "ids => ids.map((id) => JSON.parse(window.__snapshot).seats"
-        ".find((s) => s.id === id))",
+        f"ids => ids.map((id) => {SNAPSHOT_SEATS}.find((s) => s.id === id))",
         [
             int(i)
             for i in desk.locator('.seat[data-status="held-by-me"]').evaluate_all(

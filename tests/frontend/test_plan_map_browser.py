@@ -148,7 +148,7 @@ SEATS_BOX = """
 APPLY_500 = """
 async () => {
   const ws = window.__sockets.at(-1);
-  const snap = JSON.parse(window.__snapshot);
+  const snap = JSON.parse(await window.__fullSnapshot());
   const ids = snap.seats.filter((s, i) => i % 10 === 0).map((s) => s.id);
   const until = new Date(Date.parse(snap.server_time) + 3600e3).toISOString();
   const touched = new Set();
@@ -215,7 +215,9 @@ def server(tmp_path_factory):
 def by_label(page: Page, label: str):
     """A seat by its printed label (ids depend on the insertion order)."""
     seat_id = page.evaluate(
-        "l => JSON.parse(window.__snapshot).seats.find((s) => s.label === l).id", label
+        "async l => JSON.parse(await window.__fullSnapshot())"
+        ".seats.find((s) => s.label === l).id",
+        label,
     )
     return seat(page, seat_id)
 

@@ -36,7 +36,7 @@ ARENA = 2  # the second event: 50 rows of 100 seats
 MEASURE = """
 async () => {
   const ws = window.__sockets.at(-1);
-  const text = window.__snapshot;
+  const text = await window.__fullSnapshot();
   const snap = JSON.parse(text);
   const ids = snap.seats.filter((s, i) => i % 10 === 0).map((s) => s.id);
   const until = new Date(Date.parse(snap.server_time) + 3600e3).toISOString();

@@ -125,6 +125,9 @@ def test_an_attempt_that_times_out_is_retried(
     event, seat_ids, receiver, endpoint, settings
 ):
     settings.SEAT_WEBHOOK_TIMEOUT_SECONDS = 0.3
+    # The retry must not fall due within the first pass, however slow the machine.
+    settings.SEAT_WEBHOOK_RETRY_BASE_SECONDS = 60.0
+    settings.SEAT_WEBHOOK_RETRY_MAX_SECONDS = 60.0
     receiver.respond(Reply(200, delay=1.5))
     errors_before = metric("seats_webhook_attempts_total", outcome="error")
     hold(event, "alice", seat_ids[:1])
@@ -134,7 +137,10 @@ def test_an_attempt_that_times_out_is_retried(
     assert (row.status, row.attempts, row.last_status_code) == (Status.PENDING, 1, None)
     assert "0.3s" in row.last_error
     assert metric("seats_webhook_attempts_total", outcome="error") == errors_before + 1
+    assert row.next_attempt_at > timezone.now() + timedelta(seconds=30)
 
+    # Time passes: the retry is due.
+    WebhookDelivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     drain()
     first, second = receiver.wait_for(2)
     assert first.id == second.id == row.message_id

@@ -10,6 +10,7 @@ import { createActions } from './actions.js';
 import { createBestForm } from './best.js';
 import { createBoxOffice } from './boxoffice.js';
 import { createHoldWatch } from './hold.js';
+import { createLayouts, expandSnapshot } from './layoutdoc.js';
 import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
@@ -18,6 +19,9 @@ import { createRowList } from './rowlist.js';
 import { createSeatStore } from './state.js';
 import { createZoom } from './zoom.js';
 import { createZoneNav } from './zones.js';
+
+// How long to wait before asking again when a layout document could not be fetched.
+const LAYOUT_RETRY_MS = 2000;
 
 const app = document.getElementById('seatmap-app');
 const svg = document.getElementById('seat-map');
@@ -43,7 +47,34 @@ const zoom = createZoom(frame, svg, {
   onLayout: () => zoneNav.show(zoom.zones().length, zoom.fitSeatPx()),
   onView: () => zoneNav.clear(zoom.isFit()),
 });
-const socket = connect(app.dataset.wsPath, { onMessage: handle, onStatus: connectionChanged });
+// Live snapshots: the map's layout comes once, as a document the browser keeps.
+const layouts = createLayouts(async (url) => {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`layout: HTTP ${response.status}`);
+  return response.json();
+});
+// Frames are handled as they come, except while a snapshot's layout is being fetched: those
+// wait for it (in order), so no change is applied to a map that is about to be replaced.
+let backlog = null;
+function receive(msg) {
+  if (backlog) backlog.push(msg);
+  else waitFor(handle(msg));
+}
+function waitFor(loading) {
+  if (!loading) return;
+  backlog = backlog ?? [];
+  loading.finally(() => {
+    while (backlog.length) {
+      const next = handle(backlog.shift());
+      if (next) return waitFor(next);
+    }
+    backlog = null;
+  });
+}
+const socket = connect(`${app.dataset.wsPath}?snapshot=live`, {
+  onMessage: receive,
+  onStatus: connectionChanged,
+});
 
 // The customer's side panel, or staff's box office panel: never both.
 const panel = boxOfficeMode ? null : createPanel(document);
@@ -92,13 +123,28 @@ const best = bestForm
 
 /**
  * Every frame from the server lands here; unknown types are ignored (the protocol may
- * grow). Replies to our own requests are handled where the request was made.
+ * grow). Replies to our own requests are handled where the request was made. Returns a
+ * promise while a live snapshot's layout is being fetched (`receive` holds the rest).
  */
 function handle(msg) {
   switch (msg.type) {
+    case 'snapshot.live': {
+      const layout = layouts.loaded(msg.layout.url);
+      if (layout) {
+        applySnapshot(expandSnapshot(msg, layout));
+        break;
+      }
+      // The first snapshot of this layout: the frames after it wait until it is drawn.
+      return layouts.get(msg.layout.url).then(
+        (fetched) => applySnapshot(expandSnapshot(msg, fetched)),
+        () => {
+          say('The seat map could not be loaded; trying again.');
+          setTimeout(() => socket.send({ type: 'snapshot' }), LAYOUT_RETRY_MS);
+        },
+      );
+    }
     case 'snapshot':
-      clock.sync(msg.server_time);
-      store.applySnapshot(msg);
+      applySnapshot(msg);
       break;
     case 'seats.changed':
       store.applyChanged(msg);
@@ -117,6 +163,11 @@ function handle(msg) {
     default:
       break;
   }
+}
+
+function applySnapshot(snapshot) {
+  clock.sync(snapshot.server_time);
+  store.applySnapshot(snapshot);
 }
 
 function connectionChanged(state, code) {
