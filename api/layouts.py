@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -24,6 +25,7 @@ from seats import layouts
 from seats.errors import BadRequest
 from seats.models import Event
 from wire import frames
+from wire.shapes import LayoutRef
 
 YEAR_SECONDS = 365 * 24 * 3600
 KEPT = 32
@@ -31,6 +33,12 @@ KEPT = 32
 # Rendered documents by digest: (the JSON, the same gzipped).
 _rendered: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
 _lock = threading.Lock()
+
+
+def layout_ref(layout: layouts.Layout) -> LayoutRef:
+    """Where `layout`'s document is (the REST event and the admin link to it)."""
+    url = reverse("api-event-layout", args=[layout.event_id, layout.digest])
+    return frames.layout_ref(layout, url)
 
 
 @require_safe

@@ -22,7 +22,7 @@ from django.utils import timezone
 from seats import layouts, selectors
 from seats.holders import is_connection_holder
 from wire import frames
-from wire.shapes import LayoutRef, RequestId
+from wire.shapes import RequestId
 
 # Shared parts kept, newest last: a busy event makes a version every few
 # milliseconds, and only the newest few are asked for.
@@ -46,11 +46,8 @@ def live_snapshot(
     if shared is None:
         state = layouts.live_state(event_id, now)
         layout = layouts.layout_at(event_id, state.layout_version)
-        ref: LayoutRef = {
-            "version": layout.layout_version,
-            "digest": layout.digest,
-            "url": reverse("api-event-layout", args=[event_id, layout.digest]),
-        }
+        url = reverse("api-event-layout", args=[event_id, layout.digest])
+        ref = frames.layout_ref(layout, url)
         shared = frames.dumps(frames.live_shared(state, ref))
         _keep(event_id, state.version, shared)
     # A connection's own holder was made just now: it holds nothing yet.

@@ -6,9 +6,11 @@ from django.contrib.admin import helpers
 from django.db import models
 from django.template import engines
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from seats import services
+from seats import layouts, services
 from seats.errors import RequestError
 from seats.models import (
     Activity,
@@ -34,8 +36,17 @@ class EventAdmin(admin.ModelAdmin):
     # The seats were made from the plan: moving an event onto another plan
     # is seats.services.seating.apply_layout's job (plans.store calls it; it
     # refuses to drop held and booked seats).
-    readonly_fields = ["plan", "version"]
+    readonly_fields = ["plan", "version", "layout_document"]
     inlines = [PriceCategoryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="Layout document")
+    def layout_document(self, obj: Event) -> str:
+        """A link to what every seat map draws (the same document for all)."""
+        layout = layouts.layout_at(obj.pk, obj.layout_version)
+        url = reverse("api-event-layout", args=[obj.pk, layout.digest])
+        return format_html('<a href="{}">{}</a>', url, layout.digest)
+
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 

@@ -234,6 +234,11 @@ def _place(place: SeatPlace) -> LayoutSeatFrame:
     }
 
 
+def layout_ref(layout: Layout, url: str) -> LayoutRef:
+    """Where the layout's document is: `url`, the edge's route to it."""
+    return {"version": layout.layout_version, "digest": layout.digest, "url": url}
+
+
 def live_shared(state: LiveState, layout: LayoutRef) -> LiveSharedFrame:
     return {
         "type": "snapshot.live",

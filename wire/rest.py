@@ -16,6 +16,7 @@ from seats.models import Booking
 from seats.selectors import EventDetails, EventSummary, HoldDetails
 from seats.timefmt import iso
 from wire import frames
+from wire.shapes import LayoutRef
 
 
 def event(summary: EventSummary) -> dict[str, Any]:
@@ -38,11 +39,12 @@ def event_list(summaries: Iterable[EventSummary]) -> dict[str, Any]:
     return {"events": [event(s) for s in summaries]}
 
 
-def event_detail(details: EventDetails) -> dict[str, Any]:
+def event_detail(details: EventDetails, layout: LayoutRef) -> dict[str, Any]:
     return {
         **event(details.summary),
         "checkout_url": details.checkout_url or None,
         "categories": [frames.category(c) for c in details.categories],
+        "layout": layout,
     }
 
 

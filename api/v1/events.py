@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from api.layouts import layout_ref
 from api.v1 import auth
 from api.v1.problems import NOT_FOUND
 from api.v1.schemas import EventDetailOut, EventList, HoldOut, Problem, SeatsWanted
-from seats import selectors, services
+from seats import layouts, selectors, services
 from seats.errors import RequestError
 from seats.models import Event
 from seats.services import tokens
@@ -36,9 +37,11 @@ def list_events(request: HttpRequest) -> dict[str, Any]:
 )
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     try:
-        return rest.event_detail(selectors.event_details(event_id))
+        details = selectors.event_details(event_id)
+        layout = layouts.layout_at(event_id, layouts.layout_version(event_id))
     except Event.DoesNotExist:
         raise EventNotFound() from None
+    return rest.event_detail(details, layout_ref(layout))
 
 
 @router.get(

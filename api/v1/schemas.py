@@ -61,11 +61,20 @@ class CategoryOut(Schema):
     color: str
 
 
+class LayoutOut(Schema):
+    """The event's layout document: every seat's place, label and flags."""
+
+    version: int
+    digest: str = Field(description="Names the document's content; it never changes.")
+    url: str = Field(description="GET it (no key needed); cached for a year.")
+
+
 class EventDetailOut(EventOut):
     checkout_url: str | None = Field(
         description="Where 'Continue to checkout' sends the browser; null if none."
     )
     categories: list[CategoryOut]
+    layout: LayoutOut
 
 
 class BestSeats(Schema):

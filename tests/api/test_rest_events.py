@@ -112,8 +112,15 @@ def test_one_event_with_its_counts_and_price_list(shop, reader, event, seat_ids)
                 "color": "",
             },
         ],
+        "layout": response.json()["layout"],
     }
     assert when(response.json()["starts_at"]) == event.starts_at
+    # The same layout document every live seat map draws from.
+    layout = response.json()["layout"]
+    assert layout["version"] == 0 and len(layout["digest"]) == 20
+    document = Client().get(layout["url"])
+    assert document.status_code == 200
+    assert document.json()["digest"] == layout["digest"]
 
 
 def test_an_events_checkout_url_is_shown_when_set(reader, event):
