@@ -104,6 +104,10 @@ class Generator:
             on_open=lambda snapshot: self._tracked(snapshot, watch),
             concurrency=concurrency,
         )
+        for client in clients:
+            # Audits go by the tracks; a 5,000-seat snapshot kept per socket
+            # would be gigabytes over a storm.
+            client.snapshot = {}
         self.clients += clients
         if watch:
             self.arrivals.watchers += len(clients)
@@ -113,6 +117,7 @@ class Generator:
             "connected": len(self.clients),
             "failed": failed,
             "seconds": time.monotonic() - started,
+            "snapshot_bytes": sum(c.snapshot_bytes for c in clients),
         }
 
     def _tracked(self, snapshot: dict, watch: bool) -> Callable[[str, float], None]:
@@ -464,6 +469,7 @@ class GeneratorPool:
             "connected": sum(r["connected"] for r in results),
             "failed": sum(r["failed"] for r in results),
             "seconds": max(r["seconds"] for r in results),
+            "snapshot_bytes": sum(r["snapshot_bytes"] for r in results),
         }
 
     async def all_saw(self, version: int, timeout: float) -> list[dict | None]:

@@ -110,6 +110,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
         out += _idle_rows(scenarios["idle"])
     if "memory" in scenarios:
         out += _memory_rows(scenarios["memory"])
+    if "storm" in scenarios:
+        out += _storm_rows(scenarios["storm"])
     if "queue" in scenarios:
         out += _queue_rows(scenarios["queue"])
     for name in results.get("failures", {}):
@@ -317,6 +319,7 @@ def _idle_rows(idle: dict) -> list[tuple]:
 
 def _queue_rows(queue: dict) -> list[tuple]:
     setup = f"{queue['places']:,} places, {queue['sockets']:,} waiting pages"
+    # The rate and the order, over the run; CPU and frames per mode.
     error = queue["rate_error"]
     rate = queue["rate_measured_per_minute"]
     return [
@@ -336,23 +339,22 @@ def _queue_rows(queue: dict) -> list[tuple]:
             "always",
             "met" if queue["order_preserved"] else "missed",
         ),
+    ] + [
         (
             "7 queue",
-            setup,
-            "server CPU per second: paused · admitting",
-            f"{queue['server_cpu_waiting_per_s']:.3f} s · "
-            f"{queue['server_cpu_admitting_per_s']:.3f} s",
-            "",
-            "",
-        ),
-        (
-            "7 queue",
-            setup,
-            "status frames per waiting page per tick",
-            f"{queue['status_frames_per_socket_per_tick']:.2f}",
-            "",
-            "",
-        ),
+            f"{setup}, {mode} frames",
+            "server CPU per second: paused · admitting; "
+            "frames per page per tick: own · shared",
+            f"{run['server_cpu_waiting_per_s']:.3f} s · "
+            f"{run['server_cpu_admitting_per_s']:.3f} s; "
+            f"{run['status_frames_per_socket_per_tick']:.2f} · "
+            f"{run['line_frames_per_socket_per_tick']:.2f}",
+            f"admitting ≤ {queue['target_cpu_admitting_per_s']:g} s",
+            _verdict(
+                run["server_cpu_admitting_per_s"] <= queue["target_cpu_admitting_per_s"]
+            ),
+        )
+        for mode, run in queue["modes"].items()
     ]
 
 
@@ -368,6 +370,33 @@ def _memory_rows(memory: dict) -> list[tuple]:
                 f"{size['rss_mib']} MiB · {per / 1024:.1f} KiB",
                 "≤ 64 KiB",
                 _verdict(per <= memory["target_bytes"]),
+            )
+        )
+    return out
+
+
+def _storm_rows(storm: dict) -> list[tuple]:
+    targets = storm["targets"]
+    out = []
+    for mode, run in storm["modes"].items():
+        met = (
+            run["failed"] == 0
+            and run["seconds"] <= targets["seconds"]
+            and run["bytes_per_snapshot"] <= targets["bytes_per_snapshot"]
+            and run["cpu_ms_per_connect"] <= targets["cpu_ms_per_connect"]
+        )
+        out.append(
+            (
+                "6b storm",
+                f"{run['sockets']} sockets at once, {storm['seats']} seats, "
+                f"{mode} snapshots",
+                "last snapshot after · bytes per snapshot · server CPU per connect "
+                "· failed",
+                f"{run['seconds']} s · {run['bytes_per_snapshot']:,} B · "
+                f"{run['cpu_ms_per_connect']} ms · {run['failed']}",
+                f"≤ {targets['seconds']:g} s · ≤ 4 KiB · "
+                f"≤ {targets['cpu_ms_per_connect']:g} ms · 0",
+                _verdict(met),
             )
         )
     return out

@@ -33,9 +33,10 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{parts.netloc}"
 
 
-def seat_map_path(event_id: int) -> str:
-    """Where an event's seat map is served (the route in realtime/routing.py)."""
-    return f"/ws/events/{event_id}/"
+def seat_map_path(event_id: int, *, live: bool = False) -> str:
+    """Where an event's seat map is served (the route in realtime/routing.py);
+    `live`: with live snapshots (docs/protocol.md, `snapshot.live`)."""
+    return f"/ws/events/{event_id}/" + ("?snapshot=live" if live else "")
 
 
 def ignore(text: str, received_at: float) -> None:
@@ -79,6 +80,8 @@ class SeatMapClient:
         self.changes: list[dict] = []
         self.changed = asyncio.Event()
         self.closed = False
+        # The first frame's size on the wire (the full or the live snapshot).
+        self.snapshot_bytes = 0
         self._on_broadcast = on_broadcast or self._keep_change
         self._waiting: dict[str, asyncio.Future] = {}
         self._reader = asyncio.create_task(self._read())
@@ -96,13 +99,16 @@ class SeatMapClient:
         snapshot (a per-client version audit starts where the snapshot is).
         """
         ws = await open_socket(url)
-        snapshot = json.loads(await ws.recv())
-        if snapshot.get("type") != "snapshot":
+        text = await ws.recv()
+        snapshot = json.loads(text)
+        if snapshot.get("type") not in ("snapshot", "snapshot.live"):
             await ws.close()
             raise RuntimeError(f"expected a snapshot, got {snapshot!r:.200}")
         if on_open is not None:
             on_broadcast = on_open(snapshot)
-        return cls(ws, snapshot, on_broadcast)
+        client = cls(ws, snapshot, on_broadcast)
+        client.snapshot_bytes = len(text.encode() if isinstance(text, str) else text)
+        return client
 
     async def request(self, message: dict, timeout: float = 30) -> dict:
         """The reply to `message` (sent with a fresh request_id)."""

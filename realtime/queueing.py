@@ -4,10 +4,17 @@ A visitor's socket takes (or finds) the session's place and gets a
 `queue.status` frame: position, people waiting, the estimated wait, the
 opening time. Every change of the room (an admission tick, someone joining
 or leaving) is announced once (`queue.changed`); each process then reads
-the ranks of everyone waiting once, and every local socket finds its own
-position in that list by bisection, so 10,000 waiting pages cost one query
-per change per process, not one each. A socket whose place is no longer in
-the list (admitted, lapsed, left) reads its own place once.
+the ranks of everyone waiting once, so 10,000 waiting pages cost one query
+per change per process, not one each. Then:
+
+* a socket opened with `?line=shared` (the bundled page) gets the one
+  `queue.line` frame of that read, the same text for every socket, framed
+  once (realtime.transport): the page finds its own position in it;
+* any other gets its own `queue.status`, its position found by bisection
+  (encoded per socket: the costlier way, kept for older clients).
+
+A socket whose place is no longer in the list (admitted, lapsed, left)
+reads its own place once and gets its `queue.status`.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import bisect
 import json
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
@@ -90,9 +98,13 @@ class QueueWatch:
             except Exception:
                 logger.warning("reading queue %s failed", self.event_id, exc_info=True)
                 return
+            # Built and encoded once, whatever the number of pages.
+            shared = frames.dumps(
+                frames.queue_line(waiting.line_of(room, ranks), timezone.now())
+            )
             for page in tuple(self.pages):
                 try:
-                    await page.moved(room, ranks)
+                    await page.moved(room, ranks, shared)
                 except Exception:  # a socket closing under us; the others go on
                     logger.debug("queue update of %r failed", page, exc_info=True)
 
@@ -110,9 +122,13 @@ class QueueConsumer(AsyncWebsocketConsumer):
     rank: int | None = None
     state: str = "none"
     watch: QueueWatch | None = None
+    # `?line=shared`: line moves as the shared `queue.line` frame.
+    shared = False
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.shared = query.get("line") == ["shared"]
         client = self.scope.get("client") or (None, None)
         # The same limit on new sockets per address as the seat map's.
         if limits.connections.admit(client[0]):
@@ -163,15 +179,18 @@ class QueueConsumer(AsyncWebsocketConsumer):
             )
             await self._send(frames.error(failure))
 
-    async def moved(self, room: WaitingRoom, ranks: list[int]) -> None:
-        """The line moved: find this page's place, reading it only if it left
-        the waiting list."""
+    async def moved(self, room: WaitingRoom, ranks: list[int], shared: str) -> None:
+        """The line moved: `shared` (the `queue.line` text) or this page's
+        own place, which is read only if it left the waiting list."""
         assert self.holder is not None
         if self.state in ("lapsed", "left", "none"):
             return  # final until the page joins again (a reload)
         if self.state == "waiting" and self.rank is not None:
             at = bisect.bisect_left(ranks, self.rank)
             if at < len(ranks) and ranks[at] == self.rank:
+                if self.shared:
+                    await self.send(text_data=shared)
+                    return
                 status = waiting.QueueStatus(
                     event_id=self.event_id,
                     version=room.version,

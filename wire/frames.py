@@ -36,7 +36,7 @@ from seats.selectors import (
 from seats.services import BookingResult, HoldResult
 from seats.signals import SeatChange, SeatState
 from seats.timefmt import iso
-from seats.waiting.services import QueueStatus
+from seats.waiting.services import QueueLine, QueueStatus
 from wire.shapes import (
     ActivityFrame,
     Answer,
@@ -61,6 +61,7 @@ from wire.shapes import (
     PlanFrame,
     PongFrame,
     QueueChangedFrame,
+    QueueLineFrame,
     QueueStatusFrame,
     ReleasedDocument,
     ReleaseOkFrame,
@@ -425,6 +426,24 @@ def queue_status(status: QueueStatus, now: datetime) -> QueueStatusFrame:
         "rate_per_minute": status.rate_per_minute,
         "paused": status.paused,
         "estimated_wait_seconds": status.estimated_wait_seconds,
+        "server_time": iso(now),
+        "rank": status.rank,
+    }
+
+
+def queue_line(line: QueueLine, now: datetime) -> QueueLineFrame:
+    """The line as every waiting page sees it (`?line=shared`): the same
+    bytes for all; each finds its position from `marks` and its rank."""
+    return {
+        "type": "queue.line",
+        "event": line.event_id,
+        "version": line.version,
+        "enabled": line.enabled,
+        "waiting": line.waiting,
+        "opens_at": iso(line.opens_at),
+        "rate_per_minute": line.rate_per_minute,
+        "paused": line.paused,
+        "marks": [[position, rank] for position, rank in line.marks],
         "server_time": iso(now),
     }
 

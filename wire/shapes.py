@@ -213,6 +213,20 @@ class QueueStatusFrame(TypedDict):
     paused: bool
     estimated_wait_seconds: int | None
     server_time: str | None
+    rank: int | None
+
+
+class QueueLineFrame(TypedDict):
+    type: Literal["queue.line"]
+    event: int
+    version: int
+    enabled: bool
+    waiting: int
+    opens_at: str | None
+    rate_per_minute: int
+    paused: bool
+    marks: list[list[int]]
+    server_time: str | None
 
 
 class QueueChangedFrame(TypedDict):

@@ -64,19 +64,25 @@ def sweep_and_admit() -> int:
     _admit_when_due()
     while (remaining := ends - time.monotonic()) > 0:
         upcoming = selectors.next_expiry()
-        wait = remaining if upcoming is None else _seconds_until(upcoming)
+        opening = waiting.next_opening(timezone.now())
+        wait = remaining
+        for moment in (upcoming, opening):
+            if moment is not None:
+                wait = min(wait, _seconds_until(moment))
         time.sleep(max(0.0, min(wait, remaining, _RECHECK_SECONDS)))
         if upcoming is not None and timezone.now() >= upcoming:
             released += _sweep_once()
-        _admit_when_due()
+        _admit_when_due(opened=opening is not None and timezone.now() >= opening)
     return released
 
 
 _last_admission = -float("inf")
 
 
-def _admit_when_due() -> None:
-    """A waiting-room tick (seats.waiting) about every ADMIT_SECONDS.
+def _admit_when_due(*, opened: bool = False) -> None:
+    """A waiting-room tick (seats.waiting) about every ADMIT_SECONDS, and at
+    once when a room's opening has just come (`opened`): the first in line
+    is admitted at the opening itself.
 
     Part of the sweep job, not a job of its own: it runs where the sweep
     runs (one admitter per cluster, the sweeper's leader) on the sweep's
@@ -84,7 +90,7 @@ def _admit_when_due() -> None:
     a small pool. A failing tick never stops the sweep.
     """
     global _last_admission
-    if time.monotonic() - _last_admission < ADMIT_SECONDS:
+    if not opened and time.monotonic() - _last_admission < ADMIT_SECONDS:
         return
     _last_admission = time.monotonic()
     try:

@@ -9,6 +9,7 @@ from bench.scenarios import (
     onsale,
     queue,
     statements,
+    storm,
     sweep,
 )
 
@@ -21,5 +22,6 @@ SCENARIOS = [
     statements,
     idle,
     memory,
+    storm,
     queue,
 ]

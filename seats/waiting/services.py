@@ -43,7 +43,26 @@ class QueueStatus:
     rate_per_minute: int
     paused: bool
     estimated_wait_seconds: int | None
-    rank: int | None = None  # the place's rank (never sent to the browser)
+    # The place's rank: the page finds itself in `QueueLine.marks` by it.
+    # Not a handle: nothing is ever asked for by rank.
+    rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLine:
+    """The line as every waiting page of a room sees it, the same for all:
+    each page works out its own position from `marks` and its rank."""
+
+    event_id: int
+    version: int
+    enabled: bool
+    opens_at: datetime
+    paused: bool
+    rate_per_minute: int
+    waiting: int
+    # (position, rank) pairs, in order: the first EXACT_MARKS places, then
+    # about SPREAD_MARKS more spread evenly to the last one.
+    marks: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +253,35 @@ def status(*, event_id: int, holder: str, now: datetime | None = None) -> QueueS
     )
 
 
+# How a QueueLine marks the line: the front exactly (the next to be admitted
+# see their true place), the rest by samples between which a page
+# interpolates. Ranks are uniform draws before the opening and place ids
+# after it, so a page between two samples some hundreds of places apart is
+# rarely more than a few off.
+EXACT_MARKS = 10
+SPREAD_MARKS = 30
+
+
+def line_of(room: WaitingRoom, ranks: list[int]) -> QueueLine:
+    """The shared view of `room` whose waiting ranks (in order) are `ranks`."""
+    count = len(ranks)
+    picks = list(range(min(count, EXACT_MARKS)))
+    if count > EXACT_MARKS:
+        step = max(1, -(-(count - EXACT_MARKS) // SPREAD_MARKS))
+        picks += range(EXACT_MARKS - 1 + step, count - 1, step)
+        picks.append(count - 1)
+    return QueueLine(
+        event_id=room.event_id,
+        version=room.version,
+        enabled=room.enabled,
+        opens_at=room.opens_at,
+        paused=room.paused,
+        rate_per_minute=room.rate_per_minute,
+        waiting=count,
+        marks=tuple((i + 1, ranks[i]) for i in picks),
+    )
+
+
 def waiting_ranks(room_id: int) -> list[int]:
     """The ranks of everyone waiting, in order: one read serves every
     waiting page of a process (each finds its position by bisection)."""
@@ -274,17 +322,25 @@ def admit_due(*, now: datetime | None = None) -> list[int]:
 
 def _tick(room: WaitingRoom, now: datetime) -> bool:
     lapsed = _lapse(room, now)
-    since = room.credit_at or room.opens_at
+    last = room.credit_at
+    opening = last is None or last < room.opens_at
+    since = room.opens_at if last is None or opening else last
     if room.paused:
         room.credit_at = now
         room.save(update_fields=["credit_at"])
         return lapsed > 0
     per_second = room.rate_per_minute / 60
     earned = per_second * max(0.0, (now - since).total_seconds())
-    credit = min(room.credit + earned, max(1.0, per_second * MAX_CREDIT_SECONDS))
+    # The first tick of an opening admits the first in line at once, not one
+    # rate interval later; credit owed from before the opening is forgotten.
+    credit = (0.0 if opening else room.credit) + earned
+    if opening and room.rate_per_minute:
+        credit = max(credit, 1.0)
+    credit = min(credit, max(1.0, per_second * MAX_CREDIT_SECONDS))
     admitted_now = Place.objects.filter(room=room, state=Place.State.ADMITTED).count()
     room_left = max(0, room.max_admitted - admitted_now)
-    due = min(int(credit), room_left)
+    # Credit is summed tick by tick: ten tenths must make one admission.
+    due = min(int(credit + 1e-9), room_left)
     admitted = 0
     if due:
         next_ids = list(
@@ -301,6 +357,17 @@ def _tick(room: WaitingRoom, now: datetime) -> bool:
     room.credit_at = now
     room.save(update_fields=["credit", "credit_at"])
     return bool(lapsed or admitted)
+
+
+def next_opening(now: datetime) -> datetime | None:
+    """The next opening of a room that is on and has not opened yet (the
+    admitter wakes for it, so the first admission is at the opening)."""
+    return (
+        WaitingRoom.objects.filter(enabled=True, opens_at__gt=now)
+        .order_by("opens_at")
+        .values_list("opens_at", flat=True)
+        .first()
+    )
 
 
 def _lapse(room: WaitingRoom, now: datetime) -> int:

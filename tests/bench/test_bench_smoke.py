@@ -285,3 +285,39 @@ def test_the_queue_admits_in_rank_order_near_the_rate(smoke):
     # Three seconds of ticks at these sizes: near the setting, not to 5 %.
     assert queue["rate_error"] is not None and queue["rate_error"] < 0.35
     assert queue["sockets"] == smoke["sizes"]["queue_sockets"]
+
+
+def test_shared_waiting_pages_get_line_frames_and_no_status_per_move(smoke):
+    modes = smoke["scenarios"]["queue"]["modes"]
+    assert set(modes) == {"status", "shared"}
+    for run in modes.values():
+        assert run["sockets"] == smoke["sizes"]["queue_sockets"]
+        assert run["server_cpu_admitting_per_s"] > 0
+    own, shared = modes["status"], modes["shared"]
+    # Every page moves on every tick: a status each the old way, a line each now.
+    assert own["line_frames"] == 0 and own["status_frames_per_socket_per_tick"] > 0.5
+    assert shared["line_frames_per_socket_per_tick"] > 0.5
+    # Only the pages admitted get a status of their own in shared mode.
+    assert shared["status_frames"] < shared["line_frames"] / 2
+
+
+def test_storm_snapshotted_every_socket_and_live_is_the_smaller(smoke):
+    storm = smoke["scenarios"]["storm"]
+    assert set(storm["modes"]) == {"full", "live"}
+    for mode, run in storm["modes"].items():
+        sockets = smoke["sizes"][
+            "storm_sockets" if mode == "live" else "storm_full_sockets"
+        ]
+        assert run["sockets"] == sockets
+        assert run["connected"] == sockets and run["failed"] == 0
+        assert run["seconds"] > 0 and run["server_cpu_seconds"] > 0
+        assert run["cpu_ms_per_connect"] == pytest.approx(
+            run["server_cpu_seconds"] / sockets * 1000, abs=0.002
+        )
+    full, live = storm["modes"]["full"], storm["modes"]["live"]
+    # The full snapshot carries every seat's geometry; the live one only the
+    # seats that are not available (none, on a fresh event).
+    assert storm["seats"] == smoke["sizes"]["storm_seats"]
+    assert full["bytes_per_snapshot"] > 20 * storm["seats"]
+    assert 0 < live["bytes_per_snapshot"] < storm["targets"]["bytes_per_snapshot"]
+    assert live["bytes_per_snapshot"] * 10 < full["bytes_per_snapshot"]

@@ -294,6 +294,10 @@ def test_every_builder_makes_frames_that_match(
     frames.queue_status(
         waiting.status(event_id=eid, holder=you, now=later(3000)), later(3000)
     )
+    frames.queue_line(
+        waiting.line_of(room, waiting.waiting_ranks(room.id)), later(3000)
+    )
+    frames.queue_line(waiting.line_of(room, list(range(100))), later(3000))
     frames.queue_changed(eid, room.version)
     frames.plan_changed(eid, version + 1)
     frames.pong(later(3000))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from seats.holders import SESSION_KEY, new_holder_id
 from seats.models import Seat
 from seats.waiting import services as waiting
 from seats.waiting.models import WaitingRoom
-from tests.realtime.conftest import Client, event_client, session_cookie
+from tests.realtime.conftest import Client, event_client, server_frame, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,6 +85,66 @@ async def test_places_are_pushed_as_the_line_moves_and_kept_across_tabs(event):
     moved = await status_where(pages[2], lambda s: s["waiting"] == 1)
     assert moved["position"] == 1
     for page in (*pages, tab):
+        await page.close()
+
+
+@database_sync_to_async
+def join_without_page(event_id: int, count: int, who: str) -> None:
+    for n in range(count):
+        waiting.join(event_id=event_id, holder=f"{who}{n:08d}")
+
+
+async def shared_page(event_id: int, cookie: str) -> tuple[Client, dict]:
+    page = Client(f"/ws/events/{event_id}/queue/?line=shared", cookie=cookie)
+    connected, _ = await page.connect()
+    assert connected
+    return page, await page.recv_type("queue.status")
+
+
+async def next_line(page: Client, version: int) -> str:
+    """The raw text of the first queue.line at `version` or later."""
+    for _ in range(30):
+        text = await page.ws.receive_from(timeout=2)
+        frame = server_frame(text)
+        if frame["type"] == "queue.line" and frame["version"] >= version:
+            return text
+    raise AssertionError("no such queue.line came")
+
+
+async def test_shared_pages_get_one_line_and_find_themselves_in_it(event):
+    await open_room(event.id, rate_per_minute=60)
+    first, first_status = await shared_page(event.id, (await session_cookie())[0])
+    await join_without_page(event.id, 20, "a")
+    middle, middle_status = await shared_page(event.id, (await session_cookie())[0])
+    await join_without_page(event.id, 30, "b")
+    last, last_status = await shared_page(event.id, (await session_cookie())[0])
+    old, old_status = await queue_client(event.id, (await session_cookie())[0])
+    assert first_status["position"] == 1 and first_status["rank"] is not None
+    assert (middle_status["position"], last_status["position"]) == (22, 53)
+
+    version = await admit(event.id, 1.5)
+    # The first in line is admitted: its own status says so.
+    admitted = await status_where(first, lambda s: s["state"] != "waiting")
+    assert admitted["state"] == "admitted"
+    # Everyone still waiting gets the same text; an older client its own status.
+    text = await next_line(middle, version)
+    assert await next_line(last, version) == text
+    line = json.loads(text)
+    assert line["waiting"] == 53 and line["enabled"] is True
+    marks = line["marks"]
+    assert marks[:10] == [[n, marks[n - 1][1]] for n in range(1, 11)]
+    assert marks[-1] == [53, old_status["rank"]]  # the last is marked exactly
+    assert [52, last_status["rank"]] in marks
+    ranks = [rank for _, rank in marks]
+    assert ranks == sorted(ranks) and len(marks) <= 41
+    assert first_status["rank"] not in ranks  # admitted: out of the line
+    # Between two marks, in the order of the line.
+    below = max(m for m in marks if m[1] < middle_status["rank"])
+    above = min(m for m in marks if m[1] > middle_status["rank"])
+    assert below[0] < 21 < above[0]
+    moved = await status_where(old, lambda s: s["version"] >= version)
+    assert moved["position"] == 53 and "marks" not in moved
+    for page in (first, middle, last, old):
         await page.close()
 
 

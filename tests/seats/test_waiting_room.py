@@ -68,14 +68,40 @@ def test_admission_follows_the_rate_and_the_cap(event):
     for i in range(300):
         waiting.join(event_id=event.id, holder=f"h{i}", now=later(0))
     tick_every_second(OPENS, 30)
-    assert len(admitted_holders(room)) == 60  # 2 a second for 30 s
+    # One at the opening itself, then 2 a second for 30 s.
+    assert len(admitted_holders(room)) == 61
     # Ticking twice at the same moment admits nobody twice.
     waiting.admit_due(now=OPENS + timedelta(seconds=30))
-    assert len(admitted_holders(room)) == 60
+    assert len(admitted_holders(room)) == 61
 
     waiting.configure(event_id=event.id, max_admitted=70)
     tick_every_second(OPENS + timedelta(seconds=31), 30)
     assert len(admitted_holders(room)) == 70  # the cap
+
+
+def test_the_first_in_line_is_admitted_at_the_opening_itself(event):
+    room = room_for(event, rate_per_minute=6)  # one every 10 s
+    for i in range(5):
+        waiting.join(event_id=event.id, holder=f"h{i}", now=later(0))
+    assert waiting.next_opening(later(0)) == OPENS
+    waiting.admit_due(now=OPENS - timedelta(milliseconds=1))
+    assert admitted_holders(room) == []
+    waiting.admit_due(now=OPENS)
+    first = Place.objects.filter(room=room).order_by("rank").first()
+    assert admitted_holders(room) == [first.holder]
+    assert waiting.next_opening(OPENS) is None
+    # Then the rate: the next one 10 s later, not at once.
+    tick_every_second(OPENS + timedelta(seconds=1), 8)
+    assert len(admitted_holders(room)) == 1
+    tick_every_second(OPENS + timedelta(seconds=10), 0)
+    assert len(admitted_holders(room)) == 2
+
+    # A later opening (staff moved it) starts afresh, with no credit kept.
+    reopens = OPENS + timedelta(minutes=5)
+    waiting.configure(event_id=event.id, opens_at=reopens)
+    assert waiting.next_opening(OPENS + timedelta(seconds=11)) == reopens
+    waiting.admit_due(now=reopens)
+    assert len(admitted_holders(room)) == 3
 
 
 def test_a_paused_room_admits_nobody_and_saves_up_nothing(event):

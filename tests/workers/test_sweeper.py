@@ -272,3 +272,36 @@ def test_the_sweeper_aims_at_expiries_between_its_runs(event, seat_ids, settings
     # A plain interval would leave it up to the 3 s run interval; aimed, the
     # lag is a small fraction of it.
     assert 0 <= lag < settings.SEAT_SWEEP_SECONDS / 4, lag
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admitter_wakes_for_an_opening(event, settings):
+    """A room at 6 a minute opening between two runs admits its first at the
+    opening itself, not 10 s (one rate interval) or a run interval later."""
+    from seats.waiting import services as waiting
+    from seats.waiting.models import Place
+
+    settings.SEAT_SWEEP_SECONDS = 3
+    opens_at = timezone.now() + timedelta(seconds=1.2)
+    room = waiting.configure(
+        event_id=event.id, enabled=True, opens_at=opens_at, rate_per_minute=6
+    )
+    for holder in ("alice", "bob"):
+        waiting.join(event_id=event.id, holder=holder)
+    scheduler = build_scheduler(blocking=False)
+    try:
+        scheduler.start()
+        deadline = time.monotonic() + 6
+        admitted = Place.objects.filter(room=room, state="admitted")
+        while not admitted.exists():
+            assert time.monotonic() < deadline, "nobody admitted"
+            time.sleep(0.02)
+    finally:
+        scheduler.shutdown(wait=True)
+        gc.collect()
+    first = admitted.get()
+    lag = (first.admitted_at - opens_at).total_seconds()
+    assert 0 <= lag < 0.4, lag
+    assert first.rank == min(
+        Place.objects.filter(room=room).values_list("rank", flat=True)
+    )

@@ -1,11 +1,14 @@
-// Waiting room page: the visitor's place, pushed over /ws/events/<id>/queue/ whenever the
-// line moves; when the server admits the visitor the page reloads into the seat map.
+// Waiting room page: the visitor's place, pushed over /ws/events/<id>/queue/?line=shared whenever
+// the line moves; when the server admits the visitor the page reloads into the seat map.
+// The visitor's own `queue.status` comes on connect and when their state changes; every other
+// move is the shared `queue.line`, in which the page finds itself by its rank (./line.js).
 
 import { createClock, parseTime } from '../common/clock.js';
 import { connect } from '../common/connection.js';
 import { showConnection } from '../common/status.js';
 import { countdownText } from '../common/texts.js';
-import { waitText } from './texts.js';
+import { estimatedWait, placeInLine } from './line.js';
+import { placeText, waitText } from './texts.js';
 
 const app = document.getElementById('waiting-app');
 const statusElement = document.getElementById('connection-status');
@@ -21,24 +24,55 @@ const rejoinButton = document.getElementById('rejoin-queue');
 
 const clock = createClock();
 let opensAt = parseTime(app.dataset.opensAt);
+// The rank of the visitor's place, from their last queue.status (found in every queue.line).
+let rank = null;
+let version = -1;
+
+function showPlace(place, waiting, estimatedSeconds, paused) {
+  waitingCount.textContent = waiting.toLocaleString('en');
+  position.textContent = placeText(place.position, place.exact);
+  position.dataset.position = String(place.position);
+  position.dataset.exact = String(place.exact);
+  ahead.textContent = placeText(place.position - 1, place.exact);
+  estimate.textContent = waitText(estimatedSeconds, paused);
+  message.textContent = paused ? 'The sale is paused for a moment; you keep your place.' : '';
+}
+
+function showLine(line) {
+  if (line.version < version) return;
+  clock.sync(line.server_time);
+  opensAt = parseTime(line.opens_at);
+  if (!line.enabled) {
+    // The room was turned off: the event's page is the seat map again.
+    message.textContent = 'The waiting room is closed: opening the seat map…';
+    location.reload();
+    return;
+  }
+  const place = placeInLine(line, rank);
+  if (place === null || app.dataset.state !== 'waiting') return; // own status follows
+  version = line.version;
+  app.dataset.version = String(line.version);
+  const seconds = estimatedWait(line, place.position, clock.now(), opensAt ?? 0);
+  showPlace(place, line.waiting, seconds, line.paused);
+  tick();
+}
 
 function show(msg) {
   clock.sync(msg.server_time);
   opensAt = parseTime(msg.opens_at);
+  rank = msg.rank ?? null;
+  version = msg.version;
   app.dataset.state = msg.state;
   app.dataset.version = String(msg.version);
-  waitingCount.textContent = String(msg.waiting);
+  waitingCount.textContent = msg.waiting.toLocaleString('en');
   if (msg.state === 'admitted') {
     message.textContent = 'It is your turn: opening the seat map…';
     location.reload();
     return;
   }
   if (msg.state === 'waiting') {
-    position.textContent = String(msg.position);
-    position.dataset.position = String(msg.position);
-    ahead.textContent = String(msg.position - 1);
-    estimate.textContent = waitText(msg.estimated_wait_seconds, msg.paused);
-    message.textContent = msg.paused ? 'The sale is paused for a moment; you keep your place.' : '';
+    const place = { position: msg.position, exact: true };
+    showPlace(place, msg.waiting, msg.estimated_wait_seconds, msg.paused);
   } else {
     position.textContent = '–';
     position.dataset.position = '';
@@ -60,9 +94,10 @@ function tick() {
   if (left > 0) openingCountdown.textContent = countdownText(left);
 }
 
-const socket = connect(app.dataset.wsPath, {
+const socket = connect(`${app.dataset.wsPath}?line=shared`, {
   onMessage: (msg) => {
     if (msg.type === 'queue.status') show(msg);
+    else if (msg.type === 'queue.line') showLine(msg);
   },
   onStatus: (state) => showConnection(statusElement, state),
 });

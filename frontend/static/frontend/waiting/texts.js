@@ -8,3 +8,9 @@ export function waitText(seconds, paused) {
   const minutes = Math.round(seconds / 60);
   return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`;
 }
+
+/** A place or a count of people ahead: "4,312", or "about 4,310" when worked out between marks. */
+export function placeText(count, exact) {
+  const text = count.toLocaleString('en');
+  return exact ? text : `about ${text}`;
+}
