@@ -24,6 +24,7 @@ from realtime import limits, snapshots
 from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
+from realtime.transport import DIRECT_SEND
 from seats import selectors, services
 from seats.errors import BadRequest, RateLimited, RequestError, ServerError
 from seats.holders import connection_holder, is_connection_holder, session_holder
@@ -31,6 +32,7 @@ from seats.models import Event
 from seats.waiting import services as waiting
 from wire import frames, shapes
 from wire.requests import MAX_ID, FrameError, Request, parse_request
+from wire.shapes import RequestId
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,6 +43,17 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 # Broadcasts held for a socket whose snapshot is still being read.
 BACKLOG_LIMIT = 256
+
+
+async def send_text(consumer: AsyncWebsocketConsumer, text: str) -> None:
+    """`text` to the consumer's socket: straight to its transport where the
+    server offers that (realtime.transport.DIRECT_SEND; the broadcast hot
+    path), else through the ASGI send."""
+    direct = consumer.scope.get(DIRECT_SEND)
+    if direct is not None:
+        direct(text)
+    else:
+        await consumer.base_send({"type": "websocket.send", "text": text})
 
 
 @db_call
@@ -59,10 +72,48 @@ class NotFoundConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_UNKNOWN_EVENT)
 
 
-@db_call
+# Events this process has seen exist: an on-sale's thousands of arrivals
+# ask about one event, and an event that exists keeps existing (a deleted
+# one is found out when its snapshot is read).
+_known_events: set[int] = set()
+KNOWN_EVENTS_KEPT = 10_000
+
+
+async def _exists(event_id: int) -> bool:
+    if event_id in _known_events:
+        return True
+    if not await _event_exists(event_id):
+        return False
+    if len(_known_events) >= KNOWN_EVENTS_KEPT:
+        _known_events.clear()
+    _known_events.add(event_id)
+    return True
+
+
 def _holder_of(scope: dict) -> str:
     """The session's holder id, or a fresh one for this connection only."""
     return session_holder(scope.get("session")) or connection_holder()
+
+
+def _snapshot_text(
+    event_id: int, viewer: str, live: bool, request_id: RequestId | None = None
+) -> str:
+    """The text of the viewer's snapshot (live or full); Event.DoesNotExist
+    if the event is gone."""
+    if live:
+        return snapshots.live_snapshot(
+            event_id=event_id, viewer=viewer, request_id=request_id
+        )
+    seat_map = selectors.seat_map(event_id=event_id, viewer=viewer)
+    return frames.dumps(frames.snapshot(seat_map, request_id))
+
+
+@db_call
+def _arrive(scope: dict, event_id: int, live: bool) -> tuple[str, str]:
+    """A new socket's holder and first snapshot, in one trip to the database
+    thread: an arrival storm pays one hop per socket, not three."""
+    holder = _holder_of(scope)
+    return holder, _snapshot_text(event_id, holder, live)
 
 
 class SeatMapConsumer(AsyncWebsocketConsumer):
@@ -73,7 +124,8 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "__hub_only__"
 
     event_id: int
-    holder: str
+    # Decided with the first snapshot (`_arrive`); empty until then.
+    holder: str = ""
     # Broadcasts that arrive before the snapshot has gone out wait here, in
     # order; None once the socket is live.
     backlog: list[str] | None = None
@@ -97,12 +149,11 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
             return
         self.bucket = limits.request_bucket(client[0])
-        if not await _event_exists(self.event_id):
+        if not await _exists(self.event_id):
             # Accept first so the client sees a meaningful close code, not a 403.
             await self.accept()
             await self.close(code=CLOSE_UNKNOWN_EVENT)
             return
-        self.holder = await _holder_of(self.scope)
         await self.accept()
         self.backlog = []
         self.group = event_group(self.event_id)
@@ -113,7 +164,13 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         metrics.OPEN_SOCKETS.labels("seat_map").inc()
         self.counted = True
         ensure_heartbeats(hub)
-        await self._send_snapshot()
+        try:
+            self.holder, text = await _arrive(self.scope, self.event_id, self.live)
+        except Event.DoesNotExist:
+            _known_events.discard(self.event_id)
+            await self.close(code=CLOSE_UNKNOWN_EVENT)
+            return
+        await self._send_text(text)
         while self.backlog:
             await self._send_text(self.backlog.pop(0))
         self.backlog = None  # no await since the last check: nothing slips past
@@ -133,7 +190,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             self.counted = False
         if self.group is not None:
             get_hub().unsubscribe(self.group, self)
-        if self.group is not None and is_connection_holder(self.holder):
+        if self.holder and self.group is not None and is_connection_holder(self.holder):
             # Nobody can ever act for this connection again: free its seats now.
             await db_call(services.release_all)(
                 event_id=self.event_id, holder=self.holder
@@ -244,23 +301,16 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
         request_id = request.request_id if request is not None else None
-        if self.live:
-            text = await db_call(snapshots.live_snapshot)(
-                event_id=self.event_id, viewer=self.holder, request_id=request_id
-            )
-            await self._send_text(text)
-            return
-        seat_map = await db_call(selectors.seat_map)(
-            event_id=self.event_id, viewer=self.holder
+        text = await db_call(_snapshot_text)(
+            self.event_id, self.holder, self.live, request_id
         )
-        await self._send(frames.snapshot(seat_map, request_id))
+        await self._send_text(text)
 
     async def _send(self, frame: object) -> None:
         await self._send_text(frames.dumps(frame))
 
     async def _send_text(self, text: str) -> None:
-        # Straight to the server's send: this is the broadcast hot path.
-        await self.base_send({"type": "websocket.send", "text": text})
+        await send_text(self, text)
 
     async def _too_slow(self) -> None:
         logger.info("closing a socket of event %s: it fell behind", self.event_id)
@@ -318,7 +368,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, text: str) -> None:
         """Called by the hub for every change of every event."""
-        await self.send(text_data=text)
+        await send_text(self, text)
         if self._refresh is None:
             # Keep the task referenced: the loop holds tasks only weakly.
             self._refresh = asyncio.create_task(self._refresh_later())

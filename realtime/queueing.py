@@ -23,6 +23,7 @@ import asyncio
 import bisect
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -30,7 +31,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from realtime import limits
-from realtime.consumers import CLOSE_TOO_MANY_CONNECTIONS
+from realtime.consumers import CLOSE_TOO_MANY_CONNECTIONS, send_text
 from realtime.db import db_call
 from realtime.hub import get_hub
 from seats.errors import BadRequest, RequestError
@@ -45,6 +46,13 @@ CLOSE_NO_ROOM = 4404
 CLOSE_NO_SESSION = 4403
 # Changes within this long are answered with one read (admissions come in ticks).
 SETTLE_SECONDS = 0.05
+# Shared pages further back than the next minute's admissions (and at least
+# NEAR_PLACES back) get the line at most this often: their place moves
+# slowly, and at 10,000 waiting pages one frame each per admission tick was
+# most of what the room cost the server. A page left a move behind gets the
+# line as it is then, this long after.
+FAR_EVERY_SECONDS = 5.0
+NEAR_PLACES = 10
 
 
 def queue_group(event_id: int) -> str:
@@ -73,6 +81,22 @@ def _leave(event_id: int, holder: str) -> bool:
     return waiting.leave(event_id=event_id, holder=holder)
 
 
+@dataclass(slots=True)
+class Move:
+    """One read of the line, as the pages of a process get it."""
+
+    room: WaitingRoom
+    ranks: list[int]
+    shared: str  # the `queue.line` text, encoded once for every page
+    # The room's settings changed (paused, rate, opening, on/off): every
+    # page hears of it at once, far back or not.
+    settings_changed: bool
+    # Pages this far back or further (positions counted from 0) get it at
+    # most every FAR_EVERY_SECONDS.
+    far_from: int
+    at: float  # loop time
+
+
 class QueueWatch:
     """One per event and process: the hub's subscriber for `queue.<id>`,
     fanning each change out to the local waiting pages."""
@@ -82,8 +106,13 @@ class QueueWatch:
         self.pages: set[QueueConsumer] = set()
         self._pending: asyncio.Task[None] | None = None
         self._dirty = False
+        self._settings: tuple | None = None
+        self._later: asyncio.TimerHandle | None = None
 
     async def deliver(self, text: str) -> None:
+        self.wake()
+
+    def wake(self) -> None:
         # A change during a refresh is not lost: the refresh runs once more.
         self._dirty = True
         if self._pending is None or self._pending.done():
@@ -98,15 +127,34 @@ class QueueWatch:
             except Exception:
                 logger.warning("reading queue %s failed", self.event_id, exc_info=True)
                 return
-            # Built and encoded once, whatever the number of pages.
-            shared = frames.dumps(
-                frames.queue_line(waiting.line_of(room, ranks), timezone.now())
+            settings = (room.enabled, room.paused, room.rate_per_minute, room.opens_at)
+            loop = asyncio.get_running_loop()
+            move = Move(
+                room=room,
+                ranks=ranks,
+                shared=frames.dumps(
+                    frames.queue_line(waiting.line_of(room, ranks), timezone.now())
+                ),
+                settings_changed=settings != self._settings,
+                # About the next minute's admissions see every move.
+                far_from=max(NEAR_PLACES, room.rate_per_minute),
+                at=loop.time(),
             )
+            self._settings = settings
+            behind = False
             for page in tuple(self.pages):
                 try:
-                    await page.moved(room, ranks, shared)
+                    behind = not await page.moved(move) or behind
                 except Exception:  # a socket closing under us; the others go on
                     logger.debug("queue update of %r failed", page, exc_info=True)
+            if behind and (self._later is None or self._later.cancelled()):
+                # Pages left a move behind get the line as it is then.
+                self._later = loop.call_later(FAR_EVERY_SECONDS, self._catch_up)
+
+    def _catch_up(self) -> None:
+        self._later = None
+        if self.pages:
+            self.wake()
 
 
 _watches: dict[int, QueueWatch] = {}
@@ -124,6 +172,8 @@ class QueueConsumer(AsyncWebsocketConsumer):
     watch: QueueWatch | None = None
     # `?line=shared`: line moves as the shared `queue.line` frame.
     shared = False
+    # When (loop time) this page was last given the shared line.
+    line_at = -FAR_EVERY_SECONDS
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
@@ -179,18 +229,29 @@ class QueueConsumer(AsyncWebsocketConsumer):
             )
             await self._send(frames.error(failure))
 
-    async def moved(self, room: WaitingRoom, ranks: list[int], shared: str) -> None:
-        """The line moved: `shared` (the `queue.line` text) or this page's
-        own place, which is read only if it left the waiting list."""
+    async def moved(self, move: Move) -> bool:
+        """The line moved: the shared line or this page's own place, which is
+        read only if it left the waiting list. False if this page was left
+        a move behind (far back, and given the line recently)."""
         assert self.holder is not None
-        if self.state in ("lapsed", "left", "none"):
-            return  # final until the page joins again (a reload)
+        if self.state in ("admitted", "lapsed", "left", "none"):
+            # Final until the page joins again: an admitted page opens the
+            # seat map (which says when the admission ends).
+            return True
+        ranks, room = move.ranks, move.room
         if self.state == "waiting" and self.rank is not None:
             at = bisect.bisect_left(ranks, self.rank)
             if at < len(ranks) and ranks[at] == self.rank:
                 if self.shared:
-                    await self.send(text_data=shared)
-                    return
+                    if (
+                        at < move.far_from
+                        or move.settings_changed
+                        or move.at - self.line_at >= FAR_EVERY_SECONDS
+                    ):
+                        self.line_at = move.at
+                        await send_text(self, move.shared)
+                        return True
+                    return False
                 status = waiting.QueueStatus(
                     event_id=self.event_id,
                     version=room.version,
@@ -207,8 +268,9 @@ class QueueConsumer(AsyncWebsocketConsumer):
                     rank=self.rank,
                 )
                 await self._show(status)
-                return
+                return True
         await self._show(await _status(self.event_id, self.holder))
+        return True
 
     async def _show(self, status: waiting.QueueStatus) -> None:
         self.rank = status.rank

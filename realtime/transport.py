@@ -12,6 +12,12 @@ from a snapshot when it reconnects.
 It also writes each broadcast's frame once: the text the hub hands to every
 socket of a group is encoded and framed for the first and the same bytes go
 to the others (`framed`).
+
+And it lets a consumer send text straight to its socket (`DIRECT_SEND`, a
+callable in the scope): a broadcast to thousands of sockets otherwise pays,
+per socket, the ASGI reply path (the session middleware's send, daphne's
+`handle_reply` coroutine and its checks, the protocol's dispatch on the
+message type) for what is, on an open socket, one write of ready bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 logger = logging.getLogger(__name__)
 
 MAX_BACKLOG_BYTES = 4 * 1024 * 1024
+# The scope key of a socket's direct text sender (BoundedWebSocketProtocol
+# .send_text_now), set by the serving process's daphne (realtime.serving);
+# absent elsewhere (tests' communicators), where the ASGI send is used.
+DIRECT_SEND = "seats.direct_send"
 # Incoming messages larger than this close the socket (1009) before they are
 # buffered whole; up to it, the consumer answers oversized frames with an
 # error instead (wire.requests.MAX_FRAME_CHARS).
@@ -114,6 +124,26 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
     def stopProducing(self):
         self._backed_up = False
 
+    def sendData(self, data: bytes, sync: bool = False, chopsize=None) -> None:
+        """autobahn's every write (handshake answers, pings, pongs, closes,
+        replies) sent at once when nothing waits before it (`write_now`):
+        through Twisted's buffer each costs a writer registration with the
+        loop, and daphne pings every socket every 20 s, which at 10,000
+        idle sockets was most of an idle server's CPU."""
+        if sync or chopsize or self.send_queue:
+            super().sendData(data, sync, chopsize)
+        else:
+            write_now(self.transport, data)
+
+    def send_text_now(self, text: str) -> None:
+        """A text frame from the application, without the ASGI reply path.
+
+        Only once the socket is open (the consumer accepted it); afterwards,
+        as daphne does for a socket that is gone, nothing.
+        """
+        if self.state == self.STATE_OPEN:
+            self.serverSend(text, False)
+
     def serverSend(self, content, binary=False):
         if self._backed_up:
             self._backlog += len(content)
@@ -130,11 +160,7 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
         ):
             # The hot path of a broadcast: the same bytes for every socket
             # (no per-socket encode or framing), sent at once.
-            payload = framed(content).payloadHybi
-            if self.send_queue:  # autobahn's own queue first, in order
-                self.sendData(payload)
-            else:
-                write_now(self.transport, payload)
+            self.sendData(framed(content).payloadHybi)
             return
         # autobahn applies the incoming message limit to outgoing messages
         # too; ours are not limited (a 5,000-seat snapshot is over 1 MiB).

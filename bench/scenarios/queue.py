@@ -77,7 +77,8 @@ async def run(ctx) -> dict:
             )
             try:
                 cpu = cpu_seconds(server.pid)
-                await asyncio.sleep(options.queue_seconds)
+                async with ctx.profiled(f"queue-{mode}-paused", server.pid):
+                    await asyncio.sleep(options.queue_seconds)
                 waiting_cpu = (cpu_seconds(server.pid) - cpu) / options.queue_seconds
 
                 before = dict(counts)

@@ -103,3 +103,131 @@ def test_a_closing_or_secure_transport_is_left_to_twisted(pair):
         setattr(transport, attribute, value)
         write_now(transport, b"frame")
         assert transport.buffered == [b"frame"]
+
+
+# Direct sends: text from a consumer straight to its socket's protocol.
+
+
+def test_the_serving_daphne_gives_bounded_sockets_a_direct_sender():
+    import asyncio
+
+    from daphne.server import Server
+
+    from realtime.serving import lean_server
+    from realtime.transport import DIRECT_SEND, BoundedWebSocketProtocol
+
+    scopes = []
+
+    async def application(scope, receive, send):
+        scopes.append(scope)
+
+    async def make() -> None:
+        server = lean_server(Server, direct_sends=True)(
+            application=application, endpoints=["tcp:0"]
+        )
+        server.connections = {}  # what run() starts with
+        bounded = BoundedWebSocketProtocol.__new__(BoundedWebSocketProtocol)
+        other = object()
+        for protocol in (bounded, other):
+            server.connections[protocol] = {}
+            server.create_application(protocol, {"type": "websocket"})
+            await server.connections[protocol]["application_instance"]
+        assert scopes[0][DIRECT_SEND] == bounded.send_text_now
+        assert DIRECT_SEND not in scopes[1]
+
+    asyncio.run(make())
+
+
+def test_a_direct_send_goes_out_only_on_an_open_socket():
+    from realtime.transport import BoundedWebSocketProtocol
+
+    protocol = BoundedWebSocketProtocol.__new__(BoundedWebSocketProtocol)
+    sent = []
+    protocol.serverSend = lambda content, binary=False: sent.append((content, binary))
+    for state in (
+        protocol.STATE_CONNECTING,
+        protocol.STATE_CLOSING,
+        protocol.STATE_CLOSED,
+    ):
+        protocol.state = state
+        protocol.send_text_now("nope")
+    protocol.state = protocol.STATE_OPEN
+    protocol.send_text_now("hello")
+    assert sent == [("hello", False)]
+
+
+async def test_consumers_send_directly_where_the_server_offers_it():
+    from realtime.consumers import send_text
+    from realtime.transport import DIRECT_SEND
+
+    class Consumer:
+        def __init__(self, scope):
+            self.scope = scope
+            self.asgi = []
+
+        async def base_send(self, message):
+            self.asgi.append(message)
+
+    direct = []
+    offered = Consumer({DIRECT_SEND: direct.append})
+    await send_text(offered, "a")
+    plain = Consumer({})
+    await send_text(plain, "b")
+    assert (direct, offered.asgi) == (["a"], [])
+    assert plain.asgi == [{"type": "websocket.send", "text": "b"}]
+
+
+def test_the_application_checker_looks_only_at_what_ended():
+    """daphne's checker reaps what ended, but no longer visits every open
+    connection every second to find it."""
+    import asyncio
+
+    from daphne.server import Server
+
+    from realtime.serving import lean_server
+
+    async def run() -> None:
+        gate = asyncio.Event()
+
+        async def application(scope, receive, send):
+            if scope["path"] == "/runs":
+                await gate.wait()
+
+        server = lean_server(Server, direct_sends=False)(
+            application=application, endpoints=["tcp:0"]
+        )
+        server.connections = {}
+        server.application_checker = _no_reschedule(server.application_checker)
+        running, ended, left = object(), object(), object()
+        for protocol, path in ((running, "/runs"), (ended, "/ends"), (left, "/ends")):
+            server.protocol_connected(protocol)
+            server.create_application(protocol, {"type": "http", "path": path})
+        await asyncio.sleep(0.01)  # the short ones finish
+        server.protocol_disconnected(left)
+        assert server._to_check == {ended, left}
+        server.application_checker()
+        assert set(server.connections) == {running, ended}
+        assert "application_instance" not in server.connections[ended]
+        assert "application_instance" in server.connections[running]
+        assert server._to_check == set()
+        # The long one's client leaves: looked at until its application ends.
+        server.protocol_disconnected(running)
+        server.application_checker()
+        assert running in server.connections and server._to_check == {running}
+        gate.set()
+        await asyncio.sleep(0.01)
+        server.application_checker()
+        assert set(server.connections) == {ended}
+
+    asyncio.run(run())
+
+
+def _no_reschedule(checker):
+    """The checker without its `reactor.callLater` of the next pass."""
+    from unittest import mock
+
+    def once():
+        with mock.patch("daphne.server.reactor"):
+            checker()
+
+    return once

@@ -101,10 +101,10 @@ async def shared_page(event_id: int, cookie: str) -> tuple[Client, dict]:
     return page, await page.recv_type("queue.status")
 
 
-async def next_line(page: Client, version: int) -> str:
+async def next_line(page: Client, version: int, timeout: float = 2) -> str:
     """The raw text of the first queue.line at `version` or later."""
     for _ in range(30):
-        text = await page.ws.receive_from(timeout=2)
+        text = await page.ws.receive_from(timeout=timeout)
         frame = server_frame(text)
         if frame["type"] == "queue.line" and frame["version"] >= version:
             return text
@@ -145,6 +145,47 @@ async def test_shared_pages_get_one_line_and_find_themselves_in_it(event):
     moved = await status_where(old, lambda s: s["version"] >= version)
     assert moved["position"] == 53 and "marks" not in moved
     for page in (first, middle, last, old):
+        await page.close()
+
+
+@database_sync_to_async
+def leave(event_id: int, holder: str) -> int:
+    waiting.leave(event_id=event_id, holder=holder)
+    return WaitingRoom.objects.get(event_id=event_id).version
+
+
+@database_sync_to_async
+def pause(event_id: int) -> int:
+    return waiting.configure(event_id=event_id, paused=True).version
+
+
+async def test_pages_far_back_get_the_line_less_often_but_never_miss_the_last(
+    event, monkeypatch
+):
+    from realtime import queueing
+
+    monkeypatch.setattr(queueing, "FAR_EVERY_SECONDS", 3.0)
+    # One a minute: only the first ten places are near the front.
+    await open_room(event.id, rate_per_minute=1)
+    near, _ = await shared_page(event.id, (await session_cookie())[0])
+    await join_without_page(event.id, 15, "a")
+    far, far_status = await shared_page(event.id, (await session_cookie())[0])
+    assert far_status["position"] == 17
+
+    first = await leave(event.id, "a00000001")
+    await next_line(near, first)
+    assert json.loads(await next_line(far, first))["version"] >= first
+    # A second move at once: the page near the front has it, the far one not
+    # yet; it gets the line as it is then, a little later.
+    second = await leave(event.id, "a00000002")
+    assert json.loads(await next_line(near, second))["version"] >= second
+    assert await far.nothing(timeout=0.5)
+    caught_up = json.loads(await next_line(far, second, timeout=10))
+    assert caught_up["version"] >= second and caught_up["waiting"] == 15
+    # A change of the room's settings reaches everyone at once.
+    paused = await pause(event.id)
+    assert json.loads(await next_line(far, paused))["paused"] is True
+    for page in (near, far):
         await page.close()
 
 
