@@ -32,6 +32,7 @@ def _ints(text: str) -> list[int]:
 # Each size: (flag, default, smoke, type, help).
 SIZES = [
     ("fanout_sizes", "100,1000,5000", "5,20", _ints, "fan-out: watching clients"),
+    ("fanout_idle_seconds", 3.0, 0.5, float, "fan-out: idle window before rounds"),
     ("fanout_rounds", 30, 3, int, "fan-out: hold+release rounds per size"),
     ("fanout_warmup", 2, 1, int, "fan-out: unrecorded rounds per size"),
     ("standard_max_n", 1000, 1000, int, "fan-out: largest N for the standard pattern"),

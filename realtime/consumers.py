@@ -135,6 +135,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     counted = False
     # Snapshots of the live state only, the layout linked (`?snapshot=live`).
     live = False
+    # Once live, where the server offers it: the transport's direct sender,
+    # which the hub calls instead of `deliver` (realtime.hub._fan_out).
+    push: Callable[[str], None] | None = None
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
@@ -174,6 +177,8 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         while self.backlog:
             await self._send_text(self.backlog.pop(0))
         self.backlog = None  # no await since the last check: nothing slips past
+        # Live: the hub may now hand frames straight to the transport.
+        self.push = self.scope.get(DIRECT_SEND)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections on its single database

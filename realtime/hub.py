@@ -43,6 +43,9 @@ ORDERED = frozenset({"seats.changed", "plan.changed"})
 
 
 class Subscriber(Protocol):
+    """Gets a group's frames; may also offer `push`, a plain callable that
+    sends a frame at once, which the fan-out then uses instead."""
+
     async def deliver(self, text: str) -> None: ...
 
 
@@ -200,7 +203,13 @@ class Hub:
     async def _fan_out(self, known: _Group, text: str) -> None:
         for subscriber in tuple(known.members):
             try:
-                await subscriber.deliver(text)
+                # A live socket offers a plain call straight to its transport
+                # (`push`): per socket and per broadcast, no coroutine.
+                push = getattr(subscriber, "push", None)
+                if push is not None:
+                    push(text)
+                else:
+                    await subscriber.deliver(text)
             except Exception:  # a socket closing under us; the others go on
                 logger.debug("delivery to %r failed", subscriber, exc_info=True)
 

@@ -68,16 +68,20 @@ def write_now(transport, data: bytes) -> None:
     does not take goes through Twisted's buffer, after what is already in it,
     so order and the producer's pause/resume are Twisted's as before.
     """
-    sock = getattr(transport, "socket", None)
-    if (
-        sock is None
-        or getattr(transport, "TLS", False)
-        or not getattr(transport, "connected", False)
-        or getattr(transport, "disconnecting", True)
-        or getattr(transport, "_writeDisconnected", True)
-        or getattr(transport, "_tempDataBuffer", True)
-        or len(getattr(transport, "dataBuffer", b"x")) > getattr(transport, "offset", 0)
-    ):
+    try:
+        # Plain attribute reads: this runs once per socket per broadcast.
+        clear = (
+            transport.connected
+            and not transport.disconnecting
+            and not transport._writeDisconnected
+            and not transport._tempDataBuffer
+            and len(transport.dataBuffer) <= transport.offset
+            and not transport.TLS
+        )
+        sock = transport.socket
+    except AttributeError:  # not a plain TCP transport: Twisted's way
+        clear = False
+    if not clear:
         transport.write(data)
         return
     try:
@@ -141,8 +145,14 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
         Only once the socket is open (the consumer accepted it); afterwards,
         as daphne does for a socket that is gone, nothing.
         """
-        if self.state == self.STATE_OPEN:
+        if self.state != self.STATE_OPEN:
+            return
+        if self._backed_up or not self.frames_once or self._perMessageCompress:
             self.serverSend(text, False)
+        elif self.send_queue:
+            self.sendData(framed(text).payloadHybi)
+        else:  # the broadcast hot path, in as few steps as it takes
+            write_now(self.transport, framed(text).payloadHybi)
 
     def serverSend(self, content, binary=False):
         if self._backed_up:

@@ -111,12 +111,21 @@ async def measure(ctx, system: str, layer: str) -> dict:
             samples, lost = [], 0
             warmup = 2 * options.fanout_warmup
             cpu_rounds = 2 * options.fanout_rounds
+            # What the server spends with every watcher connected and nothing
+            # happening (keepalive pings, heartbeats, timers): part of the
+            # rounds' CPU too, but not a frame's.
+            idle_from = cpu_seconds(server.pid)
+            await asyncio.sleep(options.fanout_idle_seconds)
+            idle_per_s = (
+                cpu_seconds(server.pid) - idle_from
+            ) / options.fanout_idle_seconds
             async with ctx.profiled(f"fanout-{system}-{layer}-{n}", server.pid):
                 for i in range(warmup + 2 * options.fanout_rounds):
                     if i == warmup:
                         # The server's own CPU over the recorded rounds: the
                         # fan-out's cost, robust to a busy machine.
                         cpu_before = cpu_seconds(server.pid)
+                        rounds_from = time.monotonic()
                     kind = "hold" if i % 2 == 0 else "release"
                     version += 1
                     sent = time.monotonic()
@@ -130,6 +139,8 @@ async def measure(ctx, system: str, layer: str) -> dict:
                         samples.append(max(s["last"] for s in seen) - sent)
                     await asyncio.sleep(ROUND_PAUSE)
             cpu = cpu_seconds(server.pid) - cpu_before
+            rounds_seconds = time.monotonic() - rounds_from
+            net = max(0.0, cpu - idle_per_s * rounds_seconds)
             stats = await pool.stats()
             sizes.append(
                 {
@@ -141,6 +152,12 @@ async def measure(ctx, system: str, layer: str) -> dict:
                     "still_open": stats["open"],
                     "server_cpu_seconds": round(cpu, 3),
                     "cpu_us_per_frame": round(cpu / (cpu_rounds * watchers) * 1e6, 2),
+                    "idle_cpu_per_s": round(idle_per_s, 4),
+                    "rounds_seconds": round(rounds_seconds, 3),
+                    # Less what the same time costs with nothing sent.
+                    "cpu_us_per_frame_net": round(
+                        net / (cpu_rounds * watchers) * 1e6, 2
+                    ),
                     **summary_ms(samples),
                 }
             )
@@ -200,6 +217,10 @@ def ratios(runs: list[dict], sizes: list[int]) -> list[dict]:
                     ),
                     "ours_over_floor_cpu": ratio(
                         ours.get("cpu_us_per_frame"), floor.get("cpu_us_per_frame")
+                    ),
+                    "ours_over_floor_cpu_net": ratio(
+                        ours.get("cpu_us_per_frame_net"),
+                        floor.get("cpu_us_per_frame_net"),
                     ),
                     "per_socket_over_ours_cpu": ratio(
                         per_socket.get("cpu_us_per_frame"), ours.get("cpu_us_per_frame")

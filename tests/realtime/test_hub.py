@@ -307,3 +307,23 @@ async def test_the_reader_retries_at_once_then_backs_off_and_reads_on(
         "waiting",
     ]
     assert sleeps.seconds[0] > 0
+
+
+class Pusher(Recorder):
+    """A live socket that offers the hub a plain call to its transport."""
+
+    def __init__(self):
+        super().__init__()
+        self.pushed: list[str] = []
+        self.push = self.pushed.append
+
+
+async def test_the_fan_out_pushes_to_sockets_that_offer_it_and_delivers_to_the_rest(
+    own_hub,
+):
+    live, waiting = Pusher(), Recorder()
+    for subscriber in (live, waiting):
+        await own_hub.subscribe("staff", subscriber)
+    await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
+    assert (live.pushed, live.frames) == (["t1"], [])
+    assert waiting.frames == ["t1"]

@@ -138,12 +138,16 @@ def test_the_serving_daphne_gives_bounded_sockets_a_direct_sender():
     asyncio.run(make())
 
 
-def test_a_direct_send_goes_out_only_on_an_open_socket():
+def test_a_direct_send_goes_out_only_on_an_open_socket(pair):
+    from collections import deque
+
     from realtime.transport import BoundedWebSocketProtocol
 
+    ours, peer = pair
     protocol = BoundedWebSocketProtocol.__new__(BoundedWebSocketProtocol)
-    sent = []
-    protocol.serverSend = lambda content, binary=False: sent.append((content, binary))
+    protocol.transport = FakeTransport(ours)
+    protocol.send_queue = deque()
+    protocol._perMessageCompress = None
     for state in (
         protocol.STATE_CONNECTING,
         protocol.STATE_CLOSING,
@@ -153,7 +157,15 @@ def test_a_direct_send_goes_out_only_on_an_open_socket():
         protocol.send_text_now("nope")
     protocol.state = protocol.STATE_OPEN
     protocol.send_text_now("hello")
-    assert sent == [("hello", False)]
+    # Framed once, sent at once: nothing went through Twisted's buffer.
+    assert peer.recv(100) == framed("hello").payloadHybi
+    assert protocol.transport.buffered == []
+    # A client that stopped reading gets what the backpressure path says.
+    slow = []
+    protocol.serverSend = lambda content, binary=False: slow.append(content)
+    protocol._backed_up = True
+    protocol.send_text_now("later")
+    assert slow == ["later"]
 
 
 async def test_consumers_send_directly_where_the_server_offers_it():
