@@ -243,3 +243,17 @@ def _no_reschedule(checker):
             checker()
 
     return once
+
+
+def test_new_connections_skip_autobahns_debug_dump(monkeypatch):
+    from autobahn.websocket import protocol as autobahn_protocol
+    from daphne.ws_protocol import WebSocketFactory
+
+    from realtime.transport import BoundedWebSocketProtocol, install_backpressure
+
+    monkeypatch.setattr(WebSocketFactory, "protocol", WebSocketFactory.protocol)
+    monkeypatch.setattr(autobahn_protocol, "pformat", autobahn_protocol.pformat)
+    install_backpressure()
+    assert WebSocketFactory.protocol is BoundedWebSocketProtocol
+    # Forty options formatted per connection for a debug line: not any more.
+    assert autobahn_protocol.pformat([("option", 1)] * 40) == "(not formatted)"
