@@ -44,7 +44,7 @@ SIZES = [
     ("contention_seats", 1000, 100, int, "contention: seats of the event"),
     ("contention_seconds", 30.0, 2.0, float, "contention: duration"),
     ("contention_max_seats", 4, 4, int, "contention: most seats per hold"),
-    ("onsale_watchers", 1000, 20, int, "on-sale: watching clients"),
+    ("onsale_watchers", 5000, 20, int, "on-sale: watching clients"),
     ("onsale_clickers", 200, 10, int, "on-sale: clicking clients"),
     ("onsale_seats", 5000, 200, int, "on-sale: seats of the event"),
     ("onsale_seconds", 30.0, 2.0, float, "on-sale: duration"),

@@ -55,14 +55,13 @@ async def run_once(ctx, shape: Clicking) -> dict:
     try:
         event_id = stack.new_event(shape.name.title(), shape.rows, shape.seats_per_row)
         workers = [stack.serve("--no-sweeper") for _ in range(2)]
-        urls = [w.ws_url(seat_map_path(event_id)) for w in workers]
-        seat_ids = await _seat_ids(urls[0])
+        # The ids from a full snapshot; every client then as the bundled page
+        # is, with live snapshots (the layout is a document it keeps).
+        seat_ids = await _seat_ids(workers[0].ws_url(seat_map_path(event_id)))
+        urls = [w.ws_url(seat_map_path(event_id, live=True)) for w in workers]
         pool = await ctx.generators(stack)
         for count, watch in ((shape.watchers, True), (shape.clickers, False)):
             if count:
-                # A big plan's snapshot costs the server tens of milliseconds:
-                # a few handshakes at a time, or they queue past daphne's
-                # handshake timeout.
                 connected = await pool.connect(
                     urls, count, watch=watch, concurrency=shape.connect_concurrency
                 )

@@ -38,7 +38,6 @@ def shape(options, env: dict[str, str] | None = None) -> Clicking:
         seconds=options.onsale_seconds,
         max_seats=4,
         book_share=0.1,
-        connect_concurrency=8,
         env=env or {},
     )
 
