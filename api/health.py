@@ -55,13 +55,37 @@ async def check_database() -> None:
     )()
 
 
+def probe_groups(shards: int) -> list[str]:
+    """One probe group per Redis shard: channels-redis puts a group on the
+    shard its name hashes to, so a worker is ready only if every shard of
+    its layer answers."""
+    if shards <= 1:
+        return [PROBE_GROUP]
+    from channels_redis.utils import _consistent_hash
+
+    found: dict[int, str] = {}
+    for n in range(100 * shards):
+        name = f"{PROBE_GROUP}.{n}"
+        found.setdefault(_consistent_hash(name, shards), name)
+        if len(found) == shards:
+            break
+    return list(found.values())
+
+
 async def ping_channel_layer() -> None:
-    """A send to PROBE_GROUP: one PUBLISH (pub/sub) or one script (core) in Redis."""
+    """A send to a probe group on every shard: one PUBLISH (pub/sub) or one
+    script (core) per Redis server."""
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
     # The in-memory layer answers without I/O, so it is always ok.
-    await layer.group_send(PROBE_GROUP, {"type": "health.probe"})
+    shards = len(getattr(layer, "_shards", None) or getattr(layer, "hosts", None) or ())
+    await asyncio.gather(
+        *(
+            layer.group_send(group, {"type": "health.probe"})
+            for group in probe_groups(shards)
+        )
+    )
 
 
 async def outcome(name: str, check: Callable[[], Awaitable[None]]) -> str:

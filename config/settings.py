@@ -122,14 +122,20 @@ if redis_url := env_str("REDIS_URL"):
     if layer not in REDIS_LAYERS:
         raise ValueError(f"REDIS_CHANNEL_LAYER must be one of {sorted(REDIS_LAYERS)}")
     # No socket timeout: the core layer blocks in BZPOPMIN for 5 s, and a
-    # client timeout of the same length would cut those reads off.
-    host = {"address": redis_url, "socket_timeout": None}
+    # client timeout of the same length would cut those reads off. Several
+    # URLs, comma-separated, are shards: channels-redis puts each group and
+    # channel on one of them by a hash of its name (docs/operations.md).
+    hosts = [
+        {"address": url.strip(), "socket_timeout": None}
+        for url in redis_url.split(",")
+        if url.strip()
+    ]
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": REDIS_LAYERS[layer],
             # Redis pub/sub ignores the database number: two sites sharing a
             # Redis server hear each other's events unless their prefixes differ.
-            "CONFIG": {"hosts": [host], "prefix": env_str("REDIS_PREFIX", "asgi")}
+            "CONFIG": {"hosts": hosts, "prefix": env_str("REDIS_PREFIX", "asgi")}
             | ({"capacity": 1000} if layer == "core" else {}),
         }
     }

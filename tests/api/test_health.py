@@ -170,3 +170,16 @@ def test_readyz_against_postgresql_and_redis(tmp_path, postgres_database):
         "status": "not_ready",
         "checks": {"database": "ok", "channel_layer": "error: ConnectionError"},
     }
+
+
+def test_the_readiness_probe_reaches_every_redis_shard():
+    from channels_redis.utils import _consistent_hash
+
+    from api.health import PROBE_GROUP, probe_groups
+
+    assert probe_groups(1) == [PROBE_GROUP]
+    for shards in (2, 3, 5):
+        groups = probe_groups(shards)
+        assert sorted(_consistent_hash(g, shards) for g in groups) == list(
+            range(shards)
+        )
