@@ -50,6 +50,7 @@ COVERAGE := $(PY) -m coverage
 test: $(VENV)/.installed-dev
 	bash scripts/ensure-debian.sh chromium chromium
 	bash scripts/ensure-debian.sh node nodejs
+	bash scripts/ensure-debian.sh nginx nginx-light
 	bash scripts/ensure-services.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory js-test

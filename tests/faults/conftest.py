@@ -30,22 +30,25 @@ PG_URL = os.environ.get(
 class RedisServer:
     """A redis-server of our own on a free port, killed and restarted at will."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, host: str = "127.0.0.1") -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is not installed (apt-get install redis-server)")
-        self.binary, self.log = binary, log
+        self.binary, self.log, self.host = binary, log, host
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.host}:{self.port}/0"
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+                [self.binary, "--port", str(self.port), "--bind", self.host]
+                # Off the loopback Redis refuses clients without a password;
+                # it listens on the test's private address only.
+                + ([] if self.host == "127.0.0.1" else ["--protected-mode", "no"])
                 + ["--save", "", "--appendonly", "no"],
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -53,7 +56,9 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while True:
             try:
-                redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
+                redis.Redis(
+                    host=self.host, port=self.port, socket_connect_timeout=0.5
+                ).ping()
                 return
             except redis.ConnectionError:
                 assert time.monotonic() < deadline, self.log.read_text()

@@ -1,0 +1,170 @@
+"""Past one machine: two workers and the sweeper as three hosts, each in a
+network namespace of its own with its own address, against PostgreSQL and
+Redis on another address, with the shipped nginx in front.
+
+A hold on one host reaches sockets on the other and through nginx, and
+holds that run out are released by the sweeper's host and announced on
+both: nothing in a worker or the sweeper assumes loopback (inside a
+namespace, 127.0.0.1 holds nothing).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pytest
+
+from devtools.processes import ROOT, Project, free_port
+from devtools.wsclient import SeatMapClient, seat_map_path
+from tests.faults.conftest import RedisServer, database  # noqa: F401 (fixture)
+from tests.faults.watching import Watcher
+from tests.hosts.network import Forwarder, Host, Network, wait_for
+
+WORKER_PORT = 8001
+SHIPPED_NGINX = ROOT / "deploy" / "nginx.conf"
+UPSTREAMS = "        server 127.0.0.1:8001;\n        server 127.0.0.1:8002;\n"
+
+
+@pytest.fixture
+def network():
+    with Network(3) as net:
+        yield net
+
+
+def nginx_config(listen: str, upstreams: list[str]) -> str:
+    """deploy/nginx.conf as shipped, with this topology's addresses."""
+    shipped = SHIPPED_NGINX.read_text()
+    assert UPSTREAMS in shipped and "listen 8000;" in shipped
+    servers = "".join(f"        server {u};\n" for u in upstreams)
+    return shipped.replace(UPSTREAMS, servers).replace(
+        "listen 8000;", f"listen {listen};"
+    )
+
+
+def spawn(project: Project, host: Host, name: str, *args: str) -> subprocess.Popen:
+    """`manage.py *args` on `host`; stopped with the project's processes."""
+    with open(project.var_dir / f"{name}.log", "ab") as log:
+        process = subprocess.Popen(
+            host.command(sys.executable, "manage.py", *args),
+            cwd=ROOT,
+            env=project.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    project.processes.append(process)
+    return process
+
+
+async def expired_on(watcher: Watcher, timeout: float) -> None:
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not any(
+        f.get("type") == "seats.changed" and f.get("reason") == "expired"
+        for f in watcher.frames
+    ):
+        assert asyncio.get_running_loop().time() < deadline, watcher.frames[-5:]
+        await asyncio.sleep(0.05)
+
+
+async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
+    tmp_path,
+    network,
+    database,  # noqa: F811
+):
+    if shutil.which("nginx") is None:
+        pytest.fail("nginx is missing (apt-get install nginx-light)")
+    services = network.services
+    host_a, host_b, sweeper_host = network.hosts
+    redis_server = RedisServer(tmp_path / "redis.log", host=services)
+    redis_server.start()
+    local = urlparse(database.url)
+    pg_port = free_port()
+    forwarder = Forwarder((services, pg_port), (local.hostname, local.port or 5432))
+    nginx_dir = tmp_path / "nginx"
+    (nginx_dir / "var").mkdir(parents=True)
+    nginx_port = free_port()
+    (nginx_dir / "nginx.conf").write_text(
+        nginx_config(
+            f"{services}:{nginx_port}",
+            [f"{h.address}:{WORKER_PORT}" for h in (host_a, host_b)],
+        )
+    )
+    project = Project(
+        tmp_path / "project",
+        DATABASE_URL=local._replace(
+            netloc=f"{local.username}@{services}:{pg_port}"
+        ).geturl(),
+        REDIS_URL=redis_server.url,
+        DATABASE_POOL_SIZE="4",
+        DJANGO_ALLOWED_HOSTS=",".join([services, host_a.address, host_b.address]),
+        SEAT_HOLD_SECONDS="2",
+        SEAT_SWEEP_SECONDS="0.5",
+    )
+    project.var_dir.mkdir(parents=True)
+    # The operator's one-off commands run on the services' host.
+    operator = Project(tmp_path / "operator", DATABASE_URL=database.url)
+    nginx = None
+    clients = []
+    try:
+        operator.migrate()
+        event_id = operator.new_event("Hosts", 1, 6)
+        for host in (host_a, host_b):
+            name = f"serve-{host.name}"
+            worker = spawn(
+                project, host, name,
+                "serve", "--no-sweeper", "--no-deliveries", "--proxy-headers",
+                "--host", host.address, "--port", str(WORKER_PORT),
+            )  # fmt: skip
+            wait_for(host.address, WORKER_PORT, worker, lambda n=name: project.log(n))
+        spawn(project, sweeper_host, "sweeper", "run_sweeper")
+        nginx = subprocess.Popen(
+            ["nginx", "-p", f"{nginx_dir}/", "-c", str(nginx_dir / "nginx.conf")]
+            + ["-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(
+            services,
+            nginx_port,
+            nginx,
+            lambda: (nginx_dir / "var" / "nginx-error.log").read_text(),
+        )
+
+        path = seat_map_path(event_id)
+        on_a, on_b, through = Watcher(), Watcher(), Watcher()
+        a = await SeatMapClient.open(f"ws://{host_a.address}:{WORKER_PORT}{path}", on_a)
+        b = await SeatMapClient.open(f"ws://{host_b.address}:{WORKER_PORT}{path}", on_b)
+        proxied = await SeatMapClient.open(
+            f"ws://{services}:{nginx_port}{path}", through
+        )
+        clients += [a, b, proxied]
+        seats = [seat["id"] for seat in a.snapshot["seats"]]
+        assert proxied.snapshot["version"] == a.snapshot["version"] == 0
+
+        # A hold on host A reaches host B and the socket behind nginx, and back.
+        for version, (client, seat) in enumerate(
+            ((a, seats[0]), (b, seats[1]), (proxied, seats[2])), start=1
+        ):
+            reply = await client.request({"type": "hold", "seat_ids": [seat]})
+            assert reply["type"] == "hold.ok", reply
+            for watcher in (on_a, on_b, through):
+                await watcher.until(version, ("seats.changed",), timeout=10)
+
+        # The holds run out; the sweeper's host releases them and every
+        # host's sockets hear it.
+        for watcher in (on_a, on_b, through):
+            await expired_on(watcher, timeout=20)
+    finally:
+        for client in clients:
+            await client.close()
+        if nginx is not None:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+        project.stop_all()
+        operator.stop_all()
+        forwarder.stop()
+        redis_server.kill()
