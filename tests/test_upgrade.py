@@ -103,7 +103,9 @@ def test_a_sweep_job_stored_by_the_previous_release_is_replaced_and_runs():
                 break
             time.sleep(0.05)
     finally:
-        scheduler.shutdown(wait=False)
+        # Wait for the run under way: a job left running would touch the
+        # database after the test, from another thread.
+        scheduler.shutdown(wait=True)
     stored = pickle.loads(DjangoJob.objects.get(id=SWEEP_JOB_ID).job_state)
     assert stored["func"] == f"{sweep_and_admit.__module__}:sweep_and_admit"
     assert DjangoJobExecution.objects.filter(
