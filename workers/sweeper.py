@@ -102,12 +102,29 @@ def _admit_when_due(*, opened: bool = False) -> None:
 def _run_deadline() -> float:
     """time.monotonic() at which this run hands over to the next one."""
     interval = settings.SEAT_SWEEP_SECONDS
-    job = _scheduler.get_job(SWEEP_JOB_ID) if _scheduler is not None else None
+    job = _next_run_of_sweep()
     if job is None or job.next_run_time is None:
         return time.monotonic() + interval / 2
     # While a run is going, next_run_time already names the following run.
     left = (job.next_run_time - datetime.now(UTC)).total_seconds()
     return time.monotonic() + max(0.0, min(left - _HANDOVER_SECONDS, interval))
+
+
+def _next_run_of_sweep():
+    """The sweep job as the scheduler has it, or None if it cannot say now.
+
+    A scheduler shutting down holds its job-store lock while it waits for
+    running jobs to end: a run that asked it then would wait for the very
+    shutdown that waits for the run. So the lock is only tried, briefly.
+    """
+    scheduler = _scheduler
+    lock = getattr(scheduler, "_jobstores_lock", None)
+    if scheduler is None or lock is None or not lock.acquire(timeout=0.2):
+        return None
+    try:
+        return scheduler.get_job(SWEEP_JOB_ID)  # the lock is re-entrant
+    finally:
+        lock.release()
 
 
 def _seconds_until(moment) -> float:

@@ -299,3 +299,45 @@ def test_the_admitter_wakes_for_an_opening(event, settings):
     assert 0 <= lag < 0.4, lag
     ranks = Place.objects.filter(room=room).values_list("rank", flat=True)
     assert first.rank == min(ranks)
+
+
+def test_a_run_starting_while_the_scheduler_shuts_down_does_not_wait_for_it(
+    monkeypatch,
+):
+    """shutdown(wait=True) holds the job-store lock while it waits for runs
+    to end; a run starting then must not wait for that lock."""
+    from workers import sweeper
+
+    class Scheduler:
+        _jobstores_lock = threading.RLock()
+
+        def get_job(self, job_id):
+            raise AssertionError("asked without the lock")
+
+    scheduler = Scheduler()
+    monkeypatch.setattr(sweeper, "_scheduler", scheduler)
+    held, release = threading.Event(), threading.Event()
+
+    def shutting_down():
+        with scheduler._jobstores_lock:
+            held.set()
+            release.wait(5)
+
+    other = threading.Thread(target=shutting_down)
+    other.start()
+    try:
+        held.wait(5)
+        started = time.monotonic()
+        assert sweeper._next_run_of_sweep() is None
+        # Half an interval, as without a scheduler.
+        ends = sweeper._run_deadline()
+        assert ends - started <= settings_interval() / 2 + 1
+    finally:
+        release.set()
+        other.join()
+
+
+def settings_interval() -> float:
+    from django.conf import settings
+
+    return settings.SEAT_SWEEP_SECONDS
