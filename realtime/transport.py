@@ -150,10 +150,8 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
             return
         if self._backed_up or not self.frames_once or self._perMessageCompress:
             self.serverSend(text, False)
-        elif self.send_queue:
+        else:  # the broadcast hot path: framed once, written at once
             self.sendData(framed(text).payloadHybi)
-        else:  # the broadcast hot path, in as few steps as it takes
-            write_now(self.transport, framed(text).payloadHybi)
 
     def serverSend(self, content, binary=False):
         if self._backed_up:
