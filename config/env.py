@@ -85,6 +85,10 @@ def database_from_url(url: str, *, pool_size: int = 10) -> dict:
     # kernel's TCP timeout (minutes); the URL's own values win.
     for key, value in CONNECTION_DEFAULTS.items():
         options.setdefault(key, value)
+    # The seat operations' statements are prepared at their first run
+    # (seats.sql); `?prepare_threshold=none` turns that off, for example
+    # behind a pooler that cannot keep prepared statements.
+    options["prepare_threshold"] = _prepare_threshold(options.get("prepare_threshold"))
     options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -97,3 +101,12 @@ def database_from_url(url: str, *, pool_size: int = 10) -> dict:
         # Pooled connections go back to the pool after each request or task.
         "CONN_MAX_AGE": 0,
     }
+
+
+def _prepare_threshold(value: str | None) -> int | None:
+    """psycopg's `prepare_threshold`: 0 (prepare at once) unless the URL says."""
+    if value is None:
+        return 0
+    if value.strip().lower() in {"", "none", "off"}:
+        return None
+    return int(value)

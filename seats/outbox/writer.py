@@ -22,6 +22,7 @@ from seats.outbox import types
 from seats.outbox.messages import BookingMessage, Message, Renderer, SeatsMessage
 from seats.outbox.models import WebhookDelivery, WebhookEndpoint
 from seats.signals import SeatGroup
+from seats.sql import prepared_cursor
 
 # Set after a commit that wrote deliveries: wakes this process's delivery
 # worker at once instead of at its next poll (other processes poll).
@@ -79,7 +80,7 @@ def _endpoints() -> list[tuple[int, list[str]]]:
     # Plain SQL: every change runs this, and the ORM's query building would
     # cost more CPU than the (usually empty) answer.
     table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"SELECT id, event_types FROM {table} WHERE enabled")
         endpoints = [(int(pk), _types(types)) for pk, types in cursor.fetchall()]
     connection._seats_webhook_endpoints = (block, endpoints)  # type: ignore[attr-defined]

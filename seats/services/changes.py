@@ -20,6 +20,7 @@ from seats.models import Activity, Event
 from seats.outbox import writer as outbox
 from seats.services.locking import require_transaction
 from seats.signals import SeatChange, SeatGroup, announce_on_commit
+from seats.sql import prepared_cursor
 
 T = TypeVar("T")
 
@@ -128,7 +129,7 @@ def _bump_and_log(
     ]
     for seat_id, holder in rows:
         params += [seat_id, holder]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     assert row is not None, f"event {event_id} vanished inside its own transaction"
@@ -138,7 +139,7 @@ def _bump_and_log(
 def _bump_version(event_id: int) -> int:
     """The event's next version, allocated inside the caller's transaction."""
     table = connection.ops.quote_name(Event._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version",
             [event_id],

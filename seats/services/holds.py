@@ -51,6 +51,7 @@ from seats.services.locking import (
 )
 from seats.services.seat_rules import avoids_single_seats, enforce_seat_rules, layout
 from seats.signals import SeatState, group
+from seats.sql import prepared_cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +363,7 @@ def delete_holds(hold_ids: Sequence[int]) -> None:
     two more statements per chunk on the release and sweep paths.
     """
     table = connection.ops.quote_name(Hold._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         for chunk in chunks(hold_ids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", list(chunk))

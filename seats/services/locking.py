@@ -21,6 +21,7 @@ from django.db import OperationalError, connection, transaction
 from seats.errors import Busy, UnknownSeat
 from seats.models import Seat
 from seats.services import statements
+from seats.sql import prepared_cursor
 
 
 def require_transaction() -> None:
@@ -36,10 +37,14 @@ def locked_transaction() -> Iterator[None]:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 milliseconds = int(settings.SEAT_LOCK_TIMEOUT_SECONDS * 1000)
-                with connection.cursor() as cursor:
-                    # LOCAL: ends with this transaction, so a pooled
-                    # connection goes back to the pool unchanged.
-                    cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
+                with prepared_cursor() as cursor:
+                    # Local (true): ends with this transaction, so a pooled
+                    # connection goes back to the pool unchanged. A SELECT,
+                    # not SET, so that it is prepared like the statements.
+                    cursor.execute(
+                        "SELECT set_config('lock_timeout', %s, true)",
+                        [f"{milliseconds}ms"],
+                    )
             yield
     except OperationalError as error:
         if _is_lock_timeout(error):

@@ -6,6 +6,10 @@ here each statement is a string built once per shape (its number of ids)
 and sent with its parameters through Django's cursor, so query capture,
 transactions and the connection pool see them like any other.
 
+On PostgreSQL that cursor (`seats.sql.prepared_cursor`) binds parameters
+on the server, so each shape is parsed and planned once per connection
+and later runs send only their values.
+
 The rules stay the models' own: `_FREE` and `_HELD` are `status_q` written
 out as SQL, and tests/seats/test_status.py holds them to `status_of`.
 """
@@ -23,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from seats.models import Event, Hold, Seat
+from seats.sql import prepared_cursor
 
 
 # What the services, and the seat rules after them, read of the seats they
@@ -93,7 +98,7 @@ def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
 def select_seats(event_id: int, seat_ids: Sequence[int], *, lock: bool) -> list[Seat]:
     """These seats of the event in primary-key order (fewer if some are not)."""
     sql = _select_seats_sql(len(seat_ids), lock, connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [event_id, *seat_ids])
         rows = cursor.fetchall()
     seats = []
@@ -116,7 +121,7 @@ def _count_held_sql() -> str:
 
 def count_held_by(event_id: int, holder: str, now: datetime) -> int:
     """How many seats `holder` holds on the event at `now` (a running hold)."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_count_held_sql(), [event_id, holder, _param(now)])
         row = cursor.fetchone()
     return int(row[0]) if row else 0
@@ -172,7 +177,7 @@ def claim_hold_row(fresh: Hold) -> Hold:
     params: list[Any] = [fresh.token, fresh.event_id, fresh.holder]
     params += [_param(fresh.created_at), _param(fresh.expires_at)]
     params += [_param(fresh.max_expires_at)]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_claim_hold_sql(), params)
         row = cursor.fetchone()
     assert row is not None, "INSERT ... ON CONFLICT DO UPDATE returns its row"
@@ -190,7 +195,7 @@ def _lock_holds_sql(count: int, vendor: str) -> str:
 
 def lock_hold_tokens(hold_ids: Sequence[int]) -> dict[int, str]:
     """Lock these holds in id order; each one's token by id."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         sql = _lock_holds_sql(len(hold_ids), connection.vendor)
         cursor.execute(sql, list(hold_ids))
         return {int(pk): token for pk, token in cursor.fetchall()}
@@ -206,13 +211,13 @@ def _in_use_sql(count: int) -> str:
 
 def holds_in_use(hold_ids: Sequence[int]) -> set[int]:
     """Those of these holds some seat still points at."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_in_use_sql(len(hold_ids)), list(hold_ids))
         return {int(pk) for (pk,) in cursor.fetchall()}
 
 
 def _update(sql: str, params: list[Any]) -> int:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 

@@ -3,7 +3,7 @@
 Fewer statements are fewer round trips while the row locks are held. The
 counts come from bench/scenarios/statements_job.py (also in `make bench`);
 this runs on SQLite and, in `make test`, on PostgreSQL, which sends one
-more in each locked transaction (SET LOCAL lock_timeout) and one fewer per
+more in each locked transaction (the local lock_timeout) and one fewer per
 change (the version bump and the activity rows share one statement, a
 data-modifying CTE SQLite does not have). When an operation
 really needs another statement, raise its budget here and say why in the
