@@ -79,10 +79,23 @@ def _endpoints() -> list[tuple[int, list[str]]]:
         return memo[1]
     # Plain SQL: every change runs this, and the ORM's query building would
     # cost more CPU than the (usually empty) answer.
-    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
     with prepared_cursor() as cursor:
-        cursor.execute(f"SELECT id, event_types FROM {table} WHERE enabled")
-        endpoints = [(int(pk), _types(types)) for pk, types in cursor.fetchall()]
+        cursor.execute(endpoints_sql())
+        return remember_endpoints(cursor.fetchall())
+
+
+def endpoints_sql() -> str:
+    """The enabled endpoints as rows (id, event types), for a change's own
+    statement to read along (services.changes on PostgreSQL)."""
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    return f"SELECT id, event_types FROM {table} WHERE enabled"
+
+
+def remember_endpoints(rows: Sequence[Sequence[Any]]) -> list[tuple[int, list[str]]]:
+    """Keep the endpoints read (rows of `endpoints_sql`) for this atomic block."""
+    _require_transaction()
+    endpoints = [(int(pk), _types(types)) for pk, types in rows]
+    block = connection.atomic_blocks[-1]
     connection._seats_webhook_endpoints = (block, endpoints)  # type: ignore[attr-defined]
     return endpoints
 

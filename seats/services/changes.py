@@ -53,14 +53,15 @@ def record_change(
     """
     require_transaction()
     rows = [(seat.id, g.holder) for g in groups for seat in g.seats]
-    # The bump below locks the event's row until commit: nothing that can
-    # run before it runs after it.
-    outbox.read_endpoints()
     if connection.vendor == "postgresql" and rows:
-        # One round trip for the bump and the first rows of the log.
+        # One round trip for the bump, the first rows of the log and the
+        # webhook endpoints.
         version = _bump_and_log(event_id, reason, rows[:CHUNK], now, staff, note)
         rest = rows[CHUNK:]
     else:
+        # The bump locks the event's row until commit: nothing that can
+        # run before it runs after it.
+        outbox.read_endpoints()
         version = _bump_version(event_id)
         rest = rows
     Activity.objects.bulk_create(
@@ -107,22 +108,27 @@ def _bump_and_log(
     staff: str,
     note: str,
 ) -> int:
-    """PostgreSQL: the version bump and these activity rows in one statement.
+    """PostgreSQL: the version bump and these activity rows in one statement,
+    which also reads the webhook endpoints for the outbox.
 
     A data-modifying CTE (SQLite has none): the UPDATE's new version feeds
-    the INSERT, so both happen in one round trip while the locks are held.
+    the INSERT, so both happen in one round trip while the locks are held,
+    and nothing the outbox needs is left to read after the event row's lock.
     """
     quote = connection.ops.quote_name
     events, activity = quote(Event._meta.db_table), quote(Activity._meta.db_table)
     values = ", ".join(["(%s::bigint, %s::text)"] * len(rows))
     sql = (
         f"WITH bumped AS (UPDATE {events} SET version = version + 1 "
-        "WHERE id = %s RETURNING version) "
-        f"INSERT INTO {activity} "
+        "WHERE id = %s RETURNING version), "
+        f"logged AS (INSERT INTO {activity} "
         "(event_id, seat_id, kind, holder, at, version, staff, note) "
         "SELECT %s, row.seat_id, %s, row.holder, %s, bumped.version, %s, %s "
         f"FROM bumped, (VALUES {values}) AS row (seat_id, holder) "
-        "RETURNING version"
+        "RETURNING version) "
+        "SELECT (SELECT version FROM bumped), "
+        "(SELECT coalesce(json_agg(json_build_array(ep.id, ep.event_types)), "
+        f"'[]'::json) FROM ({outbox.endpoints_sql()}) ep)"
     )
     params: list[int | str | datetime] = [
         *(event_id, event_id, str(reason), now, staff, note)
@@ -132,7 +138,10 @@ def _bump_and_log(
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    assert row is not None, f"event {event_id} vanished inside its own transaction"
+    assert row is not None and row[0] is not None, (
+        f"event {event_id} vanished inside its own transaction"
+    )
+    outbox.remember_endpoints(row[1])
     return int(row[0])
 
 

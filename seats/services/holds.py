@@ -37,7 +37,7 @@ from seats.models import (
 from seats.picker import best_accessible, best_block
 from seats.selectors import HoldDetails, hold_details
 from seats.services import statements
-from seats.services.changes import chunks, record_change
+from seats.services.changes import CHUNK, chunks, record_change
 from seats.services.hold_rows import (
     lapsed_groups,
     lock_hold_row,
@@ -343,6 +343,17 @@ def check_own_running(seats: list[Seat], holder: str, now: datetime) -> None:
     lapsed = [s.id for s in seats if _status(s, now) is not SeatStatus.HELD]
     if lapsed:
         raise HoldExpired(seat_ids=lapsed)
+
+
+def clear_and_drop(seat_ids: Sequence[int], hold_ids: list[int]) -> None:
+    """Take these locked seats out of their holds; delete the locked holds
+    (`hold_ids`) that no seat points at any more."""
+    if connection.vendor == "postgresql" and hold_ids and len(seat_ids) <= CHUNK:
+        statements.clear_and_drop(seat_ids, hold_ids)  # one round trip
+        return
+    for chunk in chunks(seat_ids):
+        statements.clear_holds(chunk)
+    drop_if_empty(hold_ids)
 
 
 def drop_if_empty(hold_ids: list[int]) -> None:

@@ -15,10 +15,9 @@ from django.utils import timezone
 from seats.errors import HoldExpired, NotHolder
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.selectors import HoldDetails, hold_details
-from seats.services import statements
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
-from seats.services.holds import check_own_running, distinct, drop_if_empty
+from seats.services.holds import check_own_running, clear_and_drop, distinct
 from seats.services.locking import lock_holds, lock_seats, locked_transaction
 from seats.services.seat_rules import enforce_seat_rules
 from seats.signals import SeatState, group
@@ -131,8 +130,7 @@ def _release(
             )
         tokens = lock_holds(s.hold_id for s in seats)
         require_token(tokens, hold_token)
-        statements.clear_holds(wanted)
-        drop_if_empty(list(tokens))
+        clear_and_drop(wanted, list(tokens))
         record_change(
             event_id=event_id,
             reason=Activity.Kind.RELEASED,

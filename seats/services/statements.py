@@ -156,6 +156,26 @@ def clear_holds(seat_ids: Sequence[int]) -> int:
     return _update(_clear_sql(len(seat_ids)), list(seat_ids))
 
 
+@shapes
+def _clear_and_drop_sql(seats: int, holds: int) -> str:
+    seat, hold = _q(Seat._meta.db_table), _q(Hold._meta.db_table)
+    return (
+        f"WITH cleared AS ({_clear_sql(seats)} RETURNING id) "
+        f"DELETE FROM {hold} h WHERE h.id IN ({_marks(holds)}) AND NOT EXISTS "
+        f"(SELECT 1 FROM {seat} s WHERE s.hold_id = h.id "
+        # The statement sees the seats as they were before it: the ones it
+        # clears still point at their hold, and do not count.
+        "AND s.id NOT IN (SELECT id FROM cleared))"
+    )
+
+
+def clear_and_drop(seat_ids: Sequence[int], hold_ids: Sequence[int]) -> None:
+    """PostgreSQL: `clear_holds`, then delete those of these locked holds no
+    seat points at any more, in one statement (a data-modifying CTE)."""
+    sql = _clear_and_drop_sql(len(seat_ids), len(hold_ids))
+    _update(sql, [*seat_ids, *hold_ids])
+
+
 @cache
 def _claim_hold_sql() -> str:
     columns = _columns(Hold, _HOLD_FIELDS)

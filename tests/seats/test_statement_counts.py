@@ -3,9 +3,10 @@
 Fewer statements are fewer round trips while the row locks are held. The
 counts come from bench/scenarios/statements_job.py (also in `make bench`);
 this runs on SQLite and, in `make test`, on PostgreSQL, which sends one
-more in each locked transaction (the local lock_timeout) and one fewer per
+more in each locked transaction (the local lock_timeout) and two fewer per
 change (the version bump and the activity rows share one statement, a
-data-modifying CTE SQLite does not have). When an operation
+data-modifying CTE SQLite does not have, which reads the webhook
+endpoints too). When an operation
 really needs another statement, raise its budget here and say why in the
 commit; when one is saved, lower it.
 """
@@ -30,15 +31,22 @@ BUDGET = {
     "hold_best": 10,
     "sweep": 8,
 }
-# Operations in locked_transaction(): one SET LOCAL more on PostgreSQL.
+# Operations in locked_transaction(): one local lock_timeout more on PostgreSQL.
+# Statements PostgreSQL merges into one of the others (data-modifying CTEs):
+# a release clears its seats, finds its hold emptied and deletes it in one
+# (two or three statements on SQLite, as the hold empties or not).
+MERGED_ON_POSTGRESQL = {"release": 1}
 LOCKED = {"hold", "hold_more", "release", "extend", "book", "cancel", "hold_best"}
 
 
 def budget(operation: str) -> int:
     if connection.vendor != "postgresql":
         return BUDGET[operation]
-    # Each of these operations records exactly one change.
-    return BUDGET[operation] + int(operation in LOCKED) - 1
+    # Each of these operations records exactly one change, whose version
+    # bump, activity rows and webhook endpoints are one statement there (two
+    # fewer: the endpoints' own read and the activity insert).
+    merged = MERGED_ON_POSTGRESQL.get(operation, 0)
+    return BUDGET[operation] + int(operation in LOCKED) - 2 - merged
 
 
 def test_no_operation_sends_more_statements_than_its_budget():
