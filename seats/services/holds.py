@@ -36,7 +36,7 @@ from seats.models import (
 )
 from seats.picker import best_accessible, best_block
 from seats.selectors import HoldDetails, hold_details
-from seats.services import statements
+from seats.services import fast_hold, statements
 from seats.services.changes import CHUNK, chunks, record_change
 from seats.services.hold_rows import (
     lapsed_groups,
@@ -91,7 +91,13 @@ def hold_seats(
     # most requests lose, and they need not queue for the row locks (or, on
     # SQLite, the database write lock) only to learn it. A seat that looks
     # free is checked again under lock below.
-    _refuse_taken(read_seats(event_id, wanted), holder, now)
+    seats = read_seats(event_id, wanted)
+    _refuse_taken(seats, holder, now)
+    if hold_token is None and not details:
+        # PostgreSQL, plainly free seats: one round trip (or None: on).
+        hold = fast_hold.take_free(event_id, holder, seats, now)
+        if hold is not None:
+            return _result(wanted, hold, now, details=False)
     return _hold(
         event_id=event_id,
         holder=holder,

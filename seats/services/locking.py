@@ -47,7 +47,7 @@ def locked_transaction() -> Iterator[None]:
                     )
             yield
     except OperationalError as error:
-        if _is_lock_timeout(error):
+        if is_lock_timeout(error):
             raise Busy() from error
         raise
 
@@ -83,7 +83,7 @@ def lock_holds(hold_ids: Iterable[int | None]) -> dict[int, str]:
     return statements.lock_hold_tokens(ids)
 
 
-def _is_lock_timeout(error: OperationalError) -> bool:
+def is_lock_timeout(error: OperationalError) -> bool:
     # psycopg's LockNotAvailable (SQLSTATE 55P03), without importing psycopg
     # where the embedded default runs without it.
     return getattr(error.__cause__, "sqlstate", None) == "55P03"

@@ -39,9 +39,17 @@ MERGED_ON_POSTGRESQL = {"release": 1}
 LOCKED = {"hold", "hold_more", "release", "extend", "book", "cancel", "hold_best"}
 
 
+# PostgreSQL holds plainly free seats in one call of seats_take_free
+# (services.fast_hold): the read of the seats, their neighbours for the
+# single-seat rule, and the call.
+ONE_CALL_ON_POSTGRESQL = {"hold": 3, "hold_more": 3}
+
+
 def budget(operation: str) -> int:
     if connection.vendor != "postgresql":
         return BUDGET[operation]
+    if operation in ONE_CALL_ON_POSTGRESQL:
+        return ONE_CALL_ON_POSTGRESQL[operation]
     # Each of these operations records exactly one change, whose version
     # bump, activity rows and webhook endpoints are one statement there (two
     # fewer: the endpoints' own read and the activity insert).
