@@ -169,9 +169,16 @@ class Hold(models.Model):
     limit. A row whose time has passed is started afresh by the next hold.
     """
 
-    token = models.CharField(max_length=32, unique=True)
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="holds")
-    holder = models.CharField(max_length=40, db_index=True)
+    # Every hold and release writes this table's and the seats' indexes: an
+    # index nothing reads costs every click (docs/architecture.md, "Indexes").
+    # Unique as a constraint, not `unique=True`, which on PostgreSQL adds a
+    # second, pattern-matching index that token lookups never use.
+    token = models.CharField(max_length=32)
+    # Not indexed alone: the (event, holder) constraint's index starts with it.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="holds", db_index=False
+    )
+    holder = models.CharField(max_length=40)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     # Extensions never move expires_at past this.
@@ -183,7 +190,8 @@ class Hold(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "holder"], name="one_hold_per_holder_per_event"
-            )
+            ),
+            models.UniqueConstraint(fields=["token"], name="one_hold_per_token"),
         ]
 
     def __str__(self) -> str:
@@ -262,7 +270,10 @@ class SeatQuerySet(QuerySet["Seat"]):
 
 
 class Seat(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="seats")
+    # Not indexed alone: seat_by_holder and the unique constraints start with it.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="seats", db_index=False
+    )
     # The seat's identity in its plan (pretix seat_guid): stable across plan
     # versions, so a re-imported plan keeps every event's seats and state.
     key = models.CharField(max_length=64)
@@ -368,7 +379,10 @@ class Activity(models.Model):
         BLOCKED = "blocked"  # taken out of sale by staff
         UNBLOCKED = "unblocked"  # back on sale
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="activity")
+    # Not indexed alone: activity_by_version starts with it.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="activity", db_index=False
+    )
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="activity")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     holder = models.CharField(max_length=40)
