@@ -1,7 +1,7 @@
 """PostgreSQL: `seats_take_free`, a hold of free seats in one call.
 
 The common click (seats that are plainly free, no webhook endpoint to
-write to) costs one round trip instead of eight: services.fast_hold calls
+write to) costs one round trip instead of eight: services.one_call calls
 it and, whenever it returns no row, does the same work the long way
 (services.holds), which also gives the exact error. The function changes
 nothing unless it completes. SQLite has no functions: nothing to install.

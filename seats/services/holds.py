@@ -36,7 +36,7 @@ from seats.models import (
 )
 from seats.picker import best_accessible, best_block
 from seats.selectors import HoldDetails, hold_details
-from seats.services import fast_hold, statements
+from seats.services import one_call, statements
 from seats.services.changes import CHUNK, chunks, record_change
 from seats.services.hold_rows import (
     lapsed_groups,
@@ -95,7 +95,7 @@ def hold_seats(
     _refuse_taken(seats, holder, now)
     if hold_token is None and not details:
         # PostgreSQL, plainly free seats: one round trip (or None: on).
-        hold = fast_hold.take_free(event_id, holder, seats, now)
+        hold = one_call.take_free(event_id, holder, seats, now)
         if hold is not None:
             return _result(wanted, hold, now, details=False)
     return _hold(

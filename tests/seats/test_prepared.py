@@ -38,11 +38,14 @@ def test_every_integer_goes_as_a_bigint_so_a_shape_is_prepared_once():
 
 
 @pytest.mark.postgres
-def test_a_hold_and_a_release_leave_their_statements_prepared(event, seat_ids):
+def test_the_seat_operations_leave_their_statements_prepared(event, seat_ids):
     services.hold_seats(event_id=event.id, holder="a", seat_ids=seat_ids[:2])
-    services.release_seats(event_id=event.id, holder="a", seat_ids=seat_ids[:2])
+    services.release_seats(event_id=event.id, holder="a", seat_ids=seat_ids[:1])
+    services.extend_hold(event_id=event.id, holder="a")  # the long way
+    services.release_seats(event_id=event.id, holder="a", seat_ids=seat_ids[1:2])
     texts = prepared()
-    assert any("FOR UPDATE OF s" in text for text in texts)
+    assert any(text.startswith("SELECT * FROM seats_take_free(") for text in texts)
+    assert any(text.startswith("SELECT * FROM seats_free_held(") for text in texts)
     assert any(text.startswith("WITH bumped AS (UPDATE") for text in texts)
     assert any("set_config('lock_timeout'" in text for text in texts)
 

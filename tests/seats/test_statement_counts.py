@@ -39,10 +39,10 @@ MERGED_ON_POSTGRESQL = {"release": 1}
 LOCKED = {"hold", "hold_more", "release", "extend", "book", "cancel", "hold_best"}
 
 
-# PostgreSQL holds plainly free seats in one call of seats_take_free
-# (services.fast_hold): the read of the seats, their neighbours for the
-# single-seat rule, and the call.
-ONE_CALL_ON_POSTGRESQL = {"hold": 3, "hold_more": 3}
+# PostgreSQL holds plainly free seats, and releases seats of a running hold,
+# in one call of seats_take_free or seats_free_held (services.one_call): the
+# read of the seats, their neighbours for the single-seat rule, and the call.
+ONE_CALL_ON_POSTGRESQL = {"hold": 3, "hold_more": 3, "release": 3}
 
 
 def budget(operation: str) -> int:

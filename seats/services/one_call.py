@@ -1,4 +1,4 @@
-"""The common click on PostgreSQL: free seats held in one database call.
+"""The common clicks on PostgreSQL: a hold or a release in one database call.
 
 `seats_take_free` (installed by migration 0011) locks the seats, claims the
 holder's hold row, counts the holder's seats, takes the seats, bumps the
@@ -10,13 +10,18 @@ goes the long way (`holds._hold`), which also names the exact error. The
 seat rules are checked before the call on the seats just read, as the long
 way checks them on its locked read: both read the neighbours unlocked.
 
-tests/seats/test_state_machine.py runs against PostgreSQL too, so this path
-and the long way are held to the same model.
+`seats_free_held` (migration 0013) is the release's counterpart: seats all
+in the holder's one running hold, no webhook endpoint enabled; it clears
+them, deletes the hold if that emptied it, bumps the version and logs.
+
+tests/seats/test_state_machine.py runs against PostgreSQL too, so these
+paths and the long way are held to the same model.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection
@@ -29,7 +34,8 @@ from seats.services.seat_rules import enforce_seat_rules
 from seats.signals import SeatChange, SeatState, announce_on_commit, group
 from seats.sql import prepared_cursor
 
-_CALL = "SELECT * FROM seats_take_free(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_TAKE = "SELECT * FROM seats_take_free(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_FREE = "SELECT * FROM seats_free_held(%s, %s, %s, %s, %s)"
 
 
 def take_free(
@@ -48,17 +54,9 @@ def take_free(
     except SeatError:
         return None  # the long way checks again under lock and says why
     fresh = fresh_hold(event_id, holder, now)
-    milliseconds = int(settings.SEAT_LOCK_TIMEOUT_SECONDS * 1000)
     params = [event_id, holder, ids, now, fresh.token, fresh.expires_at]
-    params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, f"{milliseconds}ms"]
-    try:
-        with prepared_cursor() as cursor:
-            cursor.execute(_CALL, params)
-            row = cursor.fetchone()
-    except OperationalError as error:
-        if is_lock_timeout(error):
-            raise Busy() from error
-        raise
+    params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, _lock_timeout()]
+    row = _call(_TAKE, params)
     if row is None:
         return None
     hold_id, token, created, expires, max_expires, version = row
@@ -82,6 +80,63 @@ def take_free(
         )
     )
     return hold
+
+
+def available() -> bool:
+    """Whether this database has the functions (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def free_held(
+    event_id: int, holder: str, seats: list[Seat], now: datetime, *, rules: bool
+) -> bool:
+    """Free `seats` (just read, all in `holder`'s running hold) in one call,
+    committed (or in the caller's transaction), the change announced after
+    commit; `rules`: the seat rules apply (a request). False: nothing
+    changed, go the long way."""
+    if connection.vendor != "postgresql" or not all(
+        s.status_at(now) is SeatStatus.HELD and s.holder == holder for s in seats
+    ):
+        return False
+    ids = [s.id for s in seats]
+    if rules:
+        try:
+            enforce_seat_rules(
+                event_id=event_id, holder=holder, seats=seats, freeing=ids, now=now
+            )
+        except SeatError:
+            return False  # the long way checks again under lock and says why
+    row = _call(_FREE, [event_id, holder, ids, now, _lock_timeout()])
+    if row is None:
+        return False
+    token, version = row
+    states = (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats)
+    announce_on_commit(
+        SeatChange(
+            event_id=event_id,
+            version=int(version),
+            reason=str(Activity.Kind.RELEASED),
+            at=now,
+            groups=(group(holder, states, token),),
+        )
+    )
+    return True
+
+
+def _call(sql: str, params: list[Any]) -> Any:
+    """One row of the function's answer (None: it changed nothing)."""
+    try:
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except OperationalError as error:
+        if is_lock_timeout(error):
+            raise Busy() from error
+        raise
+
+
+def _lock_timeout() -> str:
+    return f"{int(settings.SEAT_LOCK_TIMEOUT_SECONDS * 1000)}ms"
 
 
 def _untouched(seat: Seat) -> bool:
