@@ -19,6 +19,7 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 import metrics
+from realtime import pipelined
 from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
 from seats.services.changes import PLAN_CHANGED
 from seats.signals import SeatChange
@@ -129,6 +130,13 @@ async def _announce(
         # Tagged, so this hub skips the copy the layer hands back to it.
         message = {**message, "origin": hub.origin}
         await hub.dispatch({**message, **local})
+    if pipelined.supports(layer):
+        # Queued behind this loop's earlier messages, sent many at a time.
+        pipeline = pipelined.pipeline_for(
+            layer, timeout=SEND_TIMEOUT, retry_seconds=RETRY_SECONDS
+        )
+        pipeline.send(group, message)
+        return
     await send_with_retry(layer, group, message)
 
 
