@@ -22,6 +22,7 @@ from django.utils import timezone
 from seats.errors import BadRequest, NotAdmitted
 from seats.models import Event, Seat
 from seats.signals import announce_queue_on_commit
+from seats.sql import prepared_cursor
 from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
 
 # At most this many seconds' worth of admissions can pile up while nobody
@@ -91,7 +92,7 @@ def _active_room_id(event_id: int) -> int | None:
     and for the common answer (no room) the ORM's query building would cost
     more than the round trip."""
     table = connection.ops.quote_name(WaitingRoom._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM {table} WHERE event_id = %s AND enabled", [event_id]
         )
