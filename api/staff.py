@@ -307,13 +307,14 @@ def bookings_csv(request: HttpRequest, event_id: int) -> HttpResponse:
     for line in reports.bookings_of(event_id):
         writer.writerow(
             [
-                line.reference,
+                _cell(line.reference),
                 iso(line.created_at),
-                line.channel,
+                _cell(line.channel),
                 _cell(line.customer_name),
                 _cell(line.customer_email),
-                " ".join(label for label, _, _ in line.seats),
-                " ".join(code for _, code, _ in line.seats),
+                # Labels and codes come from imported plans: never trusted.
+                _cell(" ".join(label for label, _, _ in line.seats)),
+                _cell(" ".join(code for _, code, _ in line.seats)),
                 " ".join(f"{price:.2f}" for _, _, price in line.seats),
                 f"{sum(price for _, _, price in line.seats):.2f}",
                 iso(line.cancelled_at) or "",

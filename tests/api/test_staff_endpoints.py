@@ -228,6 +228,11 @@ def test_sell_at_the_box_office_cancel_one_and_export(staff_client, event, seat_
     assert row["channel"] == "box_office"
     assert row["customer_name"] == "'=Walk In"  # never a formula
     assert row["seats"] == seat.label
+    # A label from an imported plan is not trusted either.
+    Seat.objects.filter(pk=seat.pk).update(label='=HYPERLINK("http://x.example")')
+    export = staff_client.get(f"{url}/bookings.csv")
+    [row] = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert row["seats"] == """'=HYPERLINK("http://x.example")"""
     assert row["categories"] == seat.category.code
     assert row["total"] == f"{seat.category.price:.2f}" == report["revenue"]
     assert row["sold_by"] == "sam" and row["payment_note"] == "card"
