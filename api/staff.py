@@ -79,7 +79,8 @@ def staff_only(view: View) -> View:
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nested deeper than the parser goes ([[[[…).
         raise BadRequest("The body is not JSON.") from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")
@@ -88,16 +89,27 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 
 def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str:
     value = body.get(name, "")
-    # No NUL: PostgreSQL refuses it in text, and no name or note has one.
     if (
         not isinstance(value, str)
-        or "\x00" in value
+        or not _storable(value)
         or (required and not value.strip())
     ):
         raise BadRequest(
             f"`{name}` must be {'a non-empty' if required else 'a'} string."
         )
     return value
+
+
+def _storable(value: str) -> bool:
+    """Text a database keeps: no NUL (PostgreSQL refuses it) and no lone
+    surrogate such as JSON's "\\ud800" (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -128,7 +140,7 @@ def _selection(event_id: int, body: dict[str, Any]) -> list[int]:
     if section is None and row is None:
         raise BadRequest("Name `seat_ids`, a `section`, or a `row`.")
     for name, value in (("section", section), ("row", row)):
-        if value is not None and (not isinstance(value, str) or "\x00" in value):
+        if value is not None and (not isinstance(value, str) or not _storable(value)):
             raise BadRequest(f"`{name}` must be a string.")
     ids = reports.seats_in(event_id=event_id, section=section, row=row)
     if not ids:

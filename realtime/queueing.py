@@ -217,7 +217,8 @@ class QueueConsumer(AsyncWebsocketConsumer):
         try:
             request = json.loads(text_data or "")
             kind = request.get("type") if isinstance(request, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nested deeper than the parser goes ([[[[…).
             kind = None
         if kind == "leave" and self.holder:
             await _leave(self.event_id, self.holder)

@@ -141,6 +141,20 @@ def test_errors_are_documents_with_the_right_status(staff_client, event, seat_id
         (f"{url}/block", {"seat_ids": [2**63], "reason": "x"}, 400, "bad_request"),
         (f"{url}/block", {"seat_ids": [1], "reason": "a\x00b"}, 400, "bad_request"),
         (f"{url}/block", {"row": "A\x00", "reason": "x"}, 400, "bad_request"),
+        # Lone surrogates (JSON's "\ud800") cannot be stored as text.
+        (
+            f"{url}/block",
+            {"seat_ids": seat_ids[1:2], "reason": "\ud800"},
+            400,
+            "bad_request",
+        ),
+        (f"{url}/block", {"row": "\udfff", "reason": "x"}, 400, "bad_request"),
+        (
+            f"{url}/sell",
+            {"seat_ids": seat_ids[1:2], "customer_name": "A\ud800"},
+            400,
+            "bad_request",
+        ),
         (
             f"{url}/sell",
             {"seat_ids": seat_ids[:1], "customer_name": "x"},
@@ -162,6 +176,10 @@ def test_errors_are_documents_with_the_right_status(staff_client, event, seat_id
         f"{url}/block", b"{not json", content_type="application/json"
     )
     assert malformed.status_code == 400
+    deep = staff_client.post(
+        f"{url}/block", "[" * 3000, content_type="application/json"
+    )
+    assert deep.status_code == 400 and answer(deep)["code"] == "bad_request"
     assert staff_client.get(f"{url}/seats/999999/history").status_code == 404
     assert Seat.objects.get(pk=seat_ids[0]).holder == "h1"  # nothing changed
     assert not Seat.objects.filter(blocked=True).exists()

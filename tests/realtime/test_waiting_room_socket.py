@@ -244,3 +244,18 @@ async def test_no_room_no_queue_socket(event):
     await open_room(event.id)
     await without_session.connect()
     assert await without_session.closed_with() == 4403
+
+
+async def test_hostile_frames_get_an_error_and_the_page_stays(event):
+    await open_room(event.id, rate_per_minute=60)
+    cookie, _ = await session_cookie()
+    page, _ = await queue_client(event.id, cookie)
+    # Deeper than the JSON parser goes, not JSON, binary, a lone surrogate.
+    for text in ("[" * 3000, "{not json", '{"type": "\\ud800"}'):
+        await page.send_raw(text)
+        assert (await page.recv_type("error"))["code"] == "bad_request"
+    await page.send_raw(data=b"\x00\x01")
+    assert (await page.recv_type("error"))["code"] == "bad_request"
+    await page.send({"type": "ping"})
+    assert (await page.recv_type("pong"))["type"] == "pong"
+    await page.close()
