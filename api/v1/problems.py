@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from seats.errors import RateLimited, RequestError
 from wire import frames, rest
@@ -83,6 +84,9 @@ def from_request_error(error: RequestError) -> HttpResponse:
     )
 
 
+# Exempt: it changes nothing, and a POST to a mistyped route must learn
+# that the route is unknown (a 404 problem), not meet Django's HTML CSRF page.
+@csrf_exempt
 def unknown_route(request: HttpRequest) -> HttpResponse:
     return problem(404, NOT_FOUND, f"There is no API route {request.path}.")
 

@@ -333,6 +333,18 @@ def test_an_unknown_route_needs_no_key():
     problem(response, 404, "not_found")
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_an_unknown_route_is_a_404_problem_whatever_the_method(method):
+    """With CSRF checked as a browser's request would be: a mistyped route
+    answers 404 problem+json, not Django's HTML CSRF page."""
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(
+        f"{PREFIX}/bookings/", "{}", content_type="application/json"
+    )
+
+    problem(response, 404, "not_found")
+
+
 def test_a_wrong_method_on_a_route_is_a_problem_too(shop):
     """Every refusal is problem+json (api/v1/problems.py), a 405 included."""
     response = Client().put(f"{PREFIX}/events", headers=shop.headers(None))
