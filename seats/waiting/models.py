@@ -8,10 +8,18 @@ come, first served, behind all early arrivals). Admission goes by rank.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 # Ranks below this are the early arrivals' random draws; later ones follow.
 EARLY_RANKS = 2**40
+
+# Openings outside these are typing errors, and at the calendar's ends
+# (year 1, year 9999) date arithmetic overflows: refused in every form.
+EARLIEST_OPENING = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_OPENING = datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 class WaitingRoom(models.Model):
@@ -21,7 +29,12 @@ class WaitingRoom(models.Model):
         "seats.Event", on_delete=models.CASCADE, related_name="waiting_room"
     )
     enabled = models.BooleanField(default=False)
-    opens_at = models.DateTimeField()
+    opens_at = models.DateTimeField(
+        validators=[
+            MinValueValidator(EARLIEST_OPENING),
+            MaxValueValidator(LATEST_OPENING),
+        ]
+    )
     # People admitted per minute, and at most this many admitted at once.
     rate_per_minute = models.PositiveIntegerField(default=60)
     max_admitted = models.PositiveIntegerField(default=500)

@@ -9,13 +9,14 @@ owes nobody an admission twice.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,7 +24,15 @@ from seats.errors import BadRequest, NotAdmitted
 from seats.models import Event, Seat
 from seats.signals import announce_queue_on_commit
 from seats.sql import prepared_cursor
-from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
+from seats.waiting.models import (
+    EARLIEST_OPENING,
+    EARLY_RANKS,
+    LATEST_OPENING,
+    Place,
+    WaitingRoom,
+)
+
+logger = logging.getLogger(__name__)
 
 # At most this many seconds' worth of admissions can pile up while nobody
 # waits (or the room is full), so a quiet spell is not followed by a burst.
@@ -313,11 +322,18 @@ def admit_due(*, now: datetime | None = None) -> list[int]:
     for room_id in WaitingRoom.objects.filter(
         enabled=True, opens_at__lte=now
     ).values_list("id", flat=True):
-        with transaction.atomic():
-            room = WaitingRoom.objects.select_for_update().get(pk=room_id)
-            if _tick(room, now):
-                _changed(room)
-                changed.append(room.event_id)
+        try:
+            with transaction.atomic():
+                room = WaitingRoom.objects.select_for_update().get(pk=room_id)
+                if _tick(room, now):
+                    _changed(room)
+                    changed.append(room.event_id)
+        except DatabaseError:
+            raise  # the database itself: the caller's retry, for every room
+        except Exception:
+            # One room's bad row (a value stored before it was checked, say)
+            # must not stop every other event's line: logged, skipped.
+            logger.exception("waiting room %s: this tick failed; skipped", room_id)
     return changed
 
 
@@ -407,6 +423,8 @@ def configure(
 ) -> WaitingRoom:
     """Staff settings; a room is made on first use. Raises Event.DoesNotExist."""
     Event.objects.only("id").get(pk=event_id)
+    if opens_at is not None and not EARLIEST_OPENING <= opens_at <= LATEST_OPENING:
+        raise BadRequest("The opening must be between the years 2000 and 2099.")
     with transaction.atomic():
         room, _ = WaitingRoom.objects.select_for_update().get_or_create(
             event_id=event_id, defaults={"opens_at": opens_at or timezone.now()}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from seats import services
-from seats.errors import NotAdmitted
+from seats.errors import BadRequest, NotAdmitted
 from seats.waiting import services as waiting
 from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
 from tests.conftest import later
@@ -219,3 +220,48 @@ def test_an_admission_past_its_window_reads_as_lapsed_before_the_admitter_runs(e
     again = waiting.join(event_id=event.id, holder="h1", now=after)
     assert again.state == "waiting" and again.rank > EARLY_RANKS
     assert Place.objects.filter(room=room).count() == 1
+
+
+@pytest.mark.parametrize(
+    "opens_at",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14))),
+        datetime(1999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(2100, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_an_opening_outside_the_century_is_refused_and_nothing_changes(event, opens_at):
+    room = room_for(event)
+    with pytest.raises(BadRequest, match="between the years 2000 and 2099"):
+        waiting.configure(event_id=event.id, opens_at=opens_at, enabled=False)
+    room.refresh_from_db()
+    assert (room.opens_at, room.enabled) == (OPENS, True)
+    # The admin's form checks the model field the same way.
+    room.opens_at = opens_at
+    with pytest.raises(ValidationError, match="opens_at"):
+        room.full_clean()
+
+
+def test_one_room_failing_does_not_stop_the_others(
+    event, make_event, monkeypatch, caplog
+):
+    broken = room_for(event)
+    other_event = make_event(name="Other Night")
+    healthy = room_for(other_event)
+    waiting.join(event_id=event.id, holder="a", now=later(0))
+    waiting.join(event_id=other_event.id, holder="b", now=later(0))
+    real_tick = waiting._tick
+
+    def tick(room, now):
+        if room.pk == broken.pk:
+            raise OverflowError("date value out of range")  # a bad stored row
+        return real_tick(room, now)
+
+    monkeypatch.setattr(waiting, "_tick", tick)
+    changed = waiting.admit_due(now=OPENS)
+
+    assert changed == [other_event.id]
+    assert admitted_holders(healthy) == ["b"]
+    assert admitted_holders(broken) == []
+    assert f"waiting room {broken.pk}: this tick failed" in caplog.text
