@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 
 class JsonFormatter(logging.Formatter):
@@ -31,14 +32,20 @@ class RedactHoldTokens(logging.Filter):
     """Hold tokens are capabilities: none reaches a log line.
 
     They travel in API paths (`/api/v1/holds/<token>/...`), which Django
-    logs for every 4xx and 5xx answer; the token part becomes `<token>`.
+    logs for every 4xx and 5xx answer; the token part becomes `<token>`,
+    in any case and however the path was percent-encoded (a line with an
+    encoded token path is logged decoded, and masked).
     """
 
-    PATTERN = re.compile(r"(/holds/)[^/\s?\"']+")
+    PATTERN = re.compile(r"(/holds/)[^/\s?\"']+", re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = self.PATTERN.sub(r"\1<token>", message)
+        if "%" in redacted:
+            decoded = unquote(redacted)
+            if self.PATTERN.search(decoded):
+                redacted = self.PATTERN.sub(r"\1<token>", decoded)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

@@ -51,6 +51,24 @@ def test_hold_tokens_never_reach_a_log_line():
     )
     assert RedactHoldTokens().filter(record)
     assert record.getMessage() == "Conflict: /api/v1/holds/<token>/seats"
+    # However the path is spelled: encoded, or in another case.
+    for path in (
+        "/api/v1/%68olds/Qm2x-SECRET_token/seats",
+        "/api/v1/HOLDS/Qm2x-SECRET_token",
+        "/api/v1/holds%2FQm2x-SECRET_token",
+    ):
+        spelled = logging.LogRecord(
+            "django.request",
+            logging.WARNING,
+            __file__,
+            1,
+            "Not Found: %s",
+            (path,),
+            None,
+        )
+        RedactHoldTokens().filter(spelled)
+        assert "SECRET" not in spelled.getMessage(), path
+        assert "<token>" in spelled.getMessage()
     plain = logging.LogRecord(
         "x", logging.INFO, __file__, 1, "no %s here", ("token",), None
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from urllib.parse import urlparse
 
 import pytest
@@ -158,6 +160,14 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
         # host's sockets hear it.
         for watcher in (on_a, on_b, through):
             await expired_on(watcher, timeout=20)
+
+        # A hold token never reaches nginx's access log, however the client
+        # spells its path.
+        for spelled in ("/api/v1/%68olds/SECRET-1/seats", "/api/v1/HOLDS/SECRET-2"):
+            fetch(f"http://{services}:{nginx_port}{spelled}")
+        access_log = (nginx_dir / "var" / "nginx-access.log").read_text()
+        assert "%68olds" in access_log or "/api/v1/holds/<token>" in access_log
+        assert "SECRET" not in access_log, access_log
     finally:
         for client in clients:
             await client.close()
@@ -168,3 +178,12 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
         operator.stop_all()
         forwarder.stop()
         redis_server.kill()
+
+
+def fetch(url: str) -> int:
+    """The status of a GET (an error status is an answer too)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
