@@ -7,7 +7,7 @@ On SQLite the IMMEDIATE transaction mode serialises writers outright and
 refuse to run outside `transaction.atomic()` (a lock outside one would be
 released at once), and on PostgreSQL a lock wait is bounded by
 `SEAT_LOCK_TIMEOUT_SECONDS`: a stuck lock becomes a `Busy` error for the
-caller instead of a hung request.
+caller instead of a hung request, and so does a deadlock PostgreSQL broke.
 """
 
 from __future__ import annotations
@@ -84,6 +84,10 @@ def lock_holds(hold_ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def is_lock_timeout(error: OperationalError) -> bool:
-    # psycopg's LockNotAvailable (SQLSTATE 55P03), without importing psycopg
-    # where the embedded default runs without it.
-    return getattr(error.__cause__, "sqlstate", None) == "55P03"
+    """A lock wait that ended without the lock: the bound passed (55P03,
+    LockNotAvailable) or PostgreSQL broke a deadlock by ending this
+    transaction (40P01). Either way nothing was written: the caller may
+    retry, so the answer is `busy`, not a server error."""
+    # By SQLSTATE, without importing psycopg where the embedded default
+    # runs without it.
+    return getattr(error.__cause__, "sqlstate", None) in {"55P03", "40P01"}

@@ -12,7 +12,7 @@ from django.db import connection
 from seats import services
 from seats.errors import Busy
 from seats.models import Activity, Event, Hold, Seat
-from seats.services.locking import lock_holds, lock_seats
+from seats.services.locking import lock_holds, lock_seats, locked_transaction
 
 LOCK_TIMEOUT = 0.5
 
@@ -91,3 +91,20 @@ def test_a_seat_locked_elsewhere_is_busy_after_the_lock_timeout(
     # SET LOCAL: the bound ended with the committed transaction; a pooled
     # connection goes back with the server's own lock_timeout.
     assert show_lock_timeout() == default_timeout
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_postgresql_broke_is_busy_not_a_server_error(event, seat_ids):
+    """PostgreSQL ends one side of a deadlock (40P01); nothing was written."""
+    before = everything()
+    with pytest.raises(Busy) as caught:
+        with locked_transaction():
+            lock_seats(event.id, seat_ids[:1])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' "
+                    "USING ERRCODE = '40P01'; END $$"
+                )
+    assert caught.value.code == "busy"
+    assert everything() == before
