@@ -117,9 +117,13 @@ def test_extend_until_the_maximum_then_it_is_offered_no_more(people):
     expect(seat(a, 7)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
     extend = a.locator("#extend-button")
     note = a.locator("#extend-note")
-    deadline = time.monotonic() + 6
+    # On a loaded machine the first extend can come after the 2 s hold has
+    # run out: then the seat is held again and the extending starts over.
+    deadline = time.monotonic() + 20
     while not note.is_visible() and time.monotonic() < deadline:
-        time.sleep(0.5)
+        if seat(a, 7).get_attribute("data-status") == "available":
+            seat(a, 7).click()
+        time.sleep(0.3)
         try:
             extend.click(timeout=300)
         except PlaywrightTimeoutError:
