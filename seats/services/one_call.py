@@ -31,7 +31,13 @@ from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services.hold_rows import fresh_hold
 from seats.services.locking import is_lock_timeout
 from seats.services.seat_rules import enforce_seat_rules
-from seats.signals import SeatChange, SeatState, announce_on_commit, group
+from seats.signals import (
+    SeatChange,
+    SeatGroup,
+    SeatState,
+    announce_on_commit,
+    group,
+)
 from seats.sql import prepared_cursor
 
 _TAKE = "SELECT * FROM seats_take_free(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -44,15 +50,11 @@ def take_free(
     """Hold `seats` (just read, all free) for `holder` in one call; the hold,
     committed (or in the caller's transaction), with the change announced
     after commit. None: nothing changed, go the long way."""
-    if connection.vendor != "postgresql" or not all(_untouched(s) for s in seats):
+    if not available() or not all(_untouched(s) for s in seats):
         return None
     ids = [s.id for s in seats]
-    try:
-        enforce_seat_rules(
-            event_id=event_id, holder=holder, seats=seats, taking=ids, now=now
-        )
-    except SeatError:
-        return None  # the long way checks again under lock and says why
+    if not _rules_allow(event_id, holder, seats, now, taking=ids):
+        return None
     fresh = fresh_hold(event_id, holder, now)
     params = [event_id, holder, ids, now, fresh.token, fresh.expires_at]
     params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, _lock_timeout()]
@@ -70,15 +72,7 @@ def take_free(
         max_expires_at=max_expires,
     )
     states = (SeatState(s.id, s.label, SeatStatus.HELD, holder, expires) for s in seats)
-    announce_on_commit(
-        SeatChange(
-            event_id=event_id,
-            version=int(version),
-            reason=str(Activity.Kind.HELD),
-            at=now,
-            groups=(group(holder, states, token),),
-        )
-    )
+    _announce(event_id, version, Activity.Kind.HELD, now, group(holder, states, token))
     return hold
 
 
@@ -94,32 +88,50 @@ def free_held(
     committed (or in the caller's transaction), the change announced after
     commit; `rules`: the seat rules apply (a request). False: nothing
     changed, go the long way."""
-    if connection.vendor != "postgresql" or not all(
+    if not available() or not all(
         s.status_at(now) is SeatStatus.HELD and s.holder == holder for s in seats
     ):
         return False
     ids = [s.id for s in seats]
-    if rules:
-        try:
-            enforce_seat_rules(
-                event_id=event_id, holder=holder, seats=seats, freeing=ids, now=now
-            )
-        except SeatError:
-            return False  # the long way checks again under lock and says why
+    if rules and not _rules_allow(event_id, holder, seats, now, freeing=ids):
+        return False
     row = _call(_FREE, [event_id, holder, ids, now, _lock_timeout()])
     if row is None:
         return False
     token, version = row
     states = (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats)
+    _announce(
+        event_id, version, Activity.Kind.RELEASED, now, group(holder, states, token)
+    )
+    return True
+
+
+def _announce(
+    event_id: int, version: int, kind: str, now: datetime, seats: SeatGroup
+) -> None:
+    """The committed call's change, announced as record_change would."""
     announce_on_commit(
         SeatChange(
             event_id=event_id,
             version=int(version),
-            reason=str(Activity.Kind.RELEASED),
+            reason=str(kind),
             at=now,
-            groups=(group(holder, states, token),),
+            groups=(seats,),
         )
     )
+
+
+def _rules_allow(
+    event_id: int, holder: str, seats: list[Seat], now: datetime, **change: Any
+) -> bool:
+    """The seat rules on the seats just read; a refusal is left to the long
+    way, which checks again under lock and says why."""
+    try:
+        enforce_seat_rules(
+            event_id=event_id, holder=holder, seats=seats, now=now, **change
+        )
+    except SeatError:
+        return False
     return True
 
 
