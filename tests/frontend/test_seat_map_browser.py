@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.frontend.pages import (
@@ -108,33 +106,6 @@ def test_best_available_holds_adjacent_seats_in_one_row(people, live_server_proc
     expect(a.locator("#message")).to_contain_text("are held for you")
     expect(a.locator("#my-seats li")).to_have_count(4)
     expect(a.locator("#my-total")).to_have_text("160.00 EUR")
-
-
-def test_extend_until_the_maximum_then_it_is_offered_no_more(people):
-    """Holds last 2 s and at most 4 s here: extending stops at the maximum."""
-    a, _ = people
-    seat(a, 7).click()
-    expect(seat(a, 7)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
-    extend = a.locator("#extend-button")
-    note = a.locator("#extend-note")
-    # On a loaded machine the first extend can come after the 2 s hold has
-    # run out: then the seat is held again and the extending starts over.
-    deadline = time.monotonic() + 20
-    while not note.is_visible() and time.monotonic() < deadline:
-        if seat(a, 7).get_attribute("data-status") == "available":
-            seat(a, 7).click()
-        time.sleep(0.3)
-        try:
-            extend.click(timeout=300)
-        except PlaywrightTimeoutError:
-            pass  # busy with the previous extend, or at the maximum already
-    expect(note).to_be_visible()
-    expect(extend).to_be_disabled()
-    expect(seat(a, 7)).to_have_attribute("data-status", "held-by-me")
-    # The maximum is the end: the hold runs out and says so.
-    expect(seat(a, 7)).to_have_attribute("data-status", "available", timeout=4_000)
-    expect(a.locator("#message")).to_contain_text("expired")
-    expect(a.locator("#extend-note")).to_be_hidden()
 
 
 def test_keyboard_only_hold(people):
