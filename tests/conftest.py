@@ -120,6 +120,18 @@ def seat_ids(event) -> list[int]:
 
 
 @pytest.fixture(autouse=True)
+def fresh_layouts():
+    """Each test reads layouts afresh: the process keeps them by (event id,
+    layout version), and a flushed test database hands out the same ids to
+    another test's different hall."""
+    from seats import layouts
+
+    with layouts._layouts_lock:
+        layouts._layouts.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_channel_layers():
     """Each test gets new channel-layer instances (and so no stale groups)."""
     channel_layers.backends.clear()
