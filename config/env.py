@@ -91,7 +91,7 @@ def database_from_url(url: str, *, pool_size: int = 10) -> dict:
     options["prepare_threshold"] = _prepare_threshold(options.get("prepare_threshold"))
     options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "config.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),

@@ -1,0 +1,1 @@
+"""PostgreSQL as Django's backend, with pooled connections checked before use."""
