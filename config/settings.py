@@ -203,7 +203,8 @@ SEAT_WS_FRAMES_ONCE = env_bool("SEAT_WS_FRAMES_ONCE", True)
 # Rate limits (realtime/limits.py): requests per socket (a token bucket),
 # and new sockets per client address per minute. Loopback clients (tests,
 # benchmarks) are exempt from both unless SEAT_LIMIT_LOOPBACK; behind a
-# proxy, serve with --proxy-headers so clients have their own address.
+# proxy, list it in SEAT_TRUSTED_PROXIES (or serve with --proxy-headers for
+# one on loopback) so clients have their own address.
 # 0 turns a limit off.
 SEAT_REQUESTS_PER_SECOND = env_float("SEAT_REQUESTS_PER_SECOND", 20.0, minimum=-1)
 SEAT_REQUEST_BURST = env_float("SEAT_REQUEST_BURST", 60.0, minimum=-1)
@@ -212,6 +213,15 @@ SEAT_CONNECTIONS_PER_MINUTE = env_float(
 )
 SEAT_CONNECTION_BURST = env_float("SEAT_CONNECTION_BURST", 60.0, minimum=-1)
 SEAT_LIMIT_LOOPBACK = env_bool("SEAT_LIMIT_LOOPBACK", False)
+# Reverse proxies whose X-Forwarded-For/-Proto count (addresses or
+# networks, comma-separated; realtime/forwarded.py): the client is the
+# right-most hop not listed. Empty trusts nobody; `serve --proxy-headers`
+# then trusts loopback.
+SEAT_TRUSTED_PROXIES = [
+    value.strip()
+    for value in env_str("SEAT_TRUSTED_PROXIES", "").split(",")
+    if value.strip()
+]
 # An HTTP connection that sends nothing for this long while a request is
 # still incomplete is dropped (Twisted's default is 12 hours).
 SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)

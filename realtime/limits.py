@@ -5,7 +5,7 @@ second up to `burst`. The defaults are far above what a person clicking a
 seat map does, so only floods meet them. Loopback clients (the tests, the
 benchmarks, a local proxy without forwarded headers) are exempt from the
 limits unless SEAT_LIMIT_LOOPBACK is set; behind a proxy the workers must
-run with --proxy-headers so each client has its own address.
+trust it (realtime.forwarded) so each client has its own address.
 """
 
 from __future__ import annotations

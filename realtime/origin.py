@@ -101,12 +101,12 @@ def _headers(scope: dict, name: bytes) -> list[str]:
 def connection_scheme(scope: dict) -> str:
     """`http` or `https`: the page scheme that matches how the socket reached us.
 
-    The scope's `scheme` when the server sets one (ASGI's default is `ws`).
-    daphne never sets it for WebSockets, even with --proxy-headers, so next
-    comes the proxy's `X-Forwarded-Proto`: trusting it admits no browser a
-    check would otherwise refuse, because a page cannot add headers to a
-    WebSocket handshake and a proxy sets it truthfully; a non-browser client
-    can forge `Origin` itself anyway.
+    The scope's `scheme` when set (ASGI's default is `ws`): daphne never
+    sets it for WebSockets, but a trusted proxy's `X-Forwarded-Proto` does
+    (realtime.forwarded). Otherwise the header itself: trusting it admits
+    no browser a check would otherwise refuse, because a page cannot add
+    headers to a WebSocket handshake and a proxy sets it truthfully; a
+    non-browser client can forge `Origin` itself anyway.
     """
     scheme = scope.get("scheme")
     if not scheme:

@@ -21,6 +21,7 @@ from typing import Any
 from channels.routing import get_default_application
 from django.conf import settings
 
+from realtime.forwarded import LOOPBACK, ForwardedClient, TrustedProxies, networks
 from realtime.hub import set_server_loop
 from realtime.transport import (
     DIRECT_SEND,
@@ -120,6 +121,19 @@ def lean_server(server_class: type, *, direct_sends: bool) -> type:
     return LeanServer
 
 
+def behind_proxies(application: Any, *, proxy_headers: bool) -> Any:
+    """`application` reading forwarded headers from trusted proxies only.
+
+    daphne's own proxy support believes the left-most `X-Forwarded-For`
+    value, which the client writes (realtime.forwarded). The proxies are
+    SEAT_TRUSTED_PROXIES, else loopback with `--proxy-headers`, else none.
+    """
+    trusted = settings.SEAT_TRUSTED_PROXIES or (LOOPBACK if proxy_headers else ())
+    if not trusted:
+        return application
+    return ForwardedClient(application, TrustedProxies(networks(trusted)))
+
+
 def serving_loop() -> asyncio.AbstractEventLoop:
     """The asyncio loop daphne's Twisted reactor runs on."""
     from daphne.server import twisted_loop
@@ -152,14 +166,11 @@ def serve(
     # broadcasts to thousands of sockets.
     gc.collect()
     gc.freeze()
-    forwarded = proxy_headers or None
+    application = behind_proxies(application, proxy_headers=proxy_headers)
     # Off with SEAT_WS_FRAMES_ONCE=0: every frame the per-socket ASGI way.
     server = lean_server(Server, direct_sends=settings.SEAT_WS_FRAMES_ONCE)(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),
-        proxy_forwarded_address_header=forwarded and "X-Forwarded-For",
-        proxy_forwarded_port_header=forwarded and "X-Forwarded-Port",
-        proxy_forwarded_proto_header=forwarded and "X-Forwarded-Proto",
     )
     try:
         server.run()

@@ -10,7 +10,6 @@ namespace, 127.0.0.1 holds nothing).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -24,26 +23,15 @@ from devtools.wsclient import SeatMapClient, seat_map_path
 from tests.faults.conftest import RedisServer, database  # noqa: F401 (fixture)
 from tests.faults.watching import Watcher
 from tests.hosts.network import Forwarder, Host, Network, wait_for
+from tests.hosts.nginx import Nginx
 
 WORKER_PORT = 8001
-SHIPPED_NGINX = ROOT / "deploy" / "nginx.conf"
-UPSTREAMS = "        server 127.0.0.1:8001;\n        server 127.0.0.1:8002;\n"
 
 
 @pytest.fixture
 def network():
     with Network(3) as net:
         yield net
-
-
-def nginx_config(listen: str, upstreams: list[str]) -> str:
-    """deploy/nginx.conf as shipped, with this topology's addresses."""
-    shipped = SHIPPED_NGINX.read_text()
-    assert UPSTREAMS in shipped and "listen 8000;" in shipped
-    servers = "".join(f"        server {u};\n" for u in upstreams)
-    return shipped.replace(UPSTREAMS, servers).replace(
-        "listen 8000;", f"listen {listen};"
-    )
 
 
 def spawn(project: Project, host: Host, name: str, *args: str) -> subprocess.Popen:
@@ -77,8 +65,6 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
     network,
     database,  # noqa: F811
 ):
-    if shutil.which("nginx") is None:
-        pytest.fail("nginx is missing (apt-get install nginx-light)")
     services = network.services
     host_a, host_b, sweeper_host = network.hosts
     redis_server = RedisServer(tmp_path / "redis.log", host=services)
@@ -86,14 +72,11 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
     local = urlparse(database.url)
     pg_port = free_port()
     forwarder = Forwarder((services, pg_port), (local.hostname, local.port or 5432))
-    nginx_dir = tmp_path / "nginx"
-    (nginx_dir / "var").mkdir(parents=True)
-    nginx_port = free_port()
-    (nginx_dir / "nginx.conf").write_text(
-        nginx_config(
-            f"{services}:{nginx_port}",
-            [f"{h.address}:{WORKER_PORT}" for h in (host_a, host_b)],
-        )
+    nginx = Nginx(
+        tmp_path / "nginx",
+        services,
+        free_port(),
+        [f"{h.address}:{WORKER_PORT}" for h in (host_a, host_b)],
     )
     project = Project(
         tmp_path / "project",
@@ -103,13 +86,14 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
         REDIS_URL=redis_server.url,
         DATABASE_POOL_SIZE="4",
         DJANGO_ALLOWED_HOSTS=",".join([services, host_a.address, host_b.address]),
+        # nginx reaches each worker host from its end of that host's veth pair.
+        SEAT_TRUSTED_PROXIES=f"{network.prefix}.0/24",
         SEAT_HOLD_SECONDS="2",
         SEAT_SWEEP_SECONDS="0.5",
     )
     project.var_dir.mkdir(parents=True)
     # The operator's one-off commands run on the services' host.
     operator = Project(tmp_path / "operator", DATABASE_URL=database.url)
-    nginx = None
     clients = []
     try:
         operator.migrate()
@@ -118,30 +102,19 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
             name = f"serve-{host.name}"
             worker = spawn(
                 project, host, name,
-                "serve", "--no-sweeper", "--no-deliveries", "--proxy-headers",
+                "serve", "--no-sweeper", "--no-deliveries",
                 "--host", host.address, "--port", str(WORKER_PORT),
             )  # fmt: skip
             wait_for(host.address, WORKER_PORT, worker, lambda n=name: project.log(n))
         spawn(project, sweeper_host, "sweeper", "run_sweeper")
-        nginx = subprocess.Popen(
-            ["nginx", "-p", f"{nginx_dir}/", "-c", str(nginx_dir / "nginx.conf")]
-            + ["-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(
-            services,
-            nginx_port,
-            nginx,
-            lambda: (nginx_dir / "var" / "nginx-error.log").read_text(),
-        )
+        nginx.start()
 
         path = seat_map_path(event_id)
         on_a, on_b, through = Watcher(), Watcher(), Watcher()
         a = await SeatMapClient.open(f"ws://{host_a.address}:{WORKER_PORT}{path}", on_a)
         b = await SeatMapClient.open(f"ws://{host_b.address}:{WORKER_PORT}{path}", on_b)
         proxied = await SeatMapClient.open(
-            f"ws://{services}:{nginx_port}{path}", through
+            f"ws://{services}:{nginx.port}{path}", through
         )
         clients += [a, b, proxied]
         seats = [seat["id"] for seat in a.snapshot["seats"]]
@@ -164,16 +137,14 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
         # A hold token never reaches nginx's access log, however the client
         # spells its path.
         for spelled in ("/api/v1/%68olds/SECRET-1/seats", "/api/v1/HOLDS/SECRET-2"):
-            fetch(f"http://{services}:{nginx_port}{spelled}")
-        access_log = (nginx_dir / "var" / "nginx-access.log").read_text()
+            fetch(f"{nginx.url}{spelled}")
+        access_log = nginx.log("access")
         assert "%68olds" in access_log or "/api/v1/holds/<token>" in access_log
         assert "SECRET" not in access_log, access_log
     finally:
         for client in clients:
             await client.close()
-        if nginx is not None:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+        nginx.stop()
         project.stop_all()
         operator.stop_all()
         forwarder.stop()

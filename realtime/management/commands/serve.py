@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from realtime.forwarded import networks
 from realtime.serving import serve
 from workers.running import start_in_process
 
@@ -43,11 +44,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--proxy-headers",
             action="store_true",
-            help="Trust X-Forwarded-For/-Proto from a reverse proxy in front.",
+            help=(
+                "Trust X-Forwarded-For/-Proto from a reverse proxy on loopback"
+                " (SEAT_TRUSTED_PROXIES, when set, lists the proxies instead)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
+        try:
+            networks(settings.SEAT_TRUSTED_PROXIES)
+        except ValueError as error:
+            raise CommandError(f"SEAT_TRUSTED_PROXIES: {error}") from None
         sweeper = (
             f"in-process every {settings.SEAT_SWEEP_SECONDS:g}s"
             if options["sweeper"]
