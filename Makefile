@@ -26,14 +26,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0
 
+# The demo shop receives webhooks over plain http on this machine, which
+# webhooks are otherwise never sent to (docs/webhooks.md, "Where webhooks go").
+DEMO_WEBHOOKS := SEAT_WEBHOOK_ALLOW_HTTP=$${SEAT_WEBHOOK_ALLOW_HTTP:-1} \
+	SEAT_WEBHOOK_ALLOWED_HOSTS=$${SEAT_WEBHOOK_ALLOWED_HOSTS:-127.0.0.1}
+
 run: migrate
 	$(PY) manage.py seed_demo --checkout-url http://127.0.0.1:$(SHOP_PORT)/checkout
 	$(PY) manage.py ensure_admin
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+	$(DEMO_WEBHOOKS) $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # N daphne workers + one sweeper on PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
 run-cluster: $(VENV)/.installed
-	WORKERS=$(WORKERS) BASE_PORT=$(BASE_PORT) $(PY) scripts/run_cluster.py
+	$(DEMO_WEBHOOKS) WORKERS=$(WORKERS) BASE_PORT=$(BASE_PORT) $(PY) scripts/run_cluster.py
 
 # PostgreSQL for the second run of the domain and workers suites (pytest makes
 # test_<name>).
@@ -106,7 +111,7 @@ bench-smoke: $(VENV)/.installed-dev
 .PHONY: demo-shop
 demo-shop: migrate
 	KEY="$${SEATS_API_KEY:-$$($(PY) manage.py create_api_key demo-shop --scope sell -v 0)}" && \
-	SECRET="$$($(PY) manage.py create_webhook http://127.0.0.1:$(SHOP_PORT)/webhooks --description 'demo shop' --reuse --secret-only)" && \
+	SECRET="$$($(DEMO_WEBHOOKS) $(PY) manage.py create_webhook http://127.0.0.1:$(SHOP_PORT)/webhooks --description 'demo shop' --reuse --secret-only)" && \
 	SEATS_API_KEY="$$KEY" SEATS_WEBHOOK_SECRET="$$SECRET" \
 	$(PY) scripts/demo_shop.py --port $(SHOP_PORT) --seats-url http://$(HOST):$(PORT)
 

@@ -250,6 +250,15 @@ SEAT_WEBHOOK_DISABLE_AFTER_SECONDS = env_float(
 )
 # How often the delivery worker looks for due messages when nothing woke it.
 SEAT_WEBHOOK_POLL_SECONDS = env_float("SEAT_WEBHOOK_POLL_SECONDS", 1.0)
+# Where webhooks may go (webhooks/destinations.py): https to public
+# addresses only, unless http is allowed (development) or the host name,
+# address or network is listed (comma-separated) as an allowed internal host.
+SEAT_WEBHOOK_ALLOW_HTTP = env_bool("SEAT_WEBHOOK_ALLOW_HTTP", False)
+SEAT_WEBHOOK_ALLOWED_HOSTS = [
+    value.strip()
+    for value in env_str("SEAT_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+    if value.strip()
+]
 
 APSCHEDULER_DATETIME_FORMAT = "Y-m-d H:i:s.u"
 APSCHEDULER_RUN_NOW_TIMEOUT = 25

@@ -23,6 +23,7 @@ from seats.outbox import types
 from seats.outbox import writer as outbox
 from seats.outbox.models import WebhookDelivery, WebhookEndpoint, new_secret
 from seats.timefmt import iso
+from webhooks import destinations
 
 PENDING = WebhookDelivery.Status.PENDING
 
@@ -49,8 +50,10 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]
-        if not url.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError("Use an http:// or https:// address.")
+        try:
+            destinations.check_url(url)
+        except destinations.Refused as refused:
+            raise forms.ValidationError(f"Not sent to: {refused}.") from None
         return url
 
     def clean_event_types(self) -> list[str]:

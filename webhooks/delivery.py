@@ -29,12 +29,12 @@ import random
 import socket
 import ssl
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPConnection, HTTPSConnection
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -45,7 +45,8 @@ import metrics
 from seats.outbox import writer as outbox
 from seats.outbox.models import WebhookDelivery, WebhookEndpoint
 from seats.timefmt import iso
-from webhooks import signing
+from webhooks import destinations, signing
+from webhooks.destinations import Destination
 
 logger = logging.getLogger(__name__)
 
@@ -87,31 +88,60 @@ class Outcome:
         return "failed" if self.status_code is not None else "error"
 
 
+class _PinnedHTTP(HTTPConnection):
+    """HTTP to the address that was checked, with the URL's host as Host."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(HTTPSConnection):
+    """TLS to the address that was checked, verified against the URL's host."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.address = destination.address
+        self.tls = ssl.create_default_context()
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        try:
+            self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+        except BaseException:
+            raw.close()
+            raise
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Outcome:
     """One POST of `body` to `url`, over in `timeout` seconds at most.
 
-    http.client follows no redirects by itself, and none are followed here.
-    The socket times out connects and reads, and a watchdog cuts the
-    connection when the attempt as a whole runs out of time, so a receiver
-    trickling its answer byte by byte cannot outlast the lease (name
-    resolution is the one step it cannot cut). Only the status is read; the
-    answer's body is ignored.
+    Only to where webhooks may go (webhooks.destinations: https, public
+    addresses, unless the operator allows more), and to the very address
+    that was checked. http.client follows no redirects by itself, and none
+    are followed here. Name resolution counts against the timeout; the
+    socket times out connects and reads, and a watchdog cuts the connection
+    when the attempt as a whole runs out of time, so a receiver trickling
+    its answer byte by byte cannot outlast the lease. Only the status is
+    read; the answer's body is ignored.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return Outcome(None, "only http:// and https:// URLs are sent to")
+    started = time.monotonic()
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return Outcome(None, "the URL's port is not a number")
+        destination = destinations.vet(url, timeout)
+    except destinations.Refused as refused:
+        return Outcome(None, str(refused)[:ERROR_LENGTH])
+    left = timeout - (time.monotonic() - started)
+    if left <= 0:
+        return Outcome(None, f"no answer within {timeout:g}s")
     conn: HTTPConnection
-    if parts.scheme == "https":
-        conn = HTTPSConnection(
-            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
-        )
+    if destination.scheme == "https":
+        conn = _PinnedHTTPS(destination, left)
     else:
-        conn = HTTPConnection(parts.hostname, port, timeout=timeout)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn = _PinnedHTTP(destination, left)
+    path = destination.path
     cut = threading.Event()
 
     def cut_off() -> None:
@@ -122,7 +152,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> O
                 # blocked read without tearing down TLS state under it.
                 socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
 
-    watchdog = threading.Timer(timeout, cut_off)
+    watchdog = threading.Timer(left, cut_off)
     watchdog.daemon = True
     watchdog.start()
     try:

@@ -19,13 +19,17 @@ from webhooks import delivery
 
 @pytest.fixture(autouse=True)
 def quick_webhooks(settings):
-    """Small timeouts and backoffs, so retries take milliseconds."""
+    """Small timeouts and backoffs, so retries take milliseconds; local receivers."""
     settings.SEAT_WEBHOOK_TIMEOUT_SECONDS = 2.0
     settings.SEAT_WEBHOOK_RETRY_BASE_SECONDS = 0.02
     settings.SEAT_WEBHOOK_RETRY_MAX_SECONDS = 0.1
     settings.SEAT_WEBHOOK_RETRY_FOR_SECONDS = 3600.0
     settings.SEAT_WEBHOOK_DISABLE_AFTER_SECONDS = 3600.0
     settings.SEAT_WEBHOOK_POLL_SECONDS = 0.05
+    # The receivers listen on plain http on loopback, which webhooks are
+    # only sent to when the operator allows it (test_destinations.py).
+    settings.SEAT_WEBHOOK_ALLOW_HTTP = True
+    settings.SEAT_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     outbox.written.clear()
     yield settings
     outbox.written.clear()

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 
 from seats.outbox.models import WebhookEndpoint
 from seats.outbox.types import ALL_TYPES
+from webhooks import destinations
 
 
 class Command(BaseCommand):
@@ -46,6 +47,10 @@ class Command(BaseCommand):
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             raise CommandError(f"Not an http(s) URL: {url!r}") from None
+        try:
+            destinations.check_url(url)
+        except destinations.Refused as refused:
+            raise CommandError(f"Webhooks are not sent to {url!r}: {refused}") from None
         fields = {
             "description": options["description"],
             "event_types": sorted(set(options["event_types"])),
