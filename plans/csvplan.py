@@ -26,6 +26,7 @@ from plans.document import (
     Row,
     Zone,
 )
+from plans.limits import csv_text_problems
 from plans.native import category_codes, slugify
 
 PLAN_REQUIRED = ("zone", "row", "number", "x", "y", "category")
@@ -273,6 +274,8 @@ def _table(
         raise PlanRejected(
             [Problem(f"line {line}", "not UTF-8 text (save the file as CSV UTF-8)")]
         ) from None
+    if bad_text := csv_text_problems(text):
+        raise PlanRejected(bad_text)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from plans import csvplan, native, pretix
+from plans import csvplan, limits, native, pretix
 from plans.checks import (
     MAX_NOTE,
     Built,
@@ -86,6 +86,11 @@ def _read(data: bytes, *, filename: str, format: str | None) -> Built:
     count = count_json_seats(document)
     if count > MAX_SEATS:
         raise PlanRejected([Problem("$.zones", too_many_seats(count, MAX_SEATS))])
+    # Costly or unstorable content is refused before the plan is built.
+    problems = limits.json_text_problems(document, data)
+    problems += limits.json_geometry_problems(document)
+    if problems:
+        raise PlanRejected(problems)
     if format is None:
         is_native = (
             isinstance(document, dict) and document.get("format") == native.FORMAT

@@ -177,3 +177,15 @@ def test_the_action_form_is_shown_again_when_it_is_wrong(staff):
     assert response.status_code == 200
     assert "Enter a valid date/time." in response.content.decode()
     assert not Event.objects.exists()
+
+
+def test_an_upload_with_unstorable_text_is_refused_not_a_server_error(staff):
+    plan = b"zone,row,number,x,y,category\nStalls,A,1\x00,10,20,std\n"
+    response = upload(staff, plan, "nul.csv")
+    assert response.status_code == 200  # the form again, with its errors
+    assert "line 2: contains a control character (U+0000)" in response.content.decode()
+    surrogate = b'{"format": "seats-plan", "name": "\\ud800"}'
+    response = upload(staff, surrogate, "half.json")
+    assert response.status_code == 200
+    assert "$.name: contains U+D800" in response.content.decode()
+    assert not SeatingPlan.objects.exists()
