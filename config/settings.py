@@ -225,6 +225,9 @@ SEAT_TRUSTED_PROXIES = [
 # An HTTP connection that sends nothing for this long while a request is
 # still incomplete is dropped (Twisted's default is 12 hours).
 SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)
+# A request's head and body must arrive within this long in all, however
+# steadily they trickle (0: no total deadline).
+SEAT_HTTP_REQUEST_SECONDS = env_float("SEAT_HTTP_REQUEST_SECONDS", 30.0, minimum=-1)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 

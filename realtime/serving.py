@@ -64,6 +64,51 @@ def bound_idle_http(seconds: float) -> None:
     HTTPFactory.__init__ = __init__
 
 
+def bound_request_http(seconds: float) -> None:
+    """Drop HTTP connections whose request head and body take over `seconds`.
+
+    The idle timeout restarts with every byte, so a client trickling one
+    byte every few seconds would hold its connection for ever. This
+    deadline starts with a request's first byte and ends once the request
+    is complete (`allContentReceived`, also for a WebSocket's upgrade
+    request), so responses that take long, keep-alive pauses between
+    requests and WebSockets are never cut by it. 0 turns it off.
+    """
+    if seconds <= 0:
+        return
+    from twisted.web.http import HTTPChannel
+
+    received, complete, lost = (
+        HTTPChannel.dataReceived,
+        HTTPChannel.allContentReceived,
+        HTTPChannel.connectionLost,
+    )
+
+    def stop(channel: HTTPChannel) -> None:
+        deadline = channel.__dict__.pop("_request_deadline", None)
+        if deadline is not None and deadline.active():
+            deadline.cancel()
+
+    def dataReceived(channel: HTTPChannel, data: bytes) -> None:
+        if "_request_deadline" not in channel.__dict__ and not channel._handlingRequest:
+            channel._request_deadline = channel.callLater(
+                seconds, channel.timeoutConnection
+            )
+        received(channel, data)
+
+    def allContentReceived(channel: HTTPChannel) -> None:
+        stop(channel)
+        complete(channel)
+
+    def connectionLost(channel: HTTPChannel, reason: Any) -> None:
+        stop(channel)
+        lost(channel, reason)
+
+    HTTPChannel.dataReceived = dataReceived
+    HTTPChannel.allContentReceived = allContentReceived
+    HTTPChannel.connectionLost = connectionLost
+
+
 def lean_server(server_class: type, *, direct_sends: bool) -> type:
     """daphne's Server, cheaper per socket at tens of thousands of them.
 
@@ -160,6 +205,7 @@ def serve(
     workers = start_workers()
     install_backpressure(frames_once=settings.SEAT_WS_FRAMES_ONCE)
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
+    bound_request_http(settings.SEAT_HTTP_REQUEST_SECONDS)
     on_ready(backends_summary())
     # Everything loaded so far lives as long as the process: keep the
     # cyclic GC from rescanning it, which shows up as latency spikes in

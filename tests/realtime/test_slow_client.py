@@ -113,3 +113,50 @@ async def test_a_half_sent_request_is_dropped_but_an_idle_socket_is_not(tmp_path
         await idle.send(json.dumps({"type": "ping"}))
         assert (await reply(idle))["type"] == "pong"
         await idle.close()
+
+
+async def test_a_trickled_request_meets_its_total_deadline(tmp_path):
+    """SEAT_HTTP_REQUEST_SECONDS bounds a request however steadily it trickles;
+    a finished request and a WebSocket open for longer are untouched."""
+    with live_server(
+        tmp_path, SEAT_HTTP_IDLE_SECONDS="20", SEAT_HTTP_REQUEST_SECONDS="2"
+    ) as server:
+        port = server.worker.port
+        socket_open, _ = await connect(server)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        closed = False
+        # One byte a quarter second: the idle timeout (20 s) never fires.
+        for _ in range(60):
+            try:
+                writer.write(b"a")
+                await writer.drain()
+            except ConnectionError:
+                closed = True
+                break
+            try:
+                if await asyncio.wait_for(reader.read(1), 0.25) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                pass
+        took = time.monotonic() - started
+        writer.close()
+        assert closed, "the trickling request was never cut off"
+        assert 1.5 < took < 12, took
+        # A request sent whole on a connection kept open goes through.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(2):
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            await writer.drain()
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            assert head.startswith(b"HTTP/1.1 200"), head
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            await asyncio.sleep(2.5)  # past the deadline, between requests
+        writer.close()
+        # The WebSocket, open for longer than the deadline, is still served.
+        await socket_open.send(json.dumps({"type": "ping"}))
+        assert (await reply(socket_open))["type"] == "pong"
+        await socket_open.close()
