@@ -91,7 +91,7 @@ def bound_request_http(seconds: float) -> None:
 
     def dataReceived(channel: HTTPChannel, data: bytes) -> None:
         if "_request_deadline" not in channel.__dict__ and not channel._handlingRequest:
-            channel._request_deadline = channel.callLater(
+            channel.__dict__["_request_deadline"] = channel.callLater(
                 seconds, channel.timeoutConnection
             )
         received(channel, data)
@@ -104,9 +104,9 @@ def bound_request_http(seconds: float) -> None:
         stop(channel)
         lost(channel, reason)
 
-    HTTPChannel.dataReceived = dataReceived
-    HTTPChannel.allContentReceived = allContentReceived
-    HTTPChannel.connectionLost = connectionLost
+    HTTPChannel.dataReceived = dataReceived  # type: ignore[method-assign]
+    HTTPChannel.allContentReceived = allContentReceived  # type: ignore[method-assign]
+    HTTPChannel.connectionLost = connectionLost  # type: ignore[method-assign]
 
 
 def lean_server(server_class: type, *, direct_sends: bool) -> type:
