@@ -34,7 +34,7 @@ from realtime import limits
 from realtime.consumers import CLOSE_TOO_MANY_CONNECTIONS, send_text
 from realtime.db import db_call
 from realtime.hub import get_hub
-from seats.errors import BadRequest, RequestError
+from seats.errors import BadRequest, RequestError, TooManyPlaces
 from seats.holders import session_holder
 from seats.waiting import services as waiting
 from seats.waiting.models import WaitingRoom
@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_NO_ROOM = 4404
 CLOSE_NO_SESSION = 4403
+# This address already has SEAT_QUEUE_PLACES_PER_CLIENT places (final).
+CLOSE_TOO_MANY_PLACES = 4409
 # Changes within this long are answered with one read (admissions come in ticks).
 SETTLE_SECONDS = 0.05
 # Shared pages further back than the next minute's admissions (and at least
@@ -60,8 +62,8 @@ def queue_group(event_id: int) -> str:
 
 
 @db_call
-def _join(event_id: int, holder: str) -> waiting.QueueStatus:
-    waiting.join(event_id=event_id, holder=holder)
+def _join(event_id: int, holder: str, client: str) -> waiting.QueueStatus:
+    waiting.join(event_id=event_id, holder=holder, client=client)
     return waiting.status(event_id=event_id, holder=holder)
 
 
@@ -198,9 +200,15 @@ class QueueConsumer(AsyncWebsocketConsumer):
         self.watch.pages.add(self)
         await get_hub().subscribe(queue_group(self.event_id), self.watch)
         try:
-            status = await _join(self.event_id, self.holder)
+            status = await _join(
+                self.event_id, self.holder, limits.client_key(client[0])
+            )
         except (WaitingRoom.DoesNotExist, BadRequest):
             await self.close(code=CLOSE_NO_ROOM)
+            return
+        except TooManyPlaces as failure:
+            await self._send(frames.error(failure))
+            await self.close(code=CLOSE_TOO_MANY_PLACES)
             return
         await self._show(status)
 

@@ -117,6 +117,16 @@ class NotAdmitted(RequestError):
     )
 
 
+class TooManyPlaces(RequestError):
+    """The visitor's address already has as many waiting-room places as allowed."""
+
+    code = "too_many_places"
+    default_message = (
+        "Too many places in this waiting room come from your network already. "
+        "Use a browser that already has a place."
+    )
+
+
 class HoldNotFound(RequestError):
     """No running hold has this token: it never existed, or the hold ended."""
 

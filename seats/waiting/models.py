@@ -66,6 +66,9 @@ class Place(models.Model):
         WaitingRoom, on_delete=models.CASCADE, related_name="places"
     )
     holder = models.CharField(max_length=40)
+    # Who is behind the session as far as the server can tell (a keyed hash
+    # of the client's address, or of its /64 on IPv6); empty when exempt.
+    client = models.CharField(max_length=32, blank=True, default="")
     rank = models.BigIntegerField()
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.WAITING
@@ -81,7 +84,10 @@ class Place(models.Model):
                 fields=["room", "holder"], name="one_place_per_holder"
             ),
         ]
-        indexes = [models.Index(fields=["room", "state", "rank"], name="place_by_rank")]
+        indexes = [
+            models.Index(fields=["room", "state", "rank"], name="place_by_rank"),
+            models.Index(fields=["room", "client"], name="place_by_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.holder} in {self.room_id} ({self.state})"

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from seats.errors import BadRequest, NotAdmitted
+from seats.errors import BadRequest, NotAdmitted, TooManyPlaces
 from seats.models import Event, Seat
 from seats.signals import announce_queue_on_commit
 from seats.sql import prepared_cursor
@@ -109,7 +110,9 @@ def _active_room_id(event_id: int) -> int | None:
     return None if row is None else int(row[0])
 
 
-def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
+def join(
+    *, event_id: int, holder: str, client: str = "", now: datetime | None = None
+) -> Place:
     """The holder's place, taken now if they have none (or gave theirs up).
 
     One place per holder (browser session): joining again, from a reload or
@@ -117,6 +120,13 @@ def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
     or who left joins again at the back, except before the opening: then
     they get back their first draw (leaving and joining again never buys a
     new one).
+
+    `client` says who is behind the session as far as the server can tell
+    (a key of their address; empty when it cannot or need not): at most
+    SEAT_QUEUE_PLACES_PER_CLIENT places of a room are waiting or admitted
+    for one client at a time, else TooManyPlaces and nothing changes.
+    Sessions are free to make, so without this one person could draw as
+    many early places as they open browsers.
     """
     now = now or timezone.now()
     room = active_room(event_id)
@@ -130,6 +140,7 @@ def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
         return place
     try:
         with transaction.atomic():
+            _refuse_past_client_limit(room, holder, client)
             early = now < room.opens_at
             if place is not None and early and place.rank < EARLY_RANKS:
                 Place.objects.filter(pk=place.pk).update(
@@ -141,7 +152,7 @@ def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
             if place is not None:
                 place.delete()
             place = Place.objects.create(
-                room=room, holder=holder, rank=0, joined_at=now
+                room=room, holder=holder, client=client, rank=0, joined_at=now
             )
             # Early arrivals draw their rank; later ones queue in order.
             rank = secrets.randbelow(EARLY_RANKS) if early else EARLY_RANKS + place.id
@@ -151,6 +162,34 @@ def join(*, event_id: int, holder: str, now: datetime | None = None) -> Place:
     except IntegrityError:  # another tab of the same session was first
         return Place.objects.get(room=room, holder=holder)
     return place
+
+
+def _refuse_past_client_limit(room: WaitingRoom, holder: str, client: str) -> None:
+    """TooManyPlaces if `client` has its fill of active places in `room`.
+
+    On PostgreSQL one client's joins take turns (a transaction-scoped
+    advisory lock on room and client), so racing tabs cannot all pass the
+    count; other clients are not held up.
+    """
+    limit = settings.SEAT_QUEUE_PLACES_PER_CLIENT
+    if not client or limit <= 0:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [room.id, client]
+            )
+    active = (
+        Place.objects.filter(
+            room=room,
+            client=client,
+            state__in=(Place.State.WAITING, Place.State.ADMITTED),
+        )
+        .exclude(holder=holder)
+        .count()
+    )
+    if active >= limit:
+        raise TooManyPlaces()
 
 
 def leave(*, event_id: int, holder: str) -> bool:

@@ -259,3 +259,39 @@ async def test_hostile_frames_get_an_error_and_the_page_stays(event):
     await page.send({"type": "ping"})
     assert (await page.recv_type("pong"))["type"] == "pong"
     await page.close()
+
+
+async def test_one_address_gets_its_limit_of_places_then_a_clear_refusal(
+    event, settings
+):
+    settings.SEAT_QUEUE_PLACES_PER_CLIENT = 2
+    await open_room(event.id, opens_in=600)
+    path = f"/ws/events/{event.id}/queue/"
+
+    async def from_address(address: str | None):
+        page = Client(path, cookie=(await session_cookie())[0])
+        if address:
+            page.ws.scope["client"] = (address, 40000)
+        connected, _ = await page.connect()
+        assert connected
+        return page
+
+    for _ in range(2):
+        page = await from_address("203.0.113.5")
+        assert (await page.recv_type("queue.status"))["state"] == "waiting"
+    refused = await from_address("203.0.113.5")
+    error = await refused.recv_type("error")
+    assert error["code"] == "too_many_places", error
+    assert (await refused.ws.receive_output(2))["code"] == 4409
+    # Another address of the same network is someone else (IPv4), while an
+    # IPv6 /64 is one household; loopback (tests, benchmarks) is exempt.
+    page = await from_address("203.0.113.6")
+    assert (await page.recv_type("queue.status"))["state"] == "waiting"
+    for suffix in ("1", "2"):
+        page = await from_address(f"2001:db8:5:7::{suffix}")
+        assert (await page.recv_type("queue.status"))["state"] == "waiting"
+    refused = await from_address("2001:db8:5:7:ffff::9")
+    assert (await refused.recv_type("error"))["code"] == "too_many_places"
+    for _ in range(3):
+        page = await from_address("127.0.0.1")
+        assert (await page.recv_type("queue.status"))["state"] == "waiting"

@@ -233,3 +233,31 @@ def test_one_holder_on_two_workers_never_passes_the_limit(make_event, hold_setti
         held = Seat.objects.filter(event=event).held_by(holder, later(at))
         assert held.count() == limit
         assert Hold.objects.filter(event=event, holder=holder).count() == 1
+
+
+def test_sessions_of_one_client_racing_into_a_waiting_room_get_its_limit(
+    event, settings
+):
+    from seats.waiting import services as waiting
+    from seats.waiting.models import Place
+
+    settings.SEAT_QUEUE_PLACES_PER_CLIENT = 3
+    opens = later(10_000)
+    waiting.configure(event_id=event.id, enabled=True, opens_at=opens)
+    for round_ in range(3):
+        client = f"client-{round_}"
+        outcomes = race(
+            *(
+                partial(
+                    waiting.join,
+                    event_id=event.id,
+                    holder=f"{client}-s{i}",
+                    client=client,
+                    now=later(round_),
+                )
+                for i in range(THREADS)
+            )
+        )
+        kinds = Counter(kind for kind, _ in outcomes)
+        assert kinds == {"ok": 3, "refused": THREADS - 3}, outcomes
+        assert Place.objects.filter(client=client).count() == 3

@@ -3,8 +3,9 @@
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
-// Reconnecting cannot fix these: the event does not exist, or we are not allowed in.
-const FINAL_CLOSE_CODES = new Set([4403, 4404]);
+// Reconnecting cannot fix these: the event does not exist, we are not allowed in, or this
+// address already has its fill of waiting-room places.
+const FINAL_CLOSE_CODES = new Set([4403, 4404, 4409]);
 
 export function socketUrl(path) {
   return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;

@@ -88,6 +88,14 @@ function show(msg) {
   tick();
 }
 
+// This address has its fill of places: no place here, and the socket closes for good.
+function refused(msg) {
+  app.dataset.state = 'refused';
+  message.textContent = msg.message;
+  leaveButton.hidden = true;
+  rejoinButton.hidden = true;
+}
+
 function tick() {
   const left = opensAt === null ? 0 : opensAt - clock.now();
   opening.hidden = left <= 0;
@@ -98,6 +106,7 @@ const socket = connect(`${app.dataset.wsPath}?line=shared`, {
   onMessage: (msg) => {
     if (msg.type === 'queue.status') show(msg);
     else if (msg.type === 'queue.line') showLine(msg);
+    else if (msg.type === 'error' && msg.code === 'too_many_places') refused(msg);
   },
   onStatus: (state) => showConnection(statusElement, state),
 });
