@@ -12,7 +12,7 @@ SHOP_PORT ?= 8100
 WORKERS ?= 2
 BASE_PORT ?= 8001
 
-.PHONY: run run-cluster test lint types contracts js-test screenshots format migrate clean
+.PHONY: run run-cluster test test-long lint types contracts js-test screenshots format migrate clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ test: $(VENV)/.installed-dev
 	@echo "== line coverage, server processes included =="
 	$(COVERAGE) combine -q
 	$(COVERAGE) report --skip-covered --fail-under=$(COVERAGE_MIN)
+
+# The nightly-size run, not part of `make test`: the services' state machine
+# with many more examples under several seeds, on SQLite and on PostgreSQL.
+LONG_MACHINE := SEATS_MACHINE_EXAMPLES=300 SEATS_MACHINE_SEEDS=1,2,3,4,5,6,7,8
+test-long: $(VENV)/.installed-dev
+	bash scripts/ensure-services.sh
+	$(LONG_MACHINE) $(PY) -m pytest tests/seats/test_state_machine.py -q -n 2 -k follow
+	DATABASE_URL=$(TEST_DATABASE_URL) $(LONG_MACHINE) \
+		$(PY) -m pytest tests/seats/test_state_machine.py -q -n 2 -k follow
 
 # Style, import contracts (which package may import which) and types.
 lint: $(VENV)/.installed-dev

@@ -14,7 +14,7 @@ from django.utils import timezone
 from seats.holders import SESSION_KEY, new_holder_id
 from seats.models import Seat
 from seats.waiting import services as waiting
-from seats.waiting.models import WaitingRoom
+from seats.waiting.models import Place, WaitingRoom
 from tests.realtime.conftest import Client, event_client, server_frame, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -211,6 +211,42 @@ async def test_holds_are_refused_until_admitted_even_by_hand(event, seat_ids):
     await status_where(page, lambda s: s["state"] == "admitted")
     held = await seat_map.request({"type": "hold", "seat_ids": seat_ids[:1]})
     assert held["type"] == "hold.ok"
+    await page.close()
+    await seat_map.close()
+
+
+async def test_an_admission_past_its_window_refuses_holds_before_the_admitter_runs(
+    event, seat_ids
+):
+    """The window is read from the place itself: a hold right after it ended
+    is refused though the admitter has not marked the place lapsed yet."""
+    await open_room(event.id, rate_per_minute=60, shopping_seconds=600)
+    cookie, holder = await session_cookie()
+    page, _ = await queue_client(event.id, cookie)
+    await admit(event.id, 1.5)
+    await status_where(page, lambda s: s["state"] == "admitted")
+    seat_map, _ = await event_client(event.id, cookie=cookie)
+    assert (await seat_map.request({"type": "hold", "seat_ids": seat_ids[:1]}))[
+        "type"
+    ] == "hold.ok"
+    assert (await seat_map.request({"type": "release", "seat_ids": seat_ids[:1]}))[
+        "type"
+    ] == "release.ok"
+
+    # The window ends; no admitter runs (the place still says admitted).
+    ended = timezone.now() - timedelta(seconds=1)
+    await database_sync_to_async(
+        Place.objects.filter(holder=holder).update
+    )(expires_at=ended)
+    for request in (
+        {"type": "hold", "seat_ids": seat_ids[1:2]},
+        {"type": "hold_best", "count": 2},
+    ):
+        refused = await seat_map.request(request)
+        assert (refused["type"], refused["code"]) == ("error", "not_admitted")
+    place = await database_sync_to_async(Place.objects.get)(holder=holder)
+    assert place.state == "admitted"
+    assert not await database_sync_to_async(Seat.objects.filter(holder__gt="").exists)()
     await page.close()
     await seat_map.close()
 
