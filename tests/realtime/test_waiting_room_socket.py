@@ -235,9 +235,9 @@ async def test_an_admission_past_its_window_refuses_holds_before_the_admitter_ru
 
     # The window ends; no admitter runs (the place still says admitted).
     ended = timezone.now() - timedelta(seconds=1)
-    await database_sync_to_async(
-        Place.objects.filter(holder=holder).update
-    )(expires_at=ended)
+    await database_sync_to_async(Place.objects.filter(holder=holder).update)(
+        expires_at=ended
+    )
     for request in (
         {"type": "hold", "seat_ids": seat_ids[1:2]},
         {"type": "hold_best", "count": 2},
