@@ -16,7 +16,12 @@ from seats.outbox import writer as outbox
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
 from seats.services.holds import check_own_running, distinct, drop_if_empty
-from seats.services.locking import lock_holds, lock_seats, locked_transaction
+from seats.services.locking import (
+    lock_holds,
+    lock_seats,
+    locked_transaction,
+    retried_after_deadlock,
+)
 from seats.signals import SeatState, group
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread over the phone.
@@ -41,6 +46,7 @@ class BookingResult:
     booking: Booking
 
 
+@retried_after_deadlock
 def book_seats(
     *,
     event_id: int,
@@ -118,6 +124,7 @@ def book_from_map(
     return book_seats(event_id=event_id, holder=holder, seat_ids=seat_ids, now=now)
 
 
+@retried_after_deadlock
 def cancel_booking(
     *,
     reference: str,

@@ -48,6 +48,7 @@ from seats.services.locking import (
     lock_seats,
     locked_transaction,
     read_seats,
+    retried_after_deadlock,
 )
 from seats.services.seat_rules import avoids_single_seats, enforce_seat_rules, layout
 from seats.signals import SeatState, group
@@ -108,6 +109,7 @@ def hold_seats(
     )
 
 
+@retried_after_deadlock
 def _hold(
     *,
     event_id: int,
@@ -271,6 +273,7 @@ def _no_accessible_message(count: int, where: str) -> str:
     )
 
 
+@retried_after_deadlock
 def extend_hold(
     *,
     event_id: int,

@@ -7,13 +7,17 @@ On SQLite the IMMEDIATE transaction mode serialises writers outright and
 refuse to run outside `transaction.atomic()` (a lock outside one would be
 released at once), and on PostgreSQL a lock wait is bounded by
 `SEAT_LOCK_TIMEOUT_SECONDS`: a stuck lock becomes a `Busy` error for the
-caller instead of a hung request, and so does a deadlock PostgreSQL broke.
+caller instead of a hung request, and so does a deadlock PostgreSQL broke
+(after the service has run once more: `retried_after_deadlock`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -22,6 +26,11 @@ from seats.errors import Busy, UnknownSeat
 from seats.models import Seat
 from seats.services import statements
 from seats.sql import prepared_cursor
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def require_transaction() -> None:
@@ -50,6 +59,40 @@ def locked_transaction() -> Iterator[None]:
         if is_lock_timeout(error):
             raise Busy() from error
         raise
+
+
+def retried_after_deadlock(service: Callable[P, T]) -> Callable[P, T]:
+    """`service` run once more if PostgreSQL broke a deadlock by ending it.
+
+    Safe: the victim's transaction was rolled back whole, so nothing was
+    written, and nothing was announced (announcements follow commits). Only
+    when the service's transaction is its own: inside a caller's, that
+    transaction is aborted, and only the caller can start it again. A
+    second deadlock in a row (or a lock timeout) is answered `busy`.
+    """
+
+    @functools.wraps(service)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        if connection.in_atomic_block:
+            return service(*args, **kwargs)
+        try:
+            return service(*args, **kwargs)
+        except Busy as busy:
+            if not _is_deadlock(busy):
+                raise
+            logger.info(
+                "%s was a deadlock's victim; running it again", service.__name__
+            )
+            return service(*args, **kwargs)
+
+    return call
+
+
+def _is_deadlock(busy: Busy) -> bool:
+    return (
+        getattr(busy.__cause__ and busy.__cause__.__cause__, "sqlstate", None)
+        == "40P01"
+    )
 
 
 def lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:

@@ -24,6 +24,7 @@ from seats.services.locking import (
     lock_seats,
     locked_transaction,
     read_seats,
+    retried_after_deadlock,
 )
 from seats.services.seat_rules import enforce_seat_rules
 from seats.signals import SeatState, group
@@ -122,6 +123,7 @@ def release(
         return Released([])
 
 
+@retried_after_deadlock
 def _release(
     *,
     event_id: int,

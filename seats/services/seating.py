@@ -21,7 +21,7 @@ from django.db.models import F
 from seats.errors import PlanChangeRefused
 from seats.models import Event, PriceCategory, Seat, SeatingPlan, SeatStatus
 from seats.services.changes import PLAN_CHANGED, chunks, record_change
-from seats.services.locking import locked_transaction
+from seats.services.locking import locked_transaction, retried_after_deadlock
 from seats.statistics import analyze_seats_on_commit
 
 # Rows per INSERT/UPDATE: a 100,000-seat plan is a hundred statements.
@@ -114,6 +114,7 @@ def create_event(
     return event
 
 
+@retried_after_deadlock
 def apply_layout(
     *,
     event: Event,

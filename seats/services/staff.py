@@ -29,7 +29,12 @@ from seats.services.bookings import (
 from seats.services.changes import record_change
 from seats.services.hold_rows import hold_tokens, lapsed_groups
 from seats.services.holds import distinct, drop_if_empty
-from seats.services.locking import lock_holds, lock_seats, locked_transaction
+from seats.services.locking import (
+    lock_holds,
+    lock_seats,
+    locked_transaction,
+    retried_after_deadlock,
+)
 from seats.signals import SeatState, group
 
 MAX_REASON = 120
@@ -41,6 +46,7 @@ def staff_holder(username: str) -> str:
     return f"s_{username}"[:40]
 
 
+@retried_after_deadlock
 def block_seats(
     *,
     event_id: int,
@@ -83,6 +89,7 @@ def block_seats(
     return [s.id for s in new]
 
 
+@retried_after_deadlock
 def unblock_seats(
     *,
     event_id: int,
@@ -105,6 +112,7 @@ def unblock_seats(
     return [s.id for s in seats]
 
 
+@retried_after_deadlock
 def release_now(
     *,
     event_id: int,
@@ -137,6 +145,7 @@ def release_now(
     return [s.id for s in held]
 
 
+@retried_after_deadlock
 def sell_at_box_office(
     *,
     event_id: int,
@@ -196,6 +205,7 @@ def sell_at_box_office(
     return BookingResult(reference=booking.reference, seat_ids=wanted, booking=booking)
 
 
+@retried_after_deadlock
 def cancel_seats(
     *,
     event_id: int,

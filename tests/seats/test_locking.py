@@ -7,7 +7,7 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from seats import services
 from seats.errors import Busy
@@ -107,4 +107,78 @@ def test_a_deadlock_postgresql_broke_is_busy_not_a_server_error(event, seat_ids)
                     "USING ERRCODE = '40P01'; END $$"
                 )
     assert caught.value.code == "busy"
+    assert everything() == before
+
+
+def deadlock_once(monkeypatch, module, name):
+    """`module.name` raises PostgreSQL's deadlock error (40P01) on its first
+    call, inside the service's transaction, and works after that."""
+    real = getattr(module, name)
+    calls = []
+
+    def first_a_deadlock(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' "
+                    "USING ERRCODE = '40P01'; END $$"
+                )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, first_a_deadlock)
+    return calls
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlocks_victim_is_run_once_more_and_announced_once(
+    event, seat_ids, monkeypatch, announcements
+):
+    """A staff block (a path that can meet a deadlock) succeeds on its second
+    run; the first wrote and announced nothing."""
+    from seats.services import staff
+
+    calls = deadlock_once(monkeypatch, staff, "lock_seats")
+    blocked = staff.block_seats(
+        event_id=event.id, seat_ids=seat_ids[:2], reason="desk", staff="sam"
+    )
+    assert len(calls) == 2
+    assert sorted(blocked) == sorted(seat_ids[:2])
+    assert [change.reason for change in announcements] == ["blocked"]
+    assert Event.objects.get(pk=event.id).version == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_deadlocks_in_a_row_or_one_inside_a_callers_transaction_are_busy(
+    event, seat_ids, monkeypatch
+):
+    from seats.services import staff
+
+    before = everything()
+    real = staff.lock_seats
+
+    def always_a_deadlock(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' "
+                "USING ERRCODE = '40P01'; END $$"
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(staff, "lock_seats", always_a_deadlock)
+    with pytest.raises(Busy):
+        staff.block_seats(
+            event_id=event.id, seat_ids=seat_ids[:1], reason="x", staff="sam"
+        )
+    monkeypatch.setattr(staff, "lock_seats", real)
+    calls = deadlock_once(monkeypatch, staff, "lock_seats")
+    # Inside a caller's transaction only the caller can start again.
+    with pytest.raises(Busy):
+        with transaction.atomic():
+            staff.block_seats(
+                event_id=event.id, seat_ids=seat_ids[:1], reason="x", staff="sam"
+            )
+    assert len(calls) == 1
     assert everything() == before
