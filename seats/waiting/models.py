@@ -67,8 +67,9 @@ class Place(models.Model):
     )
     holder = models.CharField(max_length=40)
     # Who is behind the session as far as the server can tell (a keyed hash
-    # of the client's address, or of its /64 on IPv6); empty when exempt.
-    client = models.CharField(max_length=32, blank=True, default="")
+    # of the client's address, or of its /64 on IPv6); empty when exempt. A
+    # database default too, for rows written by code older than the column.
+    client = models.CharField(max_length=32, blank=True, default="", db_default="")
     rank = models.BigIntegerField()
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.WAITING

@@ -1020,7 +1020,7 @@ def machine_settings(settings):
 # How much of the machine a run explores. The default, derandomized, is the
 # suite's; `make test-long` runs many more examples under several seeds
 # (SEATS_MACHINE_EXAMPLES, SEATS_MACHINE_SEEDS=1,2,3).
-EXAMPLES = int(os.environ.get("SEATS_MACHINE_EXAMPLES") or 60)
+EXAMPLES = int(os.environ.get("SEATS_MACHINE_EXAMPLES") or 40)
 SEEDS = [int(s) for s in os.environ.get("SEATS_MACHINE_SEEDS", "").split(",") if s]
 
 
