@@ -12,7 +12,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="place",
             name="client",
-            field=models.CharField(blank=True, db_default="", default="", max_length=32),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=32
+            ),
         ),
         migrations.AddIndex(
             model_name="place",

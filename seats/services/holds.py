@@ -122,7 +122,7 @@ def _hold(
 ) -> HoldResult:
     """`hold_seats` from the lock on: `wanted` was just read (and looked free)."""
     with locked_transaction():
-        seats = lock_seats(event_id, wanted)
+        seats = lock_seats(event_id, wanted, runs=True)
         _refuse_taken(seats, holder, now)
         new = [s for s in seats if not _held_by(s, holder, now)]
         # Seats first, then the hold: the lock order every service keeps.

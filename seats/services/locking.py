@@ -95,17 +95,24 @@ def _is_deadlock(busy: Busy) -> bool:
     )
 
 
-def lock_seats(event_id: int, seat_ids: list[int]) -> list[Seat]:
-    """Lock the seats in primary-key order; unknown ids (or another event's) raise."""
+def lock_seats(event_id: int, seat_ids: list[int], *, runs: bool = False) -> list[Seat]:
+    """Lock the seats in primary-key order; unknown ids (or another event's) raise.
+
+    `runs`: for a request the single-seat rule will judge, lock the rest of
+    these seats' runs too where the event has the rule, in the same order,
+    so the neighbours the rule reads cannot change under it.
+    """
     require_transaction()
-    return read_seats(event_id, seat_ids, lock=True)
+    return read_seats(event_id, seat_ids, lock=True, runs=runs)
 
 
-def read_seats(event_id: int, seat_ids: list[int], *, lock: bool = False) -> list[Seat]:
+def read_seats(
+    event_id: int, seat_ids: list[int], *, lock: bool = False, runs: bool = False
+) -> list[Seat]:
     """The seats in primary-key order; unknown ids (or another event's) raise."""
     # The event's single-seat flag comes along (a join, not a statement of
     # its own): the seat rules read it with the seats (`avoids_single_seats`).
-    seats = statements.select_seats(event_id, seat_ids, lock=lock)
+    seats = statements.select_seats(event_id, seat_ids, lock=lock, runs=runs)
     if len(seats) != len(seat_ids):
         missing = set(seat_ids) - {s.id for s in seats}
         raise UnknownSeat(

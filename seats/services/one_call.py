@@ -42,6 +42,10 @@ from seats.sql import prepared_cursor
 
 _TAKE = "SELECT * FROM seats_take_free(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _FREE = "SELECT * FROM seats_free_held(%s, %s, %s, %s, %s)"
+# The overloads for events that avoid single seats (migration 0017): one more
+# argument, the seats found taken in the runs the rule judged.
+_TAKE_IN_RUNS = _TAKE.replace("%s)", "%s, %s)")
+_FREE_IN_RUNS = _FREE.replace("%s)", "%s, %s)")
 
 
 def take_free(
@@ -53,12 +57,13 @@ def take_free(
     if not available() or not all(_untouched(s) for s in seats):
         return None
     ids = [s.id for s in seats]
-    if not _rules_allow(event_id, holder, seats, now, taking=ids):
+    allowed, run_taken = _rules_allow(event_id, holder, seats, now, taking=ids)
+    if not allowed:
         return None
     fresh = fresh_hold(event_id, holder, now)
     params = [event_id, holder, ids, now, fresh.token, fresh.expires_at]
     params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, _lock_timeout()]
-    row = _call(_TAKE, params)
+    row = _call_judged(_TAKE, _TAKE_IN_RUNS, params, run_taken)
     if row is None:
         return None
     hold_id, token, created, expires, max_expires, version = row
@@ -93,9 +98,15 @@ def free_held(
     ):
         return False
     ids = [s.id for s in seats]
-    if rules and not _rules_allow(event_id, holder, seats, now, freeing=ids):
+    allowed, run_taken = (
+        _rules_allow(event_id, holder, seats, now, freeing=ids)
+        if rules
+        else (True, None)
+    )
+    if not allowed:
         return False
-    row = _call(_FREE, [event_id, holder, ids, now, _lock_timeout()])
+    params = [event_id, holder, ids, now, _lock_timeout()]
+    row = _call_judged(_FREE, _FREE_IN_RUNS, params, run_taken)
     if row is None:
         return False
     token, version = row
@@ -123,16 +134,27 @@ def _announce(
 
 def _rules_allow(
     event_id: int, holder: str, seats: list[Seat], now: datetime, **change: Any
-) -> bool:
-    """The seat rules on the seats just read; a refusal is left to the long
-    way, which checks again under lock and says why."""
+) -> tuple[bool, frozenset[int] | None]:
+    """The seat rules on the seats just read, and the seats found taken in
+    the runs the single-seat rule judged (None if none). A refusal is left
+    to the long way, which checks again under lock and says why."""
     try:
-        enforce_seat_rules(
+        run_taken = enforce_seat_rules(
             event_id=event_id, holder=holder, seats=seats, now=now, **change
         )
     except SeatError:
-        return False
-    return True
+        return False, None
+    return True, run_taken
+
+
+def _call_judged(
+    plain: str, in_runs: str, params: list[Any], run_taken: frozenset[int] | None
+) -> Any:
+    """The function's call; where the single-seat rule judged a read of the
+    runs, its overload that locks the runs and checks the read still holds."""
+    if run_taken is None:
+        return _call(plain, params)
+    return _call(in_runs, [*params, sorted(run_taken)])
 
 
 def _call(sql: str, params: list[Any]) -> Any:

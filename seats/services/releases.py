@@ -136,7 +136,7 @@ def _release(
 ) -> Released:
     """Free seats of `holder`'s running hold; `by_request`: check the seat rules."""
     with locked_transaction():
-        seats = lock_seats(event_id, wanted)
+        seats = lock_seats(event_id, wanted, runs=by_request)
         check_own_running(seats, holder, now)
         if by_request:
             enforce_seat_rules(

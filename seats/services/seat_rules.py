@@ -82,8 +82,12 @@ def enforce_seat_rules(
     taking: Sequence[int] = (),
     freeing: Sequence[int] = (),
     now: datetime,
-) -> None:
+) -> frozenset[int] | None:
     """Raise unless `holder` taking or freeing these seats keeps the seat rules.
+
+    Returns the seats found taken in the runs the single-seat rule judged
+    (None if it judged none): the one-call path has the database check that
+    they are still the ones taken, under the runs' locks.
 
     For requests only (staff may overrule), after their seats are locked:
     `seats` are those locked seats, as `locking.read_seats` gives them (with
@@ -91,10 +95,10 @@ def enforce_seat_rules(
     `avoids_single_seats`), so the common case costs no statement. A
     companion seat stays with its wheelchair space (CompanionSeat) and, when
     the event asks for it, no free seat is newly stranded (SingleSeatLeft);
-    see seats.rules. Neighbours are read, not locked, to keep requests in one
-    row from queueing behind each other: on PostgreSQL two simultaneous
-    requests may together strand a seat that neither would alone, and the
-    next request there finds it stranded already.
+    see seats.rules. The neighbours read are locked with the seats where
+    the event has the single-seat rule (`lock_seats(..., runs=True)`): two
+    simultaneous requests in one run take turns, so they cannot together
+    strand a seat that neither would alone.
     """
     involved = {*taking, *freeing}
     touched = [
@@ -105,7 +109,8 @@ def enforce_seat_rules(
     _refuse_unpaired(touched, holder, taking, freeing, now)
     runs_touched = {run for _, run, _, _ in touched if run}
     if runs_touched and any(getattr(s, "avoids_single_seats", False) for s in seats):
-        _refuse_stranding(event_id, runs_touched, taking, freeing, now)
+        return _refuse_stranding(event_id, runs_touched, taking, freeing, now)
+    return None
 
 
 def _refuse_unpaired(
@@ -164,8 +169,9 @@ def _refuse_stranding(
     taking: Sequence[int],
     freeing: Sequence[int],
     now: datetime,
-) -> None:
-    """Raise SingleSeatLeft if the change strands a seat of these runs."""
+) -> frozenset[int]:
+    """Raise SingleSeatLeft if the change strands a seat of these runs; else
+    the seats of these runs taken before the change."""
     rows = list(
         Seat.objects.filter(event_id=event_id, run__in=run_names).values_list(
             "id", "run", "run_position", "label", "booking_id", "held_until", "blocked"
@@ -183,7 +189,7 @@ def _refuse_stranding(
         taken_after=(taken | set(taking)) - set(freeing),
     )
     if not stranded:
-        return
+        return frozenset(taken)
     labels = {sid: label for sid, _, _, label, *_ in rows}
     names = ", ".join(labels[s] for s in stranded)
     if len(stranded) == 1:

@@ -95,14 +95,44 @@ def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
     return sql + " FOR UPDATE OF s" if lock and vendor == "postgresql" else sql
 
 
-def select_seats(event_id: int, seat_ids: Sequence[int], *, lock: bool) -> list[Seat]:
-    """These seats of the event in primary-key order (fewer if some are not)."""
-    sql = _select_seats_sql(len(seat_ids), lock, connection.vendor)
+@shapes
+def _lock_seats_and_runs_sql(count: int) -> str:
+    columns = _columns(Seat, _SEAT_FIELDS, "s.")
+    seat, marks = _q(Seat._meta.db_table), _marks(count)
+    return (
+        f"SELECT {columns}, e.avoid_single_seats "
+        f"FROM {seat} s JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
+        f"WHERE s.event_id = %s AND (s.id IN ({marks}) OR (e.avoid_single_seats "
+        f"AND s.run <> '' AND s.run IN (SELECT r.run FROM {seat} r "
+        f"WHERE r.event_id = %s AND r.id IN ({marks})))) "
+        "ORDER BY s.id FOR UPDATE OF s"
+    )
+
+
+def select_seats(
+    event_id: int, seat_ids: Sequence[int], *, lock: bool, runs: bool = False
+) -> list[Seat]:
+    """These seats of the event in primary-key order (fewer if some are not).
+
+    `runs` (with `lock`, on PostgreSQL): where the event avoids single seats,
+    every seat of these seats' runs is locked too, in the same primary-key
+    order, so two requests in one run take turns and cannot together strand
+    a seat the rule reads as free. Only the asked-for seats are returned.
+    """
+    if lock and runs and connection.vendor == "postgresql":
+        sql = _lock_seats_and_runs_sql(len(seat_ids))
+        params = [event_id, *seat_ids, event_id, *seat_ids]
+    else:
+        sql = _select_seats_sql(len(seat_ids), lock, connection.vendor)
+        params = [event_id, *seat_ids]
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [event_id, *seat_ids])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    wanted = set(seat_ids)
     seats = []
     for row in rows:
+        if row[0] not in wanted:
+            continue  # a run-mate: locked, not asked for
         seat = Seat.from_db(
             connection.alias, _SEAT_FIELDS, _times(row[:-1], _SEAT_TIMES)
         )

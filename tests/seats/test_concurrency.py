@@ -261,3 +261,31 @@ def test_sessions_of_one_client_racing_into_a_waiting_room_get_its_limit(
         kinds = Counter(kind for kind, _ in outcomes)
         assert kinds == {"ok": 3, "refused": THREADS - 3}, outcomes
         assert Place.objects.filter(client=client).count() == 3
+
+
+def test_two_requests_in_one_run_cannot_together_strand_a_seat(settings):
+    """A1 and A5 are taken; A2 and A4 asked for at once would leave A3 alone.
+    Each request alone is fine, so only locking the run (the neighbours the
+    rule reads) keeps the second from passing on what it read before the
+    first committed."""
+    from plans.venues import create_venue
+    from seats.errors import SingleSeatLeft
+    from seats.models import Event
+
+    for round_ in range(ROUNDS):
+        event = create_venue(name=f"Run {round_}", rows=1, seats_per_row=5)
+        Event.objects.filter(pk=event.pk).update(avoid_single_seats=True)
+        a1, a2, a3, a4, a5 = Seat.objects.filter(event=event).order_by("pk")
+        for seat in (a1, a5):
+            services.hold_seats(
+                event_id=event.id, holder="zoe", seat_ids=[seat.id], now=later(0)
+            )
+        outcomes = race(
+            hold_call(event, "xavier", [a2.id], at=1),
+            hold_call(event, "yvonne", [a4.id], at=1),
+        )
+        kinds = sorted(kind for kind, _ in outcomes)
+        assert kinds == ["ok", "refused"], outcomes
+        (refusal,) = [error for kind, error in outcomes if kind == "refused"]
+        assert isinstance(refusal, SingleSeatLeft), refusal
+        assert not Seat.objects.get(pk=a3.id).holder
