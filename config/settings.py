@@ -236,11 +236,19 @@ SEAT_HTTP_REQUEST_SECONDS = env_float("SEAT_HTTP_REQUEST_SECONDS", 30.0, minimum
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 
 # The REST API (docs/integration.md): requests per API key per second (a
-# token bucket per serving process) and its burst; 0 turns the limit off.
+# token bucket per key, shared by the workers through Redis when there is
+# one) and its burst; 0 turns the limit off.
 SEAT_API_REQUESTS_PER_SECOND = env_float(
     "SEAT_API_REQUESTS_PER_SECOND", 20.0, minimum=-1
 )
 SEAT_API_REQUEST_BURST = env_float("SEAT_API_REQUEST_BURST", 40.0, minimum=-1)
+# Where the per-key buckets are shared by every worker (api/v1/ratelimit.py):
+# a Redis URL, by default the first of REDIS_URL; none (the embedded
+# default) keeps a bucket per process.
+SEAT_SHARED_LIMITS_URL = env_str(
+    "SEAT_SHARED_LIMITS_URL", env_str("REDIS_URL").split(",")[0].strip()
+)
+SEAT_SHARED_LIMITS_PREFIX = env_str("REDIS_PREFIX", "asgi") + ":limits"
 # How long an Idempotency-Key's first answer is kept for replays.
 SEAT_IDEMPOTENCY_SECONDS = env_int("SEAT_IDEMPOTENCY_SECONDS", 86400, minimum=60)
 

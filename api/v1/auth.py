@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 
 from api.keys import authenticate
 from api.models import ApiKey
-from api.v1.ratelimit import buckets
+from api.v1 import ratelimit
 
 
 class Forbidden(Exception):
@@ -34,7 +34,7 @@ class ApiKeyAuth(HttpBearer):
                 f"This API key has the {str(api_key.scope)!r} scope; "
                 f"this needs {str(self.scope)!r}."
             )
-        buckets.take(api_key.pk)
+        ratelimit.take(api_key.pk)
         return api_key
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:

@@ -25,9 +25,8 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
 from api.models import IdempotencyRecord
-from api.v1 import problems
+from api.v1 import problems, ratelimit
 from api.v1.auth import request_key
-from api.v1.ratelimit import buckets
 from seats.errors import RateLimited
 
 HEADER = "Idempotency-Key"
@@ -61,7 +60,7 @@ def idempotent(view: View) -> View:
         if record is not None:
             # Answered without the view: the key's rate limit counts it here.
             try:
-                buckets.take(api_key.pk)
+                ratelimit.take(api_key.pk)
             except RateLimited as limited:
                 return problems.from_request_error(limited)
             return _answer_for(record, fingerprint)

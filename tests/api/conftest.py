@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.models import ApiKey
-from api.v1.ratelimit import buckets
+from api.v1.ratelimit import local
 from tests.api.rest import Api, World, new_key
 
 
@@ -16,9 +16,9 @@ def no_api_rate_limit(settings):
     more requests a second than a shop would. The rate-limit tests turn it
     back on after this has run."""
     settings.SEAT_API_REQUESTS_PER_SECOND = 0
-    buckets._buckets.clear()
+    local._buckets.clear()
     yield settings
-    buckets._buckets.clear()
+    local._buckets.clear()
 
 
 @pytest.fixture
