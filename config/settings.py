@@ -232,6 +232,11 @@ SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)
 # A request's head and body must arrive within this long in all, however
 # steadily they trickle (0: no total deadline).
 SEAT_HTTP_REQUEST_SECONDS = env_float("SEAT_HTTP_REQUEST_SECONDS", 30.0, minimum=-1)
+# Every serving process beats this often (a row per process); the sweeper
+# frees the holds of sockets without a session whose process has been
+# silent for SEAT_PROCESS_DEAD_SECONDS (seats/services/orphans.py).
+SEAT_PROCESS_BEAT_SECONDS = env_float("SEAT_PROCESS_BEAT_SECONDS", 5.0)
+SEAT_PROCESS_DEAD_SECONDS = env_float("SEAT_PROCESS_DEAD_SECONDS", 30.0)
 # How long the sweeper keeps its job-execution rows.
 SEAT_SWEEP_HISTORY_SECONDS = env_int("SEAT_SWEEP_HISTORY_SECONDS", 3600, minimum=60)
 

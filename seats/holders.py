@@ -2,8 +2,10 @@
 
 A browser's holder id lives in its Django session, so every tab of that
 browser is one holder. A socket without a session gets an id for that
-connection only. Holder ids are public (they appear in every snapshot):
-authority comes from the session or connection, not from knowing the id.
+connection only, which names the serving process (`PROCESS_KEY`), so the
+holds of a process that died can be found (services.orphans). Holder ids
+are public (they appear in every snapshot): authority comes from the
+session or connection, not from knowing the id.
 """
 
 from __future__ import annotations
@@ -36,9 +38,20 @@ def session_holder(session: SessionBase | None) -> str | None:
     return session.get(SESSION_KEY) or None
 
 
+# This process, as connection holders name it: random per start, so a
+# restarted process is a new one and its predecessor's holds are orphans.
+PROCESS_KEY = secrets.token_hex(4)
+
+
 def connection_holder() -> str:
-    return new_holder_id("c")
+    """A holder for one socket without a session, naming this process."""
+    return new_holder_id(f"c_{PROCESS_KEY}")
 
 
 def is_connection_holder(holder: str) -> bool:
     return holder.startswith("c_")
+
+
+def connection_holders_of(process_key: str) -> str:
+    """The prefix every connection holder of that process starts with."""
+    return f"c_{process_key}_"

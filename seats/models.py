@@ -406,6 +406,24 @@ class Activity(models.Model):
         return f"{self.kind} {self.seat_id} by {self.holder}"
 
 
+class ServingProcess(models.Model):
+    """A serving process that is alive as long as it beats.
+
+    Holds of sockets without a session belong to their connection, and a
+    connection's holder names its process (seats.holders). When a process
+    dies without closing its sockets (killed, out of memory, its machine
+    gone), its beat stops, and the sweeper frees those holds
+    (services.orphans) instead of leaving them until they expire.
+    """
+
+    key = models.CharField(max_length=16, unique=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"process {self.key} (beat {self.beat_at.isoformat()})"
+
+
 # Webhook endpoints and the outbox live in their own module; imported here so
 # Django finds them as models of this app.
 from seats.outbox.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
@@ -421,6 +439,7 @@ __all__ = [
     "Seat",
     "SeatStatus",
     "SeatingPlan",
+    "ServingProcess",
     "WaitingRoom",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -1,8 +1,8 @@
 """Where every background worker starts, in the serving process or on its own.
 
 * `start_in_process`: the sweeper (with the admission ticks) and the webhook
-  sender as threads of `serve` (the embedded default); the caller stops them
-  when it stops serving.
+  sender as threads of `serve` (the embedded default), and the process's
+  beat; the caller stops them when it stops serving.
 * `run_sweeper`: a sweeper process that leads or stands by (one leader per
   database, an advisory lock), until stopped. A transient database failure
   never ends it: while it leads it checks its lock every
@@ -25,6 +25,7 @@ from django.conf import settings
 
 import metrics
 from webhooks.delivery import DeliveryWorker
+from workers.beat import Beat
 from workers.leadership import Leadership
 from workers.sweeper import build_scheduler
 
@@ -48,8 +49,11 @@ class InProcess:
 
     scheduler: BaseScheduler | None = None
     deliveries: DeliveryWorker | None = None
+    beat: Beat | None = None
 
     def stop(self) -> None:
+        if self.beat is not None:
+            self.beat.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             metrics.SWEEPER_LEADING.set(0)
@@ -59,8 +63,9 @@ class InProcess:
 
 
 def start_in_process(*, sweeper: bool, deliveries: bool) -> InProcess:
-    """Start the chosen workers as threads of this (serving) process."""
-    running = InProcess()
+    """Start the chosen workers as threads of this (serving) process, and
+    always its beat (the sockets' holds are freed if it stops)."""
+    running = InProcess(beat=Beat().start())
     if sweeper:
         running.scheduler = build_scheduler(blocking=False)
         running.scheduler.start()

@@ -1,7 +1,8 @@
 """The sweeper's job and the django-apscheduler scheduler that runs it.
 
 The job releases expired holds (`sweep_and_admit`), and on the same thread
-and connection ticks the waiting rooms about once a second. The sweep only
+and connection ticks the waiting rooms about once a second and frees the
+holds of connections whose serving process died. The sweep only
 tidies up and tells the browsers: correctness never waits for it, because
 every check treats a hold past its time as free. Nothing here starts on
 import or from AppConfig.ready(): a scheduler exists only where
@@ -62,6 +63,7 @@ def sweep_and_admit() -> int:
     ends = _run_deadline()
     released = _sweep_once()
     _admit_when_due()
+    _free_orphans_when_due()
     while (remaining := ends - time.monotonic()) > 0:
         upcoming = selectors.next_expiry()
         opening = waiting.next_opening(timezone.now())
@@ -97,6 +99,23 @@ def _admit_when_due(*, opened: bool = False) -> None:
         waiting.admit_due()
     except Exception:
         logger.exception("waiting-room admission failed; retrying next tick")
+
+
+_last_orphan_check = -float("inf")
+
+
+def _free_orphans_when_due() -> None:
+    """Free the holds of connections whose process stopped beating
+    (seats.services.orphans), once per SEAT_PROCESS_BEAT_SECONDS at most.
+    A failure never stops the sweep."""
+    global _last_orphan_check
+    if time.monotonic() - _last_orphan_check < settings.SEAT_PROCESS_BEAT_SECONDS:
+        return
+    _last_orphan_check = time.monotonic()
+    try:
+        services.release_orphans()
+    except Exception:
+        logger.exception("freeing dead processes' holds failed; retrying later")
 
 
 def _run_deadline() -> float:

@@ -2,7 +2,8 @@
 
 One module per concern: `holds` (take, best available, extend), `releases`,
 `hold_rows` (a holder's hold row: locking, renewing, its token),
-`bookings` (and cancelling them), `tokens` (holds addressed by their
+`bookings` (and cancelling them), `orphans` (holds of connections whose
+process died), `tokens` (holds addressed by their
 token, for the REST API), `staff` (blocking, releasing now, the box
 office), `sweep` (lapsed holds), `seating` (an event's seats laid out from
 a plan), `locking` (lock order, bounded waits), `seat_rules` (single seats
@@ -23,6 +24,7 @@ from seats.services.bookings import (
     cancel_booking,
 )
 from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
+from seats.services.orphans import beat, release_orphans
 from seats.services.releases import Released, release, release_all, release_seats
 from seats.services.sweep import ExpiredSeat, release_expired
 
@@ -32,6 +34,7 @@ __all__ = [
     "ExpiredSeat",
     "HoldResult",
     "Released",
+    "beat",
     "book_from_map",
     "book_seats",
     "cancel_booking",
@@ -41,5 +44,6 @@ __all__ = [
     "release",
     "release_all",
     "release_expired",
+    "release_orphans",
     "release_seats",
 ]
