@@ -63,7 +63,6 @@ def sweep_and_admit() -> int:
     ends = _run_deadline()
     released = _sweep_once()
     _admit_when_due()
-    _free_orphans_when_due()
     while (remaining := ends - time.monotonic()) > 0:
         upcoming = selectors.next_expiry()
         opening = waiting.next_opening(timezone.now())
@@ -75,6 +74,8 @@ def sweep_and_admit() -> int:
         if upcoming is not None and timezone.now() >= upcoming:
             released += _sweep_once()
         _admit_when_due(opened=opening is not None and timezone.now() >= opening)
+    # Last: it never delays an expiry's release or an opening's admission.
+    _free_orphans_when_due()
     return released
 
 
