@@ -71,7 +71,11 @@ def open_map(
         context.add_init_script(init_script)
     page = context.new_page()
     page.goto(f"{server.url}/events/{event_id}/")
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    # A first socket on a fresh server, on a machine running the suite in
+    # several processes, may take longer than expect()'s 5 s to open.
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state", "open", timeout=20_000
+    )
     expect(page.locator("[data-seat-id]").first).to_be_visible()
     return page
 
