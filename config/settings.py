@@ -232,6 +232,10 @@ SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)
 # A request's head and body must arrive within this long in all, however
 # steadily they trickle (0: no total deadline).
 SEAT_HTTP_REQUEST_SECONDS = env_float("SEAT_HTTP_REQUEST_SECONDS", 30.0, minimum=-1)
+# The largest request body the server receives at all (a plan upload in the
+# admin is the largest legitimate one, 20 MB); past it, a 413 and the
+# connection closed (realtime/serving.py).
+SEAT_HTTP_MAX_BODY_BYTES = env_int("SEAT_HTTP_MAX_BODY_BYTES", 25 * 1024 * 1024)
 # Every serving process beats this often (a row per process); the sweeper
 # frees the holds of sockets without a session whose process has been
 # silent for SEAT_PROCESS_DEAD_SECONDS (seats/services/orphans.py).

@@ -28,6 +28,7 @@ from realtime.transport import (
     BoundedWebSocketProtocol,
     install_backpressure,
 )
+from wire import frames, rest
 from workers.running import InProcess
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,56 @@ def bound_request_http(seconds: float) -> None:
     HTTPChannel.dataReceived = dataReceived  # type: ignore[method-assign]
     HTTPChannel.allContentReceived = allContentReceived  # type: ignore[method-assign]
     HTTPChannel.connectionLost = connectionLost  # type: ignore[method-assign]
+
+
+def bound_body_http(max_bytes: int) -> None:
+    """Refuse request bodies over `max_bytes` as they arrive: a 413 problem.
+
+    Twisted receives a whole body (to a temporary file past 100 KB) before
+    daphne hands the request on, so an application-level limit would come
+    after gigabytes had reached the disk. A declared length over the bound
+    is answered at once; a chunked body is counted and cut when it passes
+    it. The connection is closed after the answer and further bytes are
+    dropped. Bodies the application reads stay bounded by Django's own
+    limits (api.limits answers 413 on /api/ for smaller ones).
+    """
+    from twisted.web.http import Request
+
+    got_length, handle_chunk = Request.gotLength, Request.handleContentChunk
+    detail = f"The request body is larger than {max_bytes} bytes."
+    body = frames.dumps(rest.problem(413, "payload_too_large", detail)).encode()
+    answer = (
+        b"HTTP/1.1 413 Payload Too Large\r\n"
+        b"Content-Type: application/problem+json\r\n"
+        + f"Content-Length: {len(body)}\r\n".encode()
+        + b"Connection: close\r\n\r\n"
+        + body
+    )
+
+    def refuse(request: Request) -> None:
+        if not request.__dict__.get("_refused"):
+            request.__dict__["_refused"] = True
+            request.channel.transport.write(answer)
+            request.channel.loseConnection()
+
+    def gotLength(request: Request, length: int | None) -> None:
+        if length is not None and length > max_bytes:
+            refuse(request)
+            length = 0  # nothing of it is kept
+        got_length(request, length)
+
+    def handleContentChunk(request: Request, data: bytes) -> None:
+        if request.__dict__.get("_refused"):
+            return
+        received = request.__dict__.get("_received", 0) + len(data)
+        request.__dict__["_received"] = received
+        if received > max_bytes:
+            refuse(request)
+            return
+        handle_chunk(request, data)
+
+    Request.gotLength = gotLength  # type: ignore[method-assign]
+    Request.handleContentChunk = handleContentChunk  # type: ignore[method-assign]
 
 
 def lean_server(server_class: type, *, direct_sends: bool) -> type:
@@ -206,6 +257,7 @@ def serve(
     install_backpressure(frames_once=settings.SEAT_WS_FRAMES_ONCE)
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
     bound_request_http(settings.SEAT_HTTP_REQUEST_SECONDS)
+    bound_body_http(settings.SEAT_HTTP_MAX_BODY_BYTES)
     on_ready(backends_summary())
     # Everything loaded so far lives as long as the process: keep the
     # cyclic GC from rescanning it, which shows up as latency spikes in

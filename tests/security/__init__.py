@@ -8,7 +8,8 @@ round two") is reproduced by a test that fails on the code it was found in:
 3. a request head trickled one byte at a time: tests/realtime/test_slow_client.py
 4. deep JSON on the waiting-room socket: test_hostile_socket_frames.py
 5. large, deep or odd bodies on the REST API: tests/api/test_body_limits.py,
-   tests/api/test_hostile_bodies.py
+   tests/api/test_hostile_bodies.py, and any body past the server's bound:
+   test_body_bound.py
 6. lone surrogates in staff fields: test_hostile_staff_bodies.py
 7. a waiting room opening at the calendar's ends: tests/seats/test_waiting_room.py,
    tests/seats/test_bad_openings.py
