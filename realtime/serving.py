@@ -137,8 +137,9 @@ def bound_body_http(max_bytes: int) -> None:
     def refuse(request: Request) -> None:
         if not request.__dict__.get("_refused"):
             request.__dict__["_refused"] = True
-            request.channel.transport.write(answer)
-            request.channel.loseConnection()
+            channel: Any = request.channel
+            channel.transport.write(answer)
+            channel.loseConnection()
 
     def gotLength(request: Request, length: int | None) -> None:
         if length is not None and length > max_bytes:
