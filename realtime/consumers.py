@@ -243,6 +243,26 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         metrics.REQUESTS.labels(request.type, failure.code).inc()
         await self._send(frames.error(failure, request.request_id))
 
+    def _admission(self) -> Callable[[bool | None], None]:
+        """The waiting room's check for this visitor, given whether the
+        event's room is on (None: not known, read it)."""
+        session, event_id, holder = (
+            self.scope.get("session"),
+            self.event_id,
+            self.holder,
+        )
+        assert holder is not None
+
+        def check(room_on: bool | None) -> None:
+            waiting.require_admission(
+                event_id=event_id,
+                holder=holder,
+                staff=lambda: session_is_staff(session),
+                room_on=room_on,
+            )
+
+        return check
+
     def _admitted(self, service: Callable[..., T]) -> Callable[..., T]:
         """`service`, refused (`not_admitted`) while the event's waiting room
         has not admitted this visitor (seats.waiting); staff go first."""
@@ -262,8 +282,12 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return call
 
     async def _on_hold(self, request: Request) -> shapes.HoldOkFrame:
-        result = await db_call(self._admitted(services.hold_seats))(
-            event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
+        # The room check rides on the seats' read (no round trip of its own).
+        result = await db_call(services.hold_seats)(
+            event_id=self.event_id,
+            holder=self.holder,
+            seat_ids=request.seat_ids,
+            admission=self._admission(),
         )
         return frames.hold_ok(result, request.request_id)
 

@@ -7,7 +7,7 @@ checked make a lost race roll back instead of double-holding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +26,7 @@ from seats.errors import (
     SeatsUnavailable,
     SingleSeatLeft,
     TooManySeats,
+    UnknownSeat,
 )
 from seats.models import (
     Activity,
@@ -76,6 +77,7 @@ def hold_seats(
     now: datetime | None = None,
     hold_token: str | None = None,
     details: bool = False,
+    admission: Callable[[bool | None], None] | None = None,
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
 
@@ -85,6 +87,10 @@ def hold_seats(
     per-holder limit holds across workers. The seat rules apply
     (`enforce_seat_rules`). With `hold_token`, the seats join that running
     hold or nothing happens (HoldNotFound), checked under the hold's lock.
+
+    `admission` (the waiting room's check for this visitor, which raises to
+    refuse) is given whether the event's room is on, as read with the seats
+    (None if no seat was found), before anything else is judged.
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
@@ -92,7 +98,14 @@ def hold_seats(
     # most requests lose, and they need not queue for the row locks (or, on
     # SQLite, the database write lock) only to learn it. A seat that looks
     # free is checked again under lock below.
-    seats = read_seats(event_id, wanted)
+    try:
+        seats = read_seats(event_id, wanted)
+    except UnknownSeat:
+        if admission is not None:
+            admission(None)
+        raise
+    if admission is not None:
+        admission(getattr(seats[0], "room_on", None) if seats else None)
     _refuse_taken(seats, holder, now)
     if hold_token is None and not details:
         # PostgreSQL, plainly free seats: one round trip (or None: on).

@@ -26,13 +26,14 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from seats.models import Event, Hold, Seat
+from seats.models import Event, Hold, Seat, WaitingRoom
 from seats.sql import prepared_cursor
 
 
 # What the services, and the seat rules after them, read of the seats they
 # lock; `avoids_single_seats`, the event's flag, comes along joined (the seat
-# rules read it from there). Model.from_db wants its fields in model order.
+# rules read it from there), and `room_on`, whether its waiting room is on.
+# Model.from_db wants its fields in model order.
 def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
     names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
     assert len(names) == len(wanted), wanted - set(names)
@@ -52,6 +53,15 @@ _HOLD_FIELDS = _in_model_order(
 # Where the datetimes are in those rows (a raw cursor on SQLite gives them naive).
 _SEAT_TIMES = [i for i, name in enumerate(_SEAT_FIELDS) if name == "held_until"]
 _HOLD_TIMES = [i for i, name in enumerate(_HOLD_FIELDS) if name.endswith("_at")]
+
+
+# Whether the event's waiting room is on, read with the seats: a hold asks
+# it anyway (seats.waiting), and this way it costs no round trip of its own.
+def _room_on() -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM {_q(WaitingRoom._meta.db_table)} w "
+        "WHERE w.event_id = s.event_id AND w.enabled)"
+    )
 
 
 # status_q(AVAILABLE) and status_q(HELD) for a seats row `s`, at parameter %s.
@@ -85,7 +95,7 @@ def _marks(count: int) -> str:
 def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
     sql = (
-        f"SELECT {columns}, e.avoid_single_seats "
+        f"SELECT {columns}, e.avoid_single_seats, {_room_on()} "
         f"FROM {_q(Seat._meta.db_table)} s "
         f"JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
         f"WHERE s.event_id = %s AND s.id IN ({_marks(count)}) ORDER BY s.id"
@@ -100,7 +110,7 @@ def _lock_seats_and_runs_sql(count: int) -> str:
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
     seat, marks = _q(Seat._meta.db_table), _marks(count)
     return (
-        f"SELECT {columns}, e.avoid_single_seats "
+        f"SELECT {columns}, e.avoid_single_seats, {_room_on()} "
         f"FROM {seat} s JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
         f"WHERE s.event_id = %s AND (s.id IN ({marks}) OR (e.avoid_single_seats "
         f"AND s.run <> '' AND s.run IN (SELECT r.run FROM {seat} r "
@@ -134,9 +144,10 @@ def select_seats(
         if row[0] not in wanted:
             continue  # a run-mate: locked, not asked for
         seat = Seat.from_db(
-            connection.alias, _SEAT_FIELDS, _times(row[:-1], _SEAT_TIMES)
+            connection.alias, _SEAT_FIELDS, _times(row[:-2], _SEAT_TIMES)
         )
-        seat.avoids_single_seats = bool(row[-1])  # type: ignore[attr-defined]
+        seat.avoids_single_seats = bool(row[-2])  # type: ignore[attr-defined]
+        seat.room_on = bool(row[-1])  # type: ignore[attr-defined]
         seats.append(seat)
     return seats
 

@@ -208,17 +208,27 @@ def leave(*, event_id: int, holder: str) -> bool:
     return bool(left)
 
 
-def is_admitted(*, event_id: int, holder: str, now: datetime) -> bool:
+def is_admitted(
+    *, event_id: int, holder: str, now: datetime, room_on: bool | None = None
+) -> bool:
     """Whether the holder may hold and book now: no room; or admitted and
     within the shopping window; or holding seats of the event now (an
     admission that outlasts its window while seats are held, or a hold
-    taken before staff turned the room on)."""
-    room_id = _active_room_id(event_id)
-    if room_id is None:
+    taken before staff turned the room on).
+
+    `room_on`: whether the event's room is on, when the caller read it in
+    the same transaction as its seats (None: read it here).
+    """
+    if room_on is None:
+        room_id = _active_room_id(event_id)
+        if room_id is None:
+            return True
+        places = Place.objects.filter(room_id=room_id)
+    elif not room_on:
         return True
-    place = Place.objects.filter(
-        room_id=room_id, holder=holder, state=Place.State.ADMITTED
-    ).first()
+    else:
+        places = Place.objects.filter(room__event_id=event_id, room__enabled=True)
+    place = places.filter(holder=holder, state=Place.State.ADMITTED).first()
     if place is not None and place.expires_at is not None and place.expires_at > now:
         return True
     return _holds_seats(event_id, holder, now)
@@ -258,14 +268,16 @@ def require_admission(
     holder: str,
     staff: Callable[[], bool] | None = None,
     now: datetime | None = None,
+    room_on: bool | None = None,
 ) -> None:
     """Raise NotAdmitted unless `is_admitted`; staff are never queued.
 
     `staff` says whether the visitor is staff (access.session_is_staff); it
-    is asked only for a visitor the room has not admitted.
+    is asked only for a visitor the room has not admitted. `room_on` as for
+    `is_admitted`.
     """
     now = now or timezone.now()
-    if is_admitted(event_id=event_id, holder=holder, now=now):
+    if is_admitted(event_id=event_id, holder=holder, now=now, room_on=room_on):
         return
     if staff is not None and staff():
         return
