@@ -71,11 +71,16 @@ def open_map(
         context.add_init_script(init_script)
     page = context.new_page()
     page.goto(f"{server.url}/events/{event_id}/")
-    # A first socket on a fresh server, on a machine running the suite in
-    # several processes, may take longer than expect()'s 5 s to open.
-    expect(page.locator("#connection-status")).to_have_attribute(
-        "data-state", "open", timeout=20_000
-    )
+    status = page.locator("#connection-status")
+    try:
+        # A first socket on a fresh server, on a machine running the suite
+        # in several processes, may take longer than expect()'s 5 s.
+        expect(status).to_have_attribute("data-state", "open", timeout=20_000)
+    except AssertionError:
+        # Seen twice in CI under full load, never alone: the page stayed on
+        # "Connecting…". A visitor would reload; so does the test, once.
+        page.reload()
+        expect(status).to_have_attribute("data-state", "open", timeout=20_000)
     expect(page.locator("[data-seat-id]").first).to_be_visible()
     return page
 
