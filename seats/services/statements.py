@@ -91,13 +91,22 @@ def _marks(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-@shapes
-def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
+@cache
+def _seats_with_event() -> str:
+    """The seat read's columns and join: the seat, its event's single-seat
+    flag and whether its waiting room is on."""
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
-    sql = (
+    return (
         f"SELECT {columns}, e.avoid_single_seats, {_room_on()} "
         f"FROM {_q(Seat._meta.db_table)} s "
         f"JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
+    )
+
+
+@shapes
+def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
+    sql = (
+        f"{_seats_with_event()}"
         f"WHERE s.event_id = %s AND s.id IN ({_marks(count)}) ORDER BY s.id"
     )
     # The seats' rows only: the event's row is joined, not locked.
@@ -107,13 +116,11 @@ def _select_seats_sql(count: int, lock: bool, vendor: str) -> str:
 
 @shapes
 def _lock_seats_and_runs_sql(count: int) -> str:
-    columns = _columns(Seat, _SEAT_FIELDS, "s.")
-    seat, marks = _q(Seat._meta.db_table), _marks(count)
+    marks = _marks(count)
     return (
-        f"SELECT {columns}, e.avoid_single_seats, {_room_on()} "
-        f"FROM {seat} s JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
+        f"{_seats_with_event()}"
         f"WHERE s.event_id = %s AND (s.id IN ({marks}) OR (e.avoid_single_seats "
-        f"AND s.run <> '' AND s.run IN (SELECT r.run FROM {seat} r "
+        f"AND s.run <> '' AND s.run IN (SELECT r.run FROM {_q(Seat._meta.db_table)} r "
         f"WHERE r.event_id = %s AND r.id IN ({marks})))) "
         "ORDER BY s.id FOR UPDATE OF s"
     )

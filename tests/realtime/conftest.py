@@ -124,6 +124,21 @@ def session_cookie(holder: str | None = None) -> tuple[str, str]:
     return f"sessionid={session.session_key}", session[SESSION_KEY]
 
 
+@database_sync_to_async
+def staff_cookie(username: str = "sam") -> str:
+    """A stored session of a new staff user; returns the cookie."""
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    session = SessionStore()
+    session[SESSION_KEY] = new_holder_id()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
 @pytest.fixture(autouse=True)
 def no_heartbeats(settings):
     """Heartbeats off unless a test asks: frames come only from what it does."""

@@ -7,15 +7,18 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
-from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
-from seats.holders import SESSION_KEY, new_holder_id
 from seats.models import Seat
 from seats.waiting import services as waiting
 from seats.waiting.models import Place, WaitingRoom
-from tests.realtime.conftest import Client, event_client, server_frame, session_cookie
+from tests.realtime.conftest import (
+    Client,
+    event_client,
+    server_frame,
+    session_cookie,
+    staff_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -249,18 +252,6 @@ async def test_an_admission_past_its_window_refuses_holds_before_the_admitter_ru
     assert not await database_sync_to_async(Seat.objects.filter(holder__gt="").exists)()
     await page.close()
     await seat_map.close()
-
-
-@database_sync_to_async
-def staff_cookie() -> str:
-    user = User.objects.create_user("sam", password="pw", is_staff=True)
-    session = SessionStore()
-    session[SESSION_KEY] = new_holder_id()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
 
 
 async def test_staff_are_never_queued(event, seat_ids):

@@ -13,15 +13,13 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
-from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from seats.holders import SESSION_KEY, new_holder_id
+from seats.holders import new_holder_id
 from seats.waiting import services as waiting
-from tests.realtime.conftest import Client, session_cookie
+from tests.realtime.conftest import Client, session_cookie, staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,18 +71,6 @@ async def answered(client: Client, frame: str, allowed: set[str]) -> None:
         assert pong["type"] in allowed, pong
 
 
-@database_sync_to_async
-def staff_cookie() -> str:
-    user = User.objects.create_user(f"s{new_holder_id()}", password="pw", is_staff=True)
-    session = SessionStore()
-    session[SESSION_KEY] = new_holder_id()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
-
-
 @SETTINGS
 @given(frame=frames)
 @example(frame="[" * 3000)
@@ -111,7 +97,7 @@ async def test_the_waiting_room_socket_answers_every_frame(event, frame):
 @example(frame="{" * 2000)
 @example(frame='{"type": "snapshot", "request_id": 1e400}')
 async def test_the_dashboard_socket_answers_every_frame(event, frame):
-    client = Client("/ws/dashboard/", cookie=await staff_cookie())
+    client = Client("/ws/dashboard/", cookie=await staff_cookie(f"s{new_holder_id()}"))
     connected, _ = await client.connect()
     assert connected
     try:
