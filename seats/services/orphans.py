@@ -48,13 +48,15 @@ def release_orphans(now: datetime | None = None) -> list[int]:
             .values_list("event_id", "holder")
             .distinct()
         )
+        mine: list[int] = []
         for event_id, holder in list(holders):
-            freed += release_all(event_id=event_id, holder=holder, now=now)
+            mine += release_all(event_id=event_id, holder=holder, now=now)
         ServingProcess.objects.filter(key=key, beat_at__lt=silent_since).delete()
-        if freed:
+        if mine:
             logger.info(
                 "process %s stopped beating: freed %d seat(s) of its connections",
                 key,
-                len(freed),
+                len(mine),
             )
+        freed += mine
     return freed
