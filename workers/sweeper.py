@@ -1,8 +1,8 @@
 """The sweeper's job and the django-apscheduler scheduler that runs it.
 
 The job releases expired holds (`sweep_and_admit`), and on the same thread
-and connection ticks the waiting rooms about once a second. A job of its
-own frees the holds of connections whose serving process died. The sweep only
+and connection ticks the waiting rooms about once a second and frees the
+holds of connections whose serving process died. The sweep only
 tidies up and tells the browsers: correctness never waits for it, because
 every check treats a hold past its time as free. Nothing here starts on
 import or from AppConfig.ready(): a scheduler exists only where
@@ -32,7 +32,6 @@ from seats.waiting import services as waiting
 logger = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "seats.release_expired_locks"
-ORPHANS_JOB_ID = "seats.free_orphaned_holds"
 CLEANUP_JOB_ID = "seats.delete_old_job_executions"
 # How often waiting rooms admit the next in line (the rate is per minute;
 # a tick admits what the rate has earned since the last one).
@@ -75,6 +74,8 @@ def sweep_and_admit() -> int:
         if upcoming is not None and timezone.now() >= upcoming:
             released += _sweep_once()
         _admit_when_due(opened=opening is not None and timezone.now() >= opening)
+    # Last: it never delays an expiry's release or an opening's admission.
+    _free_orphans_when_due()
     return released
 
 
@@ -101,13 +102,21 @@ def _admit_when_due(*, opened: bool = False) -> None:
         logger.exception("waiting-room admission failed; retrying next tick")
 
 
-@close_old_connections
-def free_orphans() -> None:
-    """Free the holds of connections whose serving process stopped beating
-    (seats.services.orphans). A job of its own, on its own thread and
-    connection: however long it takes, the sweep's expiries and admissions
-    never wait for it."""
-    services.release_orphans()
+_last_orphan_check = -float("inf")
+
+
+def _free_orphans_when_due() -> None:
+    """Free the holds of connections whose process stopped beating
+    (seats.services.orphans), once per SEAT_PROCESS_BEAT_SECONDS at most.
+    A failure never stops the sweep."""
+    global _last_orphan_check
+    if time.monotonic() - _last_orphan_check < settings.SEAT_PROCESS_BEAT_SECONDS:
+        return
+    _last_orphan_check = time.monotonic()
+    try:
+        services.release_orphans()
+    except Exception:
+        logger.exception("freeing dead processes' holds failed; retrying later")
 
 
 def _run_deadline() -> float:
@@ -180,13 +189,6 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
         name="Release expired holds, admit from waiting rooms",
         replace_existing=True,
         next_run_time=datetime.now(UTC),  # sweep at start, not one interval later
-    )
-    scheduler.add_job(
-        free_orphans,
-        trigger=IntervalTrigger(seconds=settings.SEAT_PROCESS_BEAT_SECONDS),
-        id=ORPHANS_JOB_ID,
-        name="Free the holds of dead processes' connections",
-        replace_existing=True,
     )
     scheduler.add_job(
         delete_old_job_executions,
