@@ -153,5 +153,12 @@ def cpu_seconds(pid: int) -> float:
     return times.user + times.system
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every process of the machine has used so far (all cores):
+    server, database, Redis and load generator alike."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
 def rss_bytes(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss

@@ -84,6 +84,7 @@ def contention_rows(c: dict) -> list[tuple]:
             "p99 ≤ 50 ms",
             verdict(c, p99 is not None and p99 <= 50, _over(p99, 50)),
         ),
+        _closed_loop_row(c, setup),
         (
             "3 contention",
             setup,
@@ -110,6 +111,34 @@ def contention_rows(c: dict) -> list[tuple]:
         ),
     ]
     return rows + _before_rows("3 contention", c, setup)
+
+
+def _closed_loop_row(c: dict, setup: str) -> tuple:
+    """What the machine allows the round trip: each client waits for its
+    answer before clicking again, so the mean round trip is the clients
+    over the answers per second (Little's law), whatever the server does;
+    the machine's CPU per answer caps the answers per second."""
+    s = c["summary"]
+    first = c["runs"][0]
+    clients, cores = first["clickers"], first.get("cores")
+    answers = s["answers_per_s"]["median"]
+    cpu = s.get("machine_cpu_ms_per_answer", {}).get("median")
+    if not answers or not cpu or not cores:
+        return ("3 contention", setup, "closed loop", "-", "-", "-")
+    ceiling = cores * 1000 / cpu
+    needed = clients / 0.050  # answers/s for a mean round trip of 50 ms
+    return (
+        "3 contention",
+        setup,
+        "closed loop: clients ÷ answers/s (measured mean) · machine CPU per "
+        "answer, all processes · the most answers/s its cores allow",
+        f"{clients / answers * 1000:.0f} ms ({_spread(s['rtt_mean_ms'])} ms) · "
+        f"{_spread(s['machine_cpu_ms_per_answer'], ' ms', lambda v: f'{v:.2f}')} · "
+        f"{ceiling:,.0f}/s on {cores} cores",
+        f"p99 ≤ 50 ms needs a mean under 50 ms: ≥ {needed:,.0f} answers/s for "
+        f"{clients} clients, ≤ {cores * 1000 / needed:.2f} ms of CPU per answer",
+        "-",
+    )
 
 
 def onsale_rows(o: dict) -> list[tuple]:

@@ -20,9 +20,10 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+import psutil
 import psycopg
 
-from bench.context import cpu_seconds
+from bench.context import cpu_seconds, machine_busy_seconds
 from bench.servers import PG_DATABASE, REDIS_URL
 from bench.stats import summary_ms
 from devtools.databases import flush_redis
@@ -79,6 +80,7 @@ async def run_once(ctx, shape: Clicking) -> dict:
         start_at = time.monotonic() + 0.5
         cpu_before = [cpu_seconds(w.pid) for w in workers]
         generator_before = await pool.cpu_seconds()
+        machine_before = machine_busy_seconds()
         async with ctx.profiled(f"{shape.name}-worker-0", workers[0].pid):
             results = await pool.call_all(
                 "contend",
@@ -93,6 +95,7 @@ async def run_once(ctx, shape: Clicking) -> dict:
         worker_cpu = [
             cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=True)
         ]
+        machine_cpu = machine_busy_seconds() - machine_before
         generator_cpu = await pool.cpu_seconds() - generator_before
         version = await _version_now(urls[0])
         clients = await pool.audit(version)
@@ -119,6 +122,7 @@ async def run_once(ctx, shape: Clicking) -> dict:
         frames=stats,
         worker_cpu=worker_cpu,
         generator_cpu=generator_cpu,
+        machine_cpu=machine_cpu,
     )
 
 
@@ -169,6 +173,12 @@ def _outcome(shape: Clicking, results: list[dict], **measured) -> dict:
         "lag_versions": measured["lag_versions"],
         "worker_cpu_seconds": [round(c, 2) for c in measured["worker_cpu"]],
         "generator_cpu_seconds": round(measured["generator_cpu"], 2),
+        # Everything the machine did over the run (database and generator
+        # included) per answer: the cost that bounds answers/s on this machine.
+        "machine_cpu_ms_per_answer": round(
+            measured["machine_cpu"] * 1000 / max(1, answers), 3
+        ),
+        "cores": psutil.cpu_count(),
         "client_audit": measured["clients"],
         "audit": measured["activity"],
     }

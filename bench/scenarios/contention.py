@@ -27,6 +27,8 @@ FIGURES = {
     "rtt_p99_ms": ("rtt", "p99_ms"),
     "frames_per_client_per_s": ("frames_per_client_per_s",),
     "lag_p99_ms": ("broadcast_lag", "p99_ms"),
+    "rtt_mean_ms": ("rtt", "mean_ms"),
+    "machine_cpu_ms_per_answer": ("machine_cpu_ms_per_answer",),
 }
 
 

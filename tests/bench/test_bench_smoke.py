@@ -189,11 +189,27 @@ def test_clicking_figures_agree_with_each_other(smoke, name):
         assert kinds["held"] == kinds["released"] + kinds.get("booked", 0)
         assert run["audit"]["rows"] == sum(kinds.values())
         assert all(cpu > 0 for cpu in run["worker_cpu_seconds"]), "an idle worker"
+        # The machine did at least what the workers and the generator did.
+        ours = sum(run["worker_cpu_seconds"]) + run["generator_cpu_seconds"]
+        assert run["machine_cpu_ms_per_answer"] * answers / 1000 >= ours * 0.9
     # Coalescing folds versions into fewer frames than changes; without it
     # each change is a frame of its own for every client.
     for label, run in smoke["scenarios"][name]["before"].items():
         if label == "not coalesced":
             assert run["client_audit"]["frames"] >= run["event_version"]
+
+
+def test_contention_reports_the_closed_loop_bound(smoke):
+    """Clients that wait for each answer make the mean round trip their
+    number over the answers per second, whatever the server does."""
+    for run in _clicking_runs(smoke, "contention"):
+        little = run["clickers"] / run["answers_per_s"] * 1000
+        assert math.isclose(run["rtt"]["mean_ms"], little, rel_tol=0.25), (
+            run["rtt"],
+            little,
+        )
+    (row,) = [r for r in report.rows(smoke) if "closed loop" in r[2]]
+    assert "answers/s for" in row[4] and "/s on" in row[3], row
 
 
 def test_onsale_times_the_broadcast_lag_of_every_version(smoke):
