@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -101,8 +102,9 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
 
 @pytest.fixture
 def sweeper(cluster):
-    """One `run_sweeper` for the duration of a test."""
+    """One `run_sweeper` for the duration of a test, leading once it is given."""
     process = cluster.spawn("sweeper", "run_sweeper")
+    wait_for_log(cluster, "sweeper", "Sweeper running", timeout=60)
     yield process
     cluster.stop(process)
 
@@ -122,3 +124,11 @@ async def open_clients(
         await close_many(clients)
         raise RuntimeError(f"{failed} of {count} clients failed to connect")
     return clients
+
+
+def wait_for_log(cluster, name: str, text: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in cluster.log(name):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name} never logged {text!r}:\n{cluster.log(name)}")
+        time.sleep(0.1)

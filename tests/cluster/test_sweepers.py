@@ -13,7 +13,7 @@ import pytest
 
 from devtools.processes import ROOT
 from devtools.wsclient import SeatMapClient, close_many
-from tests.cluster.fixtures import open_client
+from tests.cluster.fixtures import open_client, wait_for_log
 
 
 def parse_time(text: str) -> float:
@@ -45,7 +45,13 @@ async def test_booking_racing_the_expiry_has_one_outcome_everyone_sees(
 
             # A busy machine (the suite runs in parallel) can take seconds
             # to sweep and announce; what matters is that it comes.
-            finals = [await w.wait_for(settles, timeout=30) for w in watchers]
+            try:
+                finals = [await w.wait_for(settles, timeout=30) for w in watchers]
+            except TimeoutError as error:
+                raise AssertionError(
+                    f"{error}; seat {seat}: {cluster.sql(SEAT_ROW, [seat])}; "
+                    f"sweeper log:\n{cluster.log('sweeper')[-4000:]}"
+                ) from None
             (booking,) = cluster.sql(
                 "SELECT booking_id FROM seats_seat WHERE id = %s", [seat]
             )[0]
@@ -108,6 +114,9 @@ async def test_two_sweeps_at_once_release_and_announce_each_seat_once(cluster):
     await close_many(watchers)
 
 
+SEAT_ROW = "SELECT holder, held_until, booking_id, now() FROM seats_seat WHERE id = %s"
+
+
 def announced(watcher: SeatMapClient) -> int:
     return sum(len(c["seats"]) for c in watcher.changes if c["reason"] == "expired")
 
@@ -142,11 +151,3 @@ def test_a_second_sweeper_stands_by_until_the_first_stops(cluster):
     finally:
         cluster.stop(first)
         cluster.stop(second)
-
-
-def wait_for_log(cluster, name: str, text: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in cluster.log(name):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{name} never logged {text!r}:\n{cluster.log(name)}")
-        time.sleep(0.1)

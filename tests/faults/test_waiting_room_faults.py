@@ -10,7 +10,7 @@ import urllib.request
 import websockets
 
 from devtools.processes import live_server
-from tests.cluster.test_sweepers import wait_for_log
+from tests.cluster.fixtures import wait_for_log
 from tests.contracts.asyncapi import server_frame
 
 EARLY_RANKS = 2**40
