@@ -97,6 +97,9 @@ class Context:
             "--rate",
             "250",
             "--nonblocking",
+            # Only the thread holding the interpreter lock: a thread waiting
+            # for it costs no CPU, and would otherwise show as busy.
+            "--gil",
             "--pid",
             str(pid),
             "--output",
