@@ -20,14 +20,14 @@ from django.utils import timezone
 
 import metrics
 from access import is_staff, session_is_staff
-from realtime import limits, snapshots
+from realtime import arrivals, limits, snapshots
 from realtime.db import db_call
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
 from realtime.transport import DIRECT_SEND
 from seats import selectors, services
 from seats.errors import BadRequest, RateLimited, RequestError, ServerError
-from seats.holders import connection_holder, is_connection_holder, session_holder
+from seats.holders import is_connection_holder
 from seats.models import Event
 from seats.waiting import services as waiting
 from wire import frames, shapes
@@ -90,11 +90,6 @@ async def _exists(event_id: int) -> bool:
     return True
 
 
-def _holder_of(scope: dict) -> str:
-    """The session's holder id, or a fresh one for this connection only."""
-    return session_holder(scope.get("session")) or connection_holder()
-
-
 def _snapshot_text(
     event_id: int, viewer: str, live: bool, request_id: RequestId | None = None
 ) -> str:
@@ -108,14 +103,6 @@ def _snapshot_text(
     return frames.dumps(frames.snapshot(seat_map, request_id))
 
 
-@db_call
-def _arrive(scope: dict, event_id: int, live: bool) -> tuple[str, str]:
-    """A new socket's holder and first snapshot, in one trip to the database
-    thread: an arrival storm pays one hop per socket, not three."""
-    holder = _holder_of(scope)
-    return holder, _snapshot_text(event_id, holder, live)
-
-
 class SeatMapConsumer(AsyncWebsocketConsumer):
     """`/ws/events/<event_id>/`: the live seat map of one event (protocol v1)."""
 
@@ -124,7 +111,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "__hub_only__"
 
     event_id: int
-    # Decided with the first snapshot (`_arrive`); empty until then.
+    # Decided with the first snapshot (realtime.arrivals); empty until then.
     holder: str = ""
     # Broadcasts that arrive before the snapshot has gone out wait here, in
     # order; None once the socket is live.
@@ -168,7 +155,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         self.counted = True
         ensure_heartbeats(hub)
         try:
-            self.holder, text = await _arrive(self.scope, self.event_id, self.live)
+            self.holder, text = await arrivals.arrive(
+                self.scope, self.event_id, self.live
+            )
         except Event.DoesNotExist:
             _known_events.discard(self.event_id)
             await self.close(code=CLOSE_UNKNOWN_EVENT)

@@ -41,6 +41,12 @@ def live_snapshot(
 ) -> str:
     """The text of the viewer's `snapshot.live`; Event.DoesNotExist if unknown."""
     now = now or timezone.now()
+    return with_viewer(live_shared(event_id, now), event_id, viewer, now, request_id)
+
+
+def live_shared(event_id: int, now: datetime) -> str:
+    """The encoded part of `snapshot.live` every viewer shares, at the
+    event's version now; Event.DoesNotExist if unknown."""
     version = selectors.event_version(event_id)
     shared = _kept(event_id, version)
     if shared is None:
@@ -50,6 +56,17 @@ def live_snapshot(
         ref = frames.layout_ref(layout, url)
         shared = frames.dumps(frames.live_shared(state, ref))
         _keep(event_id, state.version, shared)
+    return shared
+
+
+def with_viewer(
+    shared: str,
+    event_id: int,
+    viewer: str | None,
+    now: datetime,
+    request_id: RequestId | None = None,
+) -> str:
+    """`shared` (from live_shared) completed with the viewer's own part."""
     # A connection's own holder was made just now: it holds nothing yet.
     hold = None
     if viewer and not is_connection_holder(viewer):
