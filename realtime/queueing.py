@@ -49,12 +49,23 @@ CLOSE_TOO_MANY_PLACES = 4409
 # Changes within this long are answered with one read (admissions come in ticks).
 SETTLE_SECONDS = 0.05
 # Shared pages further back than the next minute's admissions (and at least
-# NEAR_PLACES back) get the line at most this often: their place moves
-# slowly, and at 10,000 waiting pages one frame each per admission tick was
-# most of what the room cost the server. A page left a move behind gets the
-# line as it is then, this long after.
+# NEAR_PLACES back) get the line at most every FAR_EVERY_SECONDS, and pages
+# further back still less often, in proportion to their distance up to
+# FARTHEST_EVERY_SECONDS (a page ten minutes back, at 600 a minute, every
+# 30 s): their place moves slowly, and at 10,000 waiting pages one frame
+# each per admission tick was most of what the room cost the server. A page
+# left a move behind gets the line as it is then, at a later catch-up.
 FAR_EVERY_SECONDS = 5.0
+FARTHEST_EVERY_SECONDS = 30.0
 NEAR_PLACES = 10
+
+
+def line_every(position: int, far_from: int) -> float:
+    """How often (seconds) a shared page `position` places from the front
+    (0-based) gets the line: every move near the front, rarer further back."""
+    if position < far_from:
+        return 0.0
+    return min(FARTHEST_EVERY_SECONDS, FAR_EVERY_SECONDS * position / far_from)
 
 
 def queue_group(event_id: int) -> str:
@@ -94,7 +105,7 @@ class Move:
     # page hears of it at once, far back or not.
     settings_changed: bool
     # Pages this far back or further (positions counted from 0) get it at
-    # most every FAR_EVERY_SECONDS.
+    # most every FAR_EVERY_SECONDS, further ones less often (line_every).
     far_from: int
     at: float  # loop time
 
@@ -145,6 +156,9 @@ class QueueWatch:
             self._settings = settings
             behind = False
             for page in tuple(self.pages):
+                if page.waits_for_later(move):  # no coroutine for most pages
+                    behind = True
+                    continue
                 try:
                     behind = not await page.moved(move) or behind
                 except Exception:  # a socket closing under us; the others go on
@@ -175,7 +189,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
     # `?line=shared`: line moves as the shared `queue.line` frame.
     shared = False
     # When (loop time) this page was last given the shared line.
-    line_at = -FAR_EVERY_SECONDS
+    line_at = -float("inf")
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
@@ -238,6 +252,18 @@ class QueueConsumer(AsyncWebsocketConsumer):
             )
             await self._send(frames.error(failure))
 
+    def waits_for_later(self, move: Move) -> bool:
+        """A shared page far back that had the line too recently to get
+        this move (it will get a later one)."""
+        if not self.shared or self.state != "waiting" or self.rank is None:
+            return False
+        if move.settings_changed:
+            return False
+        at = bisect.bisect_left(move.ranks, self.rank)
+        if at >= len(move.ranks) or move.ranks[at] != self.rank:
+            return False  # left the waiting list: moved() reads why
+        return move.at - self.line_at < line_every(at, move.far_from)
+
     async def moved(self, move: Move) -> bool:
         """The line moved: the shared line or this page's own place, which is
         read only if it left the waiting list. False if this page was left
@@ -252,10 +278,8 @@ class QueueConsumer(AsyncWebsocketConsumer):
             at = bisect.bisect_left(ranks, self.rank)
             if at < len(ranks) and ranks[at] == self.rank:
                 if self.shared:
-                    if (
-                        at < move.far_from
-                        or move.settings_changed
-                        or move.at - self.line_at >= FAR_EVERY_SECONDS
+                    if move.settings_changed or move.at - self.line_at >= line_every(
+                        at, move.far_from
                     ):
                         self.line_at = move.at
                         await send_text(self, move.shared)

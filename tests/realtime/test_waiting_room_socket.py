@@ -322,3 +322,19 @@ async def test_one_address_gets_its_limit_of_places_then_a_clear_refusal(
     for _ in range(3):
         page = await from_address("127.0.0.1")
         assert (await page.recv_type("queue.status"))["state"] == "waiting"
+
+
+def test_pages_further_back_get_the_line_less_often_up_to_a_bound():
+    from realtime.queueing import (
+        FAR_EVERY_SECONDS,
+        FARTHEST_EVERY_SECONDS,
+        line_every,
+    )
+
+    # The next minute's admissions (600 a minute) see every move.
+    assert line_every(0, 600) == line_every(599, 600) == 0.0
+    assert line_every(600, 600) == FAR_EVERY_SECONDS
+    assert line_every(1200, 600) == 2 * FAR_EVERY_SECONDS
+    intervals = [line_every(p, 600) for p in range(0, 20_000, 100)]
+    assert intervals == sorted(intervals), "never more often further back"
+    assert max(intervals) == FARTHEST_EVERY_SECONDS
