@@ -156,8 +156,15 @@ async def _connect_all(url: str, origin: str, cookies: list[str], counts: dict):
 
     async def one(cookie: str) -> None:
         async with gate:
+            # As a browser's page: no pings of its own (the websockets
+            # client's default is one every 20 s, 500 a second from 10,000
+            # pages, which no browser sends), no compression offered.
             ws = await websockets.connect(
-                url, origin=origin, additional_headers={"Cookie": cookie}
+                url,
+                origin=origin,
+                additional_headers={"Cookie": cookie},
+                ping_interval=None,
+                compression=None,
             )
             first = json.loads(await ws.recv())
             if first.get("type") != "queue.status":
