@@ -22,10 +22,8 @@ from django.utils import timezone
 
 from realtime import snapshots
 from realtime.db import db_call
-from seats import selectors
 from seats.holders import connection_holder, session_holder
 from seats.models import Event
-from wire import frames
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +105,7 @@ def _trip(
             if shared is not None:
                 text = snapshots.with_viewer(shared, event_id, holder, now)
             else:
-                seat_map = selectors.seat_map(event_id=event_id, viewer=holder)
-                text = frames.dumps(frames.snapshot(seat_map, None))
+                text = snapshots.snapshot_text(event_id, holder, live=False)
             answers.append((holder, text))
         except Event.DoesNotExist:
             raise

@@ -32,7 +32,6 @@ from seats.models import Event
 from seats.waiting import services as waiting
 from wire import frames, shapes
 from wire.requests import MAX_ID, FrameError, Request, parse_request
-from wire.shapes import RequestId
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,19 +87,6 @@ async def _exists(event_id: int) -> bool:
         _known_events.clear()
     _known_events.add(event_id)
     return True
-
-
-def _snapshot_text(
-    event_id: int, viewer: str, live: bool, request_id: RequestId | None = None
-) -> str:
-    """The text of the viewer's snapshot (live or full); Event.DoesNotExist
-    if the event is gone."""
-    if live:
-        return snapshots.live_snapshot(
-            event_id=event_id, viewer=viewer, request_id=request_id
-        )
-    seat_map = selectors.seat_map(event_id=event_id, viewer=viewer)
-    return frames.dumps(frames.snapshot(seat_map, request_id))
 
 
 class SeatMapConsumer(AsyncWebsocketConsumer):
@@ -319,7 +305,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
         request_id = request.request_id if request is not None else None
-        text = await db_call(_snapshot_text)(
+        text = await db_call(snapshots.snapshot_text)(
             self.event_id, self.holder, self.live, request_id
         )
         await self._send_text(text)

@@ -32,6 +32,17 @@ _shared: OrderedDict[tuple[int, int], str] = OrderedDict()
 _lock = threading.Lock()
 
 
+def snapshot_text(
+    event_id: int, viewer: str, live: bool, request_id: RequestId | None = None
+) -> str:
+    """The text of the viewer's snapshot, live or full; Event.DoesNotExist
+    if the event is gone."""
+    if live:
+        return live_snapshot(event_id=event_id, viewer=viewer, request_id=request_id)
+    seat_map = selectors.seat_map(event_id=event_id, viewer=viewer)
+    return frames.dumps(frames.snapshot(seat_map, request_id))
+
+
 def live_snapshot(
     *,
     event_id: int,
