@@ -183,7 +183,8 @@ SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)
 # answering never freezes a client. 0 turns the bound off.
 SEAT_DB_CALL_TIMEOUT_SECONDS = env_float("SEAT_DB_CALL_TIMEOUT_SECONDS", 10.0)
 # Threads doing the sockets' database work on PostgreSQL (realtime/db.py);
-# 0 means one per pooled connection (DATABASE_POOL_SIZE), 1 one at a time.
+# 0 means one fewer than the pooled connections (DATABASE_POOL_SIZE), 1 one
+# at a time.
 SEAT_DB_THREADS = env_int("SEAT_DB_THREADS", 0)
 # Every this many seconds each seat-map socket gets a heartbeat with its
 # event's current version, so a client that missed a broadcast resyncs; 0
