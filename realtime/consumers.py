@@ -21,7 +21,7 @@ from django.utils import timezone
 import metrics
 from access import is_staff, session_is_staff
 from realtime import arrivals, limits, snapshots
-from realtime.db import db_call
+from realtime.db import db_call, db_function
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
 from realtime.transport import DIRECT_SEND
@@ -172,7 +172,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             get_hub().unsubscribe(self.group, self)
         if self.holder and self.group is not None and is_connection_holder(self.holder):
             # Nobody can ever act for this connection again: free its seats now.
-            await db_call(services.release_all)(
+            await db_function(services.release_all)(
                 event_id=self.event_id, holder=self.holder
             )
 
@@ -258,7 +258,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
 
     async def _on_hold(self, request: Request) -> shapes.HoldOkFrame:
         # The room check rides on the seats' read (no round trip of its own).
-        result = await db_call(services.hold_seats)(
+        result = await db_function(services.hold_seats)(
             event_id=self.event_id,
             holder=self.holder,
             seat_ids=request.seat_ids,
@@ -277,13 +277,13 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return frames.hold_ok(result, request.request_id)
 
     async def _on_release(self, request: Request) -> shapes.ReleaseOkFrame:
-        seat_ids = await db_call(services.release_seats)(
+        seat_ids = await db_function(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
         return frames.release_ok(seat_ids, request.request_id)
 
     async def _on_extend(self, request: Request) -> shapes.ExtendOkFrame:
-        result = await db_call(services.extend_hold)(
+        result = await db_function(services.extend_hold)(
             event_id=self.event_id, holder=self.holder
         )
         return frames.extend_ok(result, request.request_id)
@@ -298,14 +298,14 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await self._send_snapshot(request)
 
     async def _on_ping(self, request: Request) -> shapes.PongFrame:
-        version = await db_call(selectors.event_version)(self.event_id)
+        version = await db_function(selectors.event_version)(self.event_id)
         return frames.pong(
             timezone.now(), request.request_id, event_id=self.event_id, version=version
         )
 
     async def _send_snapshot(self, request: Request | None = None) -> None:
         request_id = request.request_id if request is not None else None
-        text = await db_call(snapshots.snapshot_text)(
+        text = await db_function(snapshots.snapshot_text)(
             self.event_id, self.holder, self.live, request_id
         )
         await self._send_text(text)

@@ -81,6 +81,15 @@ def db_call(function: Callable[..., T]) -> Callable[..., Any]:
     return call
 
 
+@functools.cache
+def db_function(function: Callable[..., T]) -> Callable[..., Any]:
+    """`db_call(function)` for a module-level function, wrapped once per
+    process rather than once per request (the wrapping showed up in a
+    worker's profile under contention). Not for closures: each would be
+    kept."""
+    return db_call(function)
+
+
 def _timed(function: Callable[..., T]) -> Callable[..., T]:
     operation = getattr(function, "__name__", "call")
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def prepared_cursor() -> AbstractContextManager[Any]:
@@ -27,16 +27,19 @@ def prepared_cursor() -> AbstractContextManager[Any]:
     int2, int4 or int8 by value, and each mix would be a statement of its
     own. On SQLite, Django's usual cursor.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = _preparing_cursor_class()(connection.connection)
-    if connection.queries_logged:
-        return _debug_cursor_class()(raw, connection)
-    return connection.make_cursor(raw)
+    # The thread's connection, looked up once (each `connection.x` is a
+    # lookup of its own, and this runs for every statement of a click).
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        raw = _preparing_cursor_class()(db.connection)
+    if db.queries_logged:
+        return _debug_cursor_class()(raw, db)
+    return db.make_cursor(raw)
 
 
 @cache
