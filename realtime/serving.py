@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
+import itertools
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from channels.routing import get_default_application
 from django.conf import settings
@@ -168,9 +171,16 @@ def lean_server(server_class: type, *, direct_sends: bool) -> type:
       application ended, or the client left) instead of every connection
       every second: at 10,000 idle sockets the full scan was half of an
       idle server's CPU. What it does with each is daphne's own code.
+    * Its timeout checker visits a WebSocket only when something of it can
+      be due (its keepalive ping, its connect or lifetime limit), from a
+      heap ordered by that time, instead of every connection every 2 s:
+      at 10,000 waiting pages the scan was a sixteenth of the server's CPU
+      while admitting. What it does with each is daphne's own
+      `check_timeouts`; other connections are checked every pass as before.
     * With `direct_sends`, each bounded WebSocket's application gets a
       direct sender in its scope (realtime.transport.DIRECT_SEND).
     """
+    from daphne.ws_protocol import WebSocketProtocol
 
     class LeanServer(server_class):
         connections: dict[Any, dict[str, Any]]
@@ -178,6 +188,56 @@ def lean_server(server_class: type, *, direct_sends: bool) -> type:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._to_check: set[Any] = set()
+            # (when, tie-breaker, socket): the next look at each WebSocket.
+            self._sockets_due: list[tuple[float, int, Any]] = []
+            self._others: set[Any] = set()
+            self._ties = itertools.count()
+
+        def protocol_connected(self, protocol: Any) -> None:
+            super().protocol_connected(protocol)
+            if isinstance(protocol, WebSocketProtocol):
+                # Its clocks are set just after this: looked at on the next pass.
+                self._look_at(protocol, time.time())
+            else:
+                self._others.add(protocol)
+
+        def _look_at(self, protocol: Any, when: float) -> None:
+            heapq.heappush(self._sockets_due, (when, next(self._ties), protocol))
+
+        def timeout_checker(self) -> None:
+            from twisted.internet import reactor
+
+            now = time.time()
+            for protocol in list(self._others):
+                if protocol in self.connections:
+                    protocol.check_timeouts()
+                else:
+                    self._others.discard(protocol)
+            due = self._sockets_due
+            while due and due[0][0] <= now:
+                _, _, protocol = heapq.heappop(due)
+                details = self.connections.get(protocol)
+                if details is None or "disconnected" in details:
+                    continue  # gone: daphne's application checker reaps it
+                protocol.check_timeouts()
+                self._look_at(protocol, self._next_look(protocol, now))
+            cast(Any, reactor).callLater(2, self.timeout_checker)
+
+        def _next_look(self, protocol: Any, now: float) -> float:
+            """When `check_timeouts` can next find something to do; always
+            after `now`, so one pass looks at a socket at most once."""
+            opened = getattr(protocol, "socket_opened", now)
+            if protocol.state == protocol.STATE_CONNECTING:
+                when = min(now + 2, opened + self.websocket_connect_timeout)
+            elif protocol.state != protocol.STATE_OPEN:
+                when = now + 2  # closing: daphne looked every pass
+            else:
+                # A message from the client since moves its ping on: looked
+                # at then, and put back for the new time.
+                when = getattr(protocol, "last_ping", now) + self.ping_interval
+                if self.websocket_timeout >= 0:
+                    when = min(when, opened + self.websocket_timeout)
+            return max(when, now + 0.001)
 
         def create_application(self, protocol: Any, scope: dict) -> Any:
             if direct_sends and isinstance(protocol, BoundedWebSocketProtocol):

@@ -234,6 +234,64 @@ def test_the_application_checker_looks_only_at_what_ended():
     asyncio.run(run())
 
 
+def test_the_timeout_checker_looks_at_a_websocket_only_when_it_can_be_due(
+    monkeypatch,
+):
+    """daphne's keepalive pings and limits, kept; but a socket is visited
+    when its ping can be due, not on every pass over every connection."""
+    import time
+
+    from daphne.server import Server
+    from daphne.ws_protocol import WebSocketProtocol
+
+    from realtime.serving import lean_server
+
+    clock = [1000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    server = lean_server(Server, direct_sends=False)(
+        application=None, endpoints=["tcp:0"]
+    )
+    server.connections = {}
+    checker = _no_reschedule(server.timeout_checker)
+    looked: list[str] = []
+    pings: list[str] = []
+
+    class Socket(WebSocketProtocol):
+        def __init__(self, name: str) -> None:
+            self.name, self.server, self.state = name, server, self.STATE_OPEN
+
+        def check_timeouts(self) -> None:
+            looked.append(self.name)
+            super().check_timeouts()
+
+        def _sendAutoPing(self) -> None:
+            pings.append(self.name)
+
+    class Request:
+        def check_timeouts(self) -> None:
+            looked.append("http")
+
+    sockets = {name: Socket(name) for name in "abc"}
+    for one in sockets.values():
+        server.protocol_connected(one)
+        one.socket_opened = one.last_ping = clock[0]
+    server.protocol_connected(Request())
+
+    def at(moment: float) -> list[str]:
+        clock[0] = moment
+        looked.clear()
+        checker()
+        return sorted(looked)
+
+    assert at(1000) == ["a", "b", "c", "http"]  # first look: clocks set
+    assert at(1010) == ["http"]  # nothing can be due: no socket visited
+    sockets["b"].last_ping = 1015.0  # b's client sent a message
+    assert at(1021) == ["a", "b", "c", "http"] and sorted(pings) == ["a", "c"]
+    server.protocol_disconnected(sockets["c"])
+    assert at(1036) == ["b", "http"] and pings[-1] == "b"
+    assert at(1042) == ["a", "http"] and pings[-1] == "a"  # c is gone
+
+
 def _no_reschedule(checker):
     """The checker without its `reactor.callLater` of the next pass."""
     from unittest import mock
