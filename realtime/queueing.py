@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
+import itertools
 import json
 import logging
 from dataclasses import dataclass
@@ -112,7 +114,16 @@ class Move:
 
 class QueueWatch:
     """One per event and process: the hub's subscriber for `queue.<id>`,
-    fanning each change out to the local waiting pages."""
+    fanning each change out to the local waiting pages.
+
+    Shared pages far back that just had the line are parked until they are
+    due again (`line_every`), in a heap ordered by that time: a move visits
+    the pages due and the rest (near the front, older clients, pages not
+    waiting), not every page to ask each whether it is due. A change of the
+    room's settings visits every page. Parked pages left a move behind get
+    the line as it is then at a catch-up, every FAR_EVERY_SECONDS while any
+    are behind.
+    """
 
     def __init__(self, event_id: int) -> None:
         self.event_id = event_id
@@ -121,6 +132,11 @@ class QueueWatch:
         self._dirty = False
         self._settings: tuple | None = None
         self._later: asyncio.TimerHandle | None = None
+        # (due, tie-breaker, page), and each parked page's due (an entry
+        # whose due differs is stale: the page was visited since).
+        self._due: list[tuple[float, int, QueueConsumer]] = []
+        self._parked: dict[QueueConsumer, float] = {}
+        self._ties = itertools.count()
 
     async def deliver(self, text: str) -> None:
         self.wake()
@@ -130,6 +146,10 @@ class QueueWatch:
         self._dirty = True
         if self._pending is None or self._pending.done():
             self._pending = asyncio.create_task(self._refresh())
+
+    def leave(self, page: QueueConsumer) -> None:
+        self.pages.discard(page)
+        self._parked.pop(page, None)
 
     async def _refresh(self) -> None:
         while self._dirty:
@@ -154,18 +174,44 @@ class QueueWatch:
                 at=loop.time(),
             )
             self._settings = settings
-            behind = False
-            for page in tuple(self.pages):
-                if page.waits_for_later(move):  # no coroutine for most pages
-                    behind = True
-                    continue
-                try:
-                    behind = not await page.moved(move) or behind
-                except Exception:  # a socket closing under us; the others go on
-                    logger.debug("queue update of %r failed", page, exc_info=True)
+            behind = await self.pass_over(move)
             if behind and (self._later is None or self._later.cancelled()):
                 # Pages left a move behind get the line as it is then.
                 self._later = loop.call_later(FAR_EVERY_SECONDS, self._catch_up)
+
+    async def pass_over(self, move: Move) -> bool:
+        """Give `move` to the pages it visits and park those not due on the
+        next; whether some parked page is left without this move's line."""
+        for page in self._visits(move):
+            try:
+                await page.moved(move)
+            except Exception:  # a socket closing under us; the others go on
+                logger.debug("queue update of %r failed", page, exc_info=True)
+                continue
+            if page.line_due > move.at and page in self.pages:
+                self._park(page, page.line_due)
+        version = move.room.version
+        return any(p.line_version != version for p in self._parked)
+
+    def _visits(self, move: Move) -> list[QueueConsumer]:
+        """The pages this move visits, unparked: every page when the
+        settings changed, else those not parked and the parked ones due."""
+        if move.settings_changed:
+            self._due.clear()
+            self._parked.clear()
+            return list(self.pages)
+        visits = [page for page in self.pages if page not in self._parked]
+        due = self._due
+        while due and due[0][0] <= move.at:
+            when, _, page = heapq.heappop(due)
+            if self._parked.get(page) == when:
+                del self._parked[page]
+                visits.append(page)
+        return visits
+
+    def _park(self, page: QueueConsumer, when: float) -> None:
+        self._parked[page] = when
+        heapq.heappush(self._due, (when, next(self._ties), page))
 
     def _catch_up(self) -> None:
         self._later = None
@@ -188,8 +234,11 @@ class QueueConsumer(AsyncWebsocketConsumer):
     watch: QueueWatch | None = None
     # `?line=shared`: line moves as the shared `queue.line` frame.
     shared = False
-    # When (loop time) this page was last given the shared line.
+    # When (loop time) this page was last given the shared line, and when it
+    # is due the line again (its QueueWatch parks it until then).
     line_at = -float("inf")
+    line_due = -float("inf")
+    line_version: int | None = None
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
@@ -228,7 +277,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.watch is not None:
-            self.watch.pages.discard(self)
+            self.watch.leave(self)
             if not self.watch.pages:
                 get_hub().unsubscribe(queue_group(self.event_id), self.watch)
                 _watches.pop(self.event_id, None)
@@ -252,18 +301,6 @@ class QueueConsumer(AsyncWebsocketConsumer):
             )
             await self._send(frames.error(failure))
 
-    def waits_for_later(self, move: Move) -> bool:
-        """A shared page far back that had the line too recently to get
-        this move (it will get a later one)."""
-        if not self.shared or self.state != "waiting" or self.rank is None:
-            return False
-        if move.settings_changed:
-            return False
-        at = bisect.bisect_left(move.ranks, self.rank)
-        if at >= len(move.ranks) or move.ranks[at] != self.rank:
-            return False  # left the waiting list: moved() reads why
-        return move.at - self.line_at < line_every(at, move.far_from)
-
     async def moved(self, move: Move) -> bool:
         """The line moved: the shared line or this page's own place, which is
         read only if it left the waiting list. False if this page was left
@@ -278,12 +315,14 @@ class QueueConsumer(AsyncWebsocketConsumer):
             at = bisect.bisect_left(ranks, self.rank)
             if at < len(ranks) and ranks[at] == self.rank:
                 if self.shared:
-                    if move.settings_changed or move.at - self.line_at >= line_every(
-                        at, move.far_from
-                    ):
+                    every = line_every(at, move.far_from)
+                    if move.settings_changed or move.at - self.line_at >= every:
                         self.line_at = move.at
+                        self.line_due = move.at + every
+                        self.line_version = room.version
                         await send_text(self, move.shared)
                         return True
+                    self.line_due = self.line_at + every
                     return False
                 status = waiting.QueueStatus(
                     event_id=self.event_id,

@@ -338,3 +338,52 @@ def test_pages_further_back_get_the_line_less_often_up_to_a_bound():
     intervals = [line_every(p, 600) for p in range(0, 20_000, 100)]
     assert intervals == sorted(intervals), "never more often further back"
     assert max(intervals) == FARTHEST_EVERY_SECONDS
+
+
+async def test_a_move_visits_the_pages_due_not_every_page():
+    """Parked far-back pages cost nothing on a move until they are due; a
+    change of the room's settings visits everyone."""
+    from types import SimpleNamespace
+
+    from realtime.queueing import Move, QueueWatch
+
+    visited: list[str] = []
+
+    class Page:
+        """What QueueWatch asks of a page: `moved`, and when it is due."""
+
+        line_due = -float("inf")
+        line_version = None
+
+        def __init__(self, name: str, every: float) -> None:
+            self.name, self.every = name, every
+
+        async def moved(self, move: Move) -> bool:
+            visited.append(self.name)
+            self.line_due = move.at + self.every
+            self.line_version = move.room.version
+            return True
+
+    watch = QueueWatch(0)
+    near, far, farther = Page("near", 0.0), Page("far", 5.0), Page("farther", 30.0)
+    watch.pages |= {near, far, farther}
+
+    async def move(at: float, version: int, settings_changed: bool = False):
+        visited.clear()
+        room = SimpleNamespace(version=version)
+        behind = await watch.pass_over(
+            Move(room, [], "{}", settings_changed, far_from=600, at=at)
+        )
+        return sorted(visited), behind
+
+    assert await move(100.0, 1) == (["far", "farther", "near"], False)
+    assert await move(101.0, 2) == (["near"], True)  # the others are parked
+    assert await move(104.0, 3) == (["near"], True)
+    assert await move(105.0, 4) == (["far", "near"], True)  # far is due
+    assert await move(106.0, 4, settings_changed=True) == (
+        ["far", "farther", "near"],
+        False,
+    )
+    watch.leave(far)
+    assert await move(112.0, 5) == (["near"], True)  # far left: never again
+    assert await move(136.0, 6) == (["farther", "near"], False)
