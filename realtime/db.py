@@ -4,8 +4,9 @@ Channels runs every `database_sync_to_async` call of a process on one
 thread, so one slow query (a row lock held elsewhere, a database that does
 not answer) makes every other socket of the worker wait, pings and
 handshakes included. On PostgreSQL socket work runs on a bounded pool of
-threads instead, one per pooled connection but one, so a request waits only for its
-own query; the lock order of the services keeps it deadlock-free. SQLite
+threads instead (one fewer than the pooled connections), so a request
+waits only for its own query; the lock order of the services keeps it
+deadlock-free. SQLite
 serialises writers anyway and keeps the single thread.
 
 A database that stops answering (a partition, a frozen server) would still
