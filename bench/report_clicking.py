@@ -151,7 +151,7 @@ def onsale_rows(o: dict) -> list[tuple]:
     hold_p99 = s["hold_rtt_p99_ms"]["median"]
     lag_p99 = s["lag_p99_ms"]["median"]
     seconds = first["elapsed_seconds"]
-    return [
+    rows = [
         (
             "3b on-sale",
             setup,
@@ -207,7 +207,38 @@ def onsale_rows(o: dict) -> list[tuple]:
             "-",
             "-",
         ),
-    ] + _before_rows("3b on-sale", o, setup)
+    ]
+    return rows + _before_rows("3b on-sale", o, setup) + _floor_rows(o, setup)
+
+
+def _floor_rows(o: dict, setup: str) -> list[tuple]:
+    """The same shape against the floor: plain `websockets`, no database."""
+    floor = o.get("floor")
+    if floor is None:
+        return []
+    hold, lag = floor["hold_rtt"]["p99_ms"], floor["broadcast_lag"]["p99_ms"]
+    seconds = floor["elapsed_seconds"]
+    audit = floor["client_audit"]
+    reach = (
+        "within reach"
+        if hold is not None and hold <= 100 and lag is not None and lag <= 250
+        else "out of reach for a Python broadcast beside this generator"
+    )
+    return [
+        (
+            "3b on-sale",
+            f"{setup}; the floor (2 plain `websockets` processes over Redis, "
+            "no database, 50 ms window)",
+            "answers /s · hold p99 · lag p99 · frames per watcher per second · "
+            "generator CPU (s per s) · in step",
+            f"{_count(floor['answers_per_s'])}/s · {_ms(hold)} ms · {_ms(lag)} ms · "
+            f"{_count(floor['frames_per_watcher_per_s'])} · "
+            f"{floor['generator_cpu_seconds'] / seconds:.2f} · "
+            f"{audit['in_step']:,} of {audit['clients']:,}",
+            "hold p99 ≤ 100 ms, lag p99 ≤ 250 ms",
+            reach,
+        )
+    ]
 
 
 def _before_rows(scenario: str, result: dict, setup: str) -> list[tuple]:

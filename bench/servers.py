@@ -61,10 +61,19 @@ class Stack(Project):
             port=port,
         )
 
-    def serve_floor(self, redis_url: str | None = None) -> Worker:
-        """The plain `websockets` broadcast server."""
+    def serve_floor(
+        self,
+        redis_url: str | None = None,
+        *,
+        window: float = 0.0,
+        times: Path | None = None,
+    ) -> Worker:
+        """The plain `websockets` broadcast server (bench/baselines/floor_server.py)."""
         port = free_port()
         extra = ["--redis", redis_url] if redis_url else []
+        extra += ["--window", str(window)]
+        if times is not None:
+            extra += ["--times", str(times)]
         return self.listen(
             "floor",
             "-m",

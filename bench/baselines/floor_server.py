@@ -1,12 +1,21 @@
 """The practical floor for a Python broadcast: plain `websockets`, no framework.
 
-A client's `hold` or `release` turns into one `seats.changed`-shaped frame,
-serialised once and written to every connected socket with
-`websockets.broadcast`. No database, no ASGI, no per-socket task. With
-`--redis URL` the frame makes one trip through a Redis pub/sub channel first
-(publish, then the subscriber broadcasts), the floor for a Redis-backed layer.
+A client's `hold`, `release` or `book` turns into one `seats.changed`-shaped
+frame, serialised once and written to every connected socket with
+`websockets.broadcast`. No database, no ASGI, no per-socket task; every
+request is granted. With `--redis URL` the change makes one trip through a
+Redis pub/sub channel first (the version taken and the change published in
+one script, so versions are published in order), and every floor process on
+that channel broadcasts it: the floor for a Redis-backed layer, and for
+several workers.
+
+`--window SECONDS` coalesces as our workers do: the changes that come within
+a window go out as one frame (`version` the last, `from_version` the first).
+`--times FILE` writes, at exit, when (wall clock) each version this process
+made was made: the floor's "commit" time, for the broadcast lag.
 
     python -m bench.baselines.floor_server --port 8765 [--redis redis://...]
+        [--window 0.05] [--times times.json]
 """
 
 from __future__ import annotations
@@ -16,13 +25,23 @@ import asyncio
 import json
 import secrets
 import signal
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from websockets.asyncio.server import broadcast, serve
 
 from devtools.processes import raise_open_files_limit
 
 CHANNEL = "bench.floor"
+VERSION_KEY = "bench.floor.version"
+# INCR and PUBLISH as one step: two processes never publish out of order.
+PUBLISH_NEXT = (
+    "local v = redis.call('INCR', KEYS[1]) "
+    "redis.call('PUBLISH', ARGV[1], v .. '|' .. ARGV[2]) return v"
+)
+STATUS = {"hold": "held", "release": "available", "book": "booked"}
+REASON = {"hold": "held", "release": "released", "book": "booked"}
 
 
 def _iso(moment: datetime) -> str:
@@ -30,22 +49,30 @@ def _iso(moment: datetime) -> str:
 
 
 class Floor:
-    def __init__(self, redis_url: str | None):
+    def __init__(self, redis_url: str | None, window: float):
         self.sockets = set()
         self.version = 0
         self.redis_url = redis_url
         self.redis = None
+        self.window = window
+        # Coalescing: (version, reason, seats JSON) waiting for the window.
+        self.pending: list[tuple[int, str, str]] = []
+        self.flush_at: asyncio.TimerHandle | None = None
+        self.times: dict[int, float] = {}
 
     async def handler(self, ws) -> None:
         you = f"c_{secrets.token_urlsafe(9)}"
         self.sockets.add(ws)
         try:
+            version = self.version
+            if self.redis is not None:
+                version = int(await self.redis.get(VERSION_KEY) or 0)
             await ws.send(
                 json.dumps(
                     {
                         "type": "snapshot",
                         "event": 1,
-                        "version": self.version,
+                        "version": version,
                         "you": you,
                         "seats": [],
                     },
@@ -59,44 +86,74 @@ class Floor:
 
     async def on_request(self, ws, you: str, request: dict) -> None:
         kind = request.get("type")
-        if kind not in ("hold", "release"):
+        if kind not in STATUS:
             await ws.send(json.dumps({"type": "pong", **_echo(request)}))
             return
-        self.version += 1
         held = kind == "hold"
         until = _iso(datetime.now(UTC) + timedelta(minutes=5)) if held else None
-        frame = json.dumps(
-            {
-                "type": "seats.changed",
-                "event": 1,
-                "version": self.version,
-                "reason": "held" if held else "released",
-                "seats": [
-                    {
-                        "id": seat_id,
-                        "status": "held" if held else "available",
-                        "holder": you if held else None,
-                        "held_until": until,
-                    }
-                    for seat_id in request.get("seat_ids", [])
-                ],
-            },
+        seats = json.dumps(
+            [
+                {
+                    "id": seat_id,
+                    "status": STATUS[kind],
+                    "holder": you if held else None,
+                    "held_until": until,
+                }
+                for seat_id in request.get("seat_ids", [])
+            ],
             separators=(",", ":"),
         )
         if self.redis is None:
-            broadcast(self.sockets, frame)
+            self.version += 1
+            version = self.version
+            self.times[version] = time.time()
+            self.change(version, REASON[kind], seats)
         else:
-            await self.redis.publish(CHANNEL, frame)
+            made = time.time()
+            version = await self.redis.eval(
+                PUBLISH_NEXT, 1, VERSION_KEY, CHANNEL, f"{REASON[kind]}|{seats}"
+            )
+            self.times[int(version)] = made
         reply = {"type": f"{kind}.ok", "seat_ids": request.get("seat_ids", [])}
         await ws.send(json.dumps({**reply, **_echo(request)}))
 
+    def change(self, version: int, reason: str, seats: str) -> None:
+        """A change to send: at once, or with the others of its window."""
+        if self.window <= 0:
+            broadcast(self.sockets, _frame(version, version, reason, seats[1:-1]))
+            return
+        self.pending.append((version, reason, seats))
+        if self.flush_at is None:
+            self.flush_at = asyncio.get_running_loop().call_later(
+                self.window, self.flush
+            )
+
+    def flush(self) -> None:
+        self.flush_at = None
+        pending, self.pending = sorted(self.pending), []
+        if not pending:
+            return
+        seats = ",".join(s[1:-1] for _, _, s in pending if s != "[]")
+        reason = pending[-1][1] if len(pending) == 1 else "mixed"
+        broadcast(self.sockets, _frame(pending[0][0], pending[-1][0], reason, seats))
+
     async def relay(self) -> None:
-        """Redis mode: every published frame goes to every local socket."""
+        """Redis mode: every published change goes to every local socket."""
         pubsub = self.redis.pubsub()
         await pubsub.subscribe(CHANNEL)
         async for message in pubsub.listen():
             if message["type"] == "message":
-                broadcast(self.sockets, message["data"].decode())
+                version, reason, seats = message["data"].decode().split("|", 2)
+                self.change(int(version), reason, seats)
+
+
+def _frame(first: int, last: int, reason: str, seats: str) -> str:
+    """A `seats.changed` text: `version` before the seats, `from_version` after."""
+    tail = f',"from_version":{first}' if first != last else ""
+    return (
+        f'{{"type":"seats.changed","event":1,"version":{last},'
+        f'"reason":"{reason}","seats":[{seats}]{tail}}}'
+    )
 
 
 def _echo(request: dict) -> dict:
@@ -104,8 +161,10 @@ def _echo(request: dict) -> dict:
     return {} if rid is None else {"request_id": rid}
 
 
-async def main(port: int, redis_url: str | None) -> None:
-    floor = Floor(redis_url)
+async def main(
+    port: int, redis_url: str | None, window: float, times: Path | None
+) -> None:
+    floor = Floor(redis_url, window)
     relay = None
     if redis_url:
         import redis.asyncio as aioredis
@@ -124,12 +183,16 @@ async def main(port: int, redis_url: str | None) -> None:
             pass
     if relay is not None:
         relay.cancel()
+    if times is not None:
+        times.write_text(json.dumps(floor.times))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--redis", default=None)
+    parser.add_argument("--window", type=float, default=0.0)
+    parser.add_argument("--times", type=Path, default=None)
     options = parser.parse_args()
     raise_open_files_limit()
-    asyncio.run(main(options.port, options.redis))
+    asyncio.run(main(options.port, options.redis, options.window, options.times))

@@ -16,6 +16,7 @@ the moment the last watcher had it.
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -46,13 +47,17 @@ class Clicking:
     env: dict[str, str] = field(default_factory=dict)
 
 
+# The floor coalesces as our workers do by default
+# (SEAT_BROADCAST_WINDOW_SECONDS in config/settings.py).
+FLOOR_WINDOW_SECONDS = 0.05
+
+
 async def run_once(ctx, shape: Clicking) -> dict:
     database_url = ctx.postgres_database()
     flush_redis(REDIS_URL)
     stack = ctx.stack(
         shape.name, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, **shape.env
     )
-    pool = None
     try:
         event_id = stack.new_event(shape.name.title(), shape.rows, shape.seats_per_row)
         workers = [stack.serve("--no-sweeper") for _ in range(2)]
@@ -60,7 +65,44 @@ async def run_once(ctx, shape: Clicking) -> dict:
         # is, with live snapshots (the layout is a document it keeps).
         seat_ids = await _seat_ids(workers[0].ws_url(seat_map_path(event_id)))
         urls = [w.ws_url(seat_map_path(event_id, live=True)) for w in workers]
-        pool = await ctx.generators(stack)
+        measured = await _drive(ctx, shape, stack, workers, urls, seat_ids)
+        activity = audit_activity(database_url, event_id)
+        committed = _change_times(database_url, event_id)
+    finally:
+        stack.stop_all()
+        PG_DATABASE.drop()
+    return _outcome(shape, activity=activity, committed=committed, **measured)
+
+
+async def run_floor_once(ctx, shape: Clicking) -> dict:
+    """The same run against the floor: two plain `websockets` processes over
+    Redis pub/sub, coalescing with our default window, granting every
+    request, with no database (bench/baselines/floor_server.py). What this
+    machine allows a Python broadcast beside this load generator."""
+    flush_redis(REDIS_URL)
+    stack = ctx.stack(f"{shape.name}-floor")
+    times = [stack.var_dir / f"floor-times-{i}.json" for i in range(2)]
+    try:
+        workers = [
+            stack.serve_floor(REDIS_URL, window=FLOOR_WINDOW_SECONDS, times=path)
+            for path in times
+        ]
+        seat_ids = list(range(1, shape.rows * shape.seats_per_row + 1))
+        urls = [w.ws_url("/") for w in workers]
+        measured = await _drive(ctx, shape, stack, workers, urls, seat_ids)
+    finally:
+        stack.stop_all()  # the floor writes its change times as it stops
+    committed: dict[int, float] = {}
+    for path in times:
+        committed |= {int(v): t for v, t in json.loads(path.read_text()).items()}
+    return _outcome(shape, activity=None, committed=committed, **measured)
+
+
+async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
+    """Connect the watchers and clickers, click for `shape.seconds`, audit
+    every socket; what the run measured (CPU, frames, arrivals)."""
+    pool = await ctx.generators(stack)
+    try:
         for count, watch in ((shape.watchers, True), (shape.clickers, False)):
             if count:
                 connected = await pool.connect(
@@ -101,32 +143,30 @@ async def run_once(ctx, shape: Clicking) -> dict:
         clients = await pool.audit(version)
         arrivals = _last_arrivals(pool) if shape.watchers else {}
         stats = await pool.close_sockets()
-        await pool.stop()
-        pool = None
-        activity = audit_activity(database_url, event_id)
-        committed = _change_times(database_url, event_id)
     finally:
-        if pool is not None:
-            await pool.stop()
-        stack.stop_all()
-        PG_DATABASE.drop()
-    return _outcome(
-        shape,
-        results,
-        seats=len(seat_ids),
-        version=version,
-        clients=clients,
-        activity=activity,
-        lag=[arrivals[v] - committed[v] for v in arrivals if v in committed],
-        lag_versions=len(committed),
-        frames=stats,
-        worker_cpu=worker_cpu,
-        generator_cpu=generator_cpu,
-        machine_cpu=machine_cpu,
-    )
+        await pool.stop()
+    return {
+        "results": results,
+        "seats": len(seat_ids),
+        "version": version,
+        "clients": clients,
+        "arrivals": arrivals,
+        "frames": stats,
+        "worker_cpu": worker_cpu,
+        "generator_cpu": generator_cpu,
+        "machine_cpu": machine_cpu,
+    }
 
 
-def _outcome(shape: Clicking, results: list[dict], **measured) -> dict:
+def _outcome(
+    shape: Clicking,
+    *,
+    results: list[dict],
+    arrivals: dict[int, float],
+    committed: dict[int, float],
+    **measured,
+) -> dict:
+    lag = [arrivals[v] - committed[v] for v in arrivals if v in committed]
     elapsed = max(r["elapsed"] for r in results)
     counts = {
         key: sum(r[key] for r in results)
@@ -168,9 +208,9 @@ def _outcome(shape: Clicking, results: list[dict], **measured) -> dict:
             if shape.watchers
             else None
         ),
-        "broadcast_lag": summary_ms(measured["lag"]),
-        "lag_versions_timed": len(measured["lag"]),
-        "lag_versions": measured["lag_versions"],
+        "broadcast_lag": summary_ms(lag),
+        "lag_versions_timed": len(lag),
+        "lag_versions": len(committed),
         "worker_cpu_seconds": [round(c, 2) for c in measured["worker_cpu"]],
         "generator_cpu_seconds": round(measured["generator_cpu"], 2),
         # Everything the machine did over the run (database and generator
@@ -226,7 +266,8 @@ def failures(run: dict) -> list[str]:
         problems.append(f"{run['lost_clients']} clients lost")
     if run["client_audit"]["out_of_step"]:
         problems.append(f"{run['client_audit']['out_of_step']} clients out of step")
-    if run["audit"]["double_holds"] or run["audit"]["wrong_holder"]:
+    activity = run["audit"]  # None for the floor: it has no database
+    if activity and (activity["double_holds"] or activity["wrong_holder"]):
         problems.append("double holds")
     return problems
 

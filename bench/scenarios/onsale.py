@@ -7,12 +7,14 @@ matters: the hold's round trip, how many frames each watcher gets per
 second (bounded by the broadcast window, not by the change rate), the lag
 from a change's commit to the last watcher, and every client in step
 (bench/scenarios/clicking.py). Repeated (median and spread), plus one run
-without coalescing for the before figure.
+without coalescing for the before figure, and one run of the same shape
+against the floor (plain `websockets` processes, no database): what the
+targets ask of a Python broadcast on this machine beside this generator.
 """
 
 from __future__ import annotations
 
-from bench.scenarios.clicking import Clicking, repeated_runs
+from bench.scenarios.clicking import Clicking, repeated_runs, run_floor_once
 
 NAME = "onsale"
 TITLE = "on-sale, watchers and clickers on one 5,000-seat event"
@@ -43,13 +45,19 @@ def shape(options, env: dict[str, str] | None = None) -> Clicking:
 
 
 async def run(ctx) -> dict:
-    return await repeated_runs(
+    result = await repeated_runs(
         ctx,
         lambda env: shape(ctx.options, env),
         {"not coalesced": {"SEAT_BROADCAST_WINDOW_SECONDS": "0"}},
         FIGURES,
         _said,
     )
+    # What a plain broadcast with no database reaches here, beside the same
+    # load generator: whether the targets are within this machine's reach.
+    ctx.progress("onsale: the floor (plain websockets over Redis, no database)")
+    result["floor"] = await run_floor_once(ctx, shape(ctx.options))
+    _said(ctx, result["floor"])
+    return result
 
 
 def _said(ctx, run: dict) -> None:

@@ -220,6 +220,24 @@ def test_onsale_times_the_broadcast_lag_of_every_version(smoke):
         assert run["generator_cpu_seconds"] > 0
 
 
+def test_onsale_runs_the_floor_in_the_same_shape(smoke):
+    """The floor (plain websockets, no database) clicks and watches like our
+    run, grants every request, and every version it made is timed."""
+    onsale = smoke["scenarios"]["onsale"]
+    floor, ours = onsale["floor"], onsale["runs"][0]
+    shape = ("watchers", "clickers", "seats")
+    assert [floor[k] for k in shape] == [ours[k] for k in shape]
+    assert floor["conflicts"] == 0 and not floor["errors"]
+    assert floor["audit"] is None  # no database to replay
+    changes = floor["holds"] + floor["releases"] + floor["bookings"]
+    assert changes > 0 and floor["event_version"] == changes
+    assert floor["lag_versions"] == floor["lag_versions_timed"] == changes
+    _ordered(floor["broadcast_lag"])
+    assert floor["client_audit"]["in_step"] == floor["client_audit"]["clients"]
+    (row,) = [r for r in report.rows(smoke) if "the floor" in r[1]]
+    assert f"{floor['answers_per_s']:,.0f}/s" in row[3], row
+
+
 def test_sweep_releases_everything_with_one_message_per_event(smoke):
     runs = smoke["scenarios"]["sweep"]["runs"]
     assert {r["backend"]: r["layer"].startswith("Redis") for r in runs} == {
