@@ -13,8 +13,9 @@ per change per process, not one each. Then:
 * any other gets its own `queue.status`, its position found by bisection
   (encoded per socket: the costlier way, kept for older clients).
 
-A socket whose place is no longer in the list (admitted, lapsed, left)
-reads its own place once and gets its `queue.status`.
+The places of the sockets a move took out of the list (admitted, lapsed,
+left) are read together, one query per move however many were admitted,
+and each gets its `queue.status`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import itertools
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -81,14 +83,16 @@ def _join(event_id: int, holder: str, client: str) -> waiting.QueueStatus:
 
 
 @db_call
-def _status(event_id: int, holder: str) -> waiting.QueueStatus:
-    return waiting.status(event_id=event_id, holder=holder)
-
-
-@db_call
 def _ranks(event_id: int) -> tuple[WaitingRoom, list[int]]:
     room = WaitingRoom.objects.get(event_id=event_id)
     return room, waiting.waiting_ranks(room.id)
+
+
+@db_call
+def _statuses(
+    room: WaitingRoom, holders: list[str], ranks: list[int]
+) -> dict[str, waiting.QueueStatus]:
+    return waiting.statuses_in_line(room, holders, ranks, timezone.now())
 
 
 @db_call
@@ -110,6 +114,7 @@ class Move:
     # most every FAR_EVERY_SECONDS, further ones less often (line_every).
     far_from: int
     at: float  # loop time
+    now: datetime  # wall time of the read
 
 
 class QueueWatch:
@@ -162,16 +167,18 @@ class QueueWatch:
                 return
             settings = (room.enabled, room.paused, room.rate_per_minute, room.opens_at)
             loop = asyncio.get_running_loop()
+            now = timezone.now()
             move = Move(
                 room=room,
                 ranks=ranks,
                 shared=frames.dumps(
-                    frames.queue_line(waiting.line_of(room, ranks), timezone.now())
+                    frames.queue_line(waiting.line_of(room, ranks), now)
                 ),
                 settings_changed=settings != self._settings,
                 # About the next minute's admissions see every move.
                 far_from=max(NEAR_PLACES, room.rate_per_minute),
                 at=loop.time(),
+                now=now,
             )
             self._settings = settings
             behind = await self.pass_over(move)
@@ -182,16 +189,38 @@ class QueueWatch:
     async def pass_over(self, move: Move) -> bool:
         """Give `move` to the pages it visits and park those not due on the
         next; whether some parked page is left without this move's line."""
+        left: list[QueueConsumer] = []
         for page in self._visits(move):
             try:
-                await page.moved(move)
+                if not await page.moved(move):
+                    left.append(page)
+                    continue
             except Exception:  # a socket closing under us; the others go on
                 logger.debug("queue update of %r failed", page, exc_info=True)
                 continue
             if page.line_due > move.at and page in self.pages:
                 self._park(page, page.line_due)
+        if left:
+            await self._show_places(left, move)
         version = move.room.version
         return any(p.line_version != version for p in self._parked)
+
+    async def _show_places(self, pages: list[QueueConsumer], move: Move) -> None:
+        """Pages whose place left the line (admitted, say): their places are
+        read at once, one query per move however many were admitted."""
+        holders = [page.holder for page in pages if page.holder]
+        try:
+            statuses = await _statuses(move.room, holders, move.ranks)
+        except Exception:
+            logger.warning(
+                "reading queue %s places failed", self.event_id, exc_info=True
+            )
+            return
+        for page in pages:
+            try:
+                await page.show(statuses[page.holder])
+            except Exception:  # a socket closing under us; the others go on
+                logger.debug("queue update of %r failed", page, exc_info=True)
 
     def _visits(self, move: Move) -> list[QueueConsumer]:
         """The pages this move visits, unparked: every page when the
@@ -273,7 +302,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
             await self._send(frames.error(failure))
             await self.close(code=CLOSE_TOO_MANY_PLACES)
             return
-        await self._show(status)
+        await self.show(status)
 
     async def disconnect(self, code: int) -> None:
         if self.watch is not None:
@@ -302,49 +331,34 @@ class QueueConsumer(AsyncWebsocketConsumer):
             await self._send(frames.error(failure))
 
     async def moved(self, move: Move) -> bool:
-        """The line moved: the shared line or this page's own place, which is
-        read only if it left the waiting list. False if this page was left
-        a move behind (far back, and given the line recently)."""
-        assert self.holder is not None
+        """The line moved: this page gets the shared line or its own place,
+        or nothing if it is far back and had the line recently. False if its
+        place left the waiting list (admitted, lapsed, left): the watch then
+        reads the places of all such pages of the move at once (`show`)."""
         if self.state in ("admitted", "lapsed", "left", "none"):
             # Final until the page joins again: an admitted page opens the
             # seat map (which says when the admission ends).
             return True
-        ranks, room = move.ranks, move.room
-        if self.state == "waiting" and self.rank is not None:
-            at = bisect.bisect_left(ranks, self.rank)
-            if at < len(ranks) and ranks[at] == self.rank:
-                if self.shared:
-                    every = line_every(at, move.far_from)
-                    if move.settings_changed or move.at - self.line_at >= every:
-                        self.line_at = move.at
-                        self.line_due = move.at + every
-                        self.line_version = room.version
-                        await send_text(self, move.shared)
-                        return True
-                    self.line_due = self.line_at + every
-                    return False
-                status = waiting.QueueStatus(
-                    event_id=self.event_id,
-                    version=room.version,
-                    opens_at=room.opens_at,
-                    state="waiting",
-                    position=at + 1,
-                    waiting=len(ranks),
-                    admitted_until=None,
-                    rate_per_minute=room.rate_per_minute,
-                    paused=room.paused,
-                    estimated_wait_seconds=waiting.estimated_wait(
-                        room, at + 1, timezone.now()
-                    ),
-                    rank=self.rank,
-                )
-                await self._show(status)
-                return True
-        await self._show(await _status(self.event_id, self.holder))
+        ranks = move.ranks
+        if self.state != "waiting" or self.rank is None:
+            return False
+        at = bisect.bisect_left(ranks, self.rank)
+        if at == len(ranks) or ranks[at] != self.rank:
+            return False
+        if not self.shared:
+            await self.show(waiting.status_in_line(move.room, ranks, at + 1, move.now))
+            return True
+        every = line_every(at, move.far_from)
+        if move.settings_changed or move.at - self.line_at >= every:
+            self.line_at = move.at
+            self.line_due = move.at + every
+            self.line_version = move.room.version
+            await send_text(self, move.shared)
+        else:
+            self.line_due = self.line_at + every
         return True
 
-    async def _show(self, status: waiting.QueueStatus) -> None:
+    async def show(self, status: waiting.QueueStatus) -> None:
         self.rank = status.rank
         self.state = status.state
         await self._send(frames.queue_status(status, timezone.now()))

@@ -9,10 +9,11 @@ owes nobody an admission twice.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import secrets
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -297,13 +298,67 @@ def status(*, event_id: int, holder: str, now: datetime | None = None) -> QueueS
     position = None
     if place is not None and state == Place.State.WAITING:
         position = line.filter(rank__lt=place.rank).count() + 1
+    return _status(room, place, state, position, line.count(), now)
+
+
+def statuses_in_line(
+    room: WaitingRoom, holders: Sequence[str], ranks: Sequence[int], now: datetime
+) -> dict[str, QueueStatus]:
+    """Each holder's status against `ranks` (the room's waiting ranks in
+    order, read with `room`): one read of their places, however many."""
+    places = {
+        place.holder: place
+        for place in Place.objects.filter(room=room, holder__in=holders)
+    }
+    out = {}
+    for holder in holders:
+        place = places.get(holder)
+        if place is None:
+            out[holder] = _status(room, None, "none", None, len(ranks), now)
+            continue
+        place.room = room  # _state_of reads the room's event
+        state = _state_of(place, now)
+        position = None
+        if state == Place.State.WAITING:
+            position = bisect.bisect_left(ranks, place.rank) + 1
+        out[holder] = _status(room, place, state, position, len(ranks), now)
+    return out
+
+
+def status_in_line(
+    room: WaitingRoom, ranks: Sequence[int], position: int, now: datetime
+) -> QueueStatus:
+    """The status of the place waiting at `position` (1-based) of `ranks`."""
     return QueueStatus(
-        event_id=event_id,
+        event_id=room.event_id,
+        version=room.version,
+        opens_at=room.opens_at,
+        state=Place.State.WAITING,
+        position=position,
+        waiting=len(ranks),
+        admitted_until=None,
+        rate_per_minute=room.rate_per_minute,
+        paused=room.paused,
+        estimated_wait_seconds=estimated_wait(room, position, now),
+        rank=ranks[position - 1],
+    )
+
+
+def _status(
+    room: WaitingRoom,
+    place: Place | None,
+    state: str,
+    position: int | None,
+    waiting: int,
+    now: datetime,
+) -> QueueStatus:
+    return QueueStatus(
+        event_id=room.event_id,
         version=room.version,
         opens_at=room.opens_at,
         state=state,
         position=position,
-        waiting=line.count(),
+        waiting=waiting,
         admitted_until=place.expires_at
         if place is not None and state == Place.State.ADMITTED
         else None,

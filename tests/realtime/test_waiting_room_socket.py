@@ -372,7 +372,15 @@ async def test_a_move_visits_the_pages_due_not_every_page():
         visited.clear()
         room = SimpleNamespace(version=version)
         behind = await watch.pass_over(
-            Move(room, [], "{}", settings_changed, far_from=600, at=at)
+            Move(
+                room,
+                [],
+                "{}",
+                settings_changed,
+                far_from=600,
+                at=at,
+                now=timezone.now(),
+            )
         )
         return sorted(visited), behind
 

@@ -265,3 +265,30 @@ def test_one_room_failing_does_not_stop_the_others(
     assert admitted_holders(healthy) == ["b"]
     assert admitted_holders(broken) == []
     assert f"waiting room {broken.pk}: this tick failed" in caplog.text
+
+
+def test_the_places_of_many_pages_read_at_once_match_each_ones_status(
+    event, django_assert_num_queries
+):
+    """What the waiting pages of a process get after a move, for the pages
+    that left the line: the same as each one's own status, in one query."""
+    room = room_for(event, rate_per_minute=120, shopping_seconds=60)
+    holders = [f"h{i}" for i in range(6)]
+    for i, holder in enumerate(holders):
+        waiting.join(event_id=event.id, holder=holder, now=later(i))
+    tick_every_second(OPENS, 1)  # the opening and a second: two admitted
+    waiting.leave(event_id=event.id, holder=holders[-1])
+    at = OPENS + timedelta(seconds=1)
+    room.refresh_from_db()
+    ranks = waiting.waiting_ranks(room.id)
+    everyone = [*holders, "never-joined"]
+    with django_assert_num_queries(1):
+        read = waiting.statuses_in_line(room, everyone, ranks, at)
+    for holder in everyone:
+        assert read[holder] == waiting.status(event_id=event.id, holder=holder, now=at)
+    states = [read[h].state for h in everyone]
+    assert sorted(states) == sorted(
+        ["admitted"] * 2 + ["waiting"] * 3 + ["left", "none"]
+    ), states
+    # The waiting ones by their place in `ranks`, as status() counts it.
+    assert sorted(read[h].position for h in holders if read[h].position) == [1, 2, 3]
