@@ -201,6 +201,10 @@ SEAT_BROADCAST_WINDOW_SECONDS = env_float(
 # Each broadcast is framed once and the same bytes go to every socket of the
 # worker (realtime/transport.py); off frames it per socket, as daphne does.
 SEAT_WS_FRAMES_ONCE = env_bool("SEAT_WS_FRAMES_ONCE", True)
+# What each WebSocket brings is frozen against the cyclic GC's full passes,
+# which are run rarely and on purpose (realtime/gc_pacing.py); off leaves
+# CPython's own pacing.
+SEAT_GC_PACING = env_bool("SEAT_GC_PACING", True)
 # Rate limits (realtime/limits.py): requests per socket (a token bucket),
 # and new sockets per client address per minute. Loopback clients (tests,
 # benchmarks) are exempt from both unless SEAT_LIMIT_LOOPBACK; behind a

@@ -94,6 +94,12 @@ DB_OPERATION = Histogram(
     ["operation"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3, 10),
 )
+GC_FULL_PASS = Histogram(
+    "seats_gc_full_pass_seconds",
+    "Full passes of the cyclic garbage collector over a serving process, "
+    "frozen sockets included (realtime.gc_pacing): the loop waits meanwhile.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 RATE_LIMITED = Counter(
     "seats_rate_limited_total",
     "Requests or connections refused by a rate limit, by limit "

@@ -25,6 +25,7 @@ from channels.routing import get_default_application
 from django.conf import settings
 
 from realtime.forwarded import LOOPBACK, ForwardedClient, TrustedProxies, networks
+from realtime.gc_pacing import GcPacer
 from realtime.hub import set_server_loop
 from realtime.transport import (
     DIRECT_SEND,
@@ -164,7 +165,9 @@ def bound_body_http(max_bytes: int) -> None:
     Request.handleContentChunk = handleContentChunk  # type: ignore[method-assign]
 
 
-def lean_server(server_class: type, *, direct_sends: bool) -> type:
+def lean_server(
+    server_class: type, *, direct_sends: bool, gc_pacer: GcPacer | None = None
+) -> type:
     """daphne's Server, cheaper per socket at tens of thousands of them.
 
     * Its application checker looks only at connections that need it (the
@@ -179,6 +182,8 @@ def lean_server(server_class: type, *, direct_sends: bool) -> type:
       `check_timeouts`; other connections are checked every pass as before.
     * With `direct_sends`, each bounded WebSocket's application gets a
       direct sender in its scope (realtime.transport.DIRECT_SEND).
+    * With a `gc_pacer`, every WebSocket that opens or closes is counted
+      there (realtime.gc_pacing).
     """
     from daphne.ws_protocol import WebSocketProtocol
 
@@ -198,6 +203,8 @@ def lean_server(server_class: type, *, direct_sends: bool) -> type:
             if isinstance(protocol, WebSocketProtocol):
                 # Its clocks are set just after this: looked at on the next pass.
                 self._look_at(protocol, time.time())
+                if gc_pacer is not None:
+                    gc_pacer.opened()
             else:
                 self._others.add(protocol)
 
@@ -251,6 +258,8 @@ def lean_server(server_class: type, *, direct_sends: bool) -> type:
         def protocol_disconnected(self, protocol: Any) -> None:
             super().protocol_disconnected(protocol)
             self._check_later(protocol)
+            if gc_pacer is not None and isinstance(protocol, WebSocketProtocol):
+                gc_pacer.closed_one()
 
         def _check_later(self, protocol: Any) -> None:
             self._to_check.add(protocol)
@@ -325,15 +334,22 @@ def serve(
     # broadcasts to thousands of sockets.
     gc.collect()
     gc.freeze()
+    # Then what each socket brings is frozen too, and collected in rare
+    # full passes (SEAT_GC_PACING=0: CPython's own pacing).
+    pacer = GcPacer(serving_loop()) if settings.SEAT_GC_PACING else None
     application = behind_proxies(application, proxy_headers=proxy_headers)
     # Off with SEAT_WS_FRAMES_ONCE=0: every frame the per-socket ASGI way.
-    server = lean_server(Server, direct_sends=settings.SEAT_WS_FRAMES_ONCE)(
+    server = lean_server(
+        Server, direct_sends=settings.SEAT_WS_FRAMES_ONCE, gc_pacer=pacer
+    )(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),
     )
     try:
         server.run()
     finally:
+        if pacer is not None:
+            pacer.stop()
         workers.stop()
         set_server_loop(None)
     return not server.abort_start

@@ -315,3 +315,42 @@ def test_new_connections_skip_autobahns_debug_dump(monkeypatch):
     assert WebSocketFactory.protocol is BoundedWebSocketProtocol
     # Forty options formatted per connection for a debug line: not any more.
     assert autobahn_protocol.pformat([("option", 1)] * 40) == "(not formatted)"
+
+
+def test_the_serving_daphne_counts_websockets_for_the_gc_pacer():
+    """Every WebSocket that opens or closes reaches the pacer; plain HTTP
+    requests do not (they are short-lived, the collector's usual case)."""
+    from daphne.server import Server
+    from daphne.ws_protocol import WebSocketProtocol
+
+    from realtime.serving import lean_server
+
+    class Pacer:
+        def __init__(self) -> None:
+            self.open = self.closed = 0
+
+        def opened(self) -> None:
+            self.open += 1
+
+        def closed_one(self) -> None:
+            self.closed += 1
+
+    pacer = Pacer()
+    server = lean_server(Server, direct_sends=False, gc_pacer=pacer)(
+        application=None, endpoints=["tcp:0"]
+    )
+    server.connections = {}
+
+    class Socket(WebSocketProtocol):
+        def __init__(self) -> None:
+            self.server, self.state = server, self.STATE_OPEN
+
+    class Request:
+        pass
+
+    sockets, request = [Socket() for _ in range(3)], Request()
+    for one in (*sockets, request):
+        server.protocol_connected(one)
+    server.protocol_disconnected(sockets[0])
+    server.protocol_disconnected(request)
+    assert (pacer.open, pacer.closed) == (3, 1)
