@@ -228,7 +228,7 @@ SEAT_TRUSTED_PROXIES = [
     if value.strip()
 ]
 # Waiting-room places waiting or admitted at once per client address (the
-# /64 on IPv6; seats/waiting/services.py); 0 turns the bound off. Loopback
+# /64 on IPv6; seats/waiting/places.py); 0 turns the bound off. Loopback
 # is exempt unless SEAT_LIMIT_LOOPBACK, as for the socket limits.
 SEAT_QUEUE_PLACES_PER_CLIENT = env_int("SEAT_QUEUE_PLACES_PER_CLIENT", 6)
 # An HTTP connection that sends nothing for this long while a request is

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from seats import services
 from seats.errors import BadRequest, NotAdmitted
+from seats.waiting import admission
 from seats.waiting import services as waiting
 from seats.waiting.models import EARLY_RANKS, Place, WaitingRoom
 from tests.conftest import later
@@ -251,14 +252,14 @@ def test_one_room_failing_does_not_stop_the_others(
     healthy = room_for(other_event)
     waiting.join(event_id=event.id, holder="a", now=later(0))
     waiting.join(event_id=other_event.id, holder="b", now=later(0))
-    real_tick = waiting._tick
+    real_tick = admission._tick
 
     def tick(room, now):
         if room.pk == broken.pk:
             raise OverflowError("date value out of range")  # a bad stored row
         return real_tick(room, now)
 
-    monkeypatch.setattr(waiting, "_tick", tick)
+    monkeypatch.setattr(admission, "_tick", tick)
     changed = waiting.admit_due(now=OPENS)
 
     assert changed == [other_event.id]
