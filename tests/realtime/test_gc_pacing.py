@@ -39,25 +39,31 @@ def fast(monkeypatch):
 
 async def test_arrivals_are_frozen_once_they_pause(fast):
     fake = Collector()
-    pacer = GcPacer(asyncio.get_running_loop(), fake)
+    loop = asyncio.get_running_loop()
+    pacer = GcPacer(loop, fake)
     for _ in range(3):
         pacer.opened()
-        await asyncio.sleep(0.02)  # still arriving: nothing frozen yet
-    assert fake.calls == []
-    await asyncio.sleep(0.1)
+    assert fake.calls == []  # nothing inside a protocol's own call
+    pacer._last_arrival = loop.time()  # one more just now: still arriving
+    pacer._settled()
+    assert fake.calls == [] and pacer._settle is not None  # looked at later
+    await asyncio.sleep(0.2)
     assert fake.calls == ["collect(1)", "freeze"]  # the young ones, then frozen
     assert (pacer.frozen, pacer.arrived) == (3, 0)
     pacer.stop()
 
 
-async def test_a_burst_is_frozen_every_so_many_arrivals_without_waiting(fast):
+async def test_a_burst_is_frozen_every_so_many_arrivals_without_waiting(
+    fast, monkeypatch
+):
+    monkeypatch.setattr(gc_pacing, "SETTLE_SECONDS", 0.3)
     fake = Collector()
     pacer = GcPacer(asyncio.get_running_loop(), fake)
     for _ in range(25):
         pacer.opened()
         await asyncio.sleep(0)  # one loop turn each, no pause
     assert fake.calls.count("freeze") == 2 and pacer.frozen == 20
-    await asyncio.sleep(0.1)  # the rest once they pause
+    await asyncio.sleep(0.6)  # the rest once they pause
     assert fake.calls.count("freeze") == 3 and pacer.frozen == 25
     pacer.stop()
 
