@@ -5,7 +5,12 @@ request is one sample: the time from sending it until the last of the N
 watchers has the `seats.changed` frame of that version. The server's CPU
 time over the recorded rounds, divided by the frames it delivered, is the
 fan-out's cost per frame (it includes the acting client's request, a few
-milliseconds spread over N frames). Watchers are spread
+milliseconds spread over N frames). Before any watcher connects, the same
+rounds with the acting client alone give the server's CPU per click (the
+request, its database work, its one frame), which the rows also take out:
+what is left is the cost of writing the frame to N sockets, the part the
+floor (which answers a click with no work at all) can be compared on.
+Watchers are spread
 over the generator processes; each reports when all of its watchers had the
 version (CLOCK_MONOTONIC, shared by every process), and the latest wins.
 
@@ -34,6 +39,9 @@ ROUND_TIMEOUT = 60.0
 # one click on an event nobody else is clicking does. What a busy event's
 # window costs and saves, the contention and on-sale scenarios measure.
 ROUND_PAUSE = 0.08
+# Rounds with the acting client alone, for the CPU of a click itself.
+CLICK_ROUNDS = 20
+CLICK_IDLE_SECONDS = 2.0
 
 # (system, layer): the floor has no channel layer, "redis" there is pub/sub.
 SETUPS = [
@@ -94,6 +102,7 @@ async def measure(ctx, system: str, layer: str) -> dict:
         seats = actor.snapshot.get("seats") or [{"id": 1}]
         seat_ids = [seats[0]["id"]]
         version = actor.snapshot.get("version", 0)
+        click_cpu, version = await _click_cpu(server.pid, actor, seat_ids, version)
         sizes = []
         wanted = options.fanout_sizes
         if system == "standard":
@@ -158,6 +167,14 @@ async def measure(ctx, system: str, layer: str) -> dict:
                     "cpu_us_per_frame_net": round(
                         net / (cpu_rounds * watchers) * 1e6, 2
                     ),
+                    "click_cpu_ms": round(click_cpu * 1000, 3),
+                    # And less the clicks themselves: the writing to N sockets.
+                    "cpu_us_per_frame_fanout": round(
+                        max(0.0, net - click_cpu * cpu_rounds)
+                        / (cpu_rounds * watchers)
+                        * 1e6,
+                        2,
+                    ),
                     **summary_ms(samples),
                 }
             )
@@ -173,6 +190,27 @@ async def measure(ctx, system: str, layer: str) -> dict:
         if pool is not None:
             await pool.stop()
         stack.stop_all()
+
+
+async def _click_cpu(
+    pid: int, actor: SeatMapClient, seat_ids: list[int], version: int
+) -> tuple[float, int]:
+    """The server's CPU per round with the acting client alone (less the
+    same time idle), and the event's version after those rounds."""
+    idle_from = cpu_seconds(pid)
+    await asyncio.sleep(CLICK_IDLE_SECONDS)
+    idle_per_s = (cpu_seconds(pid) - idle_from) / CLICK_IDLE_SECONDS
+    started, cpu_from = time.monotonic(), cpu_seconds(pid)
+    for i in range(CLICK_ROUNDS):
+        kind = "hold" if i % 2 == 0 else "release"
+        reply = await actor.request({"type": kind, "seat_ids": seat_ids})
+        if reply["type"] != f"{kind}.ok":
+            raise RuntimeError(f"click rounds: {kind} answered {reply}")
+        version += 1
+        await asyncio.sleep(ROUND_PAUSE)
+    cpu = cpu_seconds(pid) - cpu_from
+    net = max(0.0, cpu - idle_per_s * (time.monotonic() - started))
+    return net / CLICK_ROUNDS, version
 
 
 async def _open(pool) -> int:
@@ -221,6 +259,10 @@ def ratios(runs: list[dict], sizes: list[int]) -> list[dict]:
                     "ours_over_floor_cpu_net": ratio(
                         ours.get("cpu_us_per_frame_net"),
                         floor.get("cpu_us_per_frame_net"),
+                    ),
+                    "ours_over_floor_cpu_fanout": ratio(
+                        ours.get("cpu_us_per_frame_fanout"),
+                        floor.get("cpu_us_per_frame_fanout"),
                     ),
                     "per_socket_over_ours_cpu": ratio(
                         per_socket.get("cpu_us_per_frame"), ours.get("cpu_us_per_frame")

@@ -108,6 +108,11 @@ def test_fanout_measured_every_setup_and_size(smoke):
                 rel_tol=0.05,
                 abs_tol=0.01,
             )
+            # Net of idle, then of the clicks too: each takes something out.
+            assert 0 <= size["cpu_us_per_frame_fanout"] <= size["cpu_us_per_frame_net"]
+            assert size["cpu_us_per_frame_net"] <= size["cpu_us_per_frame"]
+            if run["system"] == "ours":  # a click is database work here
+                assert size["click_cpu_ms"] > 0, size
 
 
 def test_fanout_ratios_match_the_runs(smoke):
