@@ -41,7 +41,7 @@ from seats.models import Event, Seat
 from seats.services import staff
 from seats.timefmt import iso
 from seats.waiting import services as waiting
-from wire import frames
+from wire import dashboard_frames, frames
 from wire import staff as documents
 from wire.requests import MAX_ID
 
@@ -58,7 +58,7 @@ def staff_only(view: View) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_staff(request.user):
-            return json_response(frames.forbidden(), status=403)
+            return json_response(dashboard_frames.forbidden(), status=403)
         try:
             return view(request, *args, **kwargs)
         except (Event.DoesNotExist, Seat.DoesNotExist):

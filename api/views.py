@@ -10,12 +10,12 @@ from api.responses import json_response
 from seats import selectors, services
 from seats.holders import session_holder
 from seats.models import Event
-from wire import frames
+from wire import dashboard_frames, frames
 
 
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
-    return json_response(frames.event_list(selectors.event_summaries()))
+    return json_response(dashboard_frames.event_list(selectors.event_summaries()))
 
 
 @require_GET
@@ -34,5 +34,5 @@ def event_seats(request: HttpRequest, event_id: int) -> HttpResponse:
 def release_expired_locks(request: HttpRequest) -> HttpResponse:
     """Staff only; CSRF-protected like every other POST."""
     if not is_staff(request.user):
-        return json_response(frames.forbidden(), status=403)
-    return json_response(frames.released(len(services.release_expired())))
+        return json_response(dashboard_frames.forbidden(), status=403)
+    return json_response(dashboard_frames.released(len(services.release_expired())))

@@ -23,7 +23,7 @@ from realtime import pipelined
 from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
 from seats.services.changes import PLAN_CHANGED
 from seats.signals import SeatChange
-from wire import frames, shapes
+from wire import dashboard_frames, frames, queue_frames, shapes
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def on_seats_changed(sender: object, change: SeatChange, **kwargs: Any) -> None:
     }
     # This process's own sockets get the frame as built: nothing to parse.
     publish(group, message, local={"frame": frame})
-    text = frames.dumps(frames.activity(change))
+    text = frames.dumps(dashboard_frames.activity(change))
     publish(STAFF_GROUP, {"type": "staff.activity", "group": STAFF_GROUP, "text": text})
 
 
@@ -64,7 +64,7 @@ def on_queue_changed(
 ) -> None:
     """Receiver of `seats.signals.queue_changed`: the event's waiting pages
     re-read their places, and dashboards refresh their figures."""
-    text = frames.dumps(frames.queue_changed(event_id, version))
+    text = frames.dumps(queue_frames.queue_changed(event_id, version))
     group = f"queue.{event_id}"
     publish(group, {"type": "queue.changed", "group": group, "text": text})
     publish(STAFF_GROUP, {"type": "staff.queue", "group": STAFF_GROUP, "text": text})

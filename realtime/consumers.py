@@ -30,7 +30,7 @@ from seats.errors import BadRequest, RateLimited, RequestError, ServerError
 from seats.holders import is_connection_holder
 from seats.models import Event
 from seats.waiting import services as waiting
-from wire import frames, shapes
+from wire import dashboard_frames, frames, shapes
 from wire.requests import MAX_ID, FrameError, Request, parse_request
 
 logger = logging.getLogger(__name__)
@@ -385,7 +385,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     async def _send_state(self, request: Request | None = None) -> None:
         state = await db_call(selectors.dashboard_state)()
         request_id = request.request_id if request is not None else None
-        await self._send(frames.dashboard_state(state, request_id))
+        await self._send(dashboard_frames.dashboard_state(state, request_id))
 
     async def _send(self, frame: object) -> None:
         await self.send(text_data=frames.dumps(frame))

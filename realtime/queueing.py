@@ -42,7 +42,7 @@ from seats.errors import BadRequest, RequestError, TooManyPlaces
 from seats.holders import session_holder
 from seats.waiting import services as waiting
 from seats.waiting.models import WaitingRoom
-from wire import frames
+from wire import frames, queue_frames
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class QueueWatch:
                 room=room,
                 ranks=ranks,
                 shared=frames.dumps(
-                    frames.queue_line(waiting.line_of(room, ranks), now)
+                    queue_frames.queue_line(waiting.line_of(room, ranks), now)
                 ),
                 settings_changed=settings != self._settings,
                 # About the next minute's admissions see every move.
@@ -361,7 +361,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
     async def show(self, status: waiting.QueueStatus) -> None:
         self.rank = status.rank
         self.state = status.state
-        await self._send(frames.queue_status(status, timezone.now()))
+        await self._send(queue_frames.queue_status(status, timezone.now()))
 
     async def _send(self, frame: Any) -> None:
         await self.send(text_data=frames.dumps(frame))

@@ -1,4 +1,7 @@
-"""The protocol's frames and the /api/ JSON documents, built from the domain.
+"""The seat map's frames and the /api/ seat documents, built from the domain.
+
+The waiting room's frames are in `wire.queue_frames`, the staff dashboard's
+in `wire.dashboard_frames`; all are encoded by `dumps` here.
 
 Each builder takes the domain's plain data (selector dataclasses, service
 results, committed `SeatChange`s, errors) and returns a typed dict (its
@@ -25,29 +28,20 @@ from seats.errors import RateLimited, RequestError
 from seats.layouts import Layout, LiveState, SeatPlace
 from seats.selectors import (
     CategoryView,
-    DashboardState,
-    EventSummary,
     OwnHold,
     PlanView,
-    RunningHold,
     SeatMap,
     SeatView,
 )
 from seats.services import BookingResult, HoldResult
 from seats.signals import SeatChange, SeatState
 from seats.timefmt import iso
-from seats.waiting.services import QueueLine, QueueStatus
 from wire.shapes import (
-    ActivityFrame,
     Answer,
     BookOkFrame,
     CategoryFrame,
-    DashboardStateFrame,
     ErrorFrame,
-    EventListDocument,
-    EventSummaryFrame,
     ExtendOkFrame,
-    ForbiddenDocument,
     HeartbeatFrame,
     HoldOkFrame,
     LayoutDocument,
@@ -60,13 +54,8 @@ from wire.shapes import (
     PlanChangedFrame,
     PlanFrame,
     PongFrame,
-    QueueChangedFrame,
-    QueueLineFrame,
-    QueueStatusFrame,
-    ReleasedDocument,
     ReleaseOkFrame,
     RequestId,
-    RunningHoldFrame,
     SeatFrame,
     SeatsChangedFrame,
     SeatStateFrame,
@@ -412,47 +401,6 @@ def pong(
     return answering(frame, request_id)
 
 
-def queue_status(status: QueueStatus, now: datetime) -> QueueStatusFrame:
-    """A waiting page's view of its place (realtime.queueing)."""
-    return {
-        "type": "queue.status",
-        "event": status.event_id,
-        "version": status.version,
-        "state": status.state,
-        "position": status.position,
-        "waiting": status.waiting,
-        "opens_at": iso(status.opens_at),
-        "admitted_until": iso(status.admitted_until),
-        "rate_per_minute": status.rate_per_minute,
-        "paused": status.paused,
-        "estimated_wait_seconds": status.estimated_wait_seconds,
-        "server_time": iso(now),
-        "rank": status.rank,
-    }
-
-
-def queue_line(line: QueueLine, now: datetime) -> QueueLineFrame:
-    """The line as every waiting page sees it (`?line=shared`): the same
-    bytes for all; each finds its position from `marks` and its rank."""
-    return {
-        "type": "queue.line",
-        "event": line.event_id,
-        "version": line.version,
-        "enabled": line.enabled,
-        "waiting": line.waiting,
-        "opens_at": iso(line.opens_at),
-        "rate_per_minute": line.rate_per_minute,
-        "paused": line.paused,
-        "marks": [[position, rank] for position, rank in line.marks],
-        "server_time": iso(now),
-    }
-
-
-def queue_changed(event_id: int, version: int) -> QueueChangedFrame:
-    """A waiting room changed: pages re-read their place, dashboards refresh."""
-    return {"type": "queue.changed", "event": event_id, "version": version}
-
-
 def heartbeat(event_id: int, version: int, now: datetime) -> HeartbeatFrame:
     return {
         "type": "heartbeat",
@@ -473,64 +421,3 @@ def error(failure: RequestError, request_id: RequestId | None = None) -> ErrorFr
     if isinstance(failure, RateLimited):
         frame["retry_after"] = round(failure.retry_after, 3)
     return answering(frame, request_id)
-
-
-def activity(change: SeatChange) -> ActivityFrame:
-    return {
-        "type": "activity",
-        "event": change.event_id,
-        "version": change.version,
-        "reason": change.reason,
-        "holder": change.holders[0] if len(change.holders) == 1 else None,
-        "holders": list(change.holders),
-        "at": iso(change.at),
-        "seats": [{"id": s.id, "label": s.label} for s in change.seats],
-    }
-
-
-def event_summary(summary: EventSummary) -> EventSummaryFrame:
-    return {
-        "id": summary.id,
-        "name": summary.name,
-        "starts_at": iso(summary.starts_at),
-        "version": summary.version,
-        "total": summary.total,
-        "available": summary.available,
-        "held": summary.held,
-        "booked": summary.booked,
-        "blocked": summary.blocked,
-    }
-
-
-def running_hold(hold: RunningHold) -> RunningHoldFrame:
-    return {
-        "id": hold.id,
-        "event": hold.event_id,
-        "holder": hold.holder,
-        "seats": list(hold.seat_labels),
-        "expires_at": iso(hold.expires_at),
-    }
-
-
-def dashboard_state(
-    state: DashboardState, request_id: RequestId | None = None
-) -> DashboardStateFrame:
-    frame: DashboardStateFrame = {
-        "type": "dashboard.state",
-        "server_time": iso(state.now),
-        "events": [event_summary(e) for e in state.events],
-        "holds": [running_hold(h) for h in state.holds],
-    }
-    return answering(frame, request_id)
-
-
-def event_list(summaries: Iterable[EventSummary]) -> EventListDocument:
-    return {"events": [event_summary(e) for e in summaries]}
-
-
-def released(count: int) -> ReleasedDocument:
-    return {"released": count}
-
-
-def forbidden(message: str = "Staff only.") -> ForbiddenDocument:
-    return {"error": "forbidden", "message": message}

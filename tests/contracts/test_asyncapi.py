@@ -10,6 +10,7 @@ import functools
 import inspect
 import json
 import re
+import types
 import typing
 from datetime import timedelta
 
@@ -34,7 +35,7 @@ from tests.contracts.asyncapi import (
     resolve,
     server_frame,
 )
-from wire import frames
+from wire import dashboard_frames, frames, queue_frames
 from wire.requests import REQUEST_TYPES, FrameError, parse_request
 
 # Codes of seats/errors.py that only the REST API can raise (it addresses
@@ -163,21 +164,26 @@ def test_client_frames_may_carry_unknown_fields_because_the_server_ignores_them(
 # (b) What the builders produce from real domain data matches.
 
 
-def frame_builders() -> dict[str, typing.Callable]:
-    """Every public function of wire/frames.py that returns a frame with a `type`.
+def frame_builders() -> dict[str, tuple[types.ModuleType, typing.Callable]]:
+    """Every public function of the frame modules (FRAME_MODULES) that
+    returns a frame with a `type`, with its module.
 
     (`coalesced` returns a list of them, from the frames given; its frames
     are checked in tests/realtime/test_coalescing.py.)
     """
     found = {}
-    for name, function in vars(frames).items():
-        if not inspect.isfunction(function) or function.__module__ != frames.__name__:
-            continue
-        if name.startswith("_") or name in PARTS:
-            continue
-        returns = typing.get_type_hints(function).get("return")
-        if typing.is_typeddict(returns) and "type" in returns.__annotations__:
-            found[name] = function
+    for module in FRAME_MODULES:
+        for name, function in vars(module).items():
+            if (
+                not inspect.isfunction(function)
+                or function.__module__ != module.__name__
+            ):
+                continue
+            if name.startswith("_") or name in PARTS:
+                continue
+            returns = typing.get_type_hints(function).get("return")
+            if typing.is_typeddict(returns) and "type" in returns.__annotations__:
+                found[name] = (module, function)
     return found
 
 
@@ -198,8 +204,8 @@ def checked(monkeypatch):
 
         return checking
 
-    for name, builder in frame_builders().items():
-        monkeypatch.setattr(frames, name, wrap(name, builder))
+    for name, (module, builder) in frame_builders().items():
+        monkeypatch.setattr(module, name, wrap(name, builder))
     return used
 
 
@@ -232,8 +238,8 @@ def test_every_builder_makes_frames_that_match(
     for viewer in (me, them, None):
         frames.snapshot(selectors.seat_map(event_id=eid, viewer=viewer, now=later(62)))
     frames.snapshot(selectors.seat_map(event_id=eid, viewer=me, now=later(62)), "x")
-    frames.dashboard_state(selectors.dashboard_state(now=later(62)))
-    frames.dashboard_state(selectors.dashboard_state(now=later(62)), "d" * 64)
+    dashboard_frames.dashboard_state(selectors.dashboard_state(now=later(62)))
+    dashboard_frames.dashboard_state(selectors.dashboard_state(now=later(62)), "d" * 64)
     # The live snapshot, as a socket in live mode gets it: the text joined
     # from the shared part is the frame the builder makes.
     state = layouts.live_state(eid, later(62))
@@ -279,7 +285,7 @@ def test_every_builder_makes_frames_that_match(
     assert any(len(c.holders) > 1 for c in changes)
     for change in changes:
         frames.seats_changed(change)
-        frames.activity(change)
+        dashboard_frames.activity(change)
 
     version = selectors.event_version(eid)
     caught = catchup.catch_up(event_id=eid, after=0, now=later(3000))
@@ -288,17 +294,17 @@ def test_every_builder_makes_frames_that_match(
     frames.heartbeat(eid, version, later(3000))
     room = waiting.configure(event_id=eid, enabled=True, opens_at=later(4000))
     waiting.join(event_id=eid, holder=me, now=later(3000))
-    frames.queue_status(
+    queue_frames.queue_status(
         waiting.status(event_id=eid, holder=me, now=later(3000)), later(3000)
     )
-    frames.queue_status(
+    queue_frames.queue_status(
         waiting.status(event_id=eid, holder=you, now=later(3000)), later(3000)
     )
-    frames.queue_line(
+    queue_frames.queue_line(
         waiting.line_of(room, waiting.waiting_ranks(room.id)), later(3000)
     )
-    frames.queue_line(waiting.line_of(room, list(range(100))), later(3000))
-    frames.queue_changed(eid, room.version)
+    queue_frames.queue_line(waiting.line_of(room, list(range(100))), later(3000))
+    queue_frames.queue_changed(eid, room.version)
     frames.plan_changed(eid, version + 1)
     frames.pong(later(3000))
     frames.pong(later(3000), "alive", event_id=eid, version=version)
@@ -553,21 +559,26 @@ def test_the_document_accepts_exactly_the_requests_the_server_does(frame, settin
 # (d) The document cannot drift from the code.
 
 
+# Where the server's frames are built (wire/).
+FRAME_MODULES = (frames, queue_frames, dashboard_frames)
+
+
 def literal_types() -> set[str]:
-    """The `type` values of every TypedDict in wire/frames.py."""
+    """The `type` values of every TypedDict the frame builders use."""
     found = set()
-    for value in vars(frames).values():
-        if typing.is_typeddict(value) and "type" in value.__annotations__:
-            hint = typing.get_type_hints(value)["type"]
-            assert typing.get_origin(hint) is typing.Literal, value
-            found.update(typing.get_args(hint))
+    for module in FRAME_MODULES:
+        for value in vars(module).values():
+            if typing.is_typeddict(value) and "type" in value.__annotations__:
+                hint = typing.get_type_hints(value)["type"]
+                assert typing.get_origin(hint) is typing.Literal, value
+                found.update(typing.get_args(hint))
     return found
 
 
 def test_every_frame_type_the_server_can_send_has_a_schema():
     assert literal_types() == set(frame_types("server"))
     # The same, read from the source text, in case a frame skips its TypedDict.
-    source = inspect.getsource(frames)
+    source = "".join(inspect.getsource(module) for module in FRAME_MODULES)
     written = set(re.findall(r'"type": "([a-z._]+)"', source))
     written |= set(re.findall(r'type: Literal\["([a-z._]+)"\]', source))
     assert written == set(frame_types("server"))
