@@ -64,7 +64,7 @@ def status(*, event_id: int, holder: str, now: datetime | None = None) -> QueueS
     position = None
     if place is not None and state == Place.State.WAITING:
         position = line.filter(rank__lt=place.rank).count() + 1
-    return _status(room, place, state, position, line.count(), now)
+    return _place_status(room, place, state, position, line.count(), now)
 
 
 def statuses_in_line(
@@ -80,14 +80,14 @@ def statuses_in_line(
     for holder in holders:
         place = places.get(holder)
         if place is None:
-            out[holder] = _status(room, None, "none", None, len(ranks), now)
+            out[holder] = _status(room, "none", None, len(ranks), now)
             continue
         place.room = room  # state_of reads the room's event
         state = state_of(place, now)
         position = None
         if state == Place.State.WAITING:
             position = bisect.bisect_left(ranks, place.rank) + 1
-        out[holder] = _status(room, place, state, position, len(ranks), now)
+        out[holder] = _place_status(room, place, state, position, len(ranks), now)
     return out
 
 
@@ -95,28 +95,37 @@ def status_in_line(
     room: WaitingRoom, ranks: Sequence[int], position: int, now: datetime
 ) -> QueueStatus:
     """The status of the place waiting at `position` (1-based) of `ranks`."""
-    return QueueStatus(
-        event_id=room.event_id,
-        version=room.version,
-        opens_at=room.opens_at,
-        state=Place.State.WAITING,
-        position=position,
-        waiting=len(ranks),
-        admitted_until=None,
-        rate_per_minute=room.rate_per_minute,
-        paused=room.paused,
-        estimated_wait_seconds=estimated_wait(room, position, now),
-        rank=ranks[position - 1],
+    return _status(
+        room, Place.State.WAITING, position, len(ranks), now, rank=ranks[position - 1]
     )
 
 
-def _status(
+def _place_status(
     room: WaitingRoom,
     place: Place | None,
     state: str,
     position: int | None,
     waiting: int,
     now: datetime,
+) -> QueueStatus:
+    """`place`'s status (None: the holder has no place) in state `state`."""
+    if place is None:
+        return _status(room, state, position, waiting, now)
+    until = place.expires_at if state == Place.State.ADMITTED else None
+    return _status(
+        room, state, position, waiting, now, rank=place.rank, admitted_until=until
+    )
+
+
+def _status(
+    room: WaitingRoom,
+    state: str,
+    position: int | None,
+    waiting: int,
+    now: datetime,
+    *,
+    rank: int | None = None,
+    admitted_until: datetime | None = None,
 ) -> QueueStatus:
     return QueueStatus(
         event_id=room.event_id,
@@ -125,13 +134,11 @@ def _status(
         state=state,
         position=position,
         waiting=waiting,
-        admitted_until=place.expires_at
-        if place is not None and state == Place.State.ADMITTED
-        else None,
+        admitted_until=admitted_until,
         rate_per_minute=room.rate_per_minute,
         paused=room.paused,
         estimated_wait_seconds=estimated_wait(room, position, now),
-        rank=place.rank if place is not None else None,
+        rank=rank,
     )
 
 
