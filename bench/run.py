@@ -67,7 +67,7 @@ SIZES = [
     ),
     ("storm_seats", 5000, 500, int, "storm: seats of the event"),
     ("storm_rows", 50, 10, int, "storm: rows of the event"),
-    ("queue_places", 10000, 200, int, "queue: places in the waiting room"),
+    ("queue_places", 10000, 100, int, "queue: places in the waiting room"),
     ("queue_sockets", 10000, 20, int, "queue: waiting pages connected"),
     ("queue_rate", 600, 120, int, "queue: admissions per minute"),
     ("queue_seconds", 20.0, 3.0, float, "queue: seconds waiting, then admitting"),

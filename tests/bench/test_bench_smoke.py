@@ -333,6 +333,10 @@ def test_shared_waiting_pages_get_line_frames_and_no_status_per_move(smoke):
         assert run["server_cpu_admitting_per_s"] > 0
     own, shared = modes["status"], modes["shared"]
     # Every page moves on every tick: a status each the old way, a line each now.
+    # The smoke room's places are all nearer the front than a minute's
+    # admissions, so no shared page is far enough back to get the line less
+    # often (realtime.queueing.line_every); at the full size most are.
+    assert smoke["sizes"]["queue_places"] <= smoke["sizes"]["queue_rate"]
     assert own["line_frames"] == 0 and own["status_frames_per_socket_per_tick"] > 0.5
     assert shared["line_frames_per_socket_per_tick"] > 0.5
     # Only the pages admitted get a status of their own in shared mode.
