@@ -28,6 +28,23 @@ class SeatsUnavailable(SeatError):
     code = "seats_unavailable"
     default_message = "Some of these seats were just taken by someone else."
 
+    @classmethod
+    def naming(cls, taken: Sequence[tuple[int, str, bool]]) -> SeatsUnavailable:
+        """The refusal naming these `(id, label, blocked)` seats: not on sale
+        if all are blocked, else taken by someone else."""
+        labels = ", ".join(label for _, label, _ in taken)
+        if all(blocked for _, _, blocked in taken):
+            text = (
+                f"Seat {labels} is not on sale."
+                if len(taken) == 1
+                else f"Seats {labels} are not on sale."
+            )
+        elif len(taken) == 1:
+            text = f"Seat {labels} was just taken by someone else."
+        else:
+            text = f"Seats {labels} were just taken by someone else."
+        return cls(text, seat_ids=[sid for sid, _, _ in taken])
+
 
 class NotHolder(SeatError):
     code = "not_holder"

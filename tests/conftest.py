@@ -132,6 +132,17 @@ def fresh_layouts():
 
 
 @pytest.fixture(autouse=True)
+def fresh_click_shortcuts():
+    """Each test starts with no event remembered as needing the long way
+    (services.one_call): ids come again in a flushed test database."""
+    from seats.services import one_call
+
+    one_call._long_events.clear()
+    yield
+    one_call._long_events.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_channel_layers():
     """Each test gets new channel-layer instances (and so no stale groups)."""
     channel_layers.backends.clear()

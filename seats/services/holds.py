@@ -94,6 +94,12 @@ def hold_seats(
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
+    if hold_token is None and not details:
+        # PostgreSQL, a plain click: read, judged and taken in one round
+        # trip, or refused there when a seat is taken (None: on, below).
+        hold = one_call.hold_click(event_id, holder, wanted, now)
+        if hold is not None:
+            return _result(wanted, hold, now, details=False)
     # Fail fast without locks when a seat is visibly taken: under contention
     # most requests lose, and they need not queue for the row locks (or, on
     # SQLite, the database write lock) only to learn it. A seat that looks
@@ -413,24 +419,12 @@ def _held_by(seat: Seat, holder: str, now: datetime) -> bool:
 def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
     """Raise SeatsUnavailable naming the seats booked or held by someone else."""
     taken = [
-        s
+        (s.id, s.label, s.blocked)
         for s in seats
         if _status(s, now) is not SeatStatus.AVAILABLE and not _held_by(s, holder, now)
     ]
-    if not taken:
-        return
-    labels = ", ".join(s.label for s in taken)
-    if all(s.blocked for s in taken):
-        text = (
-            f"Seat {labels} is not on sale."
-            if len(taken) == 1
-            else f"Seats {labels} are not on sale."
-        )
-    elif len(taken) == 1:
-        text = f"Seat {labels} was just taken by someone else."
-    else:
-        text = f"Seats {labels} were just taken by someone else."
-    raise SeatsUnavailable(text, seat_ids=[s.id for s in taken])
+    if taken:
+        raise SeatsUnavailable.naming(taken)
 
 
 def _result(

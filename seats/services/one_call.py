@@ -14,19 +14,26 @@ way checks them on its locked read: both read the neighbours unlocked.
 in the holder's one running hold, no webhook endpoint enabled; it clears
 them, deletes the hold if that emptied it, bumps the version and logs.
 
+`seats_click_hold` and `seats_click_free` (migration 0020) put the read
+the services make before those calls into the same round trip, and refuse a
+taken seat there (`hold_click`, `free_click`); an event whose every click
+goes the long way (its waiting room on, a webhook endpoint, the single-seat
+rule) is remembered for `LONG_EVENT_SECONDS` so its clicks skip them.
+
 tests/seats/test_state_machine.py runs against PostgreSQL too, so these
 paths and the long way are held to the same model.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection
 
-from seats.errors import Busy, SeatError
+from seats.errors import Busy, SeatError, SeatsUnavailable
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services.hold_rows import fresh_hold
 from seats.services.locking import is_lock_timeout
@@ -40,12 +47,100 @@ from seats.signals import (
 )
 from seats.sql import prepared_cursor
 
+_CLICK_HOLD = "SELECT * FROM seats_click_hold(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_CLICK_FREE = "SELECT * FROM seats_click_free(%s, %s, %s, %s, %s, %s)"
 _TAKE = "SELECT * FROM seats_take_free(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _FREE = "SELECT * FROM seats_free_held(%s, %s, %s, %s, %s)"
 # The overloads for events that avoid single seats (migration 0017): one more
 # argument, the seats found taken in the runs the rule judged.
 _TAKE_IN_RUNS = _TAKE.replace("%s)", "%s, %s)")
 _FREE_IN_RUNS = _FREE.replace("%s)", "%s, %s)")
+
+
+# How long an event whose clicks need the long way (outcome `event`) skips
+# the click functions: a shortcut only, the long way is right for any click.
+LONG_EVENT_SECONDS = 10.0
+# Event id -> until when (time.monotonic) its clicks skip them.
+_long_events: dict[int, float] = {}
+
+
+def hold_click(
+    event_id: int, holder: str, wanted: list[int], now: datetime
+) -> Hold | None:
+    """Hold `wanted` (distinct ids) for `holder` in one round trip, read
+    included: the hold, committed (or in the caller's transaction), its
+    change announced after commit. Raises SeatsUnavailable if a seat is
+    booked, blocked or held by someone else. None: nothing changed, go the
+    long way (which reads again and judges everything)."""
+    if not wanted or not _worth_trying(event_id):
+        return None
+    fresh = fresh_hold(event_id, holder, now)
+    params = [event_id, holder, wanted, now, fresh.token, fresh.expires_at]
+    params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, _lock_timeout()]
+    outcome, ids, labels, blocked, *held = _call(_CLICK_HOLD, params)
+    if outcome == "taken":
+        raise SeatsUnavailable.naming(list(zip(ids, labels, blocked, strict=True)))
+    if outcome != "held":
+        _note_long(event_id, outcome)
+        return None
+    hold_id, token, created, expires, max_expires, version = held
+    states = (
+        SeatState(sid, label, SeatStatus.HELD, holder, expires)
+        for sid, label in zip(ids, labels, strict=True)
+    )
+    _announce(event_id, version, Activity.Kind.HELD, now, group(holder, states, token))
+    return Hold(
+        id=hold_id,
+        token=token,
+        event_id=event_id,
+        holder=holder,
+        created_at=created,
+        expires_at=expires,
+        max_expires_at=max_expires,
+    )
+
+
+def free_click(
+    event_id: int, holder: str, wanted: list[int], now: datetime, *, rules: bool
+) -> bool | None:
+    """Free `wanted` (distinct ids, all in `holder`'s running hold) in one
+    round trip, read included, as `free_held`. True: freed. False: this
+    release goes the long way. None: the event needs the reading path
+    (`free_held`, or the long way)."""
+    if not wanted or not _worth_trying(event_id):
+        return None
+    params = [event_id, holder, wanted, now, _lock_timeout(), rules]
+    outcome, ids, labels, token, version = _call(_CLICK_FREE, params)
+    if outcome != "freed":
+        _note_long(event_id, outcome)
+        return None if outcome == "event" else False
+    states = (
+        SeatState(sid, label, SeatStatus.AVAILABLE)
+        for sid, label in zip(ids, labels, strict=True)
+    )
+    _announce(
+        event_id, version, Activity.Kind.RELEASED, now, group(holder, states, token)
+    )
+    return True
+
+
+def _worth_trying(event_id: int) -> bool:
+    """PostgreSQL, and the event not among those lately found to need the
+    long way for every click."""
+    if not available():
+        return False
+    until = _long_events.get(event_id)
+    if until is None:
+        return True
+    if time.monotonic() < until:
+        return False
+    _long_events.pop(event_id, None)
+    return True
+
+
+def _note_long(event_id: int, outcome: str) -> None:
+    if outcome == "event":
+        _long_events[event_id] = time.monotonic() + LONG_EVENT_SECONDS
 
 
 def take_free(

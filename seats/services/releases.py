@@ -101,9 +101,17 @@ def release(
             return Released([])
     if hold_token is None and not details and one_call.available():
         # PostgreSQL, seats plainly in the holder's running hold: one round
-        # trip (or False: on, the long way).
-        seats = read_seats(event_id, wanted)
-        if one_call.free_held(event_id, holder, seats, now, rules=seat_ids is not None):
+        # trip, read included (False: the long way; None: read, then one
+        # round trip where the event's rules allow, as free_held judges).
+        freed = one_call.free_click(
+            event_id, holder, wanted, now, rules=seat_ids is not None
+        )
+        if freed is None:
+            seats = read_seats(event_id, wanted)
+            freed = one_call.free_held(
+                event_id, holder, seats, now, rules=seat_ids is not None
+            )
+        if freed:
             return Released(wanted)
     try:
         return _release(

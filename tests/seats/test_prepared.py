@@ -44,8 +44,8 @@ def test_the_seat_operations_leave_their_statements_prepared(event, seat_ids):
     services.extend_hold(event_id=event.id, holder="a")  # the long way
     services.release_seats(event_id=event.id, holder="a", seat_ids=seat_ids[1:2])
     texts = prepared()
-    assert any(text.startswith("SELECT * FROM seats_take_free(") for text in texts)
-    assert any(text.startswith("SELECT * FROM seats_free_held(") for text in texts)
+    assert any(text.startswith("SELECT * FROM seats_click_hold(") for text in texts)
+    assert any(text.startswith("SELECT * FROM seats_click_free(") for text in texts)
     assert any(text.startswith("WITH bumped AS (UPDATE") for text in texts)
     assert any("set_config('lock_timeout'" in text for text in texts)
 
