@@ -52,6 +52,8 @@ CLOSE_NO_SESSION = 4403
 CLOSE_TOO_MANY_PLACES = 4409
 # Changes within this long are answered with one read (admissions come in ticks).
 SETTLE_SECONDS = 0.05
+# After a failed read of the line, it is read again this much later.
+RETRY_SECONDS = 1.0
 # Shared pages further back than the next minute's admissions (and at least
 # NEAR_PLACES back) get the line at most every FAR_EVERY_SECONDS, and pages
 # further back still less often, in proportion to their distance up to
@@ -163,7 +165,13 @@ class QueueWatch:
             try:
                 room, ranks = await _ranks(self.event_id)
             except Exception:
-                logger.warning("reading queue %s failed", self.event_id, exc_info=True)
+                logger.warning(
+                    "reading queue %s failed; again in %g s",
+                    self.event_id,
+                    RETRY_SECONDS,
+                    exc_info=True,
+                )
+                self._retry()
                 return
             settings = (room.enabled, room.paused, room.rate_per_minute, room.opens_at)
             loop = asyncio.get_running_loop()
@@ -213,8 +221,13 @@ class QueueWatch:
             statuses = await _statuses(move.room, holders, move.ranks)
         except Exception:
             logger.warning(
-                "reading queue %s places failed", self.event_id, exc_info=True
+                "reading queue %s places failed; again in %g s",
+                self.event_id,
+                RETRY_SECONDS,
+                exc_info=True,
             )
+            # The next move visits these pages again (still out of the line).
+            self._retry()
             return
         for page in pages:
             try:
@@ -241,6 +254,15 @@ class QueueWatch:
     def _park(self, page: QueueConsumer, when: float) -> None:
         self._parked[page] = when
         heapq.heappush(self._due, (when, next(self._ties), page))
+
+    def _retry(self) -> None:
+        """A read failed (the database away for a moment): the move is read
+        again later, so no page is left without it until the next change."""
+        asyncio.get_running_loop().call_later(RETRY_SECONDS, self._wake_if_watched)
+
+    def _wake_if_watched(self) -> None:
+        if self.pages:
+            self.wake()
 
     def _catch_up(self) -> None:
         self._later = None

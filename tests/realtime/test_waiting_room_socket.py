@@ -194,6 +194,35 @@ async def test_pages_far_back_get_the_line_less_often_but_never_miss_the_last(
         await page.close()
 
 
+async def test_a_failed_read_of_the_line_is_read_again_not_lost(event, monkeypatch):
+    from realtime import queueing
+
+    monkeypatch.setattr(queueing, "RETRY_SECONDS", 0.2)
+    await open_room(event.id, rate_per_minute=1)
+    page, _ = await shared_page(event.id, (await session_cookie())[0])
+    # The line of the page's own join comes first: the room is quiet after it.
+    for _ in range(5):
+        if await page.ws.receive_nothing(timeout=0.5):
+            break
+        await page.ws.receive_from()
+    read = queueing._ranks
+    failures = []
+
+    async def fails_once(event_id):
+        if not failures:
+            failures.append(event_id)
+            raise ConnectionError("the database is away")
+        return await read(event_id)
+
+    monkeypatch.setattr(queueing, "_ranks", fails_once)
+    # The room pauses; nothing else moves after it, yet the page hears of it.
+    paused = await pause(event.id)
+    line = json.loads(await next_line(page, paused, timeout=5))
+    assert failures == [event.id]
+    assert line["paused"] is True and line["version"] >= paused
+    await page.close()
+
+
 async def test_holds_are_refused_until_admitted_even_by_hand(event, seat_ids):
     await open_room(event.id, rate_per_minute=60, opens_in=60)
     cookie, _ = await session_cookie()
