@@ -9,6 +9,7 @@ time: this machine's timings are too noisy for that.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
@@ -28,8 +29,23 @@ MAX_BYTES_PER_SOCKET = 256 * 1024
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("bench") / "smoke.json"
+def smoke(tmp_path_factory, worker_id) -> dict:
+    """One smoke run per test session, whatever worker asks first: with
+    tests spread over xdist workers test by test (not `--dist loadfile`),
+    each worker would otherwise start its own run at the same time, and
+    two runs on two cores overrun the timeout. The others wait for it."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # shared by the workers of this session
+    out = root / "bench-smoke.json"
+    with open(root / "bench-smoke.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.exists():
+            _run_smoke(out)
+    return json.loads(out.read_text())
+
+
+def _run_smoke(out) -> None:
     # Not under coverage's tracer (`make test` measures the servers the
     # tests start): it would slow every server of the run several-fold and
     # skew the orderings checked below, and the code the benchmarks drive is
@@ -56,7 +72,6 @@ def smoke(tmp_path_factory) -> dict:
     assert run.returncode == 0, stderr[-5000:]
     assert "| scenario |" in stdout, "the table goes to stdout"
     assert "==" in stderr, "progress goes to stderr"
-    return json.loads(out.read_text())
 
 
 def _ordered(summary: dict) -> None:
