@@ -27,6 +27,7 @@ paths and the long way are held to the same model.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -79,30 +80,14 @@ def hold_click(
     long way (which reads again and judges everything)."""
     if not wanted or not _worth_trying(event_id):
         return None
-    fresh = fresh_hold(event_id, holder, now)
-    params = [event_id, holder, _ids(wanted), now, fresh.token, fresh.expires_at]
-    params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, _lock_timeout()]
+    params = _take_params(event_id, holder, _ids(wanted), now)
     outcome, ids, labels, blocked, *held = _call(_CLICK_HOLD, params)
     if outcome == "taken":
         raise SeatsUnavailable.naming(list(zip(ids, labels, blocked, strict=True)))
     if outcome != "held":
         _note_long(event_id, outcome)
         return None
-    hold_id, token, created, expires, max_expires, version = held
-    states = (
-        SeatState(sid, label, SeatStatus.HELD, holder, expires)
-        for sid, label in zip(ids, labels, strict=True)
-    )
-    _announce(event_id, version, Activity.Kind.HELD, now, group(holder, states, token))
-    return Hold(
-        id=hold_id,
-        token=token,
-        event_id=event_id,
-        holder=holder,
-        created_at=created,
-        expires_at=expires,
-        max_expires_at=max_expires,
-    )
+    return _taken(event_id, holder, held, zip(ids, labels, strict=True), now)
 
 
 def free_click(
@@ -119,13 +104,7 @@ def free_click(
     if outcome != "freed":
         _note_long(event_id, outcome)
         return None if outcome == "event" else False
-    states = (
-        SeatState(sid, label, SeatStatus.AVAILABLE)
-        for sid, label in zip(ids, labels, strict=True)
-    )
-    _announce(
-        event_id, version, Activity.Kind.RELEASED, now, group(holder, states, token)
-    )
+    _freed(event_id, holder, token, version, zip(ids, labels, strict=True), now)
     return True
 
 
@@ -165,25 +144,11 @@ def take_free(
     allowed, run_taken = _rules_allow(event_id, holder, seats, now, taking=ids)
     if not allowed:
         return None
-    fresh = fresh_hold(event_id, holder, now)
-    params = [event_id, holder, ids, now, fresh.token, fresh.expires_at]
-    params += [fresh.max_expires_at, settings.SEAT_MAX_PER_HOLDER, _lock_timeout()]
+    params = _take_params(event_id, holder, ids, now)
     row = _call_judged(_TAKE, _TAKE_IN_RUNS, params, run_taken)
     if row is None:
         return None
-    hold_id, token, created, expires, max_expires, version = row
-    hold = Hold(
-        id=hold_id,
-        token=token,
-        event_id=event_id,
-        holder=holder,
-        created_at=created,
-        expires_at=expires,
-        max_expires_at=max_expires,
-    )
-    states = (SeatState(s.id, s.label, SeatStatus.HELD, holder, expires) for s in seats)
-    _announce(event_id, version, Activity.Kind.HELD, now, group(holder, states, token))
-    return hold
+    return _taken(event_id, holder, row, ((s.id, s.label) for s in seats), now)
 
 
 def available() -> bool:
@@ -215,11 +180,66 @@ def free_held(
     if row is None:
         return False
     token, version = row
-    states = (SeatState(s.id, s.label, SeatStatus.AVAILABLE) for s in seats)
+    _freed(event_id, holder, token, version, ((s.id, s.label) for s in seats), now)
+    return True
+
+
+def _take_params(event_id: int, holder: str, ids: Any, now: datetime) -> list[Any]:
+    """The arguments of a take (`seats_take_free`, `seats_click_hold`),
+    with a fresh hold's token and times should the holder have none."""
+    fresh = fresh_hold(event_id, holder, now)
+    return [
+        event_id,
+        holder,
+        ids,
+        now,
+        fresh.token,
+        fresh.expires_at,
+        fresh.max_expires_at,
+        settings.SEAT_MAX_PER_HOLDER,
+        _lock_timeout(),
+    ]
+
+
+def _taken(
+    event_id: int,
+    holder: str,
+    row: Sequence[Any],
+    labelled: Iterable[tuple[int, str]],
+    now: datetime,
+) -> Hold:
+    """The hold a take's answer `row` describes, its seats (id, label)
+    announced as held after commit."""
+    hold_id, token, created, expires, max_expires, version = row
+    states = (
+        SeatState(sid, label, SeatStatus.HELD, holder, expires)
+        for sid, label in labelled
+    )
+    _announce(event_id, version, Activity.Kind.HELD, now, group(holder, states, token))
+    return Hold(
+        id=hold_id,
+        token=token,
+        event_id=event_id,
+        holder=holder,
+        created_at=created,
+        expires_at=expires,
+        max_expires_at=max_expires,
+    )
+
+
+def _freed(
+    event_id: int,
+    holder: str,
+    token: str,
+    version: int,
+    labelled: Iterable[tuple[int, str]],
+    now: datetime,
+) -> None:
+    """A free's seats (id, label) announced as available after commit."""
+    states = (SeatState(sid, label, SeatStatus.AVAILABLE) for sid, label in labelled)
     _announce(
         event_id, version, Activity.Kind.RELEASED, now, group(holder, states, token)
     )
-    return True
 
 
 def _announce(
