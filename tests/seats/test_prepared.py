@@ -51,6 +51,36 @@ def test_the_seat_operations_leave_their_statements_prepared(event, seat_ids):
 
 
 @pytest.mark.postgres
+def test_statements_run_in_turn_each_answer_their_own_values():
+    first, second = "SELECT %s::bigint * 2", "SELECT %s::text || '!'"
+    answers = []
+    for value in range(3):
+        with prepared_cursor() as cursor:
+            cursor.execute(first, [value])
+            answers.append(cursor.fetchone()[0])
+            cursor.execute(second, [str(value)])
+            answers.append(cursor.fetchone()[0])
+    assert answers == [0, "0!", 2, "1!", 4, "2!"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_gets_cursors_of_its_own():
+    """A pooled connection, once closed, may serve another thread: a cursor
+    kept from it must never run this thread's statements."""
+    sql = "SELECT %s::bigint + 1"
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [1])
+        assert cursor.fetchone()[0] == 2
+        assert cursor.cursor.connection is connection.connection
+    connection.close()
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [2])
+        assert cursor.fetchone()[0] == 3
+        assert cursor.cursor.connection is connection.connection
+
+
+@pytest.mark.postgres
 def test_captured_queries_show_the_values_sent():
     with CaptureQueriesContext(connection) as captured:
         with prepared_cursor() as cursor:
