@@ -31,10 +31,14 @@ migrate: $(VENV)/.installed
 DEMO_WEBHOOKS := SEAT_WEBHOOK_ALLOW_HTTP=$${SEAT_WEBHOOK_ALLOW_HTTP:-1} \
 	SEAT_WEBHOOK_ALLOWED_HOSTS=$${SEAT_WEBHOOK_ALLOWED_HOSTS:-127.0.0.1}
 
+# The server and the demo shop its demo event sells through (scripts/run_demo.py);
+# DEMO_SHOP=0 serves alone.
+DEMO_SHOP ?= 1
 run: migrate
 	$(PY) manage.py seed_demo --checkout-url http://127.0.0.1:$(SHOP_PORT)/checkout
 	$(PY) manage.py ensure_admin
-	$(DEMO_WEBHOOKS) $(PY) manage.py serve --host $(HOST) --port $(PORT)
+	$(DEMO_WEBHOOKS) $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT) \
+		--shop-port $(SHOP_PORT) $(if $(filter 0,$(DEMO_SHOP)),--no-shop,)
 
 # N daphne workers + one sweeper on PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
 run-cluster: $(VENV)/.installed
