@@ -16,6 +16,11 @@ import {
 
 export function createActions({ socket, store, map, panel, watch, clock, refresh, maxPerHolder }) {
   const say = (text) => panel.say(text);
+  /** Say it in the panel and, pinned next to seat `id` on the map, where the tap was. */
+  const sayAt = (id, text) => {
+    say(text);
+    if (id !== undefined) map.note?.(id, text);
+  };
 
   function labelOf(id) {
     return store.get(id)?.label ?? `#${id}`;
@@ -37,9 +42,10 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
       .finally(() => map.setPending(ids, false));
   }
 
-  /** True (after saying why) when the reply is an error or never came. */
-  function failed(reply) {
-    if (reply?.type === 'error') say(errorText(reply, labelOf, maxPerHolder));
+  /** True (after saying why, next to the first of `ids`) when the reply is an error or
+   *  never came. */
+  function failed(reply, ids = []) {
+    if (reply?.type === 'error') sayAt(ids[0], errorText(reply, labelOf, maxPerHolder));
     return !reply || reply.type === 'error';
   }
 
@@ -58,13 +64,13 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
 
   function hold(ids) {
     return request({ type: 'hold', seat_ids: ids }, ids).then((reply) => {
-      if (!failed(reply)) held(reply);
+      if (!failed(reply, ids)) held(reply);
     });
   }
 
   function release(ids) {
     return request({ type: 'release', seat_ids: ids }, ids).then((reply) => {
-      if (!failed(reply)) say(releasedText((reply.seat_ids ?? ids).map(labelOf)));
+      if (!failed(reply, ids)) say(releasedText((reply.seat_ids ?? ids).map(labelOf)));
     });
   }
 
@@ -78,12 +84,12 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
       if (!seat) return;
       const status = store.uiStatus(seat, clock.now());
       if (status === 'available') {
-        if (holding() >= maxPerHolder) say(tooManyText(maxPerHolder));
+        if (holding() >= maxPerHolder) sayAt(id, tooManyText(maxPerHolder));
         else hold([id]);
       } else if (status === 'held-by-me') {
         release([id]);
       } else {
-        say(takenText(seat, status));
+        sayAt(id, takenText(seat, status));
       }
     },
 

@@ -15,6 +15,7 @@ import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
 import { createSeatMap, seatIdOf } from './render.js';
+import { createSeatNote } from './seatnote.js';
 import { createRowList } from './rowlist.js';
 import { createSeatStore } from './state.js';
 import { createZoom } from './zoom.js';
@@ -89,12 +90,18 @@ const boxOffice = boxOfficeMode
 const watch = panel
   ? createHoldWatch(store, panel, (text) => panel.say(text), Number(app.dataset.holdSeconds) || 300)
   : null;
+const seatNote = panel ? createSeatNote(frame, svg) : null;
 const actions = panel
   ? createActions({
       socket,
       store,
-      // "Find seats together" brings the first seat it picked into view.
-      map: { setPending: map.setPending, reveal: (id) => zoom.reveal(map.centreOf(id)) },
+      map: {
+        setPending: map.setPending,
+        // "Find seats together" brings the first seat it picked into view.
+        reveal: (id) => zoom.reveal(map.centreOf(id)),
+        // A refusal is pinned next to the seat it is about.
+        note: (id, text) => seatNote.show(id, text),
+      },
       panel,
       watch,
       clock,
