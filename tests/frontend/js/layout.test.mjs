@@ -15,7 +15,13 @@ import {
   zonesOf,
 } from '../../../frontend/static/frontend/seatmap/layout.js';
 import { nearestSeat } from '../../../frontend/static/frontend/seatmap/nav.js';
-import { categoryRules, isDark } from '../../../frontend/static/frontend/seatmap/palette.js';
+import {
+  categoryRules,
+  contrast,
+  isDark,
+  parseColour,
+  readableFill,
+} from '../../../frontend/static/frontend/seatmap/palette.js';
 
 function grid(rows, cols) {
   const seats = [];
@@ -147,11 +153,27 @@ describe('seat features and colours', () => {
       { code: 'standard', color: '' },
       { code: 'evil', color: 'red; } body { display: none' },
     ]);
-    assert.match(css, /\.seat\[data-category="premium"\]\[data-status="available"\] rect \{ fill: #b8336a;/);
+    assert.match(css, /\.seat\[data-category="premium"\]\[data-status="available"\] rect, \.swatch-seat\[data-category="premium"\] rect \{ fill: #b8336a;/);
     assert.doesNotMatch(css, /standard|evil/);
     assert.equal(isDark('#b8336a'), true);
     assert.equal(isDark('#ffe08a'), false);
     assert.equal(isDark('rgb(20, 20, 20)'), true);
+  });
+
+  test('seat numbers read at 4.5:1 on every category colour, the hue kept', () => {
+    for (const colour of ['#2980b9', '#16a085', '#8e44ad', '#ffe08a', '#777777', '#ff0000']) {
+      const { fill, ink } = readableFill(colour);
+      const ratio = contrast(parseColour(fill), parseColour(ink));
+      assert.ok(ratio >= 4.5, `${colour} -> ${fill} under ${ink}: ${ratio.toFixed(2)}`);
+    }
+    // Colours that already read are kept as they are.
+    assert.deepEqual(readableFill('#8e44ad'), { fill: '#8e44ad', ink: '#ffffff' });
+    // A mid blue (3.9:1 under either ink) is darkened just enough for white.
+    const blue = readableFill('#2980b9');
+    assert.equal(blue.ink, '#ffffff');
+    assert.notEqual(blue.fill, '#2980b9');
+    assert.ok(contrast(parseColour(blue.fill), parseColour('#2980b9')) < 1.2);
+    assert.equal(readableFill('not a colour'), null);
   });
 });
 

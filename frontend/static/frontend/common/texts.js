@@ -11,6 +11,7 @@ const STATUS_TEXT = {
 export const EXPIRED_TEXT = 'Your hold expired; the seats were released.';
 export const WARNING_TEXT = 'Less than a minute left on your hold. Extend it or book now.';
 export const OFFLINE_TEXT = 'Not connected right now; please try again in a moment.';
+export const TAP_AGAIN_TEXT = 'Zoomed in so you can pick: tap the seat again to hold it.';
 export const LIMIT_TEXT = 'Your hold cannot be extended any further. Book now to keep your seats.';
 
 /** "Seat A12" or "Seats A12, A13". */

@@ -13,18 +13,37 @@ function rowsText(seats) {
   return first.row === last.row ? `row ${first.row}` : `rows ${first.row}–${last.row}`;
 }
 
-/** A seat square with one flag's mark, as the map draws it. */
-function flagSwatch(flag) {
-  const attrs = { class: 'swatch', viewBox: '-2 -2 24 24', 'aria-hidden': 'true', focusable: 'false' };
-  const svg = svgEl('svg', attrs);
-  const seat = svgEl('g', { class: 'swatch-seat', 'data-status': 'available' });
-  seat.append(svgEl('rect', { width: 20, height: 20, rx: 4 }), flagMark(flag));
-  svg.append(seat);
+/** Seat squares side by side, as the map draws them; each gets `attrs` of its own. */
+function seatSwatch(seats) {
+  const width = Math.max(1, seats.length) * 22 + 2;
+  const svg = svgEl('svg', {
+    class: 'swatch',
+    viewBox: `-2 -2 ${width} 24`,
+    'aria-hidden': 'true',
+    focusable: 'false',
+  });
+  svg.style.width = `${(width / 24) * 1.4}rem`;
+  seats.forEach(({ attrs, mark }, i) => {
+    const seat = svgEl('g', { class: 'swatch-seat', transform: `translate(${i * 22} 0)`, ...attrs });
+    seat.append(svgEl('rect', { width: 20, height: 20, rx: 4 }));
+    if (mark) seat.append(mark);
+    svg.append(seat);
+  });
   return svg;
 }
 
+/** A seat square with one flag's mark, as the map draws it. */
+function flagSwatch(flag) {
+  return seatSwatch([{ attrs: { 'data-status': 'available' }, mark: flagMark(flag) }]);
+}
+
+// The status legend's "Available" shows at most this many category colours.
+const AVAILABLE_SWATCH_SEATS = 4;
+
 export function createLegend(root = document) {
   const statusCounts = [...root.querySelectorAll('[data-legend-count]')];
+  let availableSwatch = root.querySelector('[data-legend-count="available"]')?.closest('li')
+    ?.querySelector('.swatch');
   const list = root.getElementById('category-legend');
   const flagList = root.getElementById('flag-legend');
   let items = new Map(); // category code -> the <span> holding its availability
@@ -56,10 +75,9 @@ export function createLegend(root = document) {
         const count = span('category-count', '');
         const where = withRows ? rowsText(byCode.get(category.code)) : '';
         if (category.color) {
-          const swatch = span('category-swatch', null);
-          swatch.setAttribute('aria-hidden', 'true');
-          swatch.style.background = category.color;
-          li.append(swatch);
+          // Drawn like its free seats: the map's rules colour it (palette.js).
+          const attrs = { 'data-status': 'available', 'data-category': category.code };
+          li.append(seatSwatch([{ attrs }]));
         }
         li.append(span('category-name', category.name), ' ', span('category-price', priceText(category)));
         if (where) li.append(' ', span('category-rows', where));
@@ -69,6 +87,14 @@ export function createLegend(root = document) {
       });
       list.replaceChildren(...rows);
       buildFlags(seats);
+      // Free seats are drawn in their category's colour: so is "Available".
+      const coloured = categories.filter((c) => c.color).slice(0, AVAILABLE_SWATCH_SEATS);
+      if (availableSwatch && coloured.length) {
+        const attrs = (c) => ({ 'data-status': 'available', 'data-category': c.code });
+        const swatch = seatSwatch(coloured.map((c) => ({ attrs: attrs(c) })));
+        availableSwatch.replaceWith(swatch);
+        availableSwatch = swatch;
+      }
     },
 
     /** Write the live numbers; `counts` is per status, `byCategory` maps code -> per status. */

@@ -5,7 +5,7 @@
 import { createClock } from '../common/clock.js';
 import { connect } from '../common/connection.js';
 import { showConnection } from '../common/status.js';
-import { countdownText, errorText } from '../common/texts.js';
+import { TAP_AGAIN_TEXT, countdownText, errorText } from '../common/texts.js';
 import { createActions } from './actions.js';
 import { createBestForm } from './best.js';
 import { createBoxOffice } from './boxoffice.js';
@@ -16,6 +16,7 @@ import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
 import { createSeatMap, seatIdOf } from './render.js';
 import { createSeatNote } from './seatnote.js';
+import { createRowGutter } from './rowgutter.js';
 import { createRowList } from './rowlist.js';
 import { createSeatStore } from './state.js';
 import { createZoom } from './zoom.js';
@@ -40,13 +41,23 @@ const store = createSeatStore({
   onChange: seatsChanged,
 });
 const map = createSeatMap(svg, store);
+const rowGutter = createRowGutter(frame);
 const zoneNav = createZoneNav(document.getElementById('zone-nav'), {
-  onZone: (zone) => zoom.showBox(zone.box),
+  onZone: (zone) => zoom.showZone(zone.box),
   onWhole: () => zoom.fit(),
 });
 const zoom = createZoom(frame, svg, {
   onLayout: () => zoneNav.show(zoom.zones().length, zoom.fitSeatPx()),
-  onView: () => zoneNav.clear(zoom.isFit()),
+  onView: (view, size) => {
+    zoneNav.clear(zoom.isFit());
+    const drawn = map.geometry();
+    if (drawn) rowGutter.update(view, size, drawn, zoom.seatPx());
+  },
+  // A first tap on seats too small to pick zoomed in: say so where the finger is.
+  onTapZoom: (target) => {
+    const id = seatIdOf(target);
+    if (id !== null) seatNote?.show(id, TAP_AGAIN_TEXT);
+  },
 });
 // Live snapshots: the map's layout comes once, as a document the browser keeps.
 const layouts = createLayouts(async (url) => {

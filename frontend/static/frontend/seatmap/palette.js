@@ -14,31 +14,73 @@ export function parseColour(colour) {
   return null;
 }
 
-/** True when white text reads better than black on `colour` (WCAG relative luminance). */
-export function isDark(colour) {
-  const rgb = parseColour(colour);
-  if (!rgb) return false;
+const WHITE = [255, 255, 255];
+const INK = [27, 31, 36]; // --ink
+// WCAG 1.4.3: small text (seat numbers) needs 4.5:1 against its fill.
+export const TEXT_CONTRAST = 4.5;
+
+/** WCAG relative luminance of [r, g, b]. */
+export function luminance(rgb) {
   const [r, g, b] = rgb.map((v) => {
     const c = v / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   });
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return luminance < 0.18;
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** The WCAG contrast ratio of two [r, g, b] colours (1 to 21). */
+export function contrast(a, b) {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** True when white text reads better than the dark ink on `colour`. */
+export function isDark(colour) {
+  const rgb = parseColour(colour);
+  if (!rgb) return false;
+  return contrast(rgb, WHITE) > contrast(rgb, INK);
+}
+
+function mix(rgb, towards, share) {
+  return rgb.map((v, i) => Math.round(v + (towards[i] - v) * share));
+}
+
+function hex(rgb) {
+  return `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * A category colour made fit to carry seat numbers: the ink (white or dark) that reads
+ * better on it, and the colour itself, or, where even that ink falls short of
+ * TEXT_CONTRAST, the same hue darkened (under white) or lightened (under dark ink) just
+ * enough. { fill, ink } as CSS colours; null for a colour it cannot read.
+ */
+export function readableFill(colour) {
+  const rgb = parseColour(colour);
+  if (!rgb) return null;
+  const ink = contrast(rgb, WHITE) > contrast(rgb, INK) ? WHITE : INK;
+  const towards = ink === WHITE ? [0, 0, 0] : WHITE;
+  let fill = rgb;
+  for (let step = 1; contrast(fill, ink) < TEXT_CONTRAST && step <= 20; step += 1) {
+    fill = mix(rgb, towards, step * 0.05);
+  }
+  return { fill: hex(fill), ink: hex(ink) };
 }
 
 // A colour value goes into a style sheet: only characters a CSS colour can have.
-const SAFE_COLOUR = /^[#(),.%\w\s-]+$/;
 const SAFE_CODE = /^[\w-]+$/;
 
 /** CSS rules colouring the free seats (and legend swatches) of each category with a colour. */
 export function categoryRules(categories) {
   const rules = [];
   for (const { code, color } of categories) {
-    if (!color || !SAFE_COLOUR.test(color) || !SAFE_CODE.test(code)) continue;
+    const readable = color ? readableFill(color) : null;
+    if (!readable || !SAFE_CODE.test(code)) continue;
+    const { fill, ink } = readable;
     const seat = `.seat[data-category="${code}"][data-status="available"]`;
-    const ink = isDark(color) ? '#ffffff' : '#1b1f24';
+    const swatch = `.swatch-seat[data-category="${code}"]`;
     rules.push(
-      `${seat} rect { fill: ${color}; stroke: rgba(0, 0, 0, 0.55); }`,
+      `${seat} rect, ${swatch} rect { fill: ${fill}; stroke: rgba(0, 0, 0, 0.55); }`,
       `${seat} > text { fill: ${ink}; }`,
       `${seat} .flag-wheelchair { color: ${ink}; }`,
     );

@@ -13,6 +13,7 @@ import {
   hullPath,
   pad,
   rowEnds,
+  rowsOf,
   scaleBox,
   seatPitch,
   union,
@@ -37,7 +38,7 @@ function seatTemplate() {
   // The mark comes last: it strikes through the number (and any flag) of a taken seat.
   g.append(
     svgEl('rect', { width: SEAT, height: SEAT, rx: 4 }),
-    svgEl('text', { x: HALF, y: HALF + 3 }),
+    svgEl('text', { x: HALF, y: HALF + 3.5 }),
     svgEl('path', { class: 'seat-mark', d: '' }),
   );
   return g;
@@ -213,7 +214,12 @@ export function createSeatMap(svg, store) {
       union([pad(seatBox, LABEL_ROOM, HALF), stageBox, ...zones.map((z) => z.box), ...areaBoxes]),
       MARGIN,
     );
-    return { box, pitch: PITCH, zones };
+    // Each row's seat centres, left to right, for the row letters kept on screen.
+    const rows = rowsOf(list).map((row) => ({
+      row: row[0].row,
+      points: row.map((seat) => centres.get(seat.id)),
+    }));
+    return { box, pitch: PITCH, zones, rows, labelGap: LABEL_GAP };
   }
 
   return {
@@ -238,7 +244,8 @@ export function createSeatMap(svg, store) {
       }
     },
 
-    /** What was drawn, in world units: { box, pitch, zones: [{ name, box }] }. */
+    /** What was drawn, in world units: { box, pitch, zones: [{ name, box }],
+     *  rows: [{ row, points }], labelGap }. */
     geometry() {
       return geometry;
     },

@@ -20,18 +20,24 @@ import {
 const FIT_MAX_SCALE = 1.25; // a small venue fits at most this big (seats 25 px)
 const MAX_SEAT_PX = 64; // zooming in stops when a seat's pitch is this wide on screen
 const MIN_HEIGHT = 200;
-const MAX_HEIGHT_SHARE = 0.75; // of the window's height
+const MAX_HEIGHT_SHARE = 0.85; // of the window's height
+const BOTTOM_ROOM = 16; // the whole hall ends this far above the first screen's bottom
 const STEP = 1.5; // one button press or key
 const DRAG_PX = 6; // a press that moves further is a drag, not a click
 const TAP_SEAT_PX = 12; // a finger cannot pick seats closer together than this (pitch on screen)
-const DETAIL_PX = 12; // seat numbers are drawn from this pitch on
+export const USABLE_SEAT_PX = 24; // a section or a tap zooms seats to at least this pitch
+const DETAIL_PX = 20; // seat numbers (10 of the pitch's 24 units: 8 px and up) are drawn from this pitch on
 const WHEEL_RATE = 0.0015; // zoom per pixel of wheel travel
 
 /**
  * `frame` wraps the SVG and the zoom buttons; `onLayout()` runs after the map's size or
  * content changed, `onView()` after every move.
  */
-export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} } = {}) {
+export function createZoom(
+  frame,
+  svg,
+  { onLayout = () => {}, onView = () => {}, onTapZoom = () => {} } = {},
+) {
   let content = null; // { box, pitch, zones } from the seat map, world units
   let size = { width: 1, height: 1 };
   let view = null;
@@ -54,7 +60,7 @@ export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} 
     frame.dataset.zoom = (view.scale / limits.min).toFixed(2);
     const detail = seatPx() >= DETAIL_PX ? 'high' : 'low';
     if (svg.dataset.detail !== detail) svg.dataset.detail = detail;
-    onView(view);
+    onView(view, size);
   }
 
   function move(next) {
@@ -67,10 +73,19 @@ export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} 
   let frameWidth = frame.clientWidth;
   const borderY = frame.offsetHeight - frame.clientHeight;
 
-  function layout(refit) {
+  function pageTop() {
+    return frame.getBoundingClientRect().top + window.scrollY;
+  }
+
+  function layout(refit, settle = true) {
     const width = frameWidth;
     if (!content || !width) return;
-    const maxHeight = Math.max(MIN_HEIGHT, Math.round(window.innerHeight * MAX_HEIGHT_SHARE));
+    // The whole hall fits in the first screen: the map takes the height left below what
+    // comes before it on the page (as far as the window allows), never less than MIN_HEIGHT.
+    const top = pageTop();
+    const below = window.innerHeight - top - BOTTOM_ROOM;
+    const share = window.innerHeight * MAX_HEIGHT_SHARE;
+    const maxHeight = Math.max(MIN_HEIGHT, Math.round(Math.min(share, below)));
     const height = frameHeight(content.box, width, {
       minHeight: MIN_HEIGHT,
       maxHeight,
@@ -88,6 +103,9 @@ export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} 
       apply(centreOn(centre, view.scale, size));
     }
     onLayout();
+    // onLayout may show or hide what sits above the map (the section buttons): fit again
+    // to the height that leaves, once.
+    if (settle && Math.abs(pageTop() - top) > 1) layout(refit, false);
   }
 
   /** A point on screen (relative to the map) from a pointer or mouse event. */
@@ -149,6 +167,23 @@ export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} 
       if (content) move(fitBox(box, size, limits.max));
     },
 
+    /**
+     * Show a zone with its seats at least USABLE_SEAT_PX apart: whole if it fits at that
+     * size, else its front middle (the stage is at the top), the rest a drag away.
+     */
+    showZone(box) {
+      if (!content) return;
+      const whole = fitBox(box, size, limits.max);
+      const usable = clampScale(USABLE_SEAT_PX / content.pitch, limits);
+      if (whole.scale >= usable) {
+        move(whole);
+        return;
+      }
+      const halfHeight = size.height / usable / 2;
+      const front = { x: box.x + box.width / 2, y: Math.min(box.y + box.height / 2, box.y + halfHeight) };
+      move(centreOn(front, usable, size));
+    },
+
     /** Bring a world point into view without changing the zoom. */
     reveal(point) {
       if (!content || !point) return;
@@ -165,14 +200,16 @@ export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} 
   };
 
   /**
-   * A finger tapped seats too small to pick: show its zone if that makes them big
-   * enough, else zoom in around the finger until they are.
+   * A finger tapped seats too small to pick: show its whole zone if that makes them
+   * usable, else zoom in around the finger until they are; then say that the next tap
+   * picks (onTapZoom gets the seat under the finger, if any).
    */
-  function tapZoom(point) {
+  function tapZoom(point, target) {
     const zone = zoneAt(toWorld(view, point));
     const zoneView = zone && fitBox(zone.box, size, limits.max);
-    if (zoneView && seatPx(zoneView.scale) >= TAP_SEAT_PX) api.showBox(zone.box);
-    else move(zoomAt(view, (TAP_SEAT_PX * 2) / seatPx(), point, limits));
+    if (zoneView && seatPx(zoneView.scale) >= USABLE_SEAT_PX) api.showBox(zone.box);
+    else move(zoomAt(view, USABLE_SEAT_PX / seatPx(), point, limits));
+    onTapZoom(target);
   }
 
   frame.addEventListener(
@@ -256,7 +293,7 @@ export function createZoom(frame, svg, { onLayout = () => {}, onView = () => {} 
       if (tiny && lastPointerType === 'touch' && svg.contains(event.target)) {
         event.stopPropagation();
         event.preventDefault();
-        tapZoom(local(event));
+        tapZoom(local(event), event.target);
       }
     },
     true,
