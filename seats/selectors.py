@@ -477,7 +477,7 @@ def row_ranks_of(event_id: int) -> dict[ordering.RowKey, int]:
     return ordering.rank_rows({(sec, row): d for sec, row, d in depths})
 
 
-def in_plan_order(event_id: int, seat_ids: Iterable[int]) -> list[int]:
+def seat_ids_in_plan_order(event_id: int, seat_ids: Iterable[int]) -> list[int]:
     """The event's `seat_ids` in plan order; ids of seats gone (a cancelled
     booking's seat removed by a new plan) last, in the order given."""
     wanted = list(dict.fromkeys(seat_ids))

@@ -30,7 +30,9 @@ def _document(reference: str) -> dict[str, Any]:
 def _answer(booking: Booking) -> dict[str, Any]:
     """The booking with its seats in plan order (docs/best-available.md)."""
     ids = [seat["id"] for seat in booking.seat_list]
-    return rest.booking(booking, selectors.in_plan_order(booking.event_id, ids))
+    return rest.booking(
+        booking, selectors.seat_ids_in_plan_order(booking.event_id, ids)
+    )
 
 
 @router.post(
