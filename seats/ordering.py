@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Protocol, TypeVar
 
 _DIGITS = re.compile(r"(\d+)")
@@ -90,10 +90,3 @@ def in_plan_order(seats: Iterable[S], ranks: Mapping[RowKey, int]) -> list[S]:
         )
 
     return sorted(seats, key=key)
-
-
-def ids_in_plan_order(seats: Sequence[Placed], ids: Iterable[int]) -> list[int]:
-    """The `ids` among `seats` (every seat of the event) in plan order."""
-    wanted = set(ids)
-    chosen = [s for s in seats if s.id in wanted]
-    return [s.id for s in in_plan_order(chosen, row_ranks(seats))]
