@@ -4,19 +4,26 @@ Pure functions over a seat layout, no database: the service reads the layout,
 asks for a choice and then holds it all or nothing like any click.
 
 Seats are neighbours as `seats.rules` says: the same run, consecutive run
-positions. Among all blocks of N neighbouring free seats (of the requested
+positions. "Best" is measured from a focal point (`seats.focal`: the middle
+of the stage's front edge, or the seats' front centre), as docs/best-available.md
+explains. Among all blocks of N neighbouring free seats (of the requested
 category), the best one:
 
 1. strands no single free seat between taken ones (`seats.rules`): with the
    event's rule on, a block that would is never chosen; with it off, it is
    chosen only if no other block exists;
-2. is nearest the front (smallest mean `y`);
-3. has its middle nearest the centre line of the venue's `x` extent;
-4. ties go to the leftmost block, so the answer is deterministic.
+2. is in the best category (`rank` 0: the most expensive) among its seats'
+   worst;
+3. is in the row nearest the focal point (a row's depth is its nearest
+   seat's distance, taken or not, so a curved row's ends do not make it a
+   front row twice);
+4. has its seats nearest the focal point (smallest mean distance): the
+   centre of the row;
+5. ties go to the leftmost block, so the answer is deterministic.
 
 Wheelchair spaces and companion seats are left to the accessible choice
 (`best_accessible`): one free wheelchair space and N - 1 of its free
-companion seats, ranked the same way by the space's position.
+companion seats, ranked the same way by the space's place.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from math import dist
 
 from seats import rules
+from seats.focal import Point, front_centre
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,13 @@ class LayoutSeat:
     free: bool
     wheelchair: bool = False
     companion_of: int | None = None  # the wheelchair space it goes with
+    rank: int = 0  # the category's: 0 is the best (the most expensive)
+    section: str = ""
+    row: str = ""  # empty: the run is the row
+
+    @property
+    def row_key(self) -> tuple[str, str]:
+        return (self.section, self.row) if self.row else ("", self.run)
 
 
 def best_block(
@@ -48,12 +64,14 @@ def best_block(
     *,
     category: str | None = None,
     avoid_single_seats: bool = True,
+    focal: Point | None = None,
 ) -> list[int] | None:
     """The ids of the best block of `count` neighbouring free seats, or None."""
     seats = list(seats)
     if count < 1 or not seats:
         return None
-    centre = _centre(seats)
+    focal = focal or front_centre(seats)
+    depth = _row_depths(seats, focal)
     best: tuple[object, ...] | None = None
     best_ids: list[int] | None = None
     for run in _runs(seats):
@@ -64,12 +82,12 @@ def best_block(
             strands = _block_strands(run, start, count)
             if strands and avoid_single_seats:
                 continue
-            xs = [s.x for s in block]
             score = (
                 strands,
-                sum(s.y for s in block) / count,
-                abs(sum(xs) / count - centre),
-                min(xs),
+                max(s.rank for s in block),
+                depth[block[0].row_key],
+                sum(dist((s.x, s.y), focal) for s in block) / count,
+                min(s.x for s in block),
                 block[0].id,
             )
             if best is None or score < best:
@@ -83,17 +101,19 @@ def best_accessible(
     *,
     category: str | None = None,
     avoid_single_seats: bool = True,
+    focal: Point | None = None,
 ) -> list[int] | None:
     """A free wheelchair space and `count - 1` of its free companions, or None.
 
     The space comes first, then its companions nearest it in its run. Spaces
-    rank like blocks (strands nothing, front, centre, left); among one
-    space's companions the nearest win.
+    rank like blocks (strands nothing, category, row, focal distance, left);
+    among one space's companions the nearest win.
     """
     seats = list(seats)
     if count < 1 or not seats:
         return None
-    centre = _centre(seats)
+    focal = focal or front_centre(seats)
+    depth = _row_depths(seats, focal)
     seat_runs = _runs(seats)
     run_of = {
         s.id: (i, j) for i, run in enumerate(seat_runs) for j, s in enumerate(run)
@@ -120,8 +140,9 @@ def best_accessible(
                 continue
             score = (
                 strands,
-                space.y,
-                abs(space.x - centre),
+                max(s.rank for s in chosen),
+                depth[space.row_key],
+                dist((space.x, space.y), focal),
                 space.x,
                 sum(distance(s) for s in group),
                 space.id,
@@ -142,8 +163,17 @@ def _free_in(seat: LayoutSeat, category: str | None) -> bool:
     return seat.free and (category is None or seat.category == category)
 
 
-def _centre(seats: Sequence[LayoutSeat]) -> float:
-    return (min(s.x for s in seats) + max(s.x for s in seats)) / 2
+def _row_depths(
+    seats: Sequence[LayoutSeat], focal: Point
+) -> dict[tuple[str, str], float]:
+    """Each row's distance from the focal point: its nearest seat's, free or not."""
+    depths: dict[tuple[str, str], float] = {}
+    for seat in seats:
+        d = dist((seat.x, seat.y), focal)
+        key = seat.row_key
+        if key not in depths or d < depths[key]:
+            depths[key] = d
+    return depths
 
 
 def _runs(seats: Sequence[LayoutSeat]) -> list[list[LayoutSeat]]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
+from seats import ordering
 from seats.models import Activity, Booking, Event, PriceCategory, Seat, SeatStatus
 from seats.selectors import event_version
 
@@ -132,6 +133,18 @@ def event_report(*, event_id: int, now: datetime | None = None) -> EventReport:
 
 
 @dataclass(frozen=True, slots=True)
+class _ReportSeat:
+    id: int
+    label: str
+    section: str
+    row: str
+    number: int
+    y: float
+    category_id: int
+    booking_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class BookingLine:
     reference: str
     created_at: datetime
@@ -152,14 +165,24 @@ def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine
         cat.id: (cat.code, cat.price)
         for cat in PriceCategory.objects.filter(event_id=event_id)
     }
-    seat_rows = Seat.objects.filter(event_id=event_id).values_list(
-        "id", "label", "category_id", "booking_id"
-    )
-    by_id = {sid: (label, category) for sid, label, category, _ in seat_rows}
+    seat_rows = [
+        _ReportSeat(*row)
+        for row in Seat.objects.filter(event_id=event_id).values_list(
+            "id", "label", "section", "row", "number", "y", "category_id", "booking_id"
+        )
+    ]
+    by_id = {s.id: s for s in seat_rows}
+    # Seats listed in plan order (docs/best-available.md), ids as a last resort.
+    place = {
+        s.id: i
+        for i, s in enumerate(
+            ordering.in_plan_order(seat_rows, ordering.row_ranks(seat_rows))
+        )
+    }
     current: dict[int, list[int]] = {}
-    for sid, _, _, booking_id in seat_rows:
-        if booking_id is not None:
-            current.setdefault(booking_id, []).append(sid)
+    for seat in seat_rows:
+        if seat.booking_id is not None:
+            current.setdefault(seat.booking_id, []).append(seat.id)
     lines = []
     bookings = Booking.objects.filter(event_id=event_id).order_by("created_at", "id")
     if reference is not None:
@@ -167,9 +190,10 @@ def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine
     for booking in bookings:
         ids = current.get(booking.id) or [s["id"] for s in booking.seat_list]
         seats = []
-        for sid in sorted(ids):
-            label, category = by_id.get(sid, ("?", None))
-            code, price = prices.get(category or 0, ("", Decimal(0)))
+        for sid in sorted(ids, key=lambda i: (place.get(i, len(place)), i)):
+            found = by_id.get(sid)
+            label, category = (found.label, found.category_id) if found else ("?", 0)
+            code, price = prices.get(category, ("", Decimal(0)))
             seats.append((label, code, price))
         lines.append(
             BookingLine(

@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from seats import ordering
 from seats.models import (
     Event,
     Hold,
@@ -426,23 +427,69 @@ def categories_of(event_id: int) -> list[CategoryView]:
 
 
 def hold_details(hold: Hold, now: datetime | None = None) -> HoldDetails:
-    """The hold's running seats with their prices, as of `now`."""
+    """The hold's running seats with their prices, as of `now`, in plan order."""
     now = now or timezone.now()
-    seats = (
+    rows = (
         Seat.objects.filter(hold=hold)
         .held_at(now)
-        .order_by("pk")
         .values_list(
-            "id", "label", "category__code", "category__price", "category__currency"
+            "id",
+            "label",
+            "category__code",
+            "category__price",
+            "category__currency",
+            "section",
+            "row",
+            "number",
         )
     )
+    listed = [_ListedSeat(r[0], r[1], r[5], r[6], r[7], r[2:5]) for r in rows]
+    ordered = ordering.in_plan_order(listed, row_ranks_of(hold.event_id))
     return HoldDetails(
         token=hold.token,
         event_id=hold.event_id,
         held_until=hold.expires_at,
         max_until=hold.max_expires_at,
-        seats=[HeldSeat(*row) for row in seats],
+        seats=[HeldSeat(s.id, s.label, *s.extra) for s in ordered],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _ListedSeat:
+    """Enough of a seat to place it in a list (`seats.ordering`)."""
+
+    id: int
+    label: str
+    section: str
+    row: str
+    number: int
+    extra: tuple[Any, ...] = ()
+
+
+def row_ranks_of(event_id: int) -> dict[ordering.RowKey, int]:
+    """The event's rows front to back (`seats.ordering`), in one aggregate read."""
+    depths = (
+        Seat.objects.filter(event_id=event_id)
+        .order_by()
+        .values_list("section", "row")
+        .annotate(depth=Avg("y"))
+    )
+    return ordering.rank_rows({(sec, row): d for sec, row, d in depths})
+
+
+def seat_ids_in_plan_order(event_id: int, seat_ids: Iterable[int]) -> list[int]:
+    """The event's `seat_ids` in plan order; ids of seats gone (a cancelled
+    booking's seat removed by a new plan) last, in the order given."""
+    wanted = list(dict.fromkeys(seat_ids))
+    rows = Seat.objects.filter(event_id=event_id, id__in=wanted).values_list(
+        "id", "label", "section", "row", "number"
+    )
+    found = ordering.in_plan_order(
+        (_ListedSeat(*r) for r in rows), row_ranks_of(event_id)
+    )
+    placed = [s.id for s in found]
+    gone = set(wanted) - set(placed)
+    return placed + [i for i in wanted if i in gone]
 
 
 def handed_over_token(

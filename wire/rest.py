@@ -8,7 +8,7 @@ UTC with milliseconds, prices decimal strings, as everywhere on the wire.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -72,8 +72,12 @@ def released(seat_ids: list[int], left: HoldDetails | None) -> dict[str, Any]:
     return {"released": seat_ids, "hold": hold(left) if left is not None else None}
 
 
-def booking(booking: Booking) -> dict[str, Any]:
-    """A booking as the REST API and the `booking.*` webhooks show it."""
+def booking(booking: Booking, seat_order: Sequence[int] = ()) -> dict[str, Any]:
+    """A booking as the REST API and the `booking.*` webhooks show it.
+
+    Its seats in `seat_order` (seat ids; the REST API passes plan order,
+    `seats.ordering`), else as the booking recorded them.
+    """
     return {
         "reference": booking.reference,
         "event_id": booking.event_id,
@@ -81,12 +85,21 @@ def booking(booking: Booking) -> dict[str, Any]:
         "external_reference": booking.external_reference,
         "customer": {"name": booking.customer_name, "email": booking.customer_email},
         "seats": [
-            {"id": seat["id"], "label": seat["label"]} for seat in booking.seat_list
+            {"id": seat["id"], "label": seat["label"]}
+            for seat in _ordered(booking.seat_list, seat_order)
         ],
         "hold_token": booking.hold_token or None,
         "created_at": iso(booking.created_at),
         "cancelled_at": iso(booking.cancelled_at),
     }
+
+
+def _ordered(
+    seat_list: list[dict[str, Any]], seat_order: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Seats named in `seat_order` in that order, any others after them."""
+    place = {seat_id: i for i, seat_id in enumerate(seat_order)}
+    return sorted(seat_list, key=lambda s: place.get(s["id"], len(place)))
 
 
 def problem(

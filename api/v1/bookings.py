@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from api.v1 import auth
 from api.v1.schemas import BookingIn, BookingOut, Problem
-from seats import services
+from seats import selectors, services
 from seats.errors import BookingNotFound
 from seats.models import Booking
 from seats.services import tokens
@@ -24,7 +24,15 @@ def _document(reference: str) -> dict[str, Any]:
     booking = Booking.objects.filter(reference=reference).first()
     if booking is None:
         raise BookingNotFound()
-    return rest.booking(booking)
+    return _answer(booking)
+
+
+def _answer(booking: Booking) -> dict[str, Any]:
+    """The booking with its seats in plan order (docs/best-available.md)."""
+    ids = [seat["id"] for seat in booking.seat_list]
+    return rest.booking(
+        booking, selectors.seat_ids_in_plan_order(booking.event_id, ids)
+    )
 
 
 @router.post(
@@ -46,7 +54,7 @@ def create_booking(request: HttpRequest, body: BookingIn) -> Status[dict[str, An
             external_reference=body.external_reference,
         ),
     )
-    return Status(201, rest.booking(result.booking))
+    return Status(201, _answer(result.booking))
 
 
 @router.get(
@@ -68,4 +76,4 @@ def get_booking(request: HttpRequest, reference: str) -> dict[str, Any]:
     ),
 )
 def cancel_booking(request: HttpRequest, reference: str) -> dict[str, Any]:
-    return rest.booking(services.cancel_booking(reference=reference))
+    return _answer(services.cancel_booking(reference=reference))

@@ -103,6 +103,13 @@ class SeatsWanted(Schema):
         return self
 
 
+# How seat lists are ordered for people (docs/best-available.md).
+PLAN_ORDER = (
+    "In plan order: rows front to back, seats by number in natural order "
+    '("2" before "10").'
+)
+
+
 class HeldSeatOut(Schema):
     id: int
     label: str
@@ -118,7 +125,7 @@ class HoldOut(Schema):
     event_id: int
     held_until: datetime
     max_until: datetime = Field(description="The latest an extension can reach.")
-    seats: list[HeldSeatOut]
+    seats: list[HeldSeatOut] = Field(description=PLAN_ORDER)
 
 
 class SeatsToRelease(Schema):
@@ -175,7 +182,7 @@ class BookingOut(Schema):
     status: Literal["confirmed", "cancelled"]
     external_reference: str
     customer: CustomerOut
-    seats: list[BookedSeatOut]
+    seats: list[BookedSeatOut] = Field(description=PLAN_ORDER)
     hold_token: str | None
     created_at: datetime
     cancelled_at: datetime | None

@@ -28,6 +28,7 @@ from seats.errors import (
     TooManySeats,
     UnknownSeat,
 )
+from seats.focal import focal_point
 from seats.models import (
     Activity,
     Hold,
@@ -51,7 +52,7 @@ from seats.services.locking import (
     read_seats,
     retried_after_deadlock,
 )
-from seats.services.seat_rules import avoids_single_seats, enforce_seat_rules, layout
+from seats.services.seat_rules import best_settings, enforce_seat_rules, layout
 from seats.signals import SeatState, group
 from seats.sql import prepared_cursor
 
@@ -242,22 +243,32 @@ def hold_best(
         and not PriceCategory.objects.filter(event_id=event_id, code=category).exists()
     ):
         raise BadRequest(f"There is no price category {category!r} for this event.")
-    avoid_single_seats = avoids_single_seats(event_id)
+    avoid_single_seats, areas = best_settings(event_id)
     where = f" in {category}" if category else ""
     for _ in range(attempts):
         seats, held = layout(event_id, now, holder)
+        # The best seats face the stage (docs/best-available.md).
+        focal = focal_point(areas, seats)
         if count > settings.SEAT_MAX_PER_HOLDER - held:
             # Early, from the same read (counted again under lock below).
             raise TooManySeats(_too_many(held))
         if accessible:
             chosen = best_accessible(
-                seats, count, category=category, avoid_single_seats=avoid_single_seats
+                seats,
+                count,
+                category=category,
+                avoid_single_seats=avoid_single_seats,
+                focal=focal,
             )
             if chosen is None:
                 raise NoAccessibleSeats(_no_accessible_message(count, where))
         else:
             chosen = best_block(
-                seats, count, category=category, avoid_single_seats=avoid_single_seats
+                seats,
+                count,
+                category=category,
+                avoid_single_seats=avoid_single_seats,
+                focal=focal,
             )
             if chosen is None:
                 raise NoAdjacentSeats(

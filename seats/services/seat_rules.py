@@ -9,8 +9,10 @@ module reads what they need. `layout` is the picker's view of the venue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from seats import rules
 from seats.errors import CompanionSeat, SingleSeatLeft
@@ -22,21 +24,31 @@ def layout(
     event_id: int, now: datetime, holder: str | None = None
 ) -> tuple[list[LayoutSeat], int]:
     """Every seat of the event, free or not at `now`, for the picker; and how
-    many of them `holder` holds (the same read, no second query)."""
-    rows = Seat.objects.filter(event_id=event_id).values_list(
-        "id",
-        "run",
-        "run_position",
-        "x",
-        "y",
-        "category__code",
-        "held_until",
-        "booking_id",
-        "blocked",
-        "wheelchair",
-        "companion_of_id",
-        "holder",
+    many of them `holder` holds (the same read, no second query).
+
+    Each seat carries its category's rank (`category_ranks`) and its row.
+    """
+    rows = list(
+        Seat.objects.filter(event_id=event_id).values_list(
+            "id",
+            "run",
+            "run_position",
+            "x",
+            "y",
+            "category__code",
+            "held_until",
+            "booking_id",
+            "blocked",
+            "wheelchair",
+            "companion_of_id",
+            "holder",
+            "section",
+            "row",
+            "category_id",
+            "category__price",
+        )
     )
+    rank = category_ranks((r[-2], r[-1]) for r in rows)
     seats = []
     held = 0
     for (
@@ -52,6 +64,10 @@ def layout(
         wheelchair,
         companion_of,
         seat_holder,
+        section,
+        row,
+        category_id,
+        _,
     ) in rows:
         status = status_of(
             booking_id=booking, held_until=until, now=now, blocked=blocked
@@ -69,9 +85,20 @@ def layout(
                 free=status is SeatStatus.AVAILABLE,
                 wheelchair=wheelchair,
                 companion_of=companion_of,
+                rank=rank[category_id],
+                section=section,
+                row=row,
             )
         )
     return seats, held
+
+
+def category_ranks(categories: Iterable[tuple[int, Decimal]]) -> dict[int, int]:
+    """Category id -> rank, 0 the best: the most expensive first; equal
+    prices (a plan without prices) keep the categories' order of creation,
+    which is the plan's order."""
+    ordered = sorted(set(categories), key=lambda c: (-c[1], c[0]))
+    return {category_id: i for i, (category_id, _) in enumerate(ordered)}
 
 
 def enforce_seat_rules(
@@ -202,6 +229,20 @@ def _refuse_stranding(
         else f"keep {it}, or release the seats next to {it} too"
     )
     raise SingleSeatLeft(f"That would leave {alone}: {remedy}.", seat_ids=stranded)
+
+
+def best_settings(event_id: int) -> tuple[bool, list[dict[str, Any]]]:
+    """The event's single-seat rule and its plan's drawn areas (for the
+    focal point, `seats.focal`), in one read."""
+    found = (
+        Event.objects.filter(pk=event_id)
+        .values_list("avoid_single_seats", "plan__areas")
+        .first()
+    )
+    if found is None:
+        return False, []
+    avoid, areas = found
+    return bool(avoid), list(areas or [])
 
 
 def avoids_single_seats(event_id: int) -> bool:

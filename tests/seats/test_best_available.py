@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from seats import services
 from seats.errors import BadRequest, NoAdjacentSeats, TooManySeats
-from seats.models import Hold, Seat
+from seats.models import Event, Hold, Seat
 from seats.services import holds
 from tests.conftest import later
 
@@ -160,3 +163,25 @@ def test_a_refusal_for_too_many_seats_says_how_many_you_hold(event, seat_ids, se
     assert best.value.seat_ids == []  # nothing was chosen for you
     with pytest.raises(TooManySeats, match=r"at most 4 seats for this event\.$"):
         services.hold_best(event_id=event.id, holder="bob", count=5, now=later(1))
+
+
+def test_the_demo_hall_gives_the_centre_of_its_premium_front_row():
+    # The Grand Hall's rows curve around the stage: their ends are nearer the
+    # top of the plan than their middles, which once won "four together".
+    call_command("seed_demo", "--force", stdout=StringIO())
+    event = Event.objects.latest("pk")
+    result = services.hold_best(
+        event_id=event.id, holder="alice", count=4, now=later(0)
+    )
+    chosen = Seat.objects.filter(id__in=result.seat_ids).select_related("category")
+    assert {(s.section, s.row, s.category.name) for s in chosen} == {
+        ("Stalls", "A", "Premium")
+    }
+    row_size = Seat.objects.filter(event=event, section="Stalls", row="A").count()
+    middle = (row_size + 1) / 2
+    assert sorted(s.number for s in chosen) == [
+        int(middle - 1.5),
+        int(middle - 0.5),
+        int(middle + 0.5),
+        int(middle + 1.5),
+    ]

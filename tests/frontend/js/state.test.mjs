@@ -233,18 +233,20 @@ describe('holds: ours, others, and the clock', () => {
     assert.deepEqual(store.lapsed(LATER + 1000), [2]);
   });
 
-  test('myHold() is our live seats in map order, ending with the latest of them', () => {
+  test('myHold() is our live seats in plan order, ending with the latest of them', () => {
     const { store } = makeStore();
+    // Row B curves: its seat 10 lies nearer the front than its seat 2.
+    const inB = (number, y) => ({ row: 'B', number, label: `B${number}`, y });
     store.applySnapshot(
       snapshot(5, [
-        seat(1, { ...held(1, ME, SOON), x: 3, y: 1 }),
-        seat(2, { ...held(2, ME, LATER), x: 9, y: 0 }),
-        seat(3, { ...held(3, OTHER, LATER), x: 1, y: 0 }),
-        seat(4, { ...held(4, ME, LATER), x: 2, y: 1 }),
+        seat(1, { ...held(1, ME, SOON), ...inB(10, 0.6), x: 3 }),
+        seat(2, { ...held(2, ME, LATER), x: 9, y: 0.2 }),
+        seat(3, { ...held(3, OTHER, LATER), x: 1, y: 0.2 }),
+        seat(4, { ...held(4, ME, LATER), ...inB(2, 1.4), x: 2 }),
       ]),
     );
     const hold = store.myHold(T0);
-    assert.deepEqual(hold.seats.map((s) => s.id), [2, 4, 1], 'row by row, left to right');
+    assert.deepEqual(hold.seats.map((s) => s.id), [2, 4, 1], 'rows front to back, seats by number');
     assert.equal(hold.until, LATER);
     assert.deepEqual(store.myHold(SOON).seats.map((s) => s.id), [2, 4], 'lapsed ones drop out');
     assert.deepEqual(store.myHold(LATER), { seats: [], until: null });

@@ -26,6 +26,13 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
     return store.get(id)?.label ?? `#${id}`;
   }
 
+  /** Labels of seats in plan order (the store's list order); unknown ids last. */
+  function labelsOf(ids) {
+    const known = ids.map((id) => store.get(id)).filter(Boolean).sort(store.listOrder);
+    const unknown = ids.filter((id) => !store.get(id));
+    return [...known.map((seat) => seat.label), ...unknown.map(labelOf)];
+  }
+
   function holding() {
     return store.myHold(clock.now()).seats.length;
   }
@@ -57,7 +64,7 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
 
   function held(reply) {
     const until = parseTime(reply.held_until);
-    const labels = (reply.seat_ids ?? []).map(labelOf);
+    const labels = labelsOf(reply.seat_ids ?? []);
     if (labels.length) say(heldText(labels, until === null ? null : until - clock.now()));
     learnMaxUntil(reply);
   }
@@ -70,7 +77,7 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
 
   function release(ids) {
     return request({ type: 'release', seat_ids: ids }, ids).then((reply) => {
-      if (!failed(reply, ids)) say(releasedText((reply.seat_ids ?? ids).map(labelOf)));
+      if (!failed(reply, ids)) say(releasedText(labelsOf(reply.seat_ids ?? ids)));
     });
   }
 
@@ -122,7 +129,7 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
       request({ type: 'book', seat_ids: ids }, ids)
         .then((reply) => {
           if (failed(reply)) return;
-          const labels = (reply.seat_ids ?? ids).map(labelOf);
+          const labels = labelsOf(reply.seat_ids ?? ids);
           panel.showBooking(reply.booking, labels);
           say(`${seatsPhrase(labels)} booked. Your booking reference is ${reply.booking}.`);
         })

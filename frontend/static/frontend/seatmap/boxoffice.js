@@ -67,7 +67,9 @@ export function createBoxOffice(root, { store, svg, api, now }) {
     }
     for (const id of selected) seatEl(id)?.setAttribute('data-selected', 'true');
     const ids = [...selected];
-    const labels = ids.map((id) => store.get(id)?.label ?? String(id));
+    const known = ids.map((id) => store.get(id)).filter(Boolean).sort(store.listOrder);
+    const unknown = ids.filter((id) => !store.get(id)).map(String);
+    const labels = [...known.map((seat) => seat.label), ...unknown];
     summary.textContent = ids.length ? `${seatsPhrase(labels)} (${ids.length})` : 'No seats selected.';
     const disabled = boxOfficeButtons(ids.map(statusOf));
     for (const [name, button] of Object.entries(buttons)) button.disabled = disabled[name] ?? false;

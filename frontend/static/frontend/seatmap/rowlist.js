@@ -3,14 +3,10 @@
 import { el, span } from '../common/dom.js';
 import { spokenPrice } from '../common/texts.js';
 import { flagWords, flagsOf } from './flags.js';
-import { byPosition } from './state.js';
+import { rowKey } from './order.js';
 
 // Short visible marks for a seat's features; the button's name spells them out.
 const FLAG_BADGES = { wheelchair: '♿', companion: 'C', restricted: 'RV' };
-
-function rowKey(seat) {
-  return `${seat.section}\u0000${seat.row}`;
-}
 
 function countText(n) {
   return n === 0 ? 'none available' : `${n} available`;
@@ -22,7 +18,7 @@ function countText(n) {
  */
 export function createRowList(details, store, { onPick, now: clockNow }) {
   const body = details.querySelector('.row-list-body');
-  let rows = new Map(); // row key -> { order: seat ids left to right, ul, count, size }
+  let rows = new Map(); // row key -> { order: seat ids in plan order, ul, count, size }
   let items = new Map(); // seat id -> <li> of an available seat
   let dirty = true;
 
@@ -59,7 +55,7 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
     items = new Map();
     const withSection = store.hasSections();
     const frag = document.createDocumentFragment();
-    for (const seat of [...store.seats()].sort(byPosition)) {
+    for (const seat of [...store.seats()].sort(store.listOrder)) {
       const key = rowKey(seat);
       let row = rows.get(key);
       if (!row) {

@@ -2,6 +2,7 @@
 // No DOM, no socket: Node's test runner imports it as it is (tests/frontend/js/).
 
 import { parseTime } from '../common/clock.js';
+import { planOrder, rowRanks } from './order.js';
 
 // How long an out-of-order message may wait for the missing one before we resync.
 const GAP_WAIT_MS = 1000;
@@ -41,6 +42,7 @@ export function createSeatStore({
   let gapTimer = null;
   let sections = 0;
   let plan = null; // { name, width, height, areas } of the last snapshot
+  let listOrder = planOrder(new Map()); // compares seats for lists, from the last snapshot
 
   function index(seat) {
     const held = seat.status === 'held';
@@ -133,6 +135,7 @@ export function createSeatStore({
         sectionNames.add(seat.section);
       }
       sections = sectionNames.size;
+      listOrder = planOrder(rowRanks(seats.values()));
       clearGap();
       onSnapshot();
       drain();
@@ -189,6 +192,10 @@ export function createSeatStore({
     seats() {
       return seats.values();
     },
+    /** Compares two seats for lists: plan order (order.js), rows from the snapshot. */
+    listOrder(a, b) {
+      return listOrder(a, b);
+    },
     category(code) {
       return categories.get(code);
     },
@@ -233,7 +240,7 @@ export function createSeatStore({
       return ids;
     },
 
-    /** Our live hold: its seats in map order and when it ends (null when empty). */
+    /** Our live hold: its seats in plan order and when it ends (null when empty). */
     myHold(now) {
       const list = [];
       let until = null;
@@ -243,7 +250,7 @@ export function createSeatStore({
         list.push(seat);
         if (seat.until !== null && (until === null || seat.until > until)) until = seat.until;
       }
-      list.sort(byPosition);
+      list.sort(listOrder);
       return { seats: list, until };
     },
   };
