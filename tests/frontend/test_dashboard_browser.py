@@ -213,7 +213,8 @@ def test_the_dashboard_fits_a_phone(browser, live_server_proc):
         "document.getElementById('events-title')) & Node.DOCUMENT_POSITION_FOLLOWING"
     )
     wide = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        "() => [document.documentElement.scrollWidth,"
+        " document.documentElement.clientWidth]"
     )
     assert wide[0] <= wide[1], wide
     box_office.scroll_into_view_if_needed()
