@@ -27,8 +27,12 @@ let opensAt = parseTime(app.dataset.opensAt);
 // The rank of the visitor's place, from their last queue.status (found in every queue.line).
 let rank = null;
 let version = -1;
+// While staff pause the room nothing opens or moves: no countdown to an opening that waits too.
+let paused = false;
 
-function showPlace(place, waiting, estimatedSeconds, paused) {
+function showPlace(place, waiting, estimatedSeconds, isPaused) {
+  paused = Boolean(isPaused);
+  app.dataset.paused = String(paused);
   waitingCount.textContent = waiting.toLocaleString('en');
   position.textContent = placeText(place.position, place.exact);
   position.dataset.position = String(place.position);
@@ -98,7 +102,7 @@ function refused(msg) {
 
 function tick() {
   const left = opensAt === null ? 0 : opensAt - clock.now();
-  opening.hidden = left <= 0;
+  opening.hidden = paused || left <= 0;
   if (left > 0) openingCountdown.textContent = countdownText(left);
 }
 
