@@ -127,6 +127,16 @@ def test_waiting_pages_move_on_when_staff_pause_or_turn_the_room_off(
         re.compile(r"^about [23] minutes$")
     )
 
+    # The opening is typed and shown as every page writes dates (site time, UTC).
+    opens = staff.locator("#queue-opens-at")
+    opens.fill("12/05/2098 20:00")
+    staff.click('[data-queue="on"]')
+    expect(staff.locator("#queue-result")).to_contain_text("Write the opening like")
+    opens.fill("5 Dec 2098, 20:00")
+    staff.click('[data-queue="on"]')
+    expect(staff.locator("#queue-result")).to_have_text("Saved.")
+    expect(staff.locator("#queue-opens")).to_have_text("Fri 5 Dec 2098, 20:00")
+
     # Turned off: straight to the seat map, without anybody reloading.
     staff.click('[data-queue="off"]')
     expect(visitor.locator("#seatmap-app")).to_be_visible(timeout=FAST)
