@@ -25,7 +25,7 @@ from realtime.db import db_call, db_function
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
 from realtime.transport import DIRECT_SEND
-from seats import selectors, services
+from seats import activity_log, selectors, services
 from seats.errors import BadRequest, RateLimited, RequestError, ServerError
 from seats.holders import is_connection_holder
 from seats.models import Event
@@ -345,6 +345,10 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         self.subscribed = True
         metrics.OPEN_SOCKETS.labels("dashboard").inc()
         await self._send_state()
+        # Read after subscribing: a change committed before the read is in the
+        # history, one after it comes live; one in between comes both ways
+        # and the page drops the second copy by its (event, version).
+        await self._send_history()
 
     async def disconnect(self, code: int) -> None:
         if self._refresh is not None:
@@ -386,6 +390,14 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         state = await db_call(selectors.dashboard_state)()
         request_id = request.request_id if request is not None else None
         await self._send(dashboard_frames.dashboard_state(state, request_id))
+
+    async def _send_history(self) -> None:
+        now = timezone.now()
+        changes = await db_call(activity_log.recent_changes)(now=now)
+        since = now - activity_log.HISTORY_WINDOW
+        await self._send(
+            dashboard_frames.activity_history(changes, since=since, now=now)
+        )
 
     async def _send(self, frame: object) -> None:
         await self.send(text_data=frames.dumps(frame))

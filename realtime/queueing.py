@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 
 from realtime import limits
@@ -91,6 +92,15 @@ def _ranks(event_id: int) -> tuple[WaitingRoom, list[int]]:
 
 
 @db_call
+def _room_version(event_id: int) -> int | None:
+    return (
+        WaitingRoom.objects.filter(event_id=event_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+@db_call
 def _statuses(
     room: WaitingRoom, holders: list[str], ranks: list[int]
 ) -> dict[str, waiting.QueueStatus]:
@@ -144,6 +154,10 @@ class QueueWatch:
         self._due: list[tuple[float, int, QueueConsumer]] = []
         self._parked: dict[QueueConsumer, float] = {}
         self._ties = itertools.count()
+        # The room's version as last read, and the loop that compares it with
+        # the database's (see `check_versions`).
+        self._version: int | None = None
+        self._checking: asyncio.Task[None] | None = None
 
     async def deliver(self, text: str) -> None:
         self.wake()
@@ -157,6 +171,35 @@ class QueueWatch:
     def leave(self, page: QueueConsumer) -> None:
         self.pages.discard(page)
         self._parked.pop(page, None)
+        if not self.pages and self._checking is not None:
+            self._checking.cancel()
+
+    def check_versions(self) -> None:
+        """Compare the room's version with the database's every heartbeat
+        (SEAT_HEARTBEAT_SECONDS) while pages watch it, and re-read the line
+        when it moved: an announcement can be lost (a Redis blip, staff
+        turning the room off from a command in a process of its own), and a
+        page must not wait for a room that is off or paused. One small read
+        per event per process per heartbeat."""
+        interval = settings.SEAT_HEARTBEAT_SECONDS
+        if interval > 0 and (self._checking is None or self._checking.done()):
+            self._checking = asyncio.create_task(self._check_forever(interval))
+
+    async def _check_forever(self, interval: float) -> None:
+        while self.pages:
+            await asyncio.sleep(interval)
+            try:
+                version = await _room_version(self.event_id)
+            except Exception:
+                logger.warning("checking queue %s failed", self.event_id, exc_info=True)
+                continue
+            if version is not None and version != self._version:
+                self.wake()
+
+    def saw_version(self, version: int) -> None:
+        """A page read the room at `version` (joining): the check starts there."""
+        if self._version is None:
+            self._version = version
 
     async def _refresh(self) -> None:
         while self._dirty:
@@ -173,7 +216,7 @@ class QueueWatch:
                 )
                 self._retry()
                 return
-            settings = (room.enabled, room.paused, room.rate_per_minute, room.opens_at)
+            shown = (room.enabled, room.paused, room.rate_per_minute, room.opens_at)
             loop = asyncio.get_running_loop()
             now = timezone.now()
             move = Move(
@@ -182,13 +225,14 @@ class QueueWatch:
                 shared=frames.dumps(
                     queue_frames.queue_line(waiting.line_of(room, ranks), now)
                 ),
-                settings_changed=settings != self._settings,
+                settings_changed=shown != self._settings,
                 # About the next minute's admissions see every move.
                 far_from=max(NEAR_PLACES, room.rate_per_minute),
                 at=loop.time(),
                 now=now,
             )
-            self._settings = settings
+            self._settings = shown
+            self._version = room.version
             behind = await self.pass_over(move)
             if behind and (self._later is None or self._later.cancelled()):
                 # Pages left a move behind get the line as it is then.
@@ -312,6 +356,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
         if self.watch is None:
             self.watch = _watches[self.event_id] = QueueWatch(self.event_id)
         self.watch.pages.add(self)
+        self.watch.check_versions()
         await get_hub().subscribe(queue_group(self.event_id), self.watch)
         try:
             status = await _join(
@@ -324,6 +369,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
             await self._send(frames.error(failure))
             await self.close(code=CLOSE_TOO_MANY_PLACES)
             return
+        self.watch.saw_version(status.version)
         await self.show(status)
 
     async def disconnect(self, code: int) -> None:

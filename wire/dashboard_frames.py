@@ -8,13 +8,16 @@ broadcasts for it (realtime.broadcasting) send these; their shapes are in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from seats.activity_log import LoggedChange
 from seats.selectors import DashboardState, EventSummary, RunningHold
 from seats.signals import SeatChange
 from seats.timefmt import iso
 from wire.frames import answering
 from wire.shapes import (
     ActivityFrame,
+    ActivityHistoryFrame,
     DashboardStateFrame,
     EventListDocument,
     EventSummaryFrame,
@@ -35,6 +38,31 @@ def activity(change: SeatChange) -> ActivityFrame:
         "holders": list(change.holders),
         "at": iso(change.at),
         "seats": [{"id": s.id, "label": s.label} for s in change.seats],
+    }
+
+
+def logged_activity(change: LoggedChange) -> ActivityFrame:
+    """A change read back from the log, in the shape it had when it was live."""
+    return {
+        "type": "activity",
+        "event": change.event_id,
+        "version": change.version,
+        "reason": change.reason,
+        "holder": change.holders[0] if len(change.holders) == 1 else None,
+        "holders": list(change.holders),
+        "at": iso(change.at),
+        "seats": [{"id": s.id, "label": s.label} for s in change.seats],
+    }
+
+
+def activity_history(
+    changes: Iterable[LoggedChange], *, since: datetime, now: datetime
+) -> ActivityHistoryFrame:
+    return {
+        "type": "activity.history",
+        "server_time": iso(now),
+        "since": iso(since),
+        "changes": [logged_activity(c) for c in changes],
     }
 
 

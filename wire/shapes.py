@@ -271,6 +271,16 @@ class ActivityFrame(TypedDict):
     seats: list[ActivitySeatFrame]
 
 
+class ActivityHistoryFrame(TypedDict):
+    """The changes of the last hour (at most a bounded number), oldest first,
+    sent once when the staff socket opens."""
+
+    type: Literal["activity.history"]
+    server_time: str | None
+    since: str | None
+    changes: list[ActivityFrame]
+
+
 class EventSummaryFrame(TypedDict):
     id: int
     name: str

@@ -20,7 +20,7 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from plans.document import AreaShape
 from realtime.hub import set_server_loop
 from realtime.routing import websocket_urlpatterns
-from seats import catchup, errors, layouts, selectors, services
+from seats import activity_log, catchup, errors, layouts, selectors, services
 from seats.models import Activity, Seat, SeatStatus
 from seats.services.changes import PLAN_CHANGED
 from seats.signals import SeatChange, SeatState, group
@@ -286,6 +286,10 @@ def test_every_builder_makes_frames_that_match(
     for change in changes:
         frames.seats_changed(change)
         dashboard_frames.activity(change)
+    logged = activity_log.recent_changes(now=later(3000))
+    assert any(len(c.holders) > 1 for c in logged)
+    dashboard_frames.activity_history(logged, since=T0, now=later(3000))
+    dashboard_frames.activity_history([], since=T0, now=later(3000))
 
     version = selectors.event_version(eid)
     caught = catchup.catch_up(event_id=eid, after=0, now=later(3000))
@@ -470,6 +474,16 @@ BROKEN_SERVER_FRAMES = [
         "$.holder",
     ),
     (
+        broken("ActivityHistory", lambda f: f["changes"][1].update(seats=[{"id": 1}])),
+        "'activity.history'",
+        "label",
+    ),
+    (
+        broken("ActivityHistory", lambda f: f.update(changes=f["changes"] * 101)),
+        "'activity.history'",
+        "$.changes",
+    ),
+    (
         broken("DashboardState", lambda f: f["events"][0].pop("total")),
         "'dashboard.state'",
         "total",
@@ -610,3 +624,8 @@ def test_the_timestamp_pattern_is_what_the_code_writes():
     pattern = re.compile(schema("Timestamp")["pattern"])
     for moment in (T0, T0 + timedelta(microseconds=1), later(0.5)):
         assert pattern.fullmatch(iso(moment)), iso(moment)
+
+
+def test_the_history_bound_is_the_documented_one():
+    changes = schema("ActivityHistoryFrame")["properties"]["changes"]
+    assert changes["maxItems"] == activity_log.HISTORY_LIMIT

@@ -124,3 +124,107 @@ def test_non_staff_are_refused(browser, live_server_proc):
     expect(page).to_have_url(re.compile("/admin/login/"))
     expect(page.locator("#event-counts")).to_have_count(0)
     context.close()
+
+
+# "Sat 5 Dec 2026, 19:30": the public pages' Django format "D j M Y, H:i".
+SITE_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d$")
+DUPLICATE_CHANGES = """() => {
+  const keys = [...document.querySelectorAll('#feed li')].map(
+    (li) => `${li.dataset.eventId}:${li.dataset.version}`);
+  return keys.length - new Set(keys).size;
+}"""
+
+
+def test_the_dashboard_opens_with_the_last_hours_changes(browser, live_server_proc):
+    # A change made before anyone opens the dashboard.
+    buyer = open_map(browser, live_server_proc)
+    seat(buyer, 30).click()
+    expect(seat(buyer, 30)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    held_at = map_version(buyer)
+
+    staff = browser.new_context()
+    page = log_in(staff, live_server_proc, "admin", "staff-password-1")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    before = page.locator(f'#feed li[data-reason=held][data-version="{held_at}"]')
+    expect(before).to_have_count(1, timeout=FAST)
+    label = seat_layout(live_server_proc)[30]["label"]
+    expect(before.locator(".feed-seats")).to_have_text(label)
+    expect(before.locator(".feed-time")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
+    expect(page.locator("#activity-chart rect[data-reason=held]")).not_to_have_count(0)
+    summary = page.locator("#chart-summary")
+    expect(summary).to_contain_text("held")
+    expect(summary).not_to_contain_text("undefined")
+    expect(
+        page.locator("#event-counts tbody tr").first.locator("td").nth(1)
+    ).to_have_text(SITE_DATE)
+
+    # Then live, with no change twice and none missing.
+    seat(buyer, 31).click()
+    expect(seat(buyer, 31)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    live = page.locator(f'#feed li[data-version="{map_version(buyer)}"]')
+    expect(live).to_have_count(1, timeout=FAST)
+    expect(page.locator("#feed li").first).to_have_attribute(
+        "data-version", str(map_version(buyer))
+    )
+    # A reconnect brings the history again; still one entry per change.
+    page.reload()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(before).to_have_count(1, timeout=FAST)
+    assert page.evaluate(DUPLICATE_CHANGES) == 0
+    expect(page.locator("#chart-summary")).not_to_contain_text("undefined")
+    buyer.context.close()
+    staff.close()
+
+
+def test_staff_have_a_link_to_the_dashboard_on_every_page(browser, live_server_proc):
+    staff = browser.new_context()
+    page = log_in(staff, live_server_proc, "admin", "staff-password-1")
+    for path in ("/", "/events/1/", "/box-office/events/1/"):
+        page.goto(f"{live_server_proc.url}{path}")
+        link = page.locator("#staff-dashboard-link")
+        expect(link).to_be_visible()
+    page.locator("#staff-dashboard-link").click()
+    expect(page).to_have_url(re.compile("/dashboard/$"))
+    expect(page.locator("#staff-dashboard-link")).to_have_attribute(
+        "aria-current", "page"
+    )
+    staff.close()
+
+    visitor = browser.new_context()
+    page = visitor.new_page()
+    for path in ("/", "/events/1/"):
+        page.goto(f"{live_server_proc.url}{path}")
+        expect(page.locator(".site-name")).to_be_visible()
+        expect(page.locator("#staff-dashboard-link")).to_have_count(0)
+    visitor.close()
+
+
+def test_the_dashboard_fits_a_phone(browser, live_server_proc):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = log_in(phone, live_server_proc, "admin", "staff-password-1")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    box_office = page.locator("#event-counts a", has_text="Box office").first
+    expect(box_office).to_be_attached(timeout=FAST)
+    # Activity comes before the tables.
+    assert page.evaluate(
+        "() => document.getElementById('feed-title').compareDocumentPosition("
+        "document.getElementById('events-title')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    wide = page.evaluate(
+        "() => [document.documentElement.scrollWidth,"
+        " document.documentElement.clientWidth]"
+    )
+    assert wide[0] <= wide[1], wide
+    box_office.scroll_into_view_if_needed()
+    expect(box_office).to_be_in_viewport()
+    box = box_office.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    for table in ("#event-counts", "#active-holds", "#report-table"):
+        overflow = page.evaluate(
+            f"() => {{ const t = document.querySelector('{table}');"
+            " return t.parentElement.scrollWidth - t.parentElement.clientWidth; }"
+        )
+        assert overflow <= 0, (table, overflow)
+    phone.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from devtools.processes import live_server
-from tests.frontend.pages import FAST
+from tests.frontend.pages import FAST, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -94,3 +95,62 @@ def test_three_people_wait_their_turn_and_only_the_admitted_may_hold(
     expect(third.locator("#waiting-count")).to_have_text("1")
     for page in pages:
         page.context.close()
+
+
+def staff_queue_panel(browser, server):
+    """The dashboard's waiting room panel, on event 1."""
+    context = browser.new_context()
+    page = log_in(context, server, "admin", "staff-password-1")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#queue-event")).to_have_value("1")
+    expect(page.locator("#queue-panel")).to_have_attribute("data-state", "on")
+    return page
+
+
+def test_waiting_pages_move_on_when_staff_pause_or_turn_the_room_off(
+    browser, queue_server
+):
+    queue_server.manage("waiting_room", "1", "--on", "--opens-in", "170")
+    visitor = waiting_page(browser, queue_server)
+    expect(visitor.locator("#opening")).to_be_visible()
+    staff = staff_queue_panel(browser, queue_server)
+
+    staff.click('[data-queue="pause"]')
+    expect(staff.locator("#queue-panel")).to_have_attribute("data-state", "paused")
+    expect(visitor.locator("#estimate")).to_have_text("paused for now", timeout=FAST)
+    expect(visitor.locator("#waiting-message")).to_contain_text("paused")
+    expect(visitor.locator("#opening")).to_be_hidden()
+
+    staff.click('[data-queue="resume"]')
+    expect(visitor.locator("#opening")).to_be_visible(timeout=FAST)
+    expect(visitor.locator("#estimate")).to_have_text(
+        re.compile(r"^about [23] minutes$")
+    )
+
+    # The opening is typed and shown as every page writes dates (site time, UTC).
+    opens = staff.locator("#queue-opens-at")
+    opens.fill("12/05/2098 20:00")
+    staff.click('[data-queue="on"]')
+    expect(staff.locator("#queue-result")).to_contain_text("Write the opening like")
+    opens.fill("5 Dec 2098, 20:00")
+    staff.click('[data-queue="on"]')
+    expect(staff.locator("#queue-result")).to_have_text("Saved.")
+    expect(staff.locator("#queue-opens")).to_have_text("Fri 5 Dec 2098, 20:00")
+
+    # Turned off: straight to the seat map, without anybody reloading.
+    staff.click('[data-queue="off"]')
+    expect(visitor.locator("#seatmap-app")).to_be_visible(timeout=FAST)
+    expect(visitor.locator("#admission")).to_have_count(0)
+    visitor.context.close()
+    staff.context.close()
+
+
+def test_waiting_pages_move_on_when_a_command_turns_the_room_off(browser, queue_server):
+    """The command runs in a process of its own: its announcement never reaches
+    the server's in-memory hub, so the server's check of the room's version
+    (every heartbeat, 5 s) is what moves the page on."""
+    queue_server.manage("waiting_room", "1", "--on", "--opens-in", "170")
+    visitor = waiting_page(browser, queue_server)
+    queue_server.manage("waiting_room", "1", "--off")
+    expect(visitor.locator("#seatmap-app")).to_be_visible(timeout=15_000)
+    visitor.context.close()

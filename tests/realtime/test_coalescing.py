@@ -120,6 +120,7 @@ async def test_a_quiet_event_gets_each_change_at_once_and_the_staff_every_change
     staff = Client("/ws/dashboard/", cookie=await login_cookie(staff=True))
     assert (await staff.connect())[0]
     assert (await staff.recv())["type"] == "dashboard.state"
+    assert (await staff.recv())["type"] == "activity.history"
     hold = database_sync_to_async(services.hold_seats)
     await hold(event_id=event.id, holder="alice", seat_ids=[seat_ids[0]])
     leading = await client.recv_type("seats.changed", timeout=2)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db.models import F
 from django.utils import timezone
 
 from seats.models import Seat
@@ -424,3 +426,31 @@ async def test_a_move_visits_the_pages_due_not_every_page():
     watch.leave(far)
     assert await move(112.0, 5) == (["near"], True)  # far left: never again
     assert await move(136.0, 6) == (["farther", "near"], False)
+
+
+@database_sync_to_async
+def turn_off_unannounced(event_id: int) -> int:
+    """The room turned off, its announcement lost (another process, a blip)."""
+    from seats.waiting import rooms
+
+    with patch.object(rooms, "changed", lambda room: None):
+        waiting.configure(event_id=event_id, enabled=False)
+    WaitingRoom.objects.filter(event_id=event_id).update(version=F("version") + 1)
+    return WaitingRoom.objects.get(event_id=event_id).version
+
+
+async def test_a_lost_announcement_reaches_the_pages_at_the_next_heartbeat(
+    event, settings
+):
+    settings.SEAT_HEARTBEAT_SECONDS = 0.2
+    await open_room(event.id, rate_per_minute=60, opens_in=170)
+    page, status = await shared_page(event.id, (await session_cookie())[0])
+    assert status["state"] == "waiting"
+    # The line of the page's own joining, read before the room goes off.
+    assert json.loads(await next_line(page, status["version"]))["enabled"] is True
+
+    version = await turn_off_unannounced(event.id)
+
+    line = json.loads(await next_line(page, version))
+    assert line["enabled"] is False
+    await page.close()

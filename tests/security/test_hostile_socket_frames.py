@@ -108,6 +108,7 @@ async def test_the_dashboard_socket_answers_every_frame(event, frame):
     assert connected
     try:
         await client.recv(timeout=5)  # its first state
+        await client.recv(timeout=5)  # and the last hour's changes
         await answered(client, frame, {"pong", "dashboard.state", "seats.changed"})
     finally:
         await client.ws.disconnect()

@@ -8,7 +8,6 @@ const TOP = 8;
 const BAR = 2; // px per second: 300 seconds fill 600 px
 const PLOT_H = 140;
 const BOTTOM = 22;
-const NAMES = { held: 'held', released: 'released', expired: 'expired', booked: 'booked' };
 
 /** A round top for the y axis: 1, 2, 5, 10, 20, 50, ... */
 function niceMax(value) {
@@ -16,6 +15,13 @@ function niceMax(value) {
   while (step * 10 <= value) step *= 10;
   for (const m of [1, 2, 5, 10]) if (m * step >= value) return m * step;
   return value;
+}
+
+/** "Seats in the last 5 minutes: 2 held, 1 booked. Busiest second: 2." Pure, for Node's tests. */
+export function summaryText(sums, peak) {
+  const parts = REASONS.filter((r) => sums[r]).map((r) => `${sums[r]} ${r}`);
+  if (!parts.length) return 'No changes in the last 5 minutes.';
+  return `Seats in the last 5 minutes: ${parts.join(', ')}. Busiest second: ${peak}.`;
 }
 
 export function createChart(svg, { summary, totals }) {
@@ -79,7 +85,6 @@ export function createChart(svg, { summary, totals }) {
     svg.replaceChildren(frag);
 
     for (const [reason, el] of totalEls) el.textContent = String(sums[reason] ?? 0);
-    const parts = REASONS.map((r) => `${sums[r]} ${NAMES[r]}`);
-    summary.textContent = `Seats in the last 5 minutes: ${parts.join(', ')}. Busiest second: ${peak}.`;
+    summary.textContent = summaryText(sums, peak);
   };
 }

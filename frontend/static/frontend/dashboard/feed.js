@@ -1,19 +1,25 @@
 // Activity feed: newest change first, capped so a busy night does not grow the page forever.
 
 import { parseTime } from '../common/clock.js';
+import { timeText } from '../common/dates.js';
 import { el, span } from '../common/dom.js';
 
-const MAX_ITEMS = 200;
+export const MAX_ITEMS = 200;
 
-/** Prepend one `activity` message to the feed list. */
+/**
+ * Put one `activity` message into the feed list, in time order (newest first): the history on
+ * open can arrive after the first live changes, and its changes belong below them.
+ */
 export function addActivity(list, msg, eventName) {
   const li = el('li');
+  const at = parseTime(msg.at);
   li.dataset.reason = msg.reason;
   li.dataset.eventId = msg.event;
+  li.dataset.version = msg.version;
+  li.dataset.at = String(at ?? '');
   const time = el('time', 'feed-time');
-  const at = parseTime(msg.at);
   if (msg.at) time.dateTime = msg.at;
-  time.textContent = at === null ? '' : new Date(at).toLocaleTimeString([], { hour12: false });
+  time.textContent = timeText(at);
   const labels = (msg.seats ?? []).map((seat) => seat.label ?? `#${seat.id}`).join(', ');
   li.append(
     time,
@@ -26,6 +32,9 @@ export function addActivity(list, msg, eventName) {
     ' ',
     span('feed-holder', msg.holder ?? ''),
   );
-  list.prepend(li);
+  const newer = (item) => at !== null && Number(item.dataset.at) > at;
+  let before = list.firstElementChild;
+  while (before && newer(before)) before = before.nextElementSibling;
+  list.insertBefore(li, before);
   while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
 }

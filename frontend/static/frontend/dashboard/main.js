@@ -1,4 +1,6 @@
 // Staff dashboard: live counts, active holds, the activity chart and feed over /ws/dashboard/.
+// The chart and feed open with the last hour's changes (activity.history) and go on with the
+// live ones; a change that comes both ways is shown once (./seen.js).
 
 import { createClock, parseTime } from '../common/clock.js';
 import { connect } from '../common/connection.js';
@@ -7,6 +9,7 @@ import { createActivityBuffer } from './activity.js';
 import { createChart } from './chart.js';
 import { addActivity } from './feed.js';
 import { releaseHold, setupRelease } from './release.js';
+import { createSeenChanges } from './seen.js';
 import { createQueuePanel } from './queue.js';
 import { createReport } from './report.js';
 import { renderEvents, renderHolds, tickHolds } from './tables.js';
@@ -19,13 +22,12 @@ const noHolds = document.getElementById('no-holds');
 const feed = document.getElementById('feed');
 const holdsResult = document.getElementById('holds-result');
 const queuePanel = createQueuePanel(document.getElementById('queue-panel'));
-const report = createReport(document.getElementById('report'), {
-  onChoose: (id) => queuePanel.choose(id),
-});
+const report = createReport(document.getElementById('report'));
 
 const clock = createClock();
 const eventNames = new Map();
 const activity = createActivityBuffer();
+const seen = createSeenChanges();
 const drawChart = createChart(document.getElementById('activity-chart'), {
   summary: document.getElementById('chart-summary'),
   totals: document.querySelectorAll('[data-total]'),
@@ -46,6 +48,15 @@ function eventName(id) {
   return eventNames.get(Number(id)) ?? `Event ${id}`;
 }
 
+/** One change, live or from the history: feed, chart and report, once per change. */
+function showChange(msg) {
+  if (!seen.first(msg)) return;
+  addActivity(feed, msg, eventName);
+  report.changed(msg.event);
+  activity.add(parseTime(msg.at) ?? clock.now(), msg.reason, (msg.seats ?? []).length);
+  queueChart();
+}
+
 function handle(msg) {
   switch (msg.type) {
     case 'dashboard.state':
@@ -54,16 +65,17 @@ function handle(msg) {
       for (const event of msg.events ?? []) eventNames.set(Number(event.id), event.name);
       renderEvents(eventsTable, msg.events ?? []);
       report.events(msg.events ?? []);
+      queuePanel.events(msg.events ?? []);
       renderHolds(holdsTable, msg.holds ?? [], eventName, clock.now(), (hold, button) =>
         releaseHold(hold, button, holdsResult),
       );
       noHolds.hidden = (msg.holds ?? []).length > 0;
       break;
     case 'activity':
-      addActivity(feed, msg, eventName);
-      report.changed(msg.event);
-      activity.add(parseTime(msg.at) ?? clock.now(), msg.reason, (msg.seats ?? []).length);
-      queueChart();
+      showChange(msg);
+      break;
+    case 'activity.history':
+      for (const change of msg.changes ?? []) showChange(change);
       break;
     case 'queue.changed':
       queuePanel.changed(msg.event);

@@ -1,5 +1,10 @@
-// The waiting room panel: one event's room (the event chosen in the sales report), its figures
-// fetched again after each of its changes (pushed as queue.changed), and its controls.
+// The waiting room panel: one event's room (chosen in the panel's own picker), its figures
+// fetched again after each of its changes (pushed as queue.changed), and its controls. The
+// opening time is typed and shown in the site's format and time zone (../common/dates.js),
+// not the browser's locale.
+
+import { dateTimeText, parseDateTimeText } from '../common/dates.js';
+import { el } from '../common/dom.js';
 
 function csrfToken() {
   return document.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
@@ -13,6 +18,8 @@ export function waitFigure(seconds) {
 
 export function createQueuePanel(section) {
   const form = section.querySelector('#queue-form');
+  const select = section.querySelector('#queue-event');
+  const opensInput = section.querySelector('#queue-opens-at');
   const result = section.querySelector('#queue-result');
   const figures = {
     state: section.querySelector('#queue-state'),
@@ -33,7 +40,12 @@ export function createQueuePanel(section) {
     const room = doc.room;
     section.dataset.state = !room || !room.enabled ? 'off' : room.paused ? 'paused' : 'on';
     figures.state.textContent = section.dataset.state;
-    figures.opens.textContent = room ? new Date(room.opens_at).toLocaleString() : '–';
+    const opens = room ? Date.parse(room.opens_at) : NaN;
+    figures.opens.textContent = Number.isFinite(opens) ? dateTimeText(opens) : '–';
+    // Offer the room's own opening for the next save, unless staff are typing one.
+    if (Number.isFinite(opens) && document.activeElement !== opensInput) {
+      opensInput.value = dateTimeText(opens);
+    }
     figures.waiting.textContent = String(room?.waiting ?? 0);
     figures.admitted.textContent = String(room?.admitted ?? 0);
     figures.rate.textContent = room ? `${room.rate_per_minute} per minute` : '–';
@@ -49,7 +61,7 @@ export function createQueuePanel(section) {
 
   async function send(body) {
     if (eventId === null) {
-      result.textContent = 'Choose an event in the sales report first.';
+      result.textContent = 'Choose an event first.';
       return;
     }
     const response = await fetch(url(), {
@@ -76,8 +88,16 @@ export function createQueuePanel(section) {
       max_admitted: Number(data.get('max_admitted')),
       shopping_seconds: Math.round(Number(data.get('shopping_minutes')) * 60),
     };
-    const opens = String(data.get('opens_at') ?? '');
-    if (opens) body.opens_at = new Date(opens).toISOString();
+    const opens = String(data.get('opens_at') ?? '').trim();
+    if (opens) {
+      const at = parseDateTimeText(opens);
+      if (at === null) {
+        result.textContent = `Write the opening like ${dateTimeText(Date.now())}.`;
+        opensInput.focus();
+        return;
+      }
+      body.opens_at = new Date(at).toISOString();
+    }
     send(body);
   });
   for (const [name, body] of [
@@ -88,10 +108,30 @@ export function createQueuePanel(section) {
     section.querySelector(`[data-queue="${name}"]`).addEventListener('click', () => send(body));
   }
 
+  function choose(id) {
+    eventId = id;
+    opensInput.value = '';
+    load();
+  }
+
+  select.addEventListener('change', () => choose(Number(select.value)));
+
   return {
-    choose(id) {
-      eventId = id;
-      load();
+    /** The event list changed (dashboard.state): keep the choice if it still exists. */
+    events(events) {
+      const ids = new Set(events.map((e) => Number(e.id)));
+      const keep = eventId !== null && ids.has(eventId) ? eventId : Number(events[0]?.id ?? NaN);
+      select.replaceChildren(
+        ...events.map((e) => {
+          const option = el('option', null, e.name);
+          option.value = String(e.id);
+          return option;
+        }),
+      );
+      if (Number.isFinite(keep)) {
+        select.value = String(keep);
+        if (keep !== eventId) choose(keep);
+      }
     },
     /** A room changed: reload soon if it is the one shown. */
     changed(id) {

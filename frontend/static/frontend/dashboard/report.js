@@ -3,6 +3,7 @@
 // activity), so it stays live without polling. Also the CSV export link.
 
 import { el } from '../common/dom.js';
+import { labelCells } from './tables.js';
 
 const COLUMNS = ['available', 'held', 'booked', 'blocked'];
 
@@ -11,7 +12,7 @@ export function reportRow(label, price, counts, revenue) {
   return [label, price, ...COLUMNS.map((c) => String(counts[c] ?? 0)), revenue];
 }
 
-export function createReport(section, { onChoose = () => {} } = {}) {
+export function createReport(section) {
   const select = section.querySelector('#report-event');
   const csv = section.querySelector('#report-csv');
   const table = section.querySelector('#report-table');
@@ -42,12 +43,12 @@ export function createReport(section, { onChoose = () => {} } = {}) {
       ),
     );
     table.tFoot.replaceChildren(row(reportRow('Total', '', doc.totals, doc.revenue), true));
+    labelCells(table);
   }
 
   function choose(id) {
     chosen = id;
     csv.href = `/api/staff/events/${id}/bookings.csv`;
-    onChoose(id);
     load();
   }
 

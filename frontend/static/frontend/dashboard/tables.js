@@ -1,6 +1,7 @@
 // Dashboard tables: per-event seat counts and active holds with live countdowns.
 
 import { parseTime } from '../common/clock.js';
+import { dateTimeText } from '../common/dates.js';
 import { el } from '../common/dom.js';
 import { countdownText } from '../common/texts.js';
 
@@ -9,8 +10,20 @@ function cell(text, className = null) {
 }
 
 function formatDate(iso) {
-  const t = parseTime(iso);
-  return t === null ? '' : new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTimeText(parseTime(iso));
+}
+
+/**
+ * Give every body cell its column's heading as `data-label`: on a phone the rows are stacked
+ * into cards and each value shows its heading (app.css, `.data-table.stacked`).
+ */
+export function labelCells(table) {
+  const headings = [...table.tHead.rows[0].cells].map((th) => th.textContent.trim());
+  for (const row of [...table.tBodies[0].rows, ...(table.tFoot?.rows ?? [])]) {
+    [...row.cells].forEach((cell, i) => {
+      if (headings[i]) cell.dataset.label = headings[i];
+    });
+  }
 }
 
 /** Replace the event rows. */
@@ -36,6 +49,7 @@ export function renderEvents(table, events) {
     return tr;
   });
   table.tBodies[0].replaceChildren(...rows);
+  labelCells(table);
 }
 
 /** Replace the hold rows; `eventName(id)` names the event; `onRelease(hold)` ends one now. */
@@ -64,6 +78,7 @@ export function renderHolds(table, holds, eventName, now, onRelease = null) {
     return tr;
   });
   table.tBodies[0].replaceChildren(...rows);
+  labelCells(table);
   tickHolds(table, now);
 }
 

@@ -27,8 +27,17 @@ let opensAt = parseTime(app.dataset.opensAt);
 // The rank of the visitor's place, from their last queue.status (found in every queue.line).
 let rank = null;
 let version = -1;
+// While staff pause the room nothing opens or moves: no countdown to an opening that waits too.
+let paused = false;
+// What the estimate is worked out from between pushes ({position, rate_per_minute}): pages far
+// back hear of the line rarely, and before the opening it does not move at all, but the time to
+// the opening runs down every second.
+let waitBasis = null;
 
-function showPlace(place, waiting, estimatedSeconds, paused) {
+function showPlace(place, waiting, estimatedSeconds, isPaused, rate) {
+  waitBasis = { position: place.position, rate_per_minute: rate };
+  paused = Boolean(isPaused);
+  app.dataset.paused = String(paused);
   waitingCount.textContent = waiting.toLocaleString('en');
   position.textContent = placeText(place.position, place.exact);
   position.dataset.position = String(place.position);
@@ -53,7 +62,7 @@ function showLine(line) {
   version = line.version;
   app.dataset.version = String(line.version);
   const seconds = estimatedWait(line, place.position, clock.now(), opensAt ?? 0);
-  showPlace(place, line.waiting, seconds, line.paused);
+  showPlace(place, line.waiting, seconds, line.paused, line.rate_per_minute);
   tick();
 }
 
@@ -72,7 +81,7 @@ function show(msg) {
   }
   if (msg.state === 'waiting') {
     const place = { position: msg.position, exact: true };
-    showPlace(place, msg.waiting, msg.estimated_wait_seconds, msg.paused);
+    showPlace(place, msg.waiting, msg.estimated_wait_seconds, msg.paused, msg.rate_per_minute);
   } else {
     position.textContent = '–';
     position.dataset.position = '';
@@ -97,8 +106,17 @@ function refused(msg) {
 }
 
 function tick() {
+  if (app.dataset.state === 'waiting' && waitBasis !== null && !paused) {
+    const seconds = estimatedWait(
+      { paused, rate_per_minute: waitBasis.rate_per_minute },
+      waitBasis.position,
+      clock.now(),
+      opensAt ?? 0,
+    );
+    estimate.textContent = waitText(seconds, paused);
+  }
   const left = opensAt === null ? 0 : opensAt - clock.now();
-  opening.hidden = left <= 0;
+  opening.hidden = paused || left <= 0;
   if (left > 0) openingCountdown.textContent = countdownText(left);
 }
 
