@@ -171,8 +171,15 @@ def box_office_confirmation(request: HttpRequest, reference: str) -> HttpRespons
         Booking.objects.select_related("event"), reference=reference
     )
     [line] = reports.bookings_of(booking.event_id, reference=reference)
+    # What is still sold; a whole cancelled booking shows what it was sold for.
+    kept = [s for s in line.sold if not s.is_cancelled] or line.sold
     return render(
         request,
         "frontend/confirmation.html",
-        {"booking": booking, "line": line, "total": sum(p for *_, p in line.seats)},
+        {
+            "booking": booking,
+            "line": line,
+            "total": sum(s.price for s in kept),
+            "refunded": line.refunded,
+        },
     )

@@ -14,7 +14,15 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
-from seats.models import Activity, Booking, Event, PriceCategory, Seat, SeatStatus
+from seats.models import (
+    Activity,
+    BookedSeat,
+    Booking,
+    Event,
+    PriceCategory,
+    Seat,
+    SeatStatus,
+)
 from seats.selectors import event_version
 
 
@@ -132,45 +140,89 @@ def event_report(*, event_id: int, now: datetime | None = None) -> EventReport:
 
 
 @dataclass(frozen=True, slots=True)
+class SoldSeat:
+    """One seat of a booking as sold, and whether it was cancelled since."""
+
+    seat_id: int | None
+    label: str
+    section: str
+    row: str
+    number: int | None
+    category_code: str
+    category_name: str
+    price: Decimal
+    currency: str
+    cancelled_at: datetime | None
+    refunded: Decimal | None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+@dataclass(frozen=True, slots=True)
 class BookingLine:
     reference: str
     created_at: datetime
     channel: str
     customer_name: str
     customer_email: str
-    seats: list[tuple[str, str, Decimal]]  # label, category code, price
+    # label, category code, price: the seats it holds now (a cancelled
+    # booking: every seat it was sold with), as the export always showed.
+    seats: list[tuple[str, str, Decimal]]
     cancelled_at: datetime | None
     sold_by: str
     payment_note: str
+    # Every seat it was ever sold, in sale order, the cancelled ones marked.
+    sold: list[SoldSeat]
+
+    @property
+    def cancelled_seats(self) -> list[SoldSeat]:
+        return [s for s in self.sold if s.is_cancelled]
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((s.refunded or Decimal(0) for s in self.sold), Decimal(0))
+
+
+def sold_seats(booking_ids: list[int]) -> dict[int, list[SoldSeat]]:
+    """The booked seats of these bookings, by booking, in sale order."""
+    per: dict[int, list[SoldSeat]] = {}
+    rows = BookedSeat.objects.filter(booking_id__in=booking_ids).order_by(
+        "booking_id", "id"
+    )
+    for row in rows:
+        per.setdefault(row.booking_id, []).append(
+            SoldSeat(
+                seat_id=row.seat_id,
+                label=row.label,
+                section=row.section,
+                row=row.row,
+                number=row.number,
+                category_code=row.category_code,
+                category_name=row.category_name,
+                price=row.price,
+                currency=row.currency,
+                cancelled_at=row.cancelled_at,
+                refunded=row.refunded,
+            )
+        )
+    return per
 
 
 def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine]:
     """Every booking of the event (or the one with `reference`), oldest
-    first, with the seats it holds now (a cancelled booking: the seats it
-    was sold with, from its record)."""
-    prices = {
-        cat.id: (cat.code, cat.price)
-        for cat in PriceCategory.objects.filter(event_id=event_id)
-    }
-    seat_rows = Seat.objects.filter(event_id=event_id).values_list(
-        "id", "label", "category_id", "booking_id"
-    )
-    by_id = {sid: (label, category) for sid, label, category, _ in seat_rows}
-    current: dict[int, list[int]] = {}
-    for sid, _, _, booking_id in seat_rows:
-        if booking_id is not None:
-            current.setdefault(booking_id, []).append(sid)
-    lines = []
-    bookings = Booking.objects.filter(event_id=event_id).order_by("created_at", "id")
+    first: its seats now (a cancelled booking: the seats it was sold with)
+    and every seat it ever had, as sold, the cancelled ones marked."""
+    found = Booking.objects.filter(event_id=event_id).order_by("created_at", "id")
     if reference is not None:
-        bookings = bookings.filter(reference=reference)
+        found = found.filter(reference=reference)
+    bookings = list(found)
+    per = sold_seats([b.id for b in bookings])
+    lines = []
     for booking in bookings:
-        ids = current.get(booking.id) or [s["id"] for s in booking.seat_list]
-        seats = []
-        for sid in sorted(ids):
-            label, category = by_id.get(sid, ("?", None))
-            code, price = prices.get(category or 0, ("", Decimal(0)))
-            seats.append((label, code, price))
+        sold = per.get(booking.id, [])
+        kept = [s for s in sold if not s.is_cancelled] or sold
         lines.append(
             BookingLine(
                 reference=booking.reference,
@@ -178,10 +230,11 @@ def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine
                 channel=booking.channel,
                 customer_name=booking.customer_name,
                 customer_email=booking.customer_email,
-                seats=seats,
+                seats=[(s.label, s.category_code, s.price) for s in kept],
                 cancelled_at=booking.cancelled_at,
                 sold_by=booking.sold_by,
                 payment_note=booking.payment_note,
+                sold=sold,
             )
         )
     return lines

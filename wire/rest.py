@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
-from seats.models import Booking
+from seats.models import BookedSeat, Booking
 from seats.selectors import EventDetails, EventSummary, HoldDetails
 from seats.timefmt import iso
 from wire import frames
@@ -80,12 +80,27 @@ def booking(booking: Booking) -> dict[str, Any]:
         "status": "cancelled" if booking.is_cancelled else "confirmed",
         "external_reference": booking.external_reference,
         "customer": {"name": booking.customer_name, "email": booking.customer_email},
-        "seats": [
-            {"id": seat["id"], "label": seat["label"]} for seat in booking.seat_list
-        ],
+        "seats": [booked_seat(seat) for seat in booking.booked_seats.all()],
         "hold_token": booking.hold_token or None,
         "created_at": iso(booking.created_at),
         "cancelled_at": iso(booking.cancelled_at),
+    }
+
+
+def booked_seat(seat: BookedSeat) -> dict[str, Any]:
+    """One seat the booking ever had: cancelled ones stay, marked."""
+    return {
+        "id": seat.seat_id,
+        "label": seat.label,
+        "status": "cancelled" if seat.is_cancelled else "booked",
+        "section": seat.section,
+        "row": seat.row,
+        "number": seat.number,
+        "category": seat.category_code,
+        "price": str(seat.price),
+        "currency": seat.currency,
+        "cancelled_at": iso(seat.cancelled_at),
+        "refunded": str(seat.refunded) if seat.refunded is not None else None,
     }
 
 

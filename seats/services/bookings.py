@@ -13,6 +13,7 @@ from seats.errors import BadRequest, BookingNotFound, CheckoutRequired, HoldExpi
 from seats.models import Activity, Booking, Event, Seat, SeatStatus
 from seats.outbox import types
 from seats.outbox import writer as outbox
+from seats.services.booked_seats import mark_cancelled, record_sold
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
 from seats.services.holds import check_own_running, distinct, drop_if_empty
@@ -92,6 +93,7 @@ def book_seats(
         )
         if booked != len(wanted):  # pragma: no cover - guarded by the lock
             raise HoldExpired(seat_ids=wanted)
+        record_sold(booking, wanted)
         drop_if_empty(list(tokens))
         version = record_change(
             event_id=event_id,
@@ -135,8 +137,9 @@ def cancel_booking(
     """Free the booking's seats (live) and mark it cancelled; the record stays.
 
     With `seat_ids`, only those of its seats (BadRequest for seats not in
-    it); the booking is cancelled once no seat is left in it, and its
-    `seat_list` keeps every seat it was sold with. Cancelling a cancelled
+    it); the booking is cancelled once no seat is left in it. Its booked
+    seats (`BookedSeat`) keep every seat it was sold with, the freed ones
+    marked cancelled at `now` with their refund. Cancelling a cancelled
     booking changes nothing and returns it as it is, so a retried cancel is
     harmless. `staff` names the staff member who cancelled, for the log.
     """
@@ -171,6 +174,7 @@ def cancel_booking(
                 )
             freed = [s for s in seats if s.id in wanted]
         Seat.objects.filter(id__in=[s.id for s in freed]).update(booking=None)
+        mark_cancelled(booking_id=booking.id, seat_ids=[s.id for s in freed], now=now)
         whole = len(freed) == len(seats)
         if whole:
             booking.cancelled_at = now

@@ -21,6 +21,7 @@ from seats.models import Activity, Booking, Seat, SeatStatus
 from seats.outbox import types
 from seats.outbox import writer as outbox
 from seats.services import statements
+from seats.services.booked_seats import record_sold
 from seats.services.bookings import (
     BookingResult,
     cancel_booking,
@@ -198,6 +199,7 @@ def sell_at_box_office(
         Seat.objects.filter(id__in=wanted).update(
             booking=booking, blocked=False, blocked_reason=""
         )
+        record_sold(booking, wanted)
         version = _record(event_id, Activity.Kind.BOOKED, seats, staff, now, note=note)
         outbox.enqueue_booking(
             types.BOOKING_CREATED, version=version, booking=booking, now=now
