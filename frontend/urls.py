@@ -13,4 +13,9 @@ urlpatterns = [
         views.box_office_confirmation,
         name="box-office-confirmation",
     ),
+    path(
+        "box-office/bookings/<str:reference>/tickets/<int:seat_id>/",
+        views.box_office_ticket,
+        name="box-office-ticket",
+    ),
 ]

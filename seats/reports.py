@@ -7,6 +7,7 @@ as in `seats.selectors`, so the report always agrees with the map.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -187,27 +188,34 @@ class BookingLine:
 
 def sold_seats(booking_ids: list[int]) -> dict[int, list[SoldSeat]]:
     """The booked seats of these bookings, by booking, in sale order."""
-    per: dict[int, list[SoldSeat]] = {}
-    rows = BookedSeat.objects.filter(booking_id__in=booking_ids).order_by(
-        "booking_id", "id"
-    )
-    for row in rows:
-        per.setdefault(row.booking_id, []).append(
-            SoldSeat(
-                seat_id=row.seat_id,
-                label=row.label,
-                section=row.section,
-                row=row.row,
-                number=row.number,
-                category_code=row.category_code,
-                category_name=row.category_name,
-                price=row.price,
-                currency=row.currency,
-                cancelled_at=row.cancelled_at,
-                refunded=row.refunded,
-            )
+    rows = list(
+        BookedSeat.objects.filter(booking_id__in=booking_ids).order_by(
+            "booking_id", "id"
         )
+    )
+    per: dict[int, list[SoldSeat]] = {}
+    for row, seat in zip(rows, sold_seats_from(rows), strict=True):
+        per.setdefault(row.booking_id, []).append(seat)
     return per
+
+
+def sold_seats_from(rows: Iterable[BookedSeat]) -> list[SoldSeat]:
+    return [
+        SoldSeat(
+            seat_id=row.seat_id,
+            label=row.label,
+            section=row.section,
+            row=row.row,
+            number=row.number,
+            category_code=row.category_code,
+            category_name=row.category_name,
+            price=row.price,
+            currency=row.currency,
+            cancelled_at=row.cancelled_at,
+            refunded=row.refunded,
+        )
+        for row in rows
+    ]
 
 
 def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine]:
@@ -238,3 +246,32 @@ def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine
             )
         )
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One booked seat as the buyer shows it at the door."""
+
+    reference: str
+    event_name: str
+    starts_at: datetime
+    buyer_name: str
+    seat: SoldSeat
+
+
+def ticket(*, reference: str, seat_id: int) -> Ticket:
+    """The ticket for one seat still booked in the booking; raises
+    BookedSeat.DoesNotExist for a seat not in it or cancelled out of it
+    (a cancelled seat has no ticket: it may be sold again)."""
+    row = BookedSeat.objects.select_related("booking__event").get(
+        booking__reference=reference, seat_id=seat_id, cancelled_at__isnull=True
+    )
+    booking = row.booking
+    [seat] = sold_seats_from([row])
+    return Ticket(
+        reference=booking.reference,
+        event_name=booking.event.name,
+        starts_at=booking.event.starts_at,
+        buyer_name=booking.customer_name,
+        seat=seat,
+    )

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from frontend.tickets import qr_svg
 from seats.models import Seat
 from seats.services import staff
 from tests.conftest import later
@@ -64,3 +65,61 @@ def test_the_confirmation_shows_a_cancelled_seat_as_cancelled(
     assert f"{first.category.price:.2f}" in re.search(
         r'confirmation-refunded">([^<]+)<', html
     ).group(1)
+
+
+def ticket_url(reference: str, seat_id: int) -> str:
+    return f"/box-office/bookings/{reference}/tickets/{seat_id}/"
+
+
+def test_the_confirmation_links_a_ticket_per_booked_seat_only(
+    staff_client, sold, seat_ids
+):
+    html = staff_client.get(f"/box-office/bookings/{sold.reference}/").content.decode()
+    links = re.findall(r'class="ticket-link no-print" href="([^"]+)"', html)
+    assert links == [ticket_url(sold.reference, seat_ids[1])]
+
+
+def test_a_ticket_names_the_event_the_seat_and_the_buyer(
+    staff_client, event, sold, seat_ids
+):
+    seat = Seat.objects.select_related("category").get(pk=seat_ids[1])
+    response = staff_client.get(ticket_url(sold.reference, seat.id))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for css, text in [
+        ("ticket-event", event.name),
+        ("seat-label", seat.label),
+        ("ticket-row", seat.row),
+        ("ticket-number", str(seat.number)),
+        ("ticket-reference", sold.reference),
+        ("ticket-buyer", "Grace Hopper"),
+    ]:
+        assert re.search(rf'class="{css}">{re.escape(text)}<', html), css
+    assert seat.category.name in html
+    assert event.starts_at.strftime("%Y") in html
+    code = f"{sold.reference}/{seat.id}"
+    assert f'data-code="{code}"' in html
+    assert 'class="ticket-qr"' in html
+
+
+def test_the_qr_code_is_the_reference_and_seat(staff_client, sold, seat_ids):
+    """The page's SVG draws exactly segno's symbol for `<reference>/<seat id>`."""
+    html = staff_client.get(ticket_url(sold.reference, seat_ids[1])).content.decode()
+    drawn = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    assert drawn == qr_svg(f"{sold.reference}/{seat_ids[1]}")
+    assert drawn != qr_svg(f"{sold.reference}/{seat_ids[0]}")
+
+
+def test_a_cancelled_seat_or_a_stranger_has_no_ticket(staff_client, sold, seat_ids):
+    assert staff_client.get(ticket_url(sold.reference, seat_ids[0])).status_code == 404
+    assert staff_client.get(ticket_url(sold.reference, seat_ids[2])).status_code == 404
+    assert staff_client.get(ticket_url("BK-NOPE2345", seat_ids[1])).status_code == 404
+
+
+def test_tickets_are_for_staff_like_the_confirmation(sold, seat_ids):
+    url = ticket_url(sold.reference, seat_ids[1])
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    visitor = Client()
+    visitor.force_login(get_user_model().objects.create_user("joe", password="pw"))
+    assert visitor.get(url).status_code == 302
