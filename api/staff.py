@@ -204,6 +204,7 @@ def sell(request: HttpRequest, event_id: int) -> HttpResponse:
         event_id=event_id,
         seat_ids=_seat_ids(body),
         customer_name=_text(body, "customer_name", required=True),
+        customer_email=_text(body, "customer_email"),
         payment_note=_text(body, "payment_note"),
         include_blocked=_flag(body, "include_blocked"),
         staff=_username(request),

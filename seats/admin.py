@@ -32,7 +32,7 @@ class PriceCategoryInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_at", "plan", "version"]
+    list_display = ["name", "starts_at", "plan", "buyer_details", "version"]
     # The seats were made from the plan: moving an event onto another plan
     # is seats.services.seating.apply_layout's job (plans.store calls it; it
     # refuses to drop held and booked seats).

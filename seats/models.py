@@ -92,6 +92,14 @@ class SeatingPlan(models.Model):
         return f"{self.name} ({self.seat_count} seats)"
 
 
+class BuyerDetails(models.TextChoices):
+    """What a booking of the event must say about its buyer (name, email)."""
+
+    NONE = "none", "not asked"
+    OPTIONAL = "optional", "asked, may be left out"
+    REQUIRED = "required", "required"
+
+
 class Event(models.Model):
     name = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
@@ -109,6 +117,11 @@ class Event(models.Model):
     # The shop's checkout page: "Continue to checkout" sends the browser
     # there with its hold token (docs/integration.md). Empty: no button.
     checkout_url = models.URLField(max_length=500, blank=True)
+    # Whether Book asks for the buyer's name and email (seats.services.buyers);
+    # a given email is always checked, a missing one refused only if required.
+    buyer_details = models.CharField(
+        max_length=8, choices=BuyerDetails.choices, default=BuyerDetails.NONE
+    )
     # Bumped by exactly 1 in the transaction of every announced change, so
     # clients can spot a missed message.
     version = models.PositiveBigIntegerField(default=0)
@@ -494,6 +507,7 @@ __all__ = [
     "Activity",
     "BookedSeat",
     "Booking",
+    "BuyerDetails",
     "Event",
     "Hold",
     "Place",

@@ -156,7 +156,13 @@ class BookingIn(Schema):
         pattern=NO_NUL,
         description="Your order or payment id.",
     )
-    customer: CustomerIn = Field(default_factory=CustomerIn)
+    customer: CustomerIn = Field(
+        default_factory=CustomerIn,
+        description=(
+            "The buyer. Where the event requires buyer details, both name and "
+            "email (bad_request otherwise); a given email is always checked."
+        ),
+    )
 
 
 class BookedSeatOut(Schema):

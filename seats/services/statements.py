@@ -32,7 +32,8 @@ from seats.sql import prepared_cursor
 
 # What the services, and the seat rules after them, read of the seats they
 # lock; `avoids_single_seats`, the event's flag, comes along joined (the seat
-# rules read it from there), and `room_on`, whether its waiting room is on.
+# rules read it from there), `buyer_details`, what a booking must say of its
+# buyer (seats.services.buyers), and `room_on`, whether its waiting room is on.
 # Model.from_db wants its fields in model order.
 def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
     names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
@@ -94,10 +95,10 @@ def _marks(count: int) -> str:
 @cache
 def _seats_with_event() -> str:
     """The seat read's columns and join: the seat, its event's single-seat
-    flag and whether its waiting room is on."""
+    flag and buyer details, and whether its waiting room is on."""
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
     return (
-        f"SELECT {columns}, e.avoid_single_seats, {_room_on()} "
+        f"SELECT {columns}, e.avoid_single_seats, e.buyer_details, {_room_on()} "
         f"FROM {_q(Seat._meta.db_table)} s "
         f"JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
     )
@@ -151,9 +152,10 @@ def select_seats(
         if row[0] not in wanted:
             continue  # a run-mate: locked, not asked for
         seat = Seat.from_db(
-            connection.alias, _SEAT_FIELDS, _times(row[:-2], _SEAT_TIMES)
+            connection.alias, _SEAT_FIELDS, _times(row[:-3], _SEAT_TIMES)
         )
-        seat.avoids_single_seats = bool(row[-2])  # type: ignore[attr-defined]
+        seat.avoids_single_seats = bool(row[-3])  # type: ignore[attr-defined]
+        seat.buyer_details = row[-2]  # type: ignore[attr-defined]
         seat.room_on = bool(row[-1])  # type: ignore[attr-defined]
         seats.append(seat)
     return seats

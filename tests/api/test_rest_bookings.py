@@ -333,3 +333,25 @@ def test_every_change_is_on_the_record(shop, event, seat_ids):
         (3, "cancelled", seat_ids[1], holder),
     ]
     assert version(event.id) == 3
+
+
+def test_an_event_that_requires_the_buyer_refuses_a_booking_without_one(
+    shop, event, seat_ids
+):
+    Event.objects.filter(pk=event.pk).update(buyer_details="required")
+    token = shop.hold_token(event.id, seat_ids[:1])
+
+    response = shop.book(token, customer={"name": "Ada Lovelace"})
+
+    body = problem(response, 422, "bad_request")
+    assert body["detail"] == "This event needs the buyer's email."
+    assert statuses(seat_ids[:1]) == ["held"]
+    assert not Booking.objects.exists()
+    made = shop.book(
+        token, customer={"name": "Ada Lovelace", "email": "ada@example.org"}
+    )
+    assert made.status_code == 201
+    assert made.json()["customer"] == {
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+    }
