@@ -164,6 +164,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+def box_office_lookup(request: HttpRequest) -> HttpResponse:
+    """Find a booking by its reference or its buyer's name (`?q=`)."""
+    query = request.GET.get("q", "")[:200]
+    found = reports.find_bookings(query) if query.strip() else None
+    return render(
+        request,
+        "frontend/lookup.html",
+        {"query": query, "found": found, "limit": reports.MAX_FOUND},
+    )
+
+
+@staff_required
 def box_office_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """A printable confirmation of one booking: reference, seats, customer."""
     if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from seats.models import (
@@ -275,3 +275,47 @@ def ticket(*, reference: str, seat_id: int) -> Ticket:
         buyer_name=booking.customer_name,
         seat=seat,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FoundBooking:
+    reference: str
+    event_name: str
+    starts_at: datetime
+    customer_name: str
+    customer_email: str
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+MAX_FOUND = 50
+
+
+def find_bookings(query: str) -> list[FoundBooking]:
+    """Bookings whose reference is `query` (any case, `BK-` optional) or
+    whose buyer's name contains it; newest first, at most MAX_FOUND."""
+    text = query.strip().replace("\x00", "")
+    if not text:
+        return []
+    reference = text.upper()
+    if not reference.startswith("BK-"):
+        reference = "BK-" + reference
+    found = (
+        Booking.objects.filter(
+            Q(reference=reference) | Q(customer_name__icontains=text)
+        )
+        .select_related("event")
+        .order_by("-created_at", "-id")[:MAX_FOUND]
+    )
+    return [
+        FoundBooking(
+            reference=b.reference,
+            event_name=b.event.name,
+            starts_at=b.event.starts_at,
+            customer_name=b.customer_name,
+            customer_email=b.customer_email,
+            created_at=b.created_at,
+            cancelled_at=b.cancelled_at,
+        )
+        for b in found
+    ]

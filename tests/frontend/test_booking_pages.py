@@ -123,3 +123,27 @@ def test_tickets_are_for_staff_like_the_confirmation(sold, seat_ids):
     visitor = Client()
     visitor.force_login(get_user_model().objects.create_user("joe", password="pw"))
     assert visitor.get(url).status_code == 302
+
+
+def test_staff_find_a_booking_by_reference_or_buyer_name(staff_client, sold):
+    for query in (sold.reference, sold.reference.lower()[3:], "grace", "HOPPER"):
+        html = staff_client.get("/box-office/bookings/", {"q": query}).content.decode()
+        rows = re.findall(r'<tr class="lookup-row">.*?</tr>', html, re.S)
+        assert len(rows) == 1, query
+        assert f'href="/box-office/bookings/{sold.reference}/"' in rows[0]
+        assert "Grace Hopper" in rows[0]
+    html = staff_client.get("/box-office/bookings/", {"q": "nobody"}).content.decode()
+    assert "lookup-row" not in html and "No booking matches" in html
+    empty = staff_client.get("/box-office/bookings/").content.decode()
+    assert "lookup-row" not in empty and "No booking matches" not in empty
+
+
+def test_the_lookup_is_for_staff_only(sold):
+    url = f"/box-office/bookings/?q={sold.reference}"
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    visitor = Client()
+    visitor.force_login(get_user_model().objects.create_user("joe", password="pw"))
+    answer = visitor.get(url)
+    assert answer.status_code == 302
+    assert sold.reference not in answer.content.decode()
