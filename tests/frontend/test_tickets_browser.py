@@ -1,5 +1,7 @@
-"""A box office sale, one seat cancelled: the confirmation keeps both, and
-the other's ticket prints a QR code a door scanner reads as its booking."""
+"""Bookings a box office can stand behind: a sale with one seat cancelled
+keeps both on its confirmation, the other's ticket prints a QR code a door
+scanner reads as its booking, and Book asks for the buyer where the event
+requires one."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.pages import FAST, log_in, seat, seat_layout
+from tests.frontend.pages import FAST, log_in, open_map, seat, seat_layout
 from tests.frontend.qr import read_qr
 
 pytestmark = pytest.mark.browser
@@ -88,4 +90,57 @@ def test_a_partly_cancelled_sale_and_its_ticket(browser, live_server_proc):
         pdf = page.pdf(format="A4")
         assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
         context.close()
+    staff.close()
+
+
+def test_book_asks_for_the_buyer_where_the_event_requires_one(
+    browser, live_server_proc
+):
+    layout = seat_layout(live_server_proc)
+    row_e = sorted(i for i, s in layout.items() if s["row"] == "E")
+    staff = browser.new_context(viewport=DESKTOP)
+    log_in(staff, live_server_proc, "admin", "staff-password-1").wait_for_url(
+        re.compile("/dashboard/$")
+    )
+    # The setting lives in the admin, on the event.
+    admin = staff.new_page()
+    admin.goto(f"{live_server_proc.url}/admin/seats/event/1/change/")
+    admin.select_option("#id_buyer_details", "required")
+    admin.click("input[name=_save]")
+    expect(admin.locator(".messagelist .success")).to_be_visible()
+
+    for viewport, seat_id in ((DESKTOP, row_e[0]), (PHONE, row_e[2])):
+        page = open_map(browser, live_server_proc, viewport=viewport)
+        name, email = page.locator("#buyer-name"), page.locator("#buyer-email")
+        expect(name).to_have_attribute("required", "")
+        seat(page, seat_id).click()
+        expect(seat(page, seat_id)).to_have_attribute(
+            "data-status", "held-by-me", timeout=FAST
+        )
+        book = page.locator("#book-button")
+        book.scroll_into_view_if_needed()
+        book.click()
+        expect(page.locator("#message")).to_have_text(
+            "Give your name and a valid email address to book."
+        )
+        expect(seat(page, seat_id)).to_have_attribute("data-status", "held-by-me")
+        name.fill("Ada Lovelace")
+        email.fill("ada@")  # the browser's own check stops it too
+        book.click()
+        expect(seat(page, seat_id)).to_have_attribute("data-status", "held-by-me")
+        email.fill("ada@example.org")
+        book.click()
+        expect(page.locator("#booking-result")).to_contain_text(
+            "Your booking reference is BK-", timeout=FAST
+        )
+        reference = re.search(
+            r"BK-[0-9A-Z]{8}", page.locator("#booking-result").inner_text()
+        ).group(0)
+        confirmation = staff.new_page()
+        confirmation.goto(f"{live_server_proc.url}/box-office/bookings/{reference}/")
+        expect(confirmation.locator(".confirmation-details")).to_contain_text(
+            "Ada Lovelace · ada@example.org"
+        )
+        confirmation.close()
+        page.context.close()
     staff.close()
