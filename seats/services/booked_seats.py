@@ -12,7 +12,8 @@ from datetime import datetime
 
 from django.db.models import F
 
-from seats.models import BookedSeat, Booking, Seat
+from seats.models import BookedSeat, Booking
+from seats.services import statements
 from seats.services.locking import require_transaction
 
 
@@ -23,25 +24,7 @@ def record_sold(booking: Booking, seat_ids: Sequence[int]) -> list[BookedSeat]:
     built from it in this transaction (webhooks) need no read of their own.
     """
     require_transaction()
-    # One read for place and price: the locked seats carry neither.
-    sold = (
-        Seat.objects.filter(id__in=list(seat_ids))
-        .order_by("pk")
-        .values(
-            "label",
-            "section",
-            "row",
-            "number",
-            seat_id=F("id"),
-            category_code=F("category__code"),
-            category_name=F("category__name"),
-            price=F("category__price"),
-            currency=F("category__currency"),
-        )
-    )
-    rows = BookedSeat.objects.bulk_create(
-        [BookedSeat(booking=booking, **fields) for fields in sold]
-    )
+    rows = statements.insert_booked_seats(booking.id, seat_ids)
     remember(booking, rows)
     return rows
 

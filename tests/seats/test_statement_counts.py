@@ -27,8 +27,8 @@ BUDGET = {
     "release": 8,
     "extend": 8,
     # A booking writes its own record of the seats (BookedSeat): their place
-    # and price read, then inserted; a cancellation marks those rows.
-    "book": 11,
+    # and price copied in its one INSERT; a cancellation marks those rows.
+    "book": 10,
     "cancel": 9,
     "hold_best": 10,
     "sweep": 8,
