@@ -321,6 +321,7 @@ def _aware(value: Any) -> datetime | None:
 # in the statement that writes it (seats.services.booked_seats).
 _BOOKED_COPIED = ("seat_id", "label", "section", "row", "number")
 _BOOKED_PRICED = ("category_code", "category_name", "price", "currency")
+_NOT_YET = ("cancelled_at", "refunded")
 
 
 @shapes
@@ -347,8 +348,7 @@ def insert_booked_seats(booking_id: int, seat_ids: Sequence[int]) -> list[Booked
         cursor.execute(_insert_booked_seats_sql(len(seat_ids)), [booking_id, *seat_ids])
         rows = cursor.fetchall()
     # Every field, so none is deferred (a read of its own when touched).
-    names = ("id", "booking_id", *_BOOKED_COPIED, *_BOOKED_PRICED)
-    names += ("cancelled_at", "refunded")
+    names = ("id", "booking_id", *_BOOKED_COPIED, *_BOOKED_PRICED, *_NOT_YET)
     price = names.index("price")
     booked = []
     for row in rows:
