@@ -204,6 +204,7 @@ def sell(request: HttpRequest, event_id: int) -> HttpResponse:
         event_id=event_id,
         seat_ids=_seat_ids(body),
         customer_name=_text(body, "customer_name", required=True),
+        customer_email=_text(body, "customer_email"),
         payment_note=_text(body, "payment_note"),
         include_blocked=_flag(body, "include_blocked"),
         staff=_username(request),
@@ -305,6 +306,12 @@ CSV_COLUMNS = [
     "cancelled_at",
     "sold_by",
     "payment_note",
+    # Seats cancelled out of the booking, each with its time and refund, in
+    # the same order; a whole cancelled booking lists them all here too.
+    "cancelled_seats",
+    "cancelled_seat_times",
+    "refunds",
+    "refunded_total",
 ]
 
 
@@ -332,6 +339,10 @@ def bookings_csv(request: HttpRequest, event_id: int) -> HttpResponse:
                 iso(line.cancelled_at) or "",
                 _cell(line.sold_by),
                 _cell(line.payment_note),
+                _cell(" ".join(s.label for s in line.cancelled_seats)),
+                " ".join(iso(s.cancelled_at) or "" for s in line.cancelled_seats),
+                " ".join(f"{s.refunded or 0:.2f}" for s in line.cancelled_seats),
+                f"{line.refunded:.2f}",
             ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

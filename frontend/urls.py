@@ -8,9 +8,15 @@ urlpatterns = [
     path("events/<int:event_id>/checkout", views.checkout, name="checkout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("box-office/events/<int:event_id>/", views.box_office, name="box-office"),
+    path("box-office/bookings/", views.box_office_lookup, name="box-office-lookup"),
     path(
         "box-office/bookings/<str:reference>/",
         views.box_office_confirmation,
         name="box-office-confirmation",
+    ),
+    path(
+        "box-office/bookings/<str:reference>/tickets/<int:seat_id>/",
+        views.box_office_ticket,
+        name="box-office-ticket",
     ),
 ]

@@ -17,9 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from access import is_staff, staff_required
+from frontend import tickets
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
-from seats.models import Booking, Event
+from seats.models import BookedSeat, Booking, Event
 from seats.waiting import services as waiting
 
 HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."
@@ -163,6 +164,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+def box_office_lookup(request: HttpRequest) -> HttpResponse:
+    """Find a booking by its reference or its buyer's name (`?q=`)."""
+    query = request.GET.get("q", "")[:200]
+    found = reports.find_bookings(query) if query.strip() else None
+    return render(
+        request,
+        "frontend/lookup.html",
+        {"query": query, "found": found, "limit": reports.MAX_FOUND},
+    )
+
+
+@staff_required
 def box_office_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """A printable confirmation of one booking: reference, seats, customer."""
     if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it
@@ -171,8 +184,35 @@ def box_office_confirmation(request: HttpRequest, reference: str) -> HttpRespons
         Booking.objects.select_related("event"), reference=reference
     )
     [line] = reports.bookings_of(booking.event_id, reference=reference)
+    # What is still sold; a whole cancelled booking shows what it was sold for.
+    kept = [s for s in line.sold if not s.is_cancelled] or line.sold
     return render(
         request,
         "frontend/confirmation.html",
-        {"booking": booking, "line": line, "total": sum(p for *_, p in line.seats)},
+        {
+            "booking": booking,
+            "line": line,
+            "total": sum(s.price for s in kept),
+            "refunded": line.refunded,
+        },
+    )
+
+
+@staff_required
+def box_office_ticket(
+    request: HttpRequest, reference: str, seat_id: int
+) -> HttpResponse:
+    """A printable ticket for one seat still in the booking (who may see the
+    confirmation may see its tickets: staff)."""
+    if "\x00" in reference:  # no reference has one; PostgreSQL would refuse it
+        raise Http404("No such ticket.")
+    try:
+        ticket = reports.ticket(reference=reference, seat_id=seat_id)
+    except BookedSeat.DoesNotExist:
+        raise Http404("No such ticket.") from None
+    code = tickets.ticket_code(ticket.reference, seat_id)
+    return render(
+        request,
+        "frontend/ticket.html",
+        {"ticket": ticket, "code": code, "qr": tickets.qr_svg(code)},
     )

@@ -289,8 +289,14 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         return frames.extend_ok(result, request.request_id)
 
     async def _on_book(self, request: Request) -> shapes.BookOkFrame:
+        customer = services.Customer(
+            name=request.customer_name, email=request.customer_email
+        )
         result = await db_call(self._admitted(services.book_from_map))(
-            event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
+            event_id=self.event_id,
+            holder=self.holder,
+            seat_ids=request.seat_ids,
+            customer=customer,
         )
         return frames.book_ok(result, request.request_id)
 

@@ -14,6 +14,7 @@ from seats import layouts, services
 from seats.errors import RequestError
 from seats.models import (
     Activity,
+    BookedSeat,
     Booking,
     Event,
     Hold,
@@ -32,7 +33,7 @@ class PriceCategoryInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_at", "plan", "version"]
+    list_display = ["name", "starts_at", "plan", "buyer_details", "version"]
     # The seats were made from the plan: moving an event onto another plan
     # is seats.services.seating.apply_layout's job (plans.store calls it; it
     # refuses to drop held and booked seats).
@@ -216,6 +217,26 @@ class HoldAdmin(admin.ModelAdmin):
         self.message_user(request, f"Released {released} seat(s).")
 
 
+class BookedSeatInline(admin.TabularInline):
+    """Every seat the booking sold, the cancelled ones with time and refund;
+    read-only like the booking."""
+
+    model = BookedSeat
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "label",
+        "category_code",
+        "price",
+        "currency",
+        "cancelled_at",
+        "refunded",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     """Read-only: a booking changes only through the services (cancel frees
@@ -231,8 +252,15 @@ class BookingAdmin(admin.ModelAdmin):
         "cancelled_at",
     ]
     list_filter = ["channel", "event"]
-    search_fields = ["reference", "holder", "external_reference", "customer_email"]
+    search_fields = [
+        "reference",
+        "holder",
+        "external_reference",
+        "customer_name",
+        "customer_email",
+    ]
     actions = ["cancel_bookings"]
+    inlines = [BookedSeatInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Booking._meta.fields]

@@ -92,6 +92,14 @@ class SeatingPlan(models.Model):
         return f"{self.name} ({self.seat_count} seats)"
 
 
+class BuyerDetails(models.TextChoices):
+    """What a booking of the event must say about its buyer (name, email)."""
+
+    NONE = "none", "not asked"
+    OPTIONAL = "optional", "asked, may be left out"
+    REQUIRED = "required", "required"
+
+
 class Event(models.Model):
     name = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
@@ -109,6 +117,11 @@ class Event(models.Model):
     # The shop's checkout page: "Continue to checkout" sends the browser
     # there with its hold token (docs/integration.md). Empty: no button.
     checkout_url = models.URLField(max_length=500, blank=True)
+    # Whether Book asks for the buyer's name and email (seats.services.buyers);
+    # a given email is always checked, a missing one refused only if required.
+    buyer_details = models.CharField(
+        max_length=8, choices=BuyerDetails.choices, default=BuyerDetails.NONE
+    )
     # Bumped by exactly 1 in the transaction of every announced change, so
     # clients can spot a missed message.
     version = models.PositiveBigIntegerField(default=0)
@@ -236,6 +249,57 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class BookedSeat(models.Model):
+    """One seat as a booking sold it, kept for good with its state.
+
+    Written with the booking, one row per seat; a cancellation marks the
+    row (`cancelled_at`, `refunded`) and frees the seat itself, so the
+    record keeps every seat the booking ever had while the map sells the
+    cancelled ones again. Place, category and price are copies taken at
+    sale: a later plan or price change does not rewrite a sold ticket.
+    """
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="booked_seats"
+    )
+    # Not a database constraint: the id stays what was sold even if a plan
+    # change later removes the (by then free) seat, as `seat_list` did.
+    seat = models.ForeignKey(
+        "Seat", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    label = models.CharField(max_length=64)
+    section = models.CharField(max_length=40, blank=True)
+    row = models.CharField(max_length=16, blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    category_code = models.CharField(max_length=40, blank=True)
+    category_name = models.CharField(max_length=80, blank=True)
+    price = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # What the cancellation gave back: the price as sold (no partial refunds).
+    refunded = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["booking_id", "id"]
+        constraints = [
+            # Cancelled and refunded go together.
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True, refunded__isnull=True)
+                | Q(cancelled_at__isnull=False, refunded__isnull=False),
+                name="booked_seat_cancelled_with_refund",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} of {self.booking_id}"
 
     @property
     def is_cancelled(self) -> bool:
@@ -441,7 +505,9 @@ from seats.waiting.models import Place, WaitingRoom  # noqa: E402
 
 __all__ = [
     "Activity",
+    "BookedSeat",
     "Booking",
+    "BuyerDetails",
     "Event",
     "Hold",
     "Place",

@@ -7,15 +7,24 @@ as in `seats.selectors`, so the report always agrees with the map.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from seats import ordering
-from seats.models import Activity, Booking, Event, PriceCategory, Seat, SeatStatus
+from seats.models import (
+    Activity,
+    BookedSeat,
+    Booking,
+    Event,
+    PriceCategory,
+    Seat,
+    SeatStatus,
+)
 from seats.selectors import event_version
 
 
@@ -133,15 +142,24 @@ def event_report(*, event_id: int, now: datetime | None = None) -> EventReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _ReportSeat:
-    id: int
+class SoldSeat:
+    """One seat of a booking as sold, and whether it was cancelled since."""
+
+    seat_id: int | None
     label: str
     section: str
     row: str
-    number: int
-    y: float
-    category_id: int
-    booking_id: int | None
+    number: int | None
+    category_code: str
+    category_name: str
+    price: Decimal
+    currency: str
+    cancelled_at: datetime | None
+    refunded: Decimal | None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,50 +169,93 @@ class BookingLine:
     channel: str
     customer_name: str
     customer_email: str
-    seats: list[tuple[str, str, Decimal]]  # label, category code, price
+    # label, category code, price: the seats it holds now (a cancelled
+    # booking: every seat it was sold with), as the export always showed.
+    seats: list[tuple[str, str, Decimal]]
     cancelled_at: datetime | None
     sold_by: str
     payment_note: str
+    # Every seat it was ever sold, in sale order, the cancelled ones marked.
+    sold: list[SoldSeat]
+
+    @property
+    def cancelled_seats(self) -> list[SoldSeat]:
+        return [s for s in self.sold if s.is_cancelled]
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((s.refunded or Decimal(0) for s in self.sold), Decimal(0))
+
+
+def sold_seats(booking_ids: list[int]) -> dict[int, list[SoldSeat]]:
+    """The booked seats of these bookings, by booking, in sale order."""
+    rows = list(
+        BookedSeat.objects.filter(booking_id__in=booking_ids).order_by(
+            "booking_id", "id"
+        )
+    )
+    per: dict[int, list[SoldSeat]] = {}
+    for row, seat in zip(rows, sold_seats_from(rows), strict=True):
+        per.setdefault(row.booking_id, []).append(seat)
+    return per
+
+
+def in_plan_order(
+    seats: list[SoldSeat], ranks: dict[ordering.RowKey, int]
+) -> list[SoldSeat]:
+    """A booking's seats as sold, in plan order (`ranks` from the event's
+    seats; a row since removed from the plan comes last, by name)."""
+    last = len(ranks)
+
+    def key(seat: SoldSeat) -> tuple[object, ...]:
+        return (
+            ranks.get((seat.section, seat.row), last),
+            ordering.natural_key(seat.section),
+            ordering.natural_key(seat.row),
+            seat.number if seat.number is not None else 0,
+            ordering.natural_key(seat.label),
+            seat.seat_id or 0,
+        )
+
+    return sorted(seats, key=key)
+
+
+def sold_seats_from(rows: Iterable[BookedSeat]) -> list[SoldSeat]:
+    return [
+        SoldSeat(
+            seat_id=row.seat_id,
+            label=row.label,
+            section=row.section,
+            row=row.row,
+            number=row.number,
+            category_code=row.category_code,
+            category_name=row.category_name,
+            price=row.price,
+            currency=row.currency,
+            cancelled_at=row.cancelled_at,
+            refunded=row.refunded,
+        )
+        for row in rows
+    ]
 
 
 def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine]:
     """Every booking of the event (or the one with `reference`), oldest
-    first, with the seats it holds now (a cancelled booking: the seats it
-    was sold with, from its record)."""
-    prices = {
-        cat.id: (cat.code, cat.price)
-        for cat in PriceCategory.objects.filter(event_id=event_id)
-    }
-    seat_rows = [
-        _ReportSeat(*row)
-        for row in Seat.objects.filter(event_id=event_id).values_list(
-            "id", "label", "section", "row", "number", "y", "category_id", "booking_id"
-        )
-    ]
-    by_id = {s.id: s for s in seat_rows}
-    # Seats listed in plan order (docs/best-available.md), ids as a last resort.
-    place = {
-        s.id: i
-        for i, s in enumerate(
-            ordering.in_plan_order(seat_rows, ordering.row_ranks(seat_rows))
-        )
-    }
-    current: dict[int, list[int]] = {}
-    for seat in seat_rows:
-        if seat.booking_id is not None:
-            current.setdefault(seat.booking_id, []).append(seat.id)
-    lines = []
-    bookings = Booking.objects.filter(event_id=event_id).order_by("created_at", "id")
+    first: its seats now (a cancelled booking: the seats it was sold with)
+    and every seat it ever had, as sold, the cancelled ones marked; seats in
+    plan order (docs/best-available.md)."""
+    found = Booking.objects.filter(event_id=event_id).order_by("created_at", "id")
     if reference is not None:
-        bookings = bookings.filter(reference=reference)
+        found = found.filter(reference=reference)
+    bookings = list(found)
+    per = sold_seats([b.id for b in bookings])
+    ranks = ordering.row_ranks(
+        Seat.objects.filter(event_id=event_id).only("id", "section", "row", "y")
+    )
+    lines = []
     for booking in bookings:
-        ids = current.get(booking.id) or [s["id"] for s in booking.seat_list]
-        seats = []
-        for sid in sorted(ids, key=lambda i: (place.get(i, len(place)), i)):
-            found = by_id.get(sid)
-            label, category = (found.label, found.category_id) if found else ("?", 0)
-            code, price = prices.get(category, ("", Decimal(0)))
-            seats.append((label, code, price))
+        sold = in_plan_order(per.get(booking.id, []), ranks)
+        kept = [s for s in sold if not s.is_cancelled] or sold
         lines.append(
             BookingLine(
                 reference=booking.reference,
@@ -202,10 +263,84 @@ def bookings_of(event_id: int, reference: str | None = None) -> list[BookingLine
                 channel=booking.channel,
                 customer_name=booking.customer_name,
                 customer_email=booking.customer_email,
-                seats=seats,
+                seats=[(s.label, s.category_code, s.price) for s in kept],
                 cancelled_at=booking.cancelled_at,
                 sold_by=booking.sold_by,
                 payment_note=booking.payment_note,
+                sold=sold,
             )
         )
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One booked seat as the buyer shows it at the door."""
+
+    reference: str
+    event_name: str
+    starts_at: datetime
+    buyer_name: str
+    seat: SoldSeat
+
+
+def ticket(*, reference: str, seat_id: int) -> Ticket:
+    """The ticket for one seat still booked in the booking; raises
+    BookedSeat.DoesNotExist for a seat not in it or cancelled out of it
+    (a cancelled seat has no ticket: it may be sold again)."""
+    row = BookedSeat.objects.select_related("booking__event").get(
+        booking__reference=reference, seat_id=seat_id, cancelled_at__isnull=True
+    )
+    booking = row.booking
+    [seat] = sold_seats_from([row])
+    return Ticket(
+        reference=booking.reference,
+        event_name=booking.event.name,
+        starts_at=booking.event.starts_at,
+        buyer_name=booking.customer_name,
+        seat=seat,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FoundBooking:
+    reference: str
+    event_name: str
+    starts_at: datetime
+    customer_name: str
+    customer_email: str
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+MAX_FOUND = 50
+
+
+def find_bookings(query: str) -> list[FoundBooking]:
+    """Bookings whose reference is `query` (any case, `BK-` optional) or
+    whose buyer's name contains it; newest first, at most MAX_FOUND."""
+    text = query.strip().replace("\x00", "")
+    if not text:
+        return []
+    reference = text.upper()
+    if not reference.startswith("BK-"):
+        reference = "BK-" + reference
+    found = (
+        Booking.objects.filter(
+            Q(reference=reference) | Q(customer_name__icontains=text)
+        )
+        .select_related("event")
+        .order_by("-created_at", "-id")[:MAX_FOUND]
+    )
+    return [
+        FoundBooking(
+            reference=b.reference,
+            event_name=b.event.name,
+            starts_at=b.event.starts_at,
+            customer_name=b.customer_name,
+            customer_email=b.customer_email,
+            created_at=b.created_at,
+            cancelled_at=b.cancelled_at,
+        )
+        for b in found
+    ]

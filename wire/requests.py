@@ -20,6 +20,8 @@ REQUEST_TYPES = frozenset(
     {"hold", "hold_best", "release", "extend", "book", "snapshot", "ping"}
 )
 MAX_CATEGORY_CHARS = 40
+MAX_NAME_CHARS = 200
+MAX_EMAIL_CHARS = 254
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # Ids are signed 64-bit database keys.
 MAX_ID = 2**63 - 1
@@ -35,6 +37,9 @@ class Request:
     category: str | None = None
     # hold_best: a wheelchair space and its companion seats.
     accessible: bool = False
+    # book: the buyer, where the event asks (seats.services.buyers checks).
+    customer_name: str = ""
+    customer_email: str = ""
 
 
 class FrameError(Exception):
@@ -94,9 +99,38 @@ def parse_request(text: str | None) -> Request:
         return Request(type=kind, request_id=request_id)
     try:
         seat_ids = _seat_ids(data.get("seat_ids"))
+        if kind == "book":
+            name = _optional_text(data, "customer_name", MAX_NAME_CHARS)
+            email = _optional_text(data, "customer_email", MAX_EMAIL_CHARS)
+            return Request(
+                type=kind,
+                request_id=request_id,
+                seat_ids=seat_ids,
+                customer_name=name,
+                customer_email=email,
+            )
     except (BadRequest, TooManySeats) as error:
         raise FrameError(error, request_id) from None
     return Request(type=kind, request_id=request_id, seat_ids=seat_ids)
+
+
+def _optional_text(data: dict[str, object], name: str, limit: int) -> str:
+    """A string of at most `limit` characters a database can store, or ""."""
+    value = data.get(name, "")
+    if not isinstance(value, str) or len(value) > limit or not _storable(value):
+        raise BadRequest(f"{name} must be a string of at most {limit} characters.")
+    return value
+
+
+def _storable(value: str) -> bool:
+    """No NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _valid_request_id(value: object) -> bool:

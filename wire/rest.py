@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from seats.models import Booking
+from seats.models import BookedSeat, Booking
 from seats.selectors import EventDetails, EventSummary, HoldDetails
 from seats.timefmt import iso
 from wire import frames
@@ -85,8 +85,8 @@ def booking(booking: Booking, seat_order: Sequence[int] = ()) -> dict[str, Any]:
         "external_reference": booking.external_reference,
         "customer": {"name": booking.customer_name, "email": booking.customer_email},
         "seats": [
-            {"id": seat["id"], "label": seat["label"]}
-            for seat in _ordered(booking.seat_list, seat_order)
+            booked_seat(seat)
+            for seat in _ordered(list(booking.booked_seats.all()), seat_order)
         ],
         "hold_token": booking.hold_token or None,
         "created_at": iso(booking.created_at),
@@ -94,12 +94,27 @@ def booking(booking: Booking, seat_order: Sequence[int] = ()) -> dict[str, Any]:
     }
 
 
-def _ordered(
-    seat_list: list[dict[str, Any]], seat_order: Sequence[int]
-) -> list[dict[str, Any]]:
+def _ordered(seats: list[BookedSeat], seat_order: Sequence[int]) -> list[BookedSeat]:
     """Seats named in `seat_order` in that order, any others after them."""
     place = {seat_id: i for i, seat_id in enumerate(seat_order)}
-    return sorted(seat_list, key=lambda s: place.get(s["id"], len(place)))
+    return sorted(seats, key=lambda s: place.get(s.seat_id or 0, len(place)))
+
+
+def booked_seat(seat: BookedSeat) -> dict[str, Any]:
+    """One seat the booking ever had: cancelled ones stay, marked."""
+    return {
+        "id": seat.seat_id,
+        "label": seat.label,
+        "status": "cancelled" if seat.is_cancelled else "booked",
+        "section": seat.section,
+        "row": seat.row,
+        "number": seat.number,
+        "category": seat.category_code,
+        "price": str(seat.price),
+        "currency": seat.currency,
+        "cancelled_at": iso(seat.cancelled_at),
+        "refunded": str(seat.refunded) if seat.refunded is not None else None,
+    }
 
 
 def problem(

@@ -163,12 +163,31 @@ class BookingIn(Schema):
         pattern=NO_NUL,
         description="Your order or payment id.",
     )
-    customer: CustomerIn = Field(default_factory=CustomerIn)
+    customer: CustomerIn = Field(
+        default_factory=CustomerIn,
+        description=(
+            "The buyer. Where the event requires buyer details, both name and "
+            "email (bad_request otherwise); a given email is always checked."
+        ),
+    )
 
 
 class BookedSeatOut(Schema):
     id: int
     label: str
+    status: Literal["booked", "cancelled"] = Field(
+        description="Cancelled seats stay in the booking, free again for sale."
+    )
+    section: str
+    row: str
+    number: int | None
+    category: str = Field(description="The price category's code, as sold.")
+    price: str = Field(description="Decimal, as sold, e.g. '45.00'.")
+    currency: str
+    cancelled_at: datetime | None
+    refunded: str | None = Field(
+        description="Decimal: what the cancellation gave back (the price as sold)."
+    )
 
 
 class CustomerOut(Schema):

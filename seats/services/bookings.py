@@ -10,9 +10,11 @@ from datetime import datetime
 from django.utils import timezone
 
 from seats.errors import BadRequest, BookingNotFound, CheckoutRequired, HoldExpired
-from seats.models import Activity, Booking, Event, Seat, SeatStatus
+from seats.models import Activity, Booking, BuyerDetails, Event, Seat, SeatStatus
 from seats.outbox import types
 from seats.outbox import writer as outbox
+from seats.services.booked_seats import mark_cancelled, record_sold
+from seats.services.buyers import checked_buyer
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
 from seats.services.holds import check_own_running, distinct, drop_if_empty
@@ -62,7 +64,8 @@ def book_seats(
     checked under the hold's lock).
 
     The hold must still be running at `now`: a hold past its time cannot be
-    booked even if the sweeper has not released it yet.
+    booked even if the sweeper has not released it yet. The customer's name
+    and email are checked as the event wants them (seats.services.buyers).
     """
     now = now or timezone.now()
     customer = customer or Customer()
@@ -70,6 +73,12 @@ def book_seats(
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
         check_own_running(seats, holder, now)
+        # Read with the seats (statements.select_seats): no statement of its own.
+        name, email = checked_buyer(
+            name=customer.name,
+            email=customer.email,
+            wanted=getattr(seats[0], "buyer_details", BuyerDetails.NONE),
+        )
         tokens = lock_holds(s.hold_id for s in seats)
         require_token(tokens, hold_token)
         # One hold per holder and event: the seats' one token.
@@ -80,8 +89,8 @@ def book_seats(
             holder=holder,
             created_at=now,
             external_reference=customer.external_reference,
-            customer_name=customer.name,
-            customer_email=customer.email,
+            customer_name=name,
+            customer_email=email,
             seat_list=[{"id": s.id, "label": s.label} for s in seats],
             hold_token=token or "",
         )
@@ -92,6 +101,7 @@ def book_seats(
         )
         if booked != len(wanted):  # pragma: no cover - guarded by the lock
             raise HoldExpired(seat_ids=wanted)
+        record_sold(booking, wanted)
         drop_if_empty(list(tokens))
         version = record_change(
             event_id=event_id,
@@ -112,7 +122,12 @@ def book_seats(
 
 
 def book_from_map(
-    *, event_id: int, holder: str, seat_ids: Sequence[int], now: datetime | None = None
+    *,
+    event_id: int,
+    holder: str,
+    seat_ids: Sequence[int],
+    customer: Customer | None = None,
+    now: datetime | None = None,
 ) -> BookingResult:
     """A booking asked for on the seat map itself, without a payment step.
 
@@ -121,7 +136,13 @@ def book_from_map(
     """
     if Event.objects.filter(pk=event_id).exclude(checkout_url="").exists():
         raise CheckoutRequired()
-    return book_seats(event_id=event_id, holder=holder, seat_ids=seat_ids, now=now)
+    return book_seats(
+        event_id=event_id,
+        holder=holder,
+        seat_ids=seat_ids,
+        customer=customer,
+        now=now,
+    )
 
 
 @retried_after_deadlock
@@ -135,8 +156,9 @@ def cancel_booking(
     """Free the booking's seats (live) and mark it cancelled; the record stays.
 
     With `seat_ids`, only those of its seats (BadRequest for seats not in
-    it); the booking is cancelled once no seat is left in it, and its
-    `seat_list` keeps every seat it was sold with. Cancelling a cancelled
+    it); the booking is cancelled once no seat is left in it. Its booked
+    seats (`BookedSeat`) keep every seat it was sold with, the freed ones
+    marked cancelled at `now` with their refund. Cancelling a cancelled
     booking changes nothing and returns it as it is, so a retried cancel is
     harmless. `staff` names the staff member who cancelled, for the log.
     """
@@ -171,6 +193,7 @@ def cancel_booking(
                 )
             freed = [s for s in seats if s.id in wanted]
         Seat.objects.filter(id__in=[s.id for s in freed]).update(booking=None)
+        mark_cancelled(booking_id=booking.id, seat_ids=[s.id for s in freed], now=now)
         whole = len(freed) == len(seats)
         if whole:
             booking.cancelled_at = now

@@ -17,15 +17,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from seats.errors import BadRequest, Busy, SeatBlocked, SeatsHeld, SeatsUnavailable
-from seats.models import Activity, Booking, Seat, SeatStatus
+from seats.models import Activity, Booking, BuyerDetails, Seat, SeatStatus
 from seats.outbox import types
 from seats.outbox import writer as outbox
 from seats.services import statements
+from seats.services.booked_seats import record_sold
 from seats.services.bookings import (
     BookingResult,
     cancel_booking,
     new_booking_reference,
 )
+from seats.services.buyers import checked_buyer
 from seats.services.changes import record_change
 from seats.services.hold_rows import hold_tokens, lapsed_groups
 from seats.services.holds import distinct, drop_if_empty
@@ -152,6 +154,7 @@ def sell_at_box_office(
     seat_ids: Sequence[int],
     customer_name: str,
     staff: str,
+    customer_email: str = "",
     payment_note: str = "",
     include_blocked: bool = False,
     now: datetime | None = None,
@@ -161,6 +164,8 @@ def sell_at_box_office(
     No per-holder limit and no hold first. Seats booked or in someone's
     running hold are refused; blocked seats are sold only with
     `include_blocked` (staff confirmed), and are unblocked by the sale.
+    The customer's name is always needed; the email as the event wants it
+    (seats.services.buyers), and checked whenever given.
     """
     now = now or timezone.now()
     name = _text(customer_name, "the customer's name", MAX_NOTE)
@@ -168,6 +173,11 @@ def sell_at_box_office(
     wanted = distinct(seat_ids)
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
+        name, email = checked_buyer(
+            name=name,
+            email=customer_email,
+            wanted=getattr(seats[0], "buyer_details", BuyerDetails.NONE),
+        )
         booked = [s for s in seats if s.booking_id is not None]
         if booked:
             raise SeatsUnavailable(
@@ -190,6 +200,7 @@ def sell_at_box_office(
             holder=staff_holder(staff),
             created_at=now,
             customer_name=name,
+            customer_email=email,
             seat_list=[{"id": s.id, "label": s.label} for s in seats],
             channel=Booking.Channel.BOX_OFFICE,
             sold_by=staff,
@@ -198,6 +209,7 @@ def sell_at_box_office(
         Seat.objects.filter(id__in=wanted).update(
             booking=booking, blocked=False, blocked_reason=""
         )
+        record_sold(booking, wanted)
         version = _record(event_id, Activity.Kind.BOOKED, seats, staff, now, note=note)
         outbox.enqueue_booking(
             types.BOOKING_CREATED, version=version, booking=booking, now=now

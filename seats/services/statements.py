@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
@@ -26,13 +27,16 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from seats.models import Event, Hold, Seat, WaitingRoom
+from seats.models import BookedSeat, Event, Hold, PriceCategory, Seat, WaitingRoom
 from seats.sql import prepared_cursor
+
+CENTS = Decimal("0.01")
 
 
 # What the services, and the seat rules after them, read of the seats they
 # lock; `avoids_single_seats`, the event's flag, comes along joined (the seat
-# rules read it from there), and `room_on`, whether its waiting room is on.
+# rules read it from there), `buyer_details`, what a booking must say of its
+# buyer (seats.services.buyers), and `room_on`, whether its waiting room is on.
 # Model.from_db wants its fields in model order.
 def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
     names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
@@ -94,10 +98,10 @@ def _marks(count: int) -> str:
 @cache
 def _seats_with_event() -> str:
     """The seat read's columns and join: the seat, its event's single-seat
-    flag and whether its waiting room is on."""
+    flag and buyer details, and whether its waiting room is on."""
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
     return (
-        f"SELECT {columns}, e.avoid_single_seats, {_room_on()} "
+        f"SELECT {columns}, e.avoid_single_seats, e.buyer_details, {_room_on()} "
         f"FROM {_q(Seat._meta.db_table)} s "
         f"JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
     )
@@ -151,9 +155,10 @@ def select_seats(
         if row[0] not in wanted:
             continue  # a run-mate: locked, not asked for
         seat = Seat.from_db(
-            connection.alias, _SEAT_FIELDS, _times(row[:-2], _SEAT_TIMES)
+            connection.alias, _SEAT_FIELDS, _times(row[:-3], _SEAT_TIMES)
         )
-        seat.avoids_single_seats = bool(row[-2])  # type: ignore[attr-defined]
+        seat.avoids_single_seats = bool(row[-3])  # type: ignore[attr-defined]
+        seat.buyer_details = row[-2]  # type: ignore[attr-defined]
         seat.room_on = bool(row[-1])  # type: ignore[attr-defined]
         seats.append(seat)
     return seats
@@ -310,3 +315,45 @@ def _aware(value: Any) -> datetime | None:
         value = parse_datetime(value)
     moment: datetime = value
     return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
+
+
+# A booking's record of its seats, copied from the seats and their categories
+# in the statement that writes it (seats.services.booked_seats).
+_BOOKED_COPIED = ("seat_id", "label", "section", "row", "number")
+_BOOKED_PRICED = ("category_code", "category_name", "price", "currency")
+_NOT_YET = ("cancelled_at", "refunded")
+
+
+@shapes
+def _insert_booked_seats_sql(count: int) -> str:
+    table = _q(BookedSeat._meta.db_table)
+    into = _columns(BookedSeat, ("booking_id", *_BOOKED_COPIED, *_BOOKED_PRICED))
+    returned = _columns(BookedSeat, ("id", *_BOOKED_COPIED, *_BOOKED_PRICED))
+    seat, category = _q(Seat._meta.db_table), _q(PriceCategory._meta.db_table)
+    picked = _columns(Seat, ("id", "label", "section", "row", "number"), "s.")
+    priced = _columns(PriceCategory, ("code", "name", "price", "currency"), "c.")
+    return (
+        f"INSERT INTO {table} ({into}) "
+        f"SELECT %s, {picked}, {priced} FROM {seat} s "
+        f"JOIN {category} c ON c.id = s.category_id "
+        f"WHERE s.id IN ({_marks(count)}) ORDER BY s.id "
+        f"RETURNING {returned}"
+    )
+
+
+def insert_booked_seats(booking_id: int, seat_ids: Sequence[int]) -> list[BookedSeat]:
+    """One BookedSeat per seat, copied from the seat and its price category
+    as they are now, in one statement; returned in seat order."""
+    with prepared_cursor() as cursor:
+        cursor.execute(_insert_booked_seats_sql(len(seat_ids)), [booking_id, *seat_ids])
+        rows = cursor.fetchall()
+    # Every field, so none is deferred (a read of its own when touched).
+    names = ("id", "booking_id", *_BOOKED_COPIED, *_BOOKED_PRICED, *_NOT_YET)
+    price = names.index("price")
+    booked = []
+    for row in rows:
+        values = [row[0], booking_id, *row[1:], None, None]
+        # SQLite hands a decimal column back as a plain number.
+        values[price] = Decimal(str(values[price])).quantize(CENTS)
+        booked.append(BookedSeat.from_db(connection.alias, names, values))
+    return sorted(booked, key=lambda b: b.seat_id)

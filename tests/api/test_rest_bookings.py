@@ -40,6 +40,23 @@ def lapse(token: str) -> None:
     Seat.objects.filter(hold__token=token).update(held_until=past)
 
 
+def booked_seat(seat_id: int, label: str, number: int) -> dict:
+    """A seat of the test venue's front row as a fresh booking shows it."""
+    return {
+        "id": seat_id,
+        "label": label,
+        "status": "booked",
+        "section": "Stalls",
+        "row": "A",
+        "number": number,
+        "category": "premium",
+        "price": "60.00",
+        "currency": "EUR",
+        "cancelled_at": None,
+        "refunded": None,
+    }
+
+
 def test_booking_a_whole_hold(shop, event, seat_ids):
     token = shop.hold_token(event.id, seat_ids[:2])
     holder = Hold.objects.get(token=token).holder
@@ -61,8 +78,8 @@ def test_booking_a_whole_hold(shop, event, seat_ids):
         "external_reference": "order-1234",
         "customer": {"name": "Ada Lovelace", "email": "ada@example.org"},
         "seats": [
-            {"id": seat_ids[0], "label": "A1"},
-            {"id": seat_ids[1], "label": "A2"},
+            booked_seat(seat_ids[0], "A1", 1),
+            booked_seat(seat_ids[1], "A2", 2),
         ],
         "hold_token": token,
         "created_at": booking["created_at"],
@@ -102,7 +119,7 @@ def test_booking_some_seats_of_a_hold_keeps_the_rest_held(shop, event, seat_ids)
     response = shop.book(token, seat_ids=[seat_ids[1]])
 
     assert response.status_code == 201
-    assert response.json()["seats"] == [{"id": seat_ids[1], "label": "A2"}]
+    assert response.json()["seats"] == [booked_seat(seat_ids[1], "A2", 2)]
     assert statuses(seat_ids[:3]) == ["held", "booked", "held"]
     rest = shop.get("/holds/{token}", token=token)
     assert [s["id"] for s in rest.json()["seats"]] == [seat_ids[0], seat_ids[2]]
@@ -245,7 +262,12 @@ def test_cancelling_frees_the_seats(shop, event, seat_ids):
     cancelled = response.json()
     assert cancelled["status"] == "cancelled"
     assert cancelled["reference"] == made["reference"]
-    assert cancelled["seats"] == made["seats"]  # what was booked stays on record
+    # What was booked stays on record, each seat marked with its refund.
+    assert [s["id"] for s in cancelled["seats"]] == [s["id"] for s in made["seats"]]
+    for seat in cancelled["seats"]:
+        assert seat["status"] == "cancelled"
+        assert seat["cancelled_at"] == cancelled["cancelled_at"]
+        assert seat["refunded"] == seat["price"] == "60.00"
     assert when(cancelled["cancelled_at"]) >= before - timedelta(milliseconds=1)
     assert statuses(seat_ids[:2]) == ["available", "available"]
     row = Booking.objects.get(reference=made["reference"])
@@ -311,3 +333,25 @@ def test_every_change_is_on_the_record(shop, event, seat_ids):
         (3, "cancelled", seat_ids[1], holder),
     ]
     assert version(event.id) == 3
+
+
+def test_an_event_that_requires_the_buyer_refuses_a_booking_without_one(
+    shop, event, seat_ids
+):
+    Event.objects.filter(pk=event.pk).update(buyer_details="required")
+    token = shop.hold_token(event.id, seat_ids[:1])
+
+    response = shop.book(token, customer={"name": "Ada Lovelace"})
+
+    body = problem(response, 422, "bad_request")
+    assert body["detail"] == "This event needs the buyer's email."
+    assert statuses(seat_ids[:1]) == ["held"]
+    assert not Booking.objects.exists()
+    made = shop.book(
+        token, customer={"name": "Ada Lovelace", "email": "ada@example.org"}
+    )
+    assert made.status_code == 201
+    assert made.json()["customer"] == {
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+    }

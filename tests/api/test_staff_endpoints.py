@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from seats import services
-from seats.models import Activity, Booking, Seat, WaitingRoom
+from seats.models import Activity, BookedSeat, Booking, Seat, WaitingRoom
+from seats.timefmt import iso
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -247,7 +248,8 @@ def test_sell_at_the_box_office_cancel_one_and_export(staff_client, event, seat_
     assert row["customer_name"] == "'=Walk In"  # never a formula
     assert row["seats"] == seat.label
     # A label from an imported plan is not trusted either.
-    Seat.objects.filter(pk=seat.pk).update(label='=HYPERLINK("http://x.example")')
+    hostile = '=HYPERLINK("http://x.example")'
+    BookedSeat.objects.filter(seat_id__in=seat_ids[:2]).update(label=hostile)
     export = staff_client.get(f"{url}/bookings.csv")
     [row] = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert row["seats"] == """'=HYPERLINK("http://x.example")"""
@@ -255,6 +257,11 @@ def test_sell_at_the_box_office_cancel_one_and_export(staff_client, event, seat_
     assert row["total"] == f"{seat.category.price:.2f}" == report["revenue"]
     assert row["sold_by"] == "sam" and row["payment_note"] == "card"
     assert booking.channel == "box_office"
+    # The cancelled seat stays on the line, with its time and refund.
+    first = BookedSeat.objects.select_related("booking").get(seat_id=seat_ids[0])
+    assert row["cancelled_seats"] == """'=HYPERLINK("http://x.example")"""
+    assert row["cancelled_seat_times"] == iso(first.cancelled_at)
+    assert row["refunds"] == f"{first.price:.2f}" == row["refunded_total"]
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])

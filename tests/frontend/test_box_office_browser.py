@@ -82,7 +82,9 @@ def test_block_a_row_sell_two_seats_and_cancel_one_while_a_customer_watches(
     confirmation = staff.new_page()
     confirmation.goto(f"{live_server_proc.url}/box-office/bookings/{reference}/")
     expect(confirmation.locator("h1")).to_have_text(f"Booking {reference}")
-    expect(confirmation.locator(".confirmation-seats li")).to_have_count(1)
+    # Both seats stay on it, the cancelled one marked (test_tickets_browser.py).
+    expect(confirmation.locator(".confirmation-seats li")).to_have_count(2)
+    expect(confirmation.locator(".confirmation-seats .seat-cancelled")).to_have_count(1)
     dashboard.reload()
     totals = dashboard.locator("#report-table tfoot tr td")
     expect(totals.nth(3)).to_have_text("1", timeout=FAST)  # booked

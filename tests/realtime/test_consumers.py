@@ -250,6 +250,35 @@ async def test_a_shop_sold_event_is_not_booked_from_the_map(event, seat_ids):
     await client.close()
 
 
+async def test_book_carries_the_buyer_where_the_event_requires_one(event, seat_ids):
+    await database_sync_to_async(Event.objects.filter(pk=event.pk).update)(
+        buyer_details="required"
+    )
+    client, _ = await event_client(event.id)
+    await client.request({"type": "hold", "seat_ids": [seat_ids[0]]})
+    refused = await client.request({"type": "book", "seat_ids": [seat_ids[0]]})
+    assert refused["type"] == "error" and refused["code"] == "bad_request"
+    assert refused["message"] == "This event needs the buyer's name and email."
+    assert (await seat_row(seat_ids[0])).booking_id is None
+    booked = await client.request(
+        {
+            "type": "book",
+            "seat_ids": [seat_ids[0]],
+            "customer_name": "Ada Lovelace",
+            "customer_email": "ada@example.org",
+        }
+    )
+    assert booked["type"] == "book.ok"
+    booking = await database_sync_to_async(
+        lambda: Seat.objects.select_related("booking").get(pk=seat_ids[0]).booking
+    )()
+    assert (booking.customer_name, booking.customer_email) == (
+        "Ada Lovelace",
+        "ada@example.org",
+    )
+    await client.close()
+
+
 async def test_session_decides_the_holder_not_the_client(event, seat_ids):
     cookie, holder = await session_cookie("h_alice")
     tab1, snap1 = await event_client(event.id, cookie=cookie)
@@ -308,6 +337,12 @@ BAD_FRAMES = [
     ('{"type": "hold", "seat_ids": [-1]}', "bad_request"),
     ('{"type": "hold", "seat_ids": [1, 1]}', "bad_request"),
     ('{"type": "hold", "seat_ids": [1], "request_id": {"a": 1}}', "bad_request"),
+    ('{"type": "book", "seat_ids": [1], "customer_name": 7}', "bad_request"),
+    (
+        '{"type": "book", "seat_ids": [1], "customer_email": "' + "a" * 255 + '"}',
+        "bad_request",
+    ),
+    ('{"type": "book", "seat_ids": [1], "customer_name": "A\\u0000"}', "bad_request"),
     ('{"type": "hold", "seat_ids": [999999]}', "unknown_seat"),
     ('{"type": "release", "seat_ids": [999999]}', "unknown_seat"),
     ('{"type": "hold", "seat_ids": [1,2,3,4,5,6,7,8,9,10,11]}', "too_many_seats"),

@@ -9,6 +9,7 @@ from django.test import Client
 
 from seats import services
 from seats.models import Activity, Seat
+from seats.services import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,21 @@ def test_people_who_are_not_staff_cannot_block(event, seat_ids):
     response = client.post(SEATS, chosen | {"reason": "x"})
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert not Seat.objects.filter(blocked=True).exists()
+
+
+def test_a_booking_shows_every_seat_it_sold_and_events_their_buyer_setting(
+    admin, event, seat_ids
+):
+    sold = staff.sell_at_box_office(
+        event_id=event.id, seat_ids=seat_ids[:2], customer_name="Y", staff="ann"
+    )
+    staff.cancel_seats(event_id=event.id, seat_ids=seat_ids[:1], staff="ann")
+    page = admin.get(f"/admin/seats/booking/{sold.booking.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    labels = Seat.objects.filter(pk__in=seat_ids[:2]).values_list("label", flat=True)
+    for label in labels:
+        assert label in html
+    assert "Booked seats" in html
+    form = admin.get(f"/admin/seats/event/{event.pk}/change/").content.decode()
+    assert 'name="buyer_details"' in form

@@ -26,8 +26,10 @@ BUDGET = {
     "hold_more": 9,
     "release": 8,
     "extend": 8,
-    "book": 9,
-    "cancel": 8,
+    # A booking writes its own record of the seats (BookedSeat): their place
+    # and price copied in its one INSERT; a cancellation marks those rows.
+    "book": 10,
+    "cancel": 9,
     "hold_best": 10,
     "sweep": 8,
 }

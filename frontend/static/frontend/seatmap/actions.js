@@ -37,6 +37,22 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
     return store.myHold(clock.now()).seats.length;
   }
 
+  /** The buyer's name and email where the page asks for them (#buyer); null, after the form
+   *  says why, when a required one is missing or the email is malformed. The server checks
+   *  again: this only saves a round trip. */
+  function buyerDetails() {
+    const fields = globalThis.document?.getElementById('buyer');
+    if (!fields) return {};
+    const [name, email] = ['#buyer-name', '#buyer-email'].map((sel) => fields.querySelector(sel));
+    const invalid = [name, email].find((input) => !input.checkValidity());
+    if (invalid) {
+      invalid.reportValidity();
+      say('Give your name and a valid email address to book.');
+      return null;
+    }
+    return { customer_name: name.value.trim(), customer_email: email.value.trim() };
+  }
+
   /** Send a request, marking `ids` pending on the map; resolves with the reply, or null offline. */
   function request(msg, ids = []) {
     map.setPending(ids, true);
@@ -125,8 +141,11 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
     book() {
       const ids = store.myHold(clock.now()).seats.map((seat) => seat.id);
       if (ids.length === 0) return;
+      const buyer = buyerDetails();
+      if (buyer === null) return;
+      const msg = { type: 'book', seat_ids: ids, ...buyer };
       panel.setBusy(true);
-      request({ type: 'book', seat_ids: ids }, ids)
+      request(msg, ids)
         .then((reply) => {
           if (failed(reply)) return;
           const labels = labelsOf(reply.seat_ids ?? ids);

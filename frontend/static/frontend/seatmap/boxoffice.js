@@ -137,6 +137,7 @@ export function createBoxOffice(root, { store, svg, api, now }) {
       {
         seat_ids: ids,
         customer_name: String(data.get('customer_name') ?? ''),
+        customer_email: String(data.get('customer_email') ?? ''),
         payment_note: String(data.get('payment_note') ?? ''),
       },
       {

@@ -1,0 +1,47 @@
+"""The buyer's name and email on a booking, as the event wants them
+(`Event.buyer_details`): not asked, optional, or required.
+
+Checked under the seats' lock, before anything is written, so a refusal
+changes nothing. A given email must look like one whatever the event says;
+a missing name or email is refused only where the event requires both.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from seats.errors import BadRequest
+from seats.models import BuyerDetails
+
+MAX_NAME = 200
+MAX_EMAIL = 254
+
+_email = EmailValidator()
+
+
+def checked_buyer(*, name: str, email: str, wanted: str) -> tuple[str, str]:
+    """The buyer's name and email, trimmed; BadRequest if the event
+    (`wanted`: a BuyerDetails value) needs them and they are missing, or if
+    either is malformed."""
+    name, email = (name or "").strip(), (email or "").strip()
+    if len(name) > MAX_NAME:
+        raise BadRequest(f"Keep the buyer's name to {MAX_NAME} characters.")
+    if "\x00" in name:
+        raise BadRequest("The buyer's name cannot contain a NUL character.")
+    if email:
+        try:
+            _email(email)
+        except ValidationError:
+            raise BadRequest(
+                f"{email[:MAX_EMAIL]!r} is not an email address."
+            ) from None
+    if wanted == BuyerDetails.REQUIRED:
+        missing = [
+            what for what, value in (("name", name), ("email", email)) if not value
+        ]
+        if missing:
+            raise BadRequest(
+                "This event needs the buyer's " + " and ".join(missing) + "."
+            )
+    return name, email
