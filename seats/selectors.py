@@ -347,10 +347,9 @@ def running_holds(
     )
     result = []
     for hold in holds:
-        seats = sorted(
-            (s for s in hold.seats.all() if s.status_at(now) is SeatStatus.HELD),
-            key=lambda s: (s.y, s.x, s.id),
-        )
+        held = [s for s in hold.seats.all() if s.status_at(now) is SeatStatus.HELD]
+        # Plan order (seats.ordering), its rows ranked by the held seats alone.
+        seats = ordering.in_plan_order(held, ordering.row_ranks(held))
         if seats:
             result.append(
                 RunningHold(

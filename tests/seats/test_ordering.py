@@ -1,10 +1,16 @@
-"""Plan order for seat lists (docs/best-available.md), without a database."""
+"""Plan order for seat lists (docs/best-available.md): the rule, and where
+seats are listed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
+from seats import services
+from seats.models import Seat
 from seats.ordering import in_plan_order, natural_key, rank_rows, row_ranks
+from seats.selectors import running_holds
 
 
 @dataclass(frozen=True)
@@ -77,3 +83,19 @@ def test_rows_at_the_same_depth_go_by_name_and_unknown_rows_last():
     stray = S(9, "", "Z", 1, "Z1")
     placed = S(8, "", "1", 5, "15")
     assert in_plan_order([stray, placed], ranks) == [placed, stray]
+
+
+@pytest.mark.django_db
+def test_the_dashboards_running_holds_list_their_seats_in_plan_order(
+    make_event, hold_settings
+):
+    """A curved row's seats held together read 9, 10, 11, 12, not by position."""
+    event = make_event(rows=1, seats_per_row=14)
+    seats = {s.number: s for s in Seat.objects.filter(event=event)}
+    for number, seat in seats.items():
+        seat.y = 100 - abs(number - 7.5) * 5  # an arc, its middle at the back
+        seat.save(update_fields=["y"])
+    wanted = [seats[n].id for n in (12, 9, 11, 10)]
+    services.hold_seats(event_id=event.id, holder="h", seat_ids=wanted)
+    [running] = [h for h in running_holds() if h.event_id == event.id]
+    assert running.seat_labels == [seats[n].label for n in (9, 10, 11, 12)]
