@@ -77,6 +77,12 @@ def hall(tmp_path_factory) -> Iterator[LiveServer]:
         yield server
 
 
+def box(page: Page, selector: str) -> dict:
+    found = page.locator(selector).bounding_box()
+    assert found is not None, f"{selector} is not drawn"
+    return found
+
+
 def hold(page: Page, seat_id: int) -> None:
     seat(page, seat_id).click()
     expect(seat(page, seat_id)).to_have_attribute(
@@ -169,4 +175,53 @@ def test_a_first_tap_on_tiny_seats_zooms_and_says_the_next_tap_picks(browser, ha
     target.tap()
     expect(target).to_have_attribute("data-status", "held-by-me", timeout=FAST)
     expect(note).to_be_hidden()
+    page.context.close()
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_your_seats_list_label_category_price_and_release_apart(browser, hall, device):
+    """On the demo hall, with its long labels ("Stalls A10") and names."""
+    page = open_map(browser, hall, **device)
+    page.locator("#zone-nav").get_by_role("button", name="Stalls").click()
+    target = page.locator('.seat[aria-label^="Stalls, Row A, seat 10,"]')
+    target.tap() if device is PHONE else target.click()
+    expect(target).to_have_attribute("data-status", "held-by-me", timeout=FAST)
+    # Where each part's text is drawn (a range's box: text that overflows its
+    # grid cell is drawn past the cell's own box).
+    parts = page.evaluate(
+        """() => {
+          const item = document.querySelector('#my-seats li');
+          const drawn = (selector) => {
+            const range = document.createRange();
+            range.selectNodeContents(item.querySelector(selector));
+            const r = range.getBoundingClientRect();
+            return { x: r.x, y: r.y, width: r.width, height: r.height };
+          };
+          return {
+            label: drawn('.my-seat-label'),
+            category: drawn('.my-seat-category'),
+            price: drawn('.my-seat-price'),
+            release: drawn('button[data-release-seat]'),
+          };
+        }"""
+    )
+    names = list(parts)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            assert not overlap(parts[first], parts[second]), (first, second, parts)
+    card = box(page, ".my-hold")
+    assert (
+        parts["release"]["x"] + parts["release"]["width"] <= card["x"] + card["width"]
+    )
+    page.locator("#my-seats button[data-release-seat]").click()
+    expect(page.locator("#my-seats li")).to_have_count(0, timeout=FAST)
     page.context.close()
