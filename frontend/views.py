@@ -163,6 +163,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @staff_required
 def box_office_lookup(request: HttpRequest) -> HttpResponse:
     """Find a booking by its reference or its buyer's name (`?q=`)."""
@@ -175,6 +176,7 @@ def box_office_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @staff_required
 def box_office_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """A printable confirmation of one booking: reference, seats, customer."""
@@ -198,6 +200,7 @@ def box_office_confirmation(request: HttpRequest, reference: str) -> HttpRespons
     )
 
 
+@never_cache
 @staff_required
 def box_office_ticket(
     request: HttpRequest, reference: str, seat_id: int

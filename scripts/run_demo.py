@@ -104,8 +104,7 @@ def shop_credentials(shop_port: int) -> tuple[str, str]:
     found = authenticate(kept) if kept else None
     if found is None or found.scope != ApiKey.Scope.SELL:
         _, kept = create_key(SHOP_NAME, ApiKey.Scope.SELL)
-        key_file.touch(mode=0o600)
-        key_file.write_text(kept + "\n")
+        write_private(key_file, kept + "\n")
     out = io.StringIO()
     call_command(
         "create_webhook",
@@ -117,6 +116,17 @@ def shop_credentials(shop_port: int) -> tuple[str, str]:
     )
     connections.close_all()
     return kept, out.getvalue().strip()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` readable by this user alone (0600), whatever the file's
+    mode was: a copy, or a file made under a looser umask, is tightened."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
 
 def port_taken(host: str, port: int) -> bool:

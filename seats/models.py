@@ -296,6 +296,11 @@ class BookedSeat(models.Model):
                 | Q(cancelled_at__isnull=False, refunded__isnull=False),
                 name="booked_seat_cancelled_with_refund",
             ),
+            # A booking sells a seat once: its ticket and its cancellation
+            # are looked up by the pair.
+            models.UniqueConstraint(
+                fields=["booking", "seat"], name="booked_seat_once_per_booking"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -108,3 +108,17 @@ def test_the_shop_key_is_kept_across_restarts_and_stopping_stops_both(demo):
     assert key_file.read_text() == first_key
     demo.project.stop(again, signal.SIGTERM)
     assert again.returncode == 0
+
+    # A key that no longer works, in a file others may read: a new key is
+    # made and the file is written for this user alone.
+    key_file.write_text("sk_00000000_revoked\n")
+    key_file.chmod(0o644)
+    third = demo.project.spawn_python(
+        "run_demo",
+        "scripts/run_demo.py",
+        *("--port", str(demo.port), "--shop-port", str(demo.shop_port)),
+    )
+    wait_for_port(demo.shop_port, third)
+    assert key_file.read_text() not in (first_key, "sk_00000000_revoked\n")
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    demo.project.stop(third, signal.SIGTERM)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 
 from seats import reports, services
 from seats.errors import BadRequest
@@ -105,3 +106,13 @@ def test_a_refused_cancellation_marks_nothing(event, seat_ids):
     with pytest.raises(BadRequest):
         services.cancel_booking(reference=sold.reference, seat_ids=[a, c])
     assert not BookedSeat.objects.filter(cancelled_at__isnull=False).exists()
+
+
+def test_a_booking_records_a_seat_once(event, seat_ids):
+    sold = staff.sell_at_box_office(
+        event_id=event.id, seat_ids=seat_ids[:1], customer_name="Y", staff="ann"
+    )
+    [row] = sold.booking.booked_seats.all()
+    row.pk = None
+    with pytest.raises(IntegrityError):
+        row.save()

@@ -73,6 +73,23 @@ def test_a_malformed_email_is_refused(event, seat_ids, details):
     assert nothing_booked(seat_ids[:1])
 
 
+@pytest.mark.parametrize("email", ["ada@intranet", "josé@example.com"])
+def test_addresses_a_shop_took_are_not_refused_after_payment(event, seat_ids, email):
+    """As loose as the REST API has always been: one @, no spaces."""
+    wants(event, BuyerDetails.OPTIONAL)
+    result = hold_and_book(event, seat_ids[:1], name="Ada", email=email)
+    assert result is not None
+    assert not nothing_booked(seat_ids[:1])
+
+
+def test_an_email_longer_than_its_column_is_refused(event, seat_ids):
+    wants(event, BuyerDetails.OPTIONAL)
+    with pytest.raises(BadRequest) as refused:
+        hold_and_book(event, seat_ids[:1], name="Ada", email="a" * 250 + "@x.io")
+    assert "254 characters" in refused.value.message
+    assert nothing_booked(seat_ids[:1])
+
+
 def test_required_details_given_are_kept_trimmed(event, seat_ids):
     wants(event, BuyerDetails.REQUIRED)
     result = hold_and_book(
