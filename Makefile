@@ -52,7 +52,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seats
 COVERAGE_MIN ?= 95
 # The suite runs in TEST_WORKERS processes, file by file (tests/parallel.py
 # says what each worker has to itself); TEST_WORKERS=0 runs it in one.
-TEST_WORKERS ?= 5
+TEST_WORKERS ?= 4
 PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 COVERAGE := $(PY) -m coverage
 

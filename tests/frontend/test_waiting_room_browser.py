@@ -127,6 +127,19 @@ def test_waiting_pages_move_on_when_staff_pause_or_turn_the_room_off(
         re.compile(r"^about [23] minutes$")
     )
 
+    # Saving a new rate leaves the opening, set to the second, as it was: the
+    # field shows it to the minute and is only sent once staff change it.
+    opening = (
+        "async () => (await (await fetch('/api/staff/events/1/waiting-room'))"
+        ".json()).room.opens_at"
+    )
+    before = staff.evaluate(opening)
+    staff.fill("#queue-rate-input", "90")
+    staff.click('[data-queue="on"]')
+    expect(staff.locator("#queue-result")).to_have_text("Saved.")
+    expect(staff.locator("#queue-rate")).to_have_text("90 per minute")
+    assert staff.evaluate(opening) == before
+
     # The opening is typed and shown as every page writes dates (site time, UTC).
     opens = staff.locator("#queue-opens-at")
     opens.fill("12/05/2098 20:00")

@@ -31,6 +31,9 @@ export function createQueuePanel(section) {
   };
   let eventId = null;
   let timer = null;
+  // The opening as shown in the field (to the minute): sent back only if staff change it,
+  // so saving a new rate keeps an opening set to the second.
+  let offered = '';
 
   function url() {
     return `/api/staff/events/${eventId}/waiting-room`;
@@ -44,7 +47,8 @@ export function createQueuePanel(section) {
     figures.opens.textContent = Number.isFinite(opens) ? dateTimeText(opens) : '–';
     // Offer the room's own opening for the next save, unless staff are typing one.
     if (Number.isFinite(opens) && document.activeElement !== opensInput) {
-      opensInput.value = dateTimeText(opens);
+      offered = dateTimeText(opens);
+      opensInput.value = offered;
     }
     figures.waiting.textContent = String(room?.waiting ?? 0);
     figures.admitted.textContent = String(room?.admitted ?? 0);
@@ -89,7 +93,7 @@ export function createQueuePanel(section) {
       shopping_seconds: Math.round(Number(data.get('shopping_minutes')) * 60),
     };
     const opens = String(data.get('opens_at') ?? '').trim();
-    if (opens) {
+    if (opens && opens !== offered) {
       const at = parseDateTimeText(opens);
       if (at === null) {
         result.textContent = `Write the opening like ${dateTimeText(Date.now())}.`;
@@ -110,6 +114,7 @@ export function createQueuePanel(section) {
 
   function choose(id) {
     eventId = id;
+    offered = '';
     opensInput.value = '';
     load();
   }
