@@ -157,10 +157,16 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
-def serious_violations(page: Page) -> list[str]:
-    """Run axe-core in the page; the serious and critical violations, one line each."""
+def serious_violations(page: Page, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Run axe-core in the page (without the parts matching `exclude`); the
+    serious and critical violations, one line each."""
     page.add_script_tag(path=str(AXE_JS))
-    results = page.evaluate("async () => await axe.run(document)")
+    results = page.evaluate(
+        "async (exclude) => await axe.run("
+        "exclude.length ? { include: [['html']], exclude: exclude.map((s) => [s]) }"
+        " : document)",
+        list(exclude),
+    )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
         + ", ".join(str(node["target"]) for node in v["nodes"][:5])

@@ -95,7 +95,9 @@ def test_no_page_has_a_serious_accessibility_violation(
                 "data-state", "open", timeout=20_000
             )
         assert page.url.startswith(f"{site.url}{path.split('?')[0]}"), (name, page.url)
-        violations = serious_violations(page)
+        # The box office's map is the seat map, checked where it is exercised.
+        skip = ("#seat-map",) if name == "box office" else ()
+        violations = serious_violations(page, exclude=skip)
         if violations:
             found[name] = violations
         page.close()
