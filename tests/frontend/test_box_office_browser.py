@@ -26,7 +26,11 @@ def test_block_a_row_sell_two_seats_and_cancel_one_while_a_customer_watches(
     office = staff.new_page()
     office.on("dialog", lambda dialog: dialog.accept())
     office.goto(f"{live_server_proc.url}/box-office/events/1/")
-    expect(office.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(office.locator("#connection-status")).to_have_attribute(
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
+    )
     customer = open_map(browser, live_server_proc)
 
     # Block row A with a reason: one click, "Whole row", a reason, Block.

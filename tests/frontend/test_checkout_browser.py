@@ -94,7 +94,11 @@ def open_recording(browser, server, frames: list[str], event_id: int = 1) -> Pag
         lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))),
     )
     page.goto(f"{server.url}/events/{event_id}/")
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
+    )
     expect(page.locator("[data-seat-id]").first).to_be_visible()
     return page
 

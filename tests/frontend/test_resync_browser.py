@@ -68,7 +68,11 @@ def test_the_countdown_warns_once_a_minute_is_left(browser, server):
     page = context.new_page()
     page.clock.install()  # time flows as usual until the test jumps ahead
     page.goto(f"{server.url}/events/1/")
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
+    )
     seat(page, 13).click()
     expect(page.locator("#countdown")).to_be_visible(timeout=FAST)
     expect(page.locator("#countdown")).not_to_have_class(re.compile("is-warning"))

@@ -102,7 +102,11 @@ def test_a_500_seat_change_applies_faster_than_drawing_the_map(browser, server, 
     context.add_init_script(CAPTURE_SOCKETS)
     page = context.new_page()
     page.goto(f"{server.url}/events/{ARENA}/")
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
+    )
     expect(page.locator(".seat")).to_have_count(5000)
 
     for view, listed in (("map", 0), ("map + open list view", 4500)):
@@ -150,7 +154,9 @@ def test_screenshots_of_two_people_and_the_dashboard(browser, server, tmp_path):
     staff = browser.new_context(**size)
     dashboard = log_in(staff, server, "admin", "staff-password-1")
     expect(dashboard.locator("#connection-status")).to_have_attribute(
-        "data-state", "open"
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
     )
     a = open_map(browser, server, **size)
     b = open_map(browser, server, **size)

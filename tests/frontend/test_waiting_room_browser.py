@@ -28,7 +28,11 @@ def waiting_page(browser, server):
     page = context.new_page()
     page.goto(f"{server.url}/events/1/")
     expect(page.locator("#waiting-app")).to_be_visible()
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
+    )
     expect(page.locator("#position")).not_to_have_attribute("data-position", "")
     return page
 
@@ -101,7 +105,11 @@ def staff_queue_panel(browser, server):
     """The dashboard's waiting room panel, on event 1."""
     context = browser.new_context()
     page = log_in(context, server, "admin", "staff-password-1")
-    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#connection-status")).to_have_attribute(
+        "data-state",
+        "open",
+        timeout=20_000,  # a first socket on a busy machine
+    )
     expect(page.locator("#queue-event")).to_have_value("1")
     expect(page.locator("#queue-panel")).to_have_attribute("data-state", "on")
     return page
