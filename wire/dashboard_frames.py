@@ -28,21 +28,9 @@ from wire.shapes import (
 )
 
 
-def activity(change: SeatChange) -> ActivityFrame:
-    return {
-        "type": "activity",
-        "event": change.event_id,
-        "version": change.version,
-        "reason": change.reason,
-        "holder": change.holders[0] if len(change.holders) == 1 else None,
-        "holders": list(change.holders),
-        "at": iso(change.at),
-        "seats": [{"id": s.id, "label": s.label} for s in change.seats],
-    }
-
-
-def logged_activity(change: LoggedChange) -> ActivityFrame:
-    """A change read back from the log, in the shape it had when it was live."""
+def activity(change: SeatChange | LoggedChange) -> ActivityFrame:
+    """A change as the feed shows it: live, or read back from the log in the
+    shape it had when it was live."""
     return {
         "type": "activity",
         "event": change.event_id,
@@ -62,7 +50,7 @@ def activity_history(
         "type": "activity.history",
         "server_time": iso(now),
         "since": iso(since),
-        "changes": [logged_activity(c) for c in changes],
+        "changes": [activity(c) for c in changes],
     }
 
 

@@ -85,6 +85,13 @@ def open_map(
     return page
 
 
+def box(page: Page, selector: str) -> dict:
+    """Where the element is drawn on the page; fails if it is not drawn."""
+    found = page.locator(selector).bounding_box()
+    assert found is not None, f"{selector} is not drawn"
+    return found
+
+
 def seat(page: Page, seat_id: int):
     return page.locator(f'.seat[data-seat-id="{seat_id}"]')
 

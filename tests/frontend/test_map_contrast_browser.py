@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from devtools.processes import LiveServer, live_server
-from tests.frontend.pages import AXE_JS, FAST, open_map, seat
+from tests.frontend.pages import AXE_JS, FAST, box, open_map, seat
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +75,6 @@ def hall(tmp_path_factory) -> Iterator[LiveServer]:
         SEAT_HOLD_MAX_SECONDS="240",
     ) as server:
         yield server
-
-
-def box(page: Page, selector: str) -> dict:
-    found = page.locator(selector).bounding_box()
-    assert found is not None, f"{selector} is not drawn"
-    return found
 
 
 def hold(page: Page, seat_id: int) -> None:

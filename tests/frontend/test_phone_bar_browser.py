@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from devtools.processes import LiveServer, live_server
-from tests.frontend.pages import FAST, open_map, seat, serious_violations
+from tests.frontend.pages import FAST, box, open_map, seat, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,6 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
         SEAT_HOLD_MAX_SECONDS="240",
     ) as server:
         yield server
-
-
-def box(page: Page, selector: str) -> dict:
-    found = page.locator(selector).bounding_box()
-    assert found is not None, f"{selector} is not drawn"
-    return found
 
 
 def release_all(page: Page) -> None:

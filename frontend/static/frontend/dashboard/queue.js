@@ -4,7 +4,7 @@
 // not the browser's locale.
 
 import { dateTimeText, parseDateTimeText } from '../common/dates.js';
-import { el } from '../common/dom.js';
+import { showEvents } from './eventpicker.js';
 
 function csrfToken() {
   return document.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
@@ -124,19 +124,8 @@ export function createQueuePanel(section) {
   return {
     /** The event list changed (dashboard.state): keep the choice if it still exists. */
     events(events) {
-      const ids = new Set(events.map((e) => Number(e.id)));
-      const keep = eventId !== null && ids.has(eventId) ? eventId : Number(events[0]?.id ?? NaN);
-      select.replaceChildren(
-        ...events.map((e) => {
-          const option = el('option', null, e.name);
-          option.value = String(e.id);
-          return option;
-        }),
-      );
-      if (Number.isFinite(keep)) {
-        select.value = String(keep);
-        if (keep !== eventId) choose(keep);
-      }
+      const keep = showEvents(select, events, eventId);
+      if (Number.isFinite(keep) && keep !== eventId) choose(keep);
     },
     /** A room changed: reload soon if it is the one shown. */
     changed(id) {

@@ -3,6 +3,7 @@
 // activity), so it stays live without polling. Also the CSV export link.
 
 import { el } from '../common/dom.js';
+import { showEvents } from './eventpicker.js';
 import { labelCells } from './tables.js';
 
 const COLUMNS = ['available', 'held', 'booked', 'blocked'];
@@ -58,18 +59,8 @@ export function createReport(section) {
     /** The event list changed (dashboard.state): keep the choice if it still exists. */
     events(events) {
       names = new Map(events.map((e) => [Number(e.id), e.name]));
-      const keep = chosen !== null && names.has(chosen) ? chosen : Number(events[0]?.id ?? NaN);
-      select.replaceChildren(
-        ...events.map((e) => {
-          const option = el('option', null, e.name);
-          option.value = String(e.id);
-          return option;
-        }),
-      );
-      if (Number.isFinite(keep)) {
-        select.value = String(keep);
-        if (keep !== chosen) choose(keep);
-      }
+      const keep = showEvents(select, events, chosen);
+      if (Number.isFinite(keep) && keep !== chosen) choose(keep);
     },
     /** A change of `eventId` was pushed: reload soon (many changes, one reload). */
     changed(eventId) {
