@@ -70,7 +70,7 @@ SIZES = [
     ("queue_places", 10000, 100, int, "queue: places in the waiting room"),
     ("queue_sockets", 10000, 20, int, "queue: waiting pages connected"),
     ("queue_rate", 600, 120, int, "queue: admissions per minute"),
-    ("queue_seconds", 20.0, 3.0, float, "queue: seconds waiting, then admitting"),
+    ("queue_seconds", 20.0, 6.0, float, "queue: seconds waiting, then admitting"),
 ]
 
 

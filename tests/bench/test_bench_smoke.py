@@ -337,7 +337,8 @@ def test_the_queue_admits_in_rank_order_near_the_rate(smoke):
     queue = smoke["scenarios"]["queue"]
     assert queue["order_preserved"] is True
     assert queue["admitted"] > 0 and queue["ticks"] >= 2
-    # Three seconds of ticks at these sizes: near the setting, not to 5 %.
+    # Six seconds of ticks at these sizes (three let one late tick of a loaded
+    # machine miss by 40 %): near the setting, not to 5 %.
     assert queue["rate_error"] is not None and queue["rate_error"] < 0.35
     assert queue["sockets"] == smoke["sizes"]["queue_sockets"]
 
