@@ -113,7 +113,8 @@ def json_path(parts: list[Any] | Any) -> str:
 
 def check_plan(plan: Plan, locate: Locator, *, max_seats: int) -> list[Problem]:
     """Every problem of a built plan; empty when it may be imported."""
-    count = sum(len(row.seats) for zone in plan.zones for row in zone.rows)
+    # A standing area's places are rows of an event like seats: they count.
+    count = plan.places()
     if count == 0:
         return [Problem(locate.whole, "the plan has no seats")]
     if count > max_seats:
@@ -123,7 +124,32 @@ def check_plan(plan: Plan, locate: Locator, *, max_seats: int) -> list[Problem]:
         *check_zones_and_rows(plan, locate),
         *check_seats(plan, locate),
         *check_companions(plan, locate),
+        *check_standing(plan, locate),
     ]
+
+
+def check_standing(plan: Plan, locate: Locator) -> list[Problem]:
+    """Standing areas: keys unique, categories known, names that fit a label."""
+    problems: list[Problem] = []
+    codes = {c.code for c in plan.categories}
+    first: dict[str, int] = {}
+    for z, zone in enumerate(plan.zones):
+        where = locate.zone(z, "standing")
+        for area in zone.standing:
+            named = f"standing area {_quote(area.key)}"
+            if area.key in first:
+                problems.append(
+                    Problem(where, f"{named}: the key is used again (zone {first[area.key]})")
+                )
+            first.setdefault(area.key, z)
+            if area.category not in codes:
+                problems.append(
+                    Problem(where, f"{named}: no category has the code {_quote(area.category)}")
+                )
+            # Places are labelled "<name> <number>".
+            longest = f"{area.name} {area.capacity}"
+            problems += _too_long(where, f"{named}: name", longest, MAX_LABEL)
+    return problems
 
 
 def check_categories(plan: Plan, locate: Locator) -> list[Problem]:

@@ -77,10 +77,27 @@ class Area:
 
 
 @dataclass(frozen=True)
+class StandingArea:
+    """A standing (general admission) area: `capacity` places, one price.
+
+    Sold by quantity, never by place: an event gets one seat row per place
+    (keys `<key>#1` ... `<key>#<capacity>`), so a place is held, expires
+    and is booked exactly like a seat. `outline` is what the map draws.
+    """
+
+    key: str  # unique among the plan's standing areas; no "#"
+    name: str
+    capacity: int
+    category: str  # a Category.code of the plan
+    outline: Area
+
+
+@dataclass(frozen=True)
 class Zone:
     name: str
     rows: tuple[Row, ...]
     areas: tuple[Area, ...] = ()
+    standing: tuple[StandingArea, ...] = ()
     x: float = 0.0  # the zone's origin (pretix zone position); seats are absolute
     y: float = 0.0
     zone_id: str = ""
@@ -98,6 +115,14 @@ class Plan:
     def seats(self) -> list[tuple[Zone, Row, PlanSeat]]:
         """Every seat with its zone and row, in plan order."""
         return [(z, r, s) for z in self.zones for r in z.rows for s in r.seats]
+
+    def standing(self) -> list[tuple[Zone, StandingArea]]:
+        """Every standing area with its zone, in plan order."""
+        return [(z, a) for z in self.zones for a in z.standing]
+
+    def places(self) -> int:
+        """Seats plus standing places: the rows an event of this plan gets."""
+        return len(self.seats()) + sum(a.capacity for _, a in self.standing())
 
 
 @dataclass(frozen=True)
@@ -156,3 +181,21 @@ def area_record(area: Area) -> dict[str, Any]:
     if area.text and area.text_size != 16.0:
         record["text_size"] = area.text_size
     return record
+
+
+def standing_record(zone: Zone, area: StandingArea) -> dict[str, Any]:
+    """The standing area as stored with a plan and sent in snapshots
+    (`plan.standing`, docs/protocol.md): what the map draws and counts."""
+    return {
+        "key": area.key,
+        "name": area.name,
+        "section": zone.name,
+        "capacity": area.capacity,
+        "category": area.category,
+        "outline": area_record(area.outline),
+    }
+
+
+def place_key(area_key: str, number: int) -> str:
+    """The seat key of place `number` (from 1) of a standing area."""
+    return f"{area_key}#{number}"

@@ -31,6 +31,7 @@ from plans.document import (
     PlanRejected,
     PlanSeat,
     Row,
+    StandingArea,
     Zone,
     area_record,
 )
@@ -63,7 +64,7 @@ LOCATOR = JsonLocator(
 
 # Lists whose items are written one per line: a plan stays readable in a diff
 # and small enough to import again.
-ONE_PER_LINE = frozenset({"categories", "areas", "seats"})
+ONE_PER_LINE = frozenset({"categories", "areas", "standing", "seats"})
 
 
 @cache
@@ -143,6 +144,7 @@ def _zone(zone: dict[str, Any]) -> Zone:
         name=zone["name"],
         rows=tuple(_row(row) for row in zone["rows"]),
         areas=tuple(_area(area) for area in zone.get("areas", ())),
+        standing=tuple(_standing(area) for area in zone.get("standing", ())),
         x=float(zone.get("x", 0)),
         y=float(zone.get("y", 0)),
         zone_id=zone.get("zone_id", ""),
@@ -173,6 +175,16 @@ def _seat(seat: dict[str, Any]) -> PlanSeat:
         restricted_view=seat.get("restricted_view", False),
         note=seat.get("note", ""),
         uuid=seat.get("uuid", ""),
+    )
+
+
+def _standing(area: dict[str, Any]) -> StandingArea:
+    return StandingArea(
+        key=area["key"],
+        name=area["name"],
+        capacity=int(area["capacity"]),
+        category=area["category"],
+        outline=_area(area["outline"]),
     )
 
 
@@ -212,6 +224,30 @@ def write_native(plan: Plan) -> dict[str, Any]:
 
 
 def _zone_record(zone: Zone) -> dict[str, Any]:
+    record = _zone_fields(zone)
+    if zone.standing:
+        # Only when there is one: plans without standing areas are written
+        # exactly as before they existed.
+        rows = record.pop("rows")
+        record["standing"] = [_standing_record(area) for area in zone.standing]
+        record["rows"] = rows
+    return record
+
+
+def _standing_record(area: StandingArea) -> dict[str, Any]:
+    outline = area.outline
+    return {
+        "key": area.key,
+        "name": area.name,
+        "capacity": area.capacity,
+        "category": area.category,
+        "outline": tidy(
+            {**area_record(outline), **({"uuid": outline.uuid} if outline.uuid else {})}
+        ),
+    }
+
+
+def _zone_fields(zone: Zone) -> dict[str, Any]:
     return {
         "name": zone.name,
         "x": number(zone.x),

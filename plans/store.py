@@ -16,7 +16,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from plans.document import Plan, PlanRejected, Problem, area_record
+from plans.document import (
+    Plan,
+    PlanRejected,
+    Problem,
+    area_record,
+    place_key,
+    standing_record,
+)
 from plans.geometry import runs_of
 from plans.reading import read_plan, write_plan
 from seats.errors import PlanChangeRefused
@@ -44,9 +51,10 @@ def save_plan(*, plan: Plan, replace: SeatingPlan | None = None) -> SeatingPlan:
     stored.name = plan.name[:200] or "Unnamed plan"
     stored.document = json.loads(write_plan(plan, "native"))
     stored.areas = [area_record(a) for zone in plan.zones for a in zone.areas]
+    stored.standing = [standing_record(z, a) for z, a in plan.standing()]
     stored.width = plan.width
     stored.height = plan.height
-    stored.seat_count = len(plan.seats())
+    stored.seat_count = plan.places()
     with transaction.atomic():
         stored.save()
     return stored
@@ -175,6 +183,28 @@ def place_seats(plan: Plan) -> list[PlacedSeat]:
                             note=seat.note,
                         )
                     )
+    for zone, area in plan.standing():
+        # Each place a row of its own (docs/plans.md, "Standing areas"): no
+        # run (no neighbours), at the outline's anchor, which the map never
+        # draws one by one.
+        for number in range(1, area.capacity + 1):
+            placed.append(
+                PlacedSeat(
+                    key=place_key(area.key, number),
+                    section=zone.name,
+                    row="",
+                    number=number,
+                    label=_unique(
+                        f"{area.name} {number}", taken_labels, limit=max_label
+                    ),
+                    x=area.outline.x,
+                    y=area.outline.y,
+                    run="",
+                    run_position=0,
+                    category=area.category,
+                    area=area.key,
+                )
+            )
     return placed
 
 
@@ -226,6 +256,7 @@ def storage_problems(plan: Plan) -> list[Problem]:
     }
     problems = []
     first_use: dict[str, str] = {}
+    capacities: dict[str, tuple[int, str]] = {}
 
     def check(where: str, field: str, value: str, limit_name: str) -> None:
         if len(value) > limits[limit_name]:
@@ -255,4 +286,20 @@ def storage_problems(plan: Plan) -> list[Problem]:
                     )
                 first_use.setdefault(seat.key, where)
                 check(where, "note", seat.note, "note")
+        for a, area in enumerate(zone.standing):
+            where = f"$.zones[{z}].standing[{a}]"
+            check(where, "key", place_key(area.key, area.capacity), "key")
+            capacities[area.key] = (area.capacity, where)
+    for key, where in first_use.items():
+        # A seat keyed like a place ("floor#3") would be one row with it.
+        area_key, _, number = key.rpartition("#")
+        capacity, area_where = capacities.get(area_key, (0, ""))
+        if number.isdigit() and 1 <= int(number) <= capacity:
+            problems.append(
+                Problem(
+                    f"{where}.key",
+                    f"{key!r} is the key of a place of the standing area at "
+                    f"{area_where}",
+                )
+            )
     return problems

@@ -101,6 +101,13 @@ class NoAccessibleSeats(SeatError):
     )
 
 
+class NotEnoughPlaces(SeatError):
+    """A standing area has fewer free places than asked for."""
+
+    code = "not_enough_places"
+    default_message = "There are not that many places left in this standing area."
+
+
 class CheckoutRequired(RequestError):
     """The event is sold through its shop: only the shop books, after payment."""
 

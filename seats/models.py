@@ -72,13 +72,16 @@ class SeatingPlan(models.Model):
 
     `document` is the plan in our own JSON format (plans.native), the
     source for exports and for new events; `areas` are its drawn shapes as
-    the snapshot sends them. Seat state never lives here: each event has its
-    own seat rows, matched to the plan's seats by `Seat.key`.
+    the snapshot sends them, and `standing` its standing areas (name,
+    capacity, category and outline: `plans.document.standing_record`). Seat
+    state never lives here: each event has its own seat rows, matched to the
+    plan's seats by `Seat.key`; a standing area's places are seat rows too.
     """
 
     name = models.CharField(max_length=200)
     document = models.JSONField()
     areas = models.JSONField(default=list, blank=True)
+    standing = models.JSONField(default=list, blank=True)
     width = models.FloatField(default=0)
     height = models.FloatField(default=0)
     seat_count = models.PositiveIntegerField(default=0)
@@ -371,6 +374,11 @@ class Seat(models.Model):
     )
     restricted_view = models.BooleanField(default=False)
     note = models.CharField(max_length=200, blank=True)
+    # A place in a standing area (the area's key in the plan), not a seat:
+    # sold like a seat, one row per place of the area's capacity, so every
+    # guarantee a seat has (never two holders, expiry, booking) holds for
+    # it; never in a run, and the map draws the area, not the places.
+    area = models.CharField(max_length=40, blank=True, default="")
 
     # Hold state, copied from the hold so one conditional UPDATE on this row
     # can check and take the seat. Empty holder / NULL time when not held.
@@ -396,6 +404,14 @@ class Seat(models.Model):
             # (the per-holder limit), read by release_all and the admission
             # check. Without it each is a scan of the event's seats.
             models.Index(fields=["event", "holder"], name="seat_by_holder"),
+            # A standing area's places, where free ones are picked. Partial:
+            # seats (no area) never enter it, so a click on a seat pays
+            # nothing for it.
+            models.Index(
+                fields=["event", "area"],
+                name="seat_places_by_area",
+                condition=~Q(area=""),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

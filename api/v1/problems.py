@@ -32,6 +32,7 @@ STATUS_OF: Mapping[str, int] = {
     "single_seat_left": 409,
     "companion_seat": 409,
     "no_accessible_seats": 409,
+    "not_enough_places": 409,
     "checkout_required": 409,
     "too_many_seats": 422,
     "unknown_seat": 422,

@@ -46,6 +46,7 @@ from seats.services.hold_rows import (
     renew_if_spent,
     require_token,
 )
+from seats.services.places import Places, pick_places, wanted_places
 from seats.services.locking import (
     lock_seats,
     locked_transaction,
@@ -79,8 +80,12 @@ def hold_seats(
     hold_token: str | None = None,
     details: bool = False,
     admission: Callable[[bool | None], None] | None = None,
+    places: Sequence[Places] = (),
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
+
+    `places`: standing places too, a quantity per area, chosen by the server
+    (services.places) and held with the seats, all or nothing.
 
     Seats already held by `holder` are kept as they are; new seats join the
     holder's running hold on this event and share its expiry. The holder's
@@ -94,6 +99,17 @@ def hold_seats(
     (None if no seat was found), before anything else is judged.
     """
     now = now or timezone.now()
+    if places:
+        return _hold_places(
+            event_id=event_id,
+            holder=holder,
+            seat_ids=seat_ids,
+            places=wanted_places(places),
+            now=now,
+            hold_token=hold_token,
+            details=details,
+            admission=admission,
+        )
     wanted = distinct(seat_ids)
     if hold_token is None and not details:
         # PostgreSQL, a plain click: read, judged and taken in one round
@@ -129,6 +145,35 @@ def hold_seats(
     )
 
 
+def _hold_places(
+    *,
+    event_id: int,
+    holder: str,
+    seat_ids: Sequence[int],
+    places: list[Places],
+    now: datetime,
+    hold_token: str | None,
+    details: bool,
+    admission: Callable[[bool | None], None] | None,
+) -> HoldResult:
+    """`hold_seats` with standing places: the seats read first (refused
+    fast when taken), the places picked under lock in `_hold`."""
+    wanted = sorted(set(seat_ids))
+    seats = read_seats(event_id, wanted) if wanted else []
+    if admission is not None:
+        admission(getattr(seats[0], "room_on", None) if seats else None)
+    _refuse_taken(seats, holder, now)
+    return _hold(
+        event_id=event_id,
+        holder=holder,
+        wanted=wanted,
+        now=now,
+        hold_token=hold_token,
+        details=details,
+        places=places,
+    )
+
+
 @retried_after_deadlock
 def _hold(
     *,
@@ -139,9 +184,15 @@ def _hold(
     hold_token: str | None,
     details: bool,
     best: bool = False,
+    places: Sequence[Places] = (),
 ) -> HoldResult:
-    """`hold_seats` from the lock on: `wanted` was just read (and looked free)."""
+    """`hold_seats` from the lock on: `wanted` was just read (and looked free).
+
+    `places` are picked first, under lock, and join `wanted`; the answer
+    names them with the seats."""
     with locked_transaction():
+        if places:
+            wanted = sorted({*wanted, *pick_places(event_id, places, now)})
         seats = lock_seats(event_id, wanted, runs=True)
         _refuse_taken(seats, holder, now)
         new = [s for s in seats if not _held_by(s, holder, now)]

@@ -24,7 +24,8 @@ def layout(
     event_id: int, now: datetime, holder: str | None = None
 ) -> tuple[list[LayoutSeat], int]:
     """Every seat of the event, free or not at `now`, for the picker; and how
-    many of them `holder` holds (the same read, no second query).
+    many seats and standing places `holder` holds (the same read, no second
+    query). Standing places are not seats to pick: left out.
 
     Each seat carries its category's rank (`category_ranks`) and its row.
     """
@@ -44,6 +45,7 @@ def layout(
             "holder",
             "section",
             "row",
+            "area",
             "category_id",
             "category__price",
         )
@@ -66,6 +68,7 @@ def layout(
         seat_holder,
         section,
         row,
+        area,
         category_id,
         _,
     ) in rows:
@@ -74,6 +77,8 @@ def layout(
         )
         if status is SeatStatus.HELD and holder is not None and seat_holder == holder:
             held += 1
+        if area:
+            continue  # a standing place: sold by quantity, never picked
         seats.append(
             LayoutSeat(
                 id=sid,

@@ -41,6 +41,7 @@ LAYOUT_FIELDS = (
     "wheelchair",
     "restricted_view",
     "note",
+    "area",
 )
 
 
@@ -62,6 +63,7 @@ class PlacedSeat:
     companion_of: str | None = None  # a key
     restricted_view: bool = False
     note: str = ""
+    area: str = ""  # a standing area's key: this is one of its places
 
 
 @dataclass(frozen=True, slots=True)
