@@ -139,12 +139,18 @@ def check_standing(plan: Plan, locate: Locator) -> list[Problem]:
             named = f"standing area {_quote(area.key)}"
             if area.key in first:
                 problems.append(
-                    Problem(where, f"{named}: the key is used again (zone {first[area.key]})")
+                    Problem(
+                        where,
+                        f"{named}: the key is used again (zone {first[area.key]})",
+                    )
                 )
             first.setdefault(area.key, z)
             if area.category not in codes:
                 problems.append(
-                    Problem(where, f"{named}: no category has the code {_quote(area.category)}")
+                    Problem(
+                        where,
+                        f"{named}: no category has the code {_quote(area.category)}",
+                    )
                 )
             # Places are labelled "<name> <number>".
             longest = f"{area.name} {area.capacity}"

@@ -58,5 +58,7 @@ def place_ids(event: Event, area: str = FLOOR) -> list[int]:
 
 def seat_ids_of(event: Event) -> list[int]:
     return list(
-        Seat.objects.filter(event=event, area="").order_by("pk").values_list("id", flat=True)
+        Seat.objects.filter(event=event, area="")
+        .order_by("pk")
+        .values_list("id", flat=True)
     )

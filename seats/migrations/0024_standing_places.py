@@ -4,24 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('seats', '0023_booked_seat_once_per_booking'),
+        ("seats", "0023_booked_seat_once_per_booking"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='seat',
-            name='area',
-            field=models.CharField(blank=True, default='', max_length=40),
+            model_name="seat",
+            name="area",
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.AddField(
-            model_name='seatingplan',
-            name='standing',
+            model_name="seatingplan",
+            name="standing",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddIndex(
-            model_name='seat',
-            index=models.Index(condition=models.Q(('area', ''), _negated=True), fields=['event', 'area'], name='seat_places_by_area'),
+            model_name="seat",
+            index=models.Index(
+                condition=models.Q(("area", ""), _negated=True),
+                fields=["event", "area"],
+                name="seat_places_by_area",
+            ),
         ),
     ]

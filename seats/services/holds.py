@@ -46,13 +46,13 @@ from seats.services.hold_rows import (
     renew_if_spent,
     require_token,
 )
-from seats.services.places import Places, pick_places, wanted_places
 from seats.services.locking import (
     lock_seats,
     locked_transaction,
     read_seats,
     retried_after_deadlock,
 )
+from seats.services.places import Places, pick_places, wanted_places
 from seats.services.seat_rules import best_settings, enforce_seat_rules, layout
 from seats.signals import SeatState, group
 from seats.sql import prepared_cursor

@@ -98,9 +98,10 @@ def _refuse(event_id: int, request: Places, free: int) -> None:
 def area_name(event_id: int, area: str) -> str | None:
     """The standing area's name on the event's plan, None if it has none."""
     plan_id = Event.objects.values_list("plan_id", flat=True).get(pk=event_id)
-    if plan_id is None or not Seat.objects.filter(
-        event_id=event_id, area=area
-    ).exists():
+    if (
+        plan_id is None
+        or not Seat.objects.filter(event_id=event_id, area=area).exists()
+    ):
         return None
     standing = (
         Event.objects.values_list("plan__standing", flat=True).get(pk=event_id) or []
