@@ -263,6 +263,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             holder=self.holder,
             seat_ids=request.seat_ids,
             admission=self._admission(),
+            places=[
+                services.Places(area, quantity) for area, quantity in request.places
+            ],
         )
         return frames.hold_ok(result, request.request_id)
 

@@ -39,6 +39,7 @@ class SeatPlace:
     companion_of: int | None
     restricted_view: bool
     note: str
+    area: str  # a standing area's key: this is one of its places
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ _PLACE_COLUMNS = (
     "companion_of_id",
     "restricted_view",
     "note",
+    "area",
 )
 
 

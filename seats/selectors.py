@@ -9,7 +9,7 @@ hold past its time reads as available here even before the sweeper has run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -54,6 +54,8 @@ class PlanView:
     width: float
     height: float
     areas: list[dict[str, Any]]
+    # Standing areas as stored with the plan (plans.document.standing_record).
+    standing: list[dict[str, Any]] = field(default_factory=list)
 
 
 class HasPlace(Protocol):
@@ -83,6 +85,7 @@ class SeatView:
     companion_of: int | None = None
     restricted_view: bool = False
     note: str = ""
+    area: str = ""  # a standing area's key: this is one of its places
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ _SEAT_COLUMNS = (
     "companion_of_id",
     "restricted_view",
     "note",
+    "area",
 )
 
 
@@ -188,6 +192,7 @@ def seat_map(
         companion_of,
         restricted_view,
         note,
+        area,
     ) in rows:
         status = status_of(
             booking_id=booking, held_until=until, now=now, blocked=blocked
@@ -210,6 +215,7 @@ def seat_map(
                 companion_of=companion_of,
                 restricted_view=restricted_view,
                 note=note,
+                area=area,
             )
         )
     return SeatMap(
@@ -227,10 +233,16 @@ def seat_map(
 def plan_view(plan_id: int | None, seats: Sequence[HasPlace]) -> PlanView:
     """The event's plan; for venues built in code, the seats' own extent."""
     if plan_id is not None:
-        plan = SeatingPlan.objects.only("name", "width", "height", "areas").get(
-            pk=plan_id
+        plan = SeatingPlan.objects.only(
+            "name", "width", "height", "areas", "standing"
+        ).get(pk=plan_id)
+        return PlanView(
+            plan.name,
+            plan.width,
+            plan.height,
+            list(plan.areas),
+            list(plan.standing),
         )
-        return PlanView(plan.name, plan.width, plan.height, list(plan.areas))
     width = max((s.x for s in seats), default=0) + 1
     height = max((s.y for s in seats), default=0) + 1
     return PlanView(None, width, height, [])

@@ -114,7 +114,8 @@ def seat_state(seat: SeatState, event_id: int) -> SeatStateFrame:
 
 def seat(view: SeatView, event_id: int) -> SeatFrame:
     """A seat with its place on the map, as the snapshot carries it."""
-    return {
+    status = _status_fields(view, event_id)
+    frame: SeatFrame = {
         "id": view.id,
         "label": view.label,
         "section": view.section,
@@ -123,12 +124,17 @@ def seat(view: SeatView, event_id: int) -> SeatFrame:
         "x": number(view.x),
         "y": number(view.y),
         "category": view.category,
-        **_status_fields(view, event_id),
+        "status": status["status"],
+        "holder": status["holder"],
+        "held_until": status["held_until"],
         "wheelchair": view.wheelchair,
         "companion_of": view.companion_of,
         "restricted_view": view.restricted_view,
         "note": view.note,
     }
+    if view.area:
+        frame["area"] = view.area
+    return frame
 
 
 def number(value: float) -> float:
@@ -139,12 +145,15 @@ def number(value: float) -> float:
 def plan(view: PlanView | None) -> PlanFrame:
     if view is None:
         return {"name": None, "width": 0, "height": 0, "areas": []}
-    return {
+    frame: PlanFrame = {
         "name": view.name,
         "width": number(view.width),
         "height": number(view.height),
         "areas": view.areas,
     }
+    if view.standing:
+        frame["standing"] = view.standing
+    return frame
 
 
 class _StatusFields(TypedDict):
@@ -208,7 +217,7 @@ def layout_document(layout: Layout) -> LayoutDocument:
 
 
 def _place(place: SeatPlace) -> LayoutSeatFrame:
-    return {
+    frame: LayoutSeatFrame = {
         "id": place.id,
         "label": place.label,
         "section": place.section,
@@ -222,6 +231,10 @@ def _place(place: SeatPlace) -> LayoutSeatFrame:
         "restricted_view": place.restricted_view,
         "note": place.note,
     }
+    if place.area:
+        # Only on places: seats (nearly all) stay as they were.
+        frame["area"] = place.area
+    return frame
 
 
 def layout_ref(layout: Layout, url: str) -> LayoutRef:

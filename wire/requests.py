@@ -40,6 +40,8 @@ class Request:
     # book: the buyer, where the event asks (seats.services.buyers checks).
     customer_name: str = ""
     customer_email: str = ""
+    # hold: standing places, (area key, quantity) pairs, one per area.
+    places: tuple[tuple[str, int], ...] = ()
 
 
 class FrameError(Exception):
@@ -98,6 +100,13 @@ def parse_request(text: str | None) -> Request:
     if kind not in _NEEDS_SEATS:
         return Request(type=kind, request_id=request_id)
     try:
+        if kind == "hold" and data.get("places") is not None:
+            places = _places(data["places"])
+            given = data.get("seat_ids")
+            seat_ids = () if given is None or given == [] else _seat_ids(given)
+            return Request(
+                type=kind, request_id=request_id, seat_ids=seat_ids, places=places
+            )
         seat_ids = _seat_ids(data.get("seat_ids"))
         if kind == "book":
             name = _optional_text(data, "customer_name", MAX_NAME_CHARS)
@@ -163,6 +172,37 @@ def _best_args(data: dict[str, object]) -> tuple[int, str | None, bool]:
     if not isinstance(accessible, bool):
         raise BadRequest("accessible must be true or false.")
     return count, category, accessible
+
+
+MAX_AREA_CHARS = 30
+
+
+def _places(value: object) -> tuple[tuple[str, int], ...]:
+    """`[{"area": key, "quantity": n}, ...]`: at least one, each area once."""
+    if not isinstance(value, list) or not value:
+        raise BadRequest("places must be a non-empty list of {area, quantity}.")
+    places: dict[str, int] = {}
+    for item in value:
+        if not isinstance(item, dict):
+            raise BadRequest("Each of places must be an object {area, quantity}.")
+        area, quantity = item.get("area"), item.get("quantity")
+        if (
+            not isinstance(area, str)
+            or not 0 < len(area) <= MAX_AREA_CHARS
+            or not _storable(area)
+        ):
+            raise BadRequest("area must be a standing area's key.")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise BadRequest("quantity must be a positive integer.")
+        if area in places:
+            raise BadRequest("places must not name an area twice.")
+        places[area] = quantity
+    if sum(places.values()) > settings.SEAT_MAX_PER_HOLDER:
+        raise TooManySeats(
+            f"One person may hold at most {settings.SEAT_MAX_PER_HOLDER} seats "
+            "for this event."
+        )
+    return tuple(places.items())
 
 
 def _seat_ids(value: object) -> tuple[int, ...]:

@@ -34,15 +34,18 @@ class SeatFrame(SeatStateFrame):
     companion_of: int | None  # the wheelchair space this companion seat goes with
     restricted_view: bool
     note: str
+    area: NotRequired[str]  # on a standing area's places only
 
 
 class PlanFrame(TypedDict):
-    """The plan's extent (plan units) and its drawn shapes (stage, labels)."""
+    """The plan's extent (plan units), its drawn shapes (stage, labels) and
+    its standing areas (only when it has some)."""
 
     name: str | None
     width: float
     height: float
     areas: list[dict[str, Any]]
+    standing: NotRequired[list[dict[str, Any]]]
 
 
 class CategoryFrame(TypedDict):
@@ -87,6 +90,7 @@ class LayoutSeatFrame(TypedDict):
     companion_of: int | None
     restricted_view: bool
     note: str
+    area: NotRequired[str]  # on a standing area's places only
 
 
 class LayoutDocument(TypedDict):

@@ -2,9 +2,9 @@
 
 One module per concern: `holds` (take, best available, extend), `releases`,
 `hold_rows` (a holder's hold row: locking, renewing, its token),
-`bookings` (and cancelling them), `orphans` (holds of connections whose
-process died), `tokens` (holds addressed by their
-token, for the REST API), `staff` (blocking, releasing now, the box
+`places` (standing places, held by quantity), `bookings` (and cancelling
+them), `orphans` (holds of connections whose process died), `tokens` (holds
+addressed by their token, for the REST API), `staff` (blocking, releasing now, the box
 office), `sweep` (lapsed holds), `seating` (an event's seats laid out from
 a plan), `locking` (lock order, bounded waits), `seat_rules` (single seats
 and companion seats, checked under lock), `statements` (the hot path's SQL,
@@ -25,6 +25,7 @@ from seats.services.bookings import (
 )
 from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
 from seats.services.orphans import beat, release_orphans
+from seats.services.places import Places
 from seats.services.releases import Released, release, release_all, release_seats
 from seats.services.sweep import ExpiredSeat, release_expired
 
@@ -33,6 +34,7 @@ __all__ = [
     "Customer",
     "ExpiredSeat",
     "HoldResult",
+    "Places",
     "Released",
     "beat",
     "book_from_map",
