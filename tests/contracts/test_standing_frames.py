@@ -1,4 +1,4 @@
-"""Standing areas on the wire: the frames and the layout document match docs/asyncapi.yaml."""
+"""Standing areas on the wire: frames and layout match docs/asyncapi.yaml."""
 
 from __future__ import annotations
 
