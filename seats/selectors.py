@@ -31,6 +31,7 @@ from seats.models import (
     status_of,
     status_q,
 )
+from seats.standing import StandingCount, standing_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +391,7 @@ class EventDetails:
     summary: EventSummary
     checkout_url: str
     categories: list[CategoryView]
+    standing: list[StandingCount] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +401,7 @@ class HeldSeat:
     category: str
     price: Decimal
     currency: str
+    area: str = ""  # a standing area's key: a place, not a seat
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,6 +424,7 @@ def event_details(event_id: int, now: datetime | None = None) -> EventDetails:
         summary=summary,
         checkout_url=checkout_url,
         categories=categories_of(event_id),
+        standing=standing_counts(event_id, now),
     )
 
 
@@ -449,12 +453,13 @@ def hold_details(hold: Hold, now: datetime | None = None) -> HoldDetails:
             "category__code",
             "category__price",
             "category__currency",
+            "area",
             "section",
             "row",
             "number",
         )
     )
-    listed = [_ListedSeat(r[0], r[1], r[5], r[6], r[7], r[2:5]) for r in rows]
+    listed = [_ListedSeat(r[0], r[1], r[6], r[7], r[8], r[2:6]) for r in rows]
     ordered = ordering.in_plan_order(listed, row_ranks_of(hold.event_id))
     return HoldDetails(
         token=hold.token,

@@ -45,6 +45,19 @@ def event_detail(details: EventDetails, layout: LayoutRef) -> dict[str, Any]:
         "checkout_url": details.checkout_url or None,
         "categories": [frames.category(c) for c in details.categories],
         "layout": layout,
+        "standing": [
+            {
+                "key": a.key,
+                "name": a.name,
+                "category": a.category,
+                "capacity": a.capacity,
+                "available": a.available,
+                "held": a.held,
+                "booked": a.booked,
+                "blocked": a.blocked,
+            }
+            for a in details.standing
+        ],
     }
 
 
@@ -61,6 +74,7 @@ def hold(details: HoldDetails) -> dict[str, Any]:
                 "category": s.category,
                 "price": str(s.price),
                 "currency": s.currency,
+                "area": s.area or None,
             }
             for s in details.seats
         ],

@@ -66,8 +66,9 @@ def get_seat_map(request: HttpRequest, event_id: int) -> Any:
     response={201: HoldOut, 404: Problem, 409: Problem, 422: Problem},
     auth=auth.sell,
     description=(
-        "Hold seats for one customer: the given `seat_ids`, or the `best` "
-        "neighbouring ones. The answer's `token` addresses this hold from now on."
+        "Hold seats for one customer: the given `seat_ids` and/or `places` of "
+        "standing areas (all or nothing), or the `best` neighbouring seats. The "
+        "answer's `token` addresses this hold from now on."
     ),
 )
 def create_hold(
@@ -86,9 +87,12 @@ def create_hold(
             details=True,
         )
     else:
-        assert body.seat_ids is not None  # the schema asks for one of them
         result = services.hold_seats(
-            event_id=event_id, holder=holder, seat_ids=body.seat_ids, details=True
+            event_id=event_id,
+            holder=holder,
+            seat_ids=body.seat_ids or [],
+            places=body.wanted_places(),
+            details=True,
         )
     assert result.details is not None
     return Status(201, rest.hold(result.details))

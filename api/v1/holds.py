@@ -32,7 +32,10 @@ def get_hold(request: HttpRequest, token: str) -> dict[str, Any]:
     "/holds/{token}/seats",
     response={200: HoldOut, **REFUSALS},
     auth=auth.sell,
-    description="Add seats (given, or the best) to the hold; they share its expiry.",
+    description=(
+        "Add seats (given, or the best) or standing places to the hold; they "
+        "share its expiry."
+    ),
 )
 def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, Any]:
     if body.best is not None:
@@ -44,8 +47,9 @@ def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, 
                 accessible=body.best.accessible,
             )
         )
-    assert body.seat_ids is not None  # the schema asks for one of them
-    return _hold(tokens.add_seats(token, body.seat_ids))
+    return _hold(
+        tokens.add_seats(token, body.seat_ids or [], places=body.wanted_places())
+    )
 
 
 @router.post(

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
+from seats.services.places import Places
+
 # The most seats one request may name; the per-holder limit is checked by
 # the services (and is usually far lower).
 MAX_SEAT_IDS = 1000
@@ -69,12 +71,28 @@ class LayoutOut(Schema):
     url: str = Field(description="GET it (no key needed); cached for a year.")
 
 
+class StandingOut(Schema):
+    """A standing area and its places now (a lapsed hold's are available)."""
+
+    key: str = Field(description="Names the area in `places` of a hold.")
+    name: str
+    category: str = Field(description="The category every place is priced in.")
+    capacity: int
+    available: int
+    held: int
+    booked: int
+    blocked: int
+
+
 class EventDetailOut(EventOut):
     checkout_url: str | None = Field(
         description="Where 'Continue to checkout' sends the browser; null if none."
     )
     categories: list[CategoryOut]
     layout: LayoutOut
+    standing: list[StandingOut] = Field(
+        description="The standing areas (empty when the plan has none)."
+    )
 
 
 class BestSeats(Schema):
@@ -88,19 +106,42 @@ class BestSeats(Schema):
     )
 
 
+class PlacesWanted(Schema):
+    """Places of a standing area, chosen by the server."""
+
+    area: str = Field(
+        min_length=1, max_length=30, pattern=NO_NUL, description="The area's key."
+    )
+    quantity: int = Field(ge=1, le=MAX_SEAT_IDS)
+
+
 class SeatsWanted(Schema):
-    """Exactly one of `seat_ids` and `best`."""
+    """`best` alone, or `seat_ids` and/or `places` (held together, all or nothing)."""
 
     seat_ids: list[SeatId] | None = Field(
         default=None, min_length=1, max_length=MAX_SEAT_IDS
     )
     best: BestSeats | None = None
+    places: list[PlacesWanted] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SEAT_IDS,
+        description="Standing places by quantity; each area once.",
+    )
 
     @model_validator(mode="after")
     def one_of(self) -> SeatsWanted:
-        if (self.seat_ids is None) == (self.best is None):
-            raise ValueError("Give exactly one of seat_ids and best.")
+        chosen = self.seat_ids is not None or self.places is not None
+        if chosen == (self.best is not None):
+            raise ValueError("Give best, or seat_ids and/or places.")
+        if self.places is not None and len({p.area for p in self.places}) != len(
+            self.places
+        ):
+            raise ValueError("Name each standing area once in places.")
         return self
+
+    def wanted_places(self) -> list[Places]:
+        return [Places(p.area, p.quantity) for p in self.places or ()]
 
 
 # How seat lists are ordered for people (docs/best-available.md).
@@ -116,6 +157,9 @@ class HeldSeatOut(Schema):
     category: str
     price: str
     currency: str
+    area: str | None = Field(
+        description="On a standing place: its area's key; null on a seat."
+    )
 
 
 class HoldOut(Schema):

@@ -23,6 +23,7 @@ from seats.holders import new_holder_id
 from seats.models import Hold, Seat
 from seats.services.bookings import BookingResult, Customer, book_seats
 from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
+from seats.services.places import Places
 from seats.services.releases import Released
 from seats.services.releases import release as release_seats_of
 
@@ -62,11 +63,18 @@ def _acting(token: str, now: datetime) -> Acting:
 
 
 def add_seats(
-    token: str, seat_ids: Sequence[int], now: datetime | None = None
+    token: str,
+    seat_ids: Sequence[int],
+    now: datetime | None = None,
+    *,
+    places: Sequence[Places] = (),
 ) -> HoldResult:
-    """Add these seats to the hold; the answer carries the whole hold."""
+    """Add these seats (and standing places) to the hold; the answer carries
+    the whole hold."""
     now = now or timezone.now()
-    return hold_seats(seat_ids=seat_ids, now=now, details=True, **_acting(token, now))
+    return hold_seats(
+        seat_ids=seat_ids, now=now, details=True, places=places, **_acting(token, now)
+    )
 
 
 def add_best(

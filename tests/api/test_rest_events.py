@@ -113,6 +113,7 @@ def test_one_event_with_its_counts_and_price_list(shop, reader, event, seat_ids)
             },
         ],
         "layout": response.json()["layout"],
+        "standing": [],
     }
     assert when(response.json()["starts_at"]) == event.starts_at
     # The same layout document every live seat map draws from.

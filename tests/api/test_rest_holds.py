@@ -105,6 +105,7 @@ def test_holding_chosen_seats(shop, event, seat_ids):
             "category": "premium",
             "price": "60.00",
             "currency": "EUR",
+            "area": None,
         },
         {
             "id": seat_ids[1],
@@ -112,6 +113,7 @@ def test_holding_chosen_seats(shop, event, seat_ids):
             "category": "premium",
             "price": "60.00",
             "currency": "EUR",
+            "area": None,
         },
     ]
     held_until, max_until = when(hold["held_until"]), when(hold["max_until"])
