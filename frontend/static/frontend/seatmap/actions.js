@@ -101,6 +101,21 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
     labelOf,
     release,
 
+    /** Places of a standing area, `quantity` of them, chosen by the server. Resolves true
+     *  when they are held. */
+    holdPlaces(area, quantity) {
+      if (holding() + quantity > maxPerHolder) {
+        say(tooManyText(maxPerHolder));
+        return Promise.resolve(false);
+      }
+      const msg = { type: 'hold', places: [{ area, quantity }] };
+      return request(msg).then((reply) => {
+        if (failed(reply)) return false;
+        held(reply);
+        return true;
+      });
+    },
+
     /** A click, Enter/Space or a list button on a seat: decided by its current status. */
     act(id) {
       const seat = store.get(id);

@@ -18,6 +18,7 @@ import { createSeatMap, seatIdOf } from './render.js';
 import { createSeatNote } from './seatnote.js';
 import { createRowGutter } from './rowgutter.js';
 import { createRowList } from './rowlist.js';
+import { createStanding } from './standing.js';
 import { createSeatStore } from './state.js';
 import { createZoom } from './zoom.js';
 import { createZoneNav } from './zones.js';
@@ -128,6 +129,14 @@ const rowList = createRowList(document.getElementById('seat-list'), store, {
   onPick: act,
   now: () => clock.now(),
 });
+const standing = createStanding({
+  layer: svg.querySelector('.standing'),
+  store,
+  form: boxOfficeMode ? null : document.getElementById('standing-form'),
+  onHold: (area, quantity) => actions?.holdPlaces(area, quantity),
+  maxPerHolder,
+  now: () => clock.now(),
+});
 const bestForm = document.getElementById('best-form');
 const best = bestForm
   ? createBestForm(bestForm, {
@@ -204,6 +213,7 @@ function snapshotApplied() {
   const now = clock.now();
   showVersion();
   map.build(now);
+  standing.build(map.geometry().unit, now);
   zoneNav.build(map.geometry().zones);
   zoom.setContent(map.geometry());
   legend.build(store.categories(), [...store.seats()], !store.hasSections());
@@ -221,6 +231,7 @@ function seatsChanged(msg, ids) {
   watch?.changed(msg, ids);
   boxOffice?.changed(ids);
   map.update(ids, now);
+  standing.update(now);
   rowList.update(ids, now);
   refresh(now);
 }
@@ -278,6 +289,7 @@ setInterval(() => {
   const lapsed = store.lapsed(now);
   if (lapsed.length) {
     map.update(lapsed, now);
+    standing.update(now);
     rowList.update(lapsed, now);
   }
   refresh(now);

@@ -209,9 +209,16 @@ export function createSeatMap(svg, store) {
     const zones = drawZones(list, unit, areas);
     stage.toggleAttribute('hidden', areas.length > 0);
     const stageBox = areas.length ? null : drawStage(seatBox);
-    const areaBoxes = areas.map((area) => scaleBox(areaBounds(area), unit));
+    // Standing areas are drawn by standing.js; the whole map must hold them too.
+    const standing = (plan?.standing ?? []).filter((s) => s.outline).map((s) => s.outline);
+    const areaBoxes = [...areas, ...standing].map((area) => scaleBox(areaBounds(area), unit));
     const box = pad(
-      union([pad(seatBox, LABEL_ROOM, HALF), stageBox, ...zones.map((z) => z.box), ...areaBoxes]),
+      union([
+        pad(seatBox, LABEL_ROOM, HALF),
+        stageBox,
+        ...zones.map((z) => z.box),
+        ...areaBoxes,
+      ]),
       MARGIN,
     );
     // Each row's seat centres, left to right, for the row letters kept on screen.
@@ -219,7 +226,7 @@ export function createSeatMap(svg, store) {
       row: row[0].row,
       points: row.map((seat) => centres.get(seat.id)),
     }));
-    return { box, pitch: PITCH, zones, rows, labelGap: LABEL_GAP };
+    return { box, pitch: PITCH, zones, rows, labelGap: LABEL_GAP, unit };
   }
 
   return {
@@ -245,7 +252,7 @@ export function createSeatMap(svg, store) {
     },
 
     /** What was drawn, in world units: { box, pitch, zones: [{ name, box }],
-     *  rows: [{ row, points }], labelGap }. */
+     *  rows: [{ row, points }], labelGap, unit (world units per plan unit) }. */
     geometry() {
       return geometry;
     },

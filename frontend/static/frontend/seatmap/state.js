@@ -29,6 +29,9 @@ export function createSeatStore({
   timers = globalThis,
 }) {
   const seats = new Map(); // id -> seat (snapshot fields plus `until`, ms)
+  // Places of standing areas (`area` set): held, booked and expiring like seats, kept apart so
+  // that everything that draws or lists seats never sees them (standing.js counts them).
+  const places = new Map();
   const categories = new Map(); // code -> category
   const mine = new Set(); // ids held by us according to the server (ignoring the clock)
   const ticking = new Set(); // held ids whose expiry the clock has not passed yet
@@ -58,12 +61,16 @@ export function createSeatStore({
     index(seat);
   }
 
+  function lookup(id) {
+    return seats.get(id) ?? places.get(id);
+  }
+
   function apply(msg) {
     version = msg.version;
     const hadSeats = mine.size > 0;
     const ids = [];
     for (const entry of msg.seats ?? []) {
-      const seat = seats.get(entry.id);
+      const seat = lookup(entry.id);
       if (!seat) continue; // a seat we never drew; the next snapshot will bring it
       setState(seat, entry);
       ids.push(seat.id);
@@ -119,6 +126,7 @@ export function createSeatStore({
     applySnapshot(msg) {
       if (!isOurs(msg)) return;
       seats.clear();
+      places.clear();
       categories.clear();
       mine.clear();
       ticking.clear();
@@ -130,9 +138,13 @@ export function createSeatStore({
       const sectionNames = new Set();
       for (const s of msg.seats ?? []) {
         const seat = { ...s };
-        seats.set(seat.id, seat);
+        if (seat.area) {
+          places.set(seat.id, seat);
+        } else {
+          seats.set(seat.id, seat);
+          sectionNames.add(seat.section);
+        }
         setState(seat, s);
-        sectionNames.add(seat.section);
       }
       sections = sectionNames.size;
       listOrder = planOrder(rowRanks(seats.values()));
@@ -186,11 +198,20 @@ export function createSeatStore({
     version() {
       return version;
     },
+    /** A seat or a standing place by id. */
     get(id) {
-      return seats.get(id);
+      return lookup(id);
     },
+    /** The seats (never the standing places). */
     seats() {
       return seats.values();
+    },
+    /** The standing areas' places. */
+    places() {
+      return places.values();
+    },
+    isPlace(id) {
+      return places.has(id);
     },
     /** Compares two seats for lists: plan order (order.js), rows from the snapshot. */
     listOrder(a, b) {
@@ -231,7 +252,7 @@ export function createSeatStore({
     lapsed(now) {
       const ids = [];
       for (const id of ticking) {
-        const seat = seats.get(id);
+        const seat = lookup(id);
         if (seat.until !== null && seat.until <= now) {
           ticking.delete(id);
           ids.push(id);
@@ -245,7 +266,7 @@ export function createSeatStore({
       const list = [];
       let until = null;
       for (const id of mine) {
-        const seat = seats.get(id);
+        const seat = lookup(id);
         if (seat.until !== null && seat.until <= now) continue;
         list.push(seat);
         if (seat.until !== null && (until === null || seat.until > until)) until = seat.until;
