@@ -50,8 +50,14 @@ def balcony_row(index: int, name: str) -> Row:
 
 def club() -> Plan:
     stage = Area(
-        "rectangle", 250.0, 20.0, color="#374151", width=400.0, height=50.0,
-        text="STAGE", text_color="#ffffff",
+        "rectangle",
+        250.0,
+        20.0,
+        color="#374151",
+        width=400.0,
+        height=50.0,
+        text="STAGE",
+        text_color="#ffffff",
     )
     floor = StandingArea(
         key="floor",
