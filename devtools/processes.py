@@ -282,17 +282,21 @@ def live_server(
     var_dir: Path,
     *,
     seeds: Sequence[Sequence[str]] = ((),),
+    commands: Sequence[Sequence[str]] = (),
     serve_args: Sequence[str] = (),
     **env: str,
 ) -> Iterator[LiveServer]:
     """A migrated, seeded server (staff user `admin` included), stopped on exit.
 
-    Each entry of `seeds` is one `seed_demo` call's arguments.
+    Each entry of `seeds` is one `seed_demo` call's arguments; each of
+    `commands` a whole `manage.py` command line, run after them.
     """
     server = LiveServer(var_dir, **env)
     server.migrate()
     for args in seeds:
         server.manage("seed_demo", *args)
+    for command in commands:
+        server.manage(*command)
     server.manage("ensure_admin")
     server.start(*serve_args)
     try:

@@ -1,0 +1,94 @@
+"""A standing floor in two browsers: places taken in one, counted off in the other."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from devtools.processes import LiveServer, live_server
+from tests.frontend.pages import FAST, open_map, serious_violations
+
+pytestmark = pytest.mark.browser
+
+CLUB = "plans/club.seats-plan.json"
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory) -> Iterator[LiveServer]:
+    with live_server(
+        tmp_path_factory.mktemp("club"),
+        seeds=(),
+        commands=[
+            (
+                "import_plan",
+                CLUB,
+                "--create-event",
+                "Club Night",
+                "--starts-at",
+                "2030-01-10T20:00",
+                "--price",
+                "standing=25",
+            )
+        ],
+        SEAT_HOLD_SECONDS="60",
+    ) as server:
+        yield server
+
+
+def floor(page):
+    return page.locator('.standing-area[data-area="floor"]')
+
+
+def test_places_taken_in_one_browser_are_counted_off_in_the_other(browser, club):
+    a = open_map(browser, club)
+    b = open_map(browser, club)
+    expect(floor(a)).to_have_attribute(
+        "aria-label", "Floor, standing: 800 of 800 places left, 25.00 EUR each"
+    )
+    expect(floor(b).locator(".standing-count")).to_have_text("800 left")
+
+    floor(a).click()
+    form = a.locator("#standing-form")
+    expect(form).to_be_visible()
+    expect(form.locator(".standing-left")).to_have_text(
+        "800 of 800 places left, 25.00 EUR each."
+    )
+    form.locator("#standing-quantity").fill("4")
+    form.locator("button[type=submit]").click()
+
+    expect(floor(b).locator(".standing-count")).to_have_text("796 left", timeout=FAST)
+    expect(floor(a)).to_have_attribute(
+        "aria-label", re.compile(r"796 of 800 places left, 4 held by you")
+    )
+    expect(form).to_be_hidden()
+    expect(a.locator("#my-seats li")).to_have_count(4)
+    expect(a.locator("#my-total")).to_have_text("100.00 EUR")
+    expect(a.locator("#message")).to_contain_text("Floor 1")
+
+    # Releasing one gives it back to everybody.
+    a.locator("#my-seats li").first.get_by_role(
+        "button", name=re.compile("Release")
+    ).click()
+    expect(floor(b).locator(".standing-count")).to_have_text("797 left", timeout=FAST)
+    a.context.close()
+    b.context.close()
+
+
+def test_a_standing_area_is_picked_with_the_keyboard_and_too_many_is_refused(
+    browser, club
+):
+    page = open_map(browser, club)
+    floor(page).focus()
+    page.keyboard.press("Enter")
+    quantity = page.locator("#standing-quantity")
+    expect(quantity).to_be_focused()
+    # More than one person may hold: the form's bound, and the server's answer.
+    assert quantity.get_attribute("max") == "10"
+    quantity.fill("11")
+    page.locator("#standing-form button[type=submit]").click()
+    expect(page.locator("#my-seats li")).to_have_count(0)
+    assert serious_violations(page) == []
+    page.context.close()
