@@ -10,11 +10,14 @@ takes them apart again, with row positions 0.
 
 Reading is lenient where pretix is strict: a field pretix does not define is
 a warning, not an error. What pretix cannot carry is lost on export: seat
-flags and labels, and fractional sizes (pretix wants whole numbers).
+flags and labels, fractional sizes (pretix wants whole numbers) and standing
+areas (their outlines are kept as drawn areas, captioned with their
+capacity: pretix sells general admission without a place on the plan).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from functools import cache
@@ -281,7 +284,15 @@ def _zone_record(zone: Zone, name_of: dict[str, str]) -> dict[str, Any]:
         }
         for row in zone.rows
     ]
-    record["areas"] = [_area_record(area, zone) for area in zone.areas]
+    # pretix has no standing areas: their outlines stay on the drawing, with
+    # a caption, and are not sold there.
+    drawn = [
+        dataclasses.replace(
+            area.outline, text=f"{area.name} (standing, {area.capacity})"
+        )
+        for area in zone.standing
+    ]
+    record["areas"] = [_area_record(area, zone) for area in (*zone.areas, *drawn)]
     return record
 
 
