@@ -102,7 +102,7 @@ class CreateEventForm(forms.Form):
 CREATE_EVENT_PAGE = engines["django"].from_string(
     """{% extends "admin/base_site.html" %}
 {% block content %}
-<p>A new event with the {{ plan.seat_count }} seats and
+<p>A new event with the {{ plan.size_text }} and
 {{ plan.document.categories|length }} categories of <b>{{ plan.name }}</b>.</p>
 <form method="post">{% csrf_token %}
   <fieldset class="module aligned">{{ form.as_div }}</fieldset>
@@ -177,7 +177,7 @@ class SeatingPlanAdmin(admin.ModelAdmin):
                 )
                 self.message_user(
                     request,
-                    f"Created event {event.name!r} with {plan.seat_count} seats.",
+                    f"Created event {event.name!r} with {plan.size_text()}.",
                 )
                 return HttpResponseRedirect(
                     reverse("admin:seats_event_change", args=[event.pk])

@@ -92,7 +92,13 @@ class SeatingPlan(models.Model):
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.seat_count} seats)"
+        return f"{self.name} ({self.size_text()})"
+
+    def size_text(self) -> str:
+        """ "515 seats", or "72 seats and 800 standing places"."""
+        standing = sum(int(a.get("capacity", 0)) for a in self.standing or ())
+        seats = f"{self.seat_count - standing} seats"
+        return f"{seats} and {standing} standing places" if standing else seats
 
 
 class BuyerDetails(models.TextChoices):

@@ -106,8 +106,8 @@ def set_checkout_url(event: Event, url: str) -> None:
 
 def describe(event: Event, plan: SeatingPlan) -> str:
     return (
-        f"Created event {event.name!r} (id {event.id}) with {plan.seat_count} "
-        f"seats from plan {plan.name!r} (id {plan.id})."
+        f"Created event {event.name!r} (id {event.id}) with {plan.size_text()} "
+        f"from plan {plan.name!r} (id {plan.id})."
     )
 
 

@@ -63,8 +63,8 @@ class Command(BaseCommand):
             raise CommandError(refused.message) from None
         verb = "Replaced" if replacing else "Imported"
         self.stdout.write(
-            f"{verb} plan {stored.name!r} (id {stored.id}): {stored.seat_count} "
-            f"seats, {len(stored.document['categories'])} categories."
+            f"{verb} plan {stored.name!r} (id {stored.id}): {stored.size_text()}, "
+            f"{len(stored.document['categories'])} categories."
         )
         if creating:
             event = make_event(stored, options, name=options["create_event"])
