@@ -10,7 +10,7 @@ from ninja import Router, Status
 from api.layouts import layout_ref
 from api.v1 import auth
 from api.v1.problems import NOT_FOUND
-from api.v1.schemas import EventDetailOut, EventList, HoldOut, Problem, SeatsWanted
+from api.v1.schemas import EventDetailOut, EventList, HoldOut, NewHold, Problem
 from seats import layouts, selectors, services
 from seats.errors import RequestError
 from seats.models import Event
@@ -67,11 +67,12 @@ def get_seat_map(request: HttpRequest, event_id: int) -> Any:
     auth=auth.sell,
     description=(
         "Hold seats for one customer: the given `seat_ids`, or the `best` "
-        "neighbouring ones. The answer's `token` addresses this hold from now on."
+        "neighbouring ones, for `expires_in_minutes` if given (else the standard "
+        "hold length). The answer's `token` addresses this hold from now on."
     ),
 )
 def create_hold(
-    request: HttpRequest, event_id: int, body: SeatsWanted
+    request: HttpRequest, event_id: int, body: NewHold
 ) -> Status[dict[str, Any]]:
     if not Event.objects.filter(pk=event_id).exists():
         raise EventNotFound()
@@ -84,11 +85,16 @@ def create_hold(
             category=body.best.category,
             accessible=body.best.accessible,
             details=True,
+            expires_in_minutes=body.expires_in_minutes,
         )
     else:
         assert body.seat_ids is not None  # the schema asks for one of them
         result = services.hold_seats(
-            event_id=event_id, holder=holder, seat_ids=body.seat_ids, details=True
+            event_id=event_id,
+            holder=holder,
+            seat_ids=body.seat_ids,
+            details=True,
+            expires_in_minutes=body.expires_in_minutes,
         )
     assert result.details is not None
     return Status(201, rest.hold(result.details))
