@@ -1,5 +1,6 @@
-"""Staff-only JSON endpoints: block, unblock, release now, sell, cancel,
-per-seat history, the event report and the bookings export.
+"""Staff-only JSON endpoints: block, unblock, release now, keep seats for
+someone, sell, cancel, per-seat history, the event report and the bookings
+export.
 
 A staff session is the only way in (anyone else: 403, nothing changes), and
 CSRF stays on for every POST. Every change goes through
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
@@ -194,6 +196,38 @@ def release(request: HttpRequest, event_id: int) -> HttpResponse:
             event_id=event_id, seat_ids=_seat_ids(body), staff=_username(request)
         )
     return json_response(documents.done("released", done))
+
+
+@require_POST
+@staff_only
+def keep(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Keep seats for a named person (`held_for`) until `until`."""
+    body = _body(request)
+    kept = staff.keep_seats(
+        event_id=event_id,
+        seat_ids=_seat_ids(body),
+        held_for=_text(body, "held_for", required=True),
+        until=_local_time(body.get("until"), "until"),
+        staff=_username(request),
+    )
+    return json_response(documents.kept(kept))
+
+
+def _local_time(value: object, name: str) -> datetime:
+    """An ISO 8601 time; without an offset (a datetime-local field's
+    `2026-12-24T18:30`), on the site's clock (TIME_ZONE)."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day or hour
+        moment = None
+    if moment is None:
+        raise BadRequest(f"`{name}` must be a date and time, e.g. 2026-12-24T18:30.")
+    if moment.tzinfo is None:
+        try:
+            moment = timezone.make_aware(moment)
+        except (ValueError, OverflowError):
+            raise BadRequest(f"`{name}` is not a time on the site's clock.") from None
+    return moment
 
 
 @require_POST

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/events/<int:event_id>/block", staff.block, name="staff-block"),
     path("staff/events/<int:event_id>/unblock", staff.unblock, name="staff-unblock"),
     path("staff/events/<int:event_id>/release", staff.release, name="staff-release"),
+    path("staff/events/<int:event_id>/keep", staff.keep, name="staff-keep"),
     path("staff/events/<int:event_id>/sell", staff.sell, name="staff-sell"),
     path(
         "staff/events/<int:event_id>/cancel",

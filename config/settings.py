@@ -173,6 +173,15 @@ SEAT_HOLD_SECONDS = env_int("SEAT_HOLD_SECONDS", 300, minimum=1)
 SEAT_HOLD_MAX_SECONDS = max(
     env_int("SEAT_HOLD_MAX_SECONDS", 900, minimum=1), SEAT_HOLD_SECONDS
 )
+# A shop may choose a hold's length through the REST API (`expires_in_minutes`),
+# up to this long from the moment it asks; a re-timed hold may be re-timed
+# again until the same long after (docs/integration.md).
+SEAT_API_HOLD_MAX_SECONDS = env_int("SEAT_API_HOLD_MAX_SECONDS", 7200, minimum=60)
+# The box office keeps seats for a named person until a chosen time, at most
+# this long from now (docs/staff.md).
+SEAT_BOX_OFFICE_HOLD_MAX_SECONDS = env_int(
+    "SEAT_BOX_OFFICE_HOLD_MAX_SECONDS", 7 * 86400, minimum=60
+)
 SEAT_MAX_PER_HOLDER = env_int("SEAT_MAX_PER_HOLDER", 10, minimum=1)
 SEAT_SWEEP_SECONDS = env_float("SEAT_SWEEP_SECONDS", 1.0)
 # How long a request waits for another's row lock (PostgreSQL) before it

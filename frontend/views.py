@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from frontend import tickets
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import BookedSeat, Booking, Event
+from seats.services.staff import span_text
 from seats.waiting import services as waiting
 
 HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."
@@ -80,6 +81,9 @@ def _map_page(
             "max_per_holder": settings.SEAT_MAX_PER_HOLDER,
             "box_office": box_office,
             "admitted_until": admitted_until,
+            "keep_max_text": span_text(
+                timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
+            ),
         },
     )
 
@@ -166,13 +170,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 @staff_required
 def box_office_lookup(request: HttpRequest) -> HttpResponse:
-    """Find a booking by its reference or its buyer's name (`?q=`)."""
+    """Find a booking by its reference or its buyer's name (`?q=`), and the
+    seats the box office keeps for someone of that name."""
     query = request.GET.get("q", "")[:200]
-    found = reports.find_bookings(query) if query.strip() else None
+    searched = bool(query.strip())
+    found = reports.find_bookings(query) if searched else None
+    kept = reports.find_kept_holds(query) if searched else []
     return render(
         request,
         "frontend/lookup.html",
-        {"query": query, "found": found, "limit": reports.MAX_FOUND},
+        {"query": query, "found": found, "kept": kept, "limit": reports.MAX_FOUND},
     )
 
 

@@ -205,6 +205,11 @@ class Hold(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     # Extensions never move expires_at past this.
     max_expires_at = models.DateTimeField()
+    # Seats the box office keeps for a named person ("Mrs Smith, phoning
+    # back"); empty for every other hold. Staff only: never on the wire to
+    # the public map. A default in the database too, for the statements
+    # and stored functions that insert holds without naming it.
+    held_for = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     objects = HoldQuerySet.as_manager()
 

@@ -21,6 +21,7 @@ from seats.models import (
     BookedSeat,
     Booking,
     Event,
+    Hold,
     PriceCategory,
     Seat,
     SeatStatus,
@@ -346,3 +347,50 @@ def find_bookings(query: str) -> list[FoundBooking]:
         )
         for b in found
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundHold:
+    """Seats the box office keeps for someone, as the lookup lists them."""
+
+    event_id: int
+    event_name: str
+    starts_at: datetime
+    held_for: str
+    holder: str
+    until: datetime
+    seat_labels: list[str]
+
+
+def find_kept_holds(query: str, now: datetime | None = None) -> list[FoundHold]:
+    """Running holds the box office keeps for someone whose name contains
+    `query`; soonest to end first, at most MAX_FOUND. A hold past its time
+    is not listed, whether or not the sweeper has run."""
+    now = now or timezone.now()
+    text = query.strip().replace("\x00", "")
+    if not text:
+        return []
+    holds = (
+        Hold.objects.running_at(now)
+        .filter(held_for__icontains=text)
+        .select_related("event")
+        .prefetch_related("seats")
+        .order_by("expires_at", "id")[:MAX_FOUND]
+    )
+    found = []
+    for hold in holds:
+        held = [s for s in hold.seats.all() if s.status_at(now) is SeatStatus.HELD]
+        if held:
+            seats = ordering.in_plan_order(held, ordering.row_ranks(held))
+            found.append(
+                FoundHold(
+                    event_id=hold.event_id,
+                    event_name=hold.event.name,
+                    starts_at=hold.event.starts_at,
+                    held_for=hold.held_for,
+                    holder=hold.holder,
+                    until=hold.expires_at,
+                    seat_labels=[s.label for s in seats],
+                )
+            )
+    return found

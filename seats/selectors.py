@@ -128,6 +128,8 @@ class RunningHold:
     holder: str
     seat_labels: list[str]
     expires_at: datetime
+    # Whom the box office keeps the seats for; "" for a customer's hold.
+    held_for: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +373,7 @@ def running_holds(
                     holder=hold.holder,
                     seat_labels=[s.label for s in seats],
                     expires_at=hold.expires_at,
+                    held_for=hold.held_for,
                 )
             )
     return result

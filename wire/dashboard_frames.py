@@ -75,6 +75,7 @@ def running_hold(hold: RunningHold) -> RunningHoldFrame:
         "holder": hold.holder,
         "seats": list(hold.seat_labels),
         "expires_at": iso(hold.expires_at),
+        "held_for": hold.held_for or None,
     }
 
 

@@ -303,6 +303,7 @@ class RunningHoldFrame(TypedDict):
     holder: str
     seats: list[str]
     expires_at: str | None
+    held_for: str | None
 
 
 class DashboardStateFrame(TypedDict):

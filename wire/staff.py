@@ -11,6 +11,7 @@ from typing import Any
 from seats.models import Booking
 from seats.reports import EventReport, SeatHistory
 from seats.services import BookingResult
+from seats.services.staff import KeptHold
 from seats.timefmt import iso
 from seats.waiting.services import RoomStats
 
@@ -26,6 +27,17 @@ def sold(result: BookingResult, confirmation_url: str) -> dict[str, Any]:
         "booking": result.reference,
         "seat_ids": list(result.seat_ids),
         "confirmation_url": confirmation_url,
+    }
+
+
+def kept(hold: KeptHold) -> dict[str, Any]:
+    """Seats kept for a named person (the hold's token stays on the server)."""
+    return {
+        "type": "kept",
+        "seat_ids": list(hold.seat_ids),
+        "held_for": hold.held_for,
+        "until": iso(hold.until),
+        "holder": hold.holder,
     }
 
 

@@ -10,7 +10,7 @@ from ninja import Router, Status
 from api.layouts import layout_ref
 from api.v1 import auth
 from api.v1.problems import NOT_FOUND
-from api.v1.schemas import EventDetailOut, EventList, HoldOut, Problem, SeatsWanted
+from api.v1.schemas import EventDetailOut, EventList, HoldOut, NewHold, Problem
 from seats import layouts, selectors, services
 from seats.errors import RequestError
 from seats.models import Event
@@ -67,12 +67,13 @@ def get_seat_map(request: HttpRequest, event_id: int) -> Any:
     auth=auth.sell,
     description=(
         "Hold seats for one customer: the given `seat_ids` and/or `places` of "
-        "standing areas (all or nothing), or the `best` neighbouring seats. The "
+        "standing areas (all or nothing), or the `best` neighbouring seats, for "
+        "`expires_in_minutes` if given (else the standard hold length). The "
         "answer's `token` addresses this hold from now on."
     ),
 )
 def create_hold(
-    request: HttpRequest, event_id: int, body: SeatsWanted
+    request: HttpRequest, event_id: int, body: NewHold
 ) -> Status[dict[str, Any]]:
     if not Event.objects.filter(pk=event_id).exists():
         raise EventNotFound()
@@ -85,6 +86,7 @@ def create_hold(
             category=body.best.category,
             accessible=body.best.accessible,
             details=True,
+            expires_in_minutes=body.expires_in_minutes,
         )
     else:
         result = services.hold_seats(
@@ -93,6 +95,7 @@ def create_hold(
             seat_ids=body.seat_ids or [],
             places=body.wanted_places(),
             details=True,
+            expires_in_minutes=body.expires_in_minutes,
         )
     assert result.details is not None
     return Status(201, rest.hold(result.details))

@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from ninja import Router
 
 from api.v1 import auth
-from api.v1.schemas import HoldOut, Problem, ReleaseOut, SeatsToRelease, SeatsWanted
+from api.v1.schemas import (
+    HoldOut,
+    Problem,
+    ReleaseOut,
+    Retime,
+    SeatsToRelease,
+    SeatsWanted,
+)
 from seats import selectors
 from seats.services import HoldResult, tokens
 from wire import rest
@@ -56,10 +63,18 @@ def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, 
     "/holds/{token}/extend",
     response={200: HoldOut, **REFUSALS},
     auth=auth.sell,
-    description="Push the expiry out by the hold length, up to `max_until`.",
+    description=(
+        "Without a body, push the expiry out by the standard hold length, up to "
+        "`max_until`. With `expires_in_minutes`, re-time the hold: it runs out "
+        "that many minutes from now (sooner or later than before), and "
+        "`max_until` becomes the cap from now."
+    ),
 )
-def extend_hold(request: HttpRequest, token: str) -> dict[str, Any]:
-    return _hold(tokens.extend(token))
+def extend_hold(
+    request: HttpRequest, token: str, body: Retime | None = None
+) -> dict[str, Any]:
+    minutes = body.expires_in_minutes if body is not None else None
+    return _hold(tokens.extend(token, expires_in_minutes=minutes))
 
 
 def _release(token: str, seat_ids: list[int] | None) -> dict[str, Any]:

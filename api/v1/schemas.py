@@ -144,6 +144,44 @@ class SeatsWanted(Schema):
         return [Places(p.area, p.quantity) for p in self.places or ()]
 
 
+# A hold length a shop chooses, in whole minutes: JSON integers only (no
+# 5.0, "5" or true). The upper bound is the installation's
+# (SEAT_API_HOLD_MAX_SECONDS), so the service checks it, not this document.
+ExpiresInMinutes = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=1,
+        description=(
+            "Minutes from now until the hold runs out, 1 to the installation's "
+            "cap (SEAT_API_HOLD_MAX_SECONDS: 120 by default). Sets `max_until` "
+            "to the cap from now."
+        ),
+    ),
+]
+
+
+class NewHold(SeatsWanted):
+    """Exactly one of `seat_ids` and `best`; optionally the hold's length."""
+
+    expires_in_minutes: ExpiresInMinutes | None = None
+
+
+class Retime(Schema):
+    """Re-time the hold instead of extending it by the standard length."""
+
+    expires_in_minutes: ExpiresInMinutes | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, data: object) -> object:
+        # ninja reads any value's attributes (a bare 5 would pass as {}): a
+        # body that is not an object must not extend the hold as if empty.
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
+
+
 # How seat lists are ordered for people (docs/best-available.md).
 PLAN_ORDER = (
     "In plan order: rows front to back, seats by number in natural order "
@@ -168,7 +206,12 @@ class HoldOut(Schema):
     )
     event_id: int
     held_until: datetime
-    max_until: datetime = Field(description="The latest an extension can reach.")
+    max_until: datetime = Field(
+        description=(
+            "The latest an extension can reach; for a hold timed with "
+            "`expires_in_minutes`, the latest it may be re-timed to."
+        )
+    )
     seats: list[HeldSeatOut] = Field(description=PLAN_ORDER)
 
 

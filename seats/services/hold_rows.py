@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from seats.errors import HoldNotFound
+from seats.errors import BadRequest, HoldNotFound
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services import statements
 from seats.services.changes import record_change
@@ -59,7 +60,49 @@ def lapsed_groups(
     ]
 
 
-def lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool]:
+@dataclass(frozen=True, slots=True)
+class HoldTimes:
+    """When a hold starting now runs out, and the latest it may be extended to."""
+
+    expires_at: datetime
+    max_expires_at: datetime
+
+
+def default_times(now: datetime) -> HoldTimes:
+    """SEAT_HOLD_SECONDS, extendable to SEAT_HOLD_MAX_SECONDS from the start."""
+    return HoldTimes(
+        expires_at=now + timedelta(seconds=settings.SEAT_HOLD_SECONDS),
+        max_expires_at=now + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS),
+    )
+
+
+def api_hold_minutes_cap() -> int:
+    """The longest hold a shop may choose, in whole minutes (at least 1)."""
+    return max(1, settings.SEAT_API_HOLD_MAX_SECONDS // 60)
+
+
+def chosen_times(now: datetime, expires_in_minutes: int) -> HoldTimes:
+    """A hold a shop timed itself: it runs out `expires_in_minutes` from now
+    and may be re-timed or extended until SEAT_API_HOLD_MAX_SECONDS from now.
+
+    Anything but a whole number of minutes in 1..the cap is refused
+    (BadRequest), before anything is read or locked.
+    """
+    cap = api_hold_minutes_cap()
+    # bool is an int in Python: True must not pass for one minute.
+    if type(expires_in_minutes) is not int or not 1 <= expires_in_minutes <= cap:
+        raise BadRequest(
+            f"`expires_in_minutes` must be a whole number of minutes from 1 to {cap}."
+        )
+    return HoldTimes(
+        expires_at=now + timedelta(minutes=expires_in_minutes),
+        max_expires_at=now + timedelta(minutes=cap),
+    )
+
+
+def lock_hold_row(
+    event_id: int, holder: str, now: datetime, times: HoldTimes | None = None
+) -> tuple[Hold, bool]:
     """The holder's one hold row on the event, locked; True if made just now.
 
     One INSERT ... ON CONFLICT DO UPDATE (`statements.claim_hold_row`): a
@@ -67,12 +110,14 @@ def lock_hold_row(event_id: int, holder: str, now: datetime) -> tuple[Hold, bool
     the first commits, and then counts the seats the first one took. The row
     is ours when it carries the token we inserted (tokens are random).
     """
-    fresh = fresh_hold(event_id, holder, now)
+    fresh = fresh_hold(event_id, holder, now, times)
     hold = statements.claim_hold_row(fresh)
     return hold, hold.token == fresh.token
 
 
-def renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
+def renew_if_spent(
+    hold: Hold, running_seats: int, now: datetime, times: HoldTimes | None = None
+) -> set[int]:
     """Start the locked hold afresh (new token, new times) if it is spent.
 
     Spent: its time has passed, or none of the holder's seats is running
@@ -109,7 +154,7 @@ def renew_if_spent(hold: Hold, running_seats: int, now: datetime) -> set[int]:
             ],
             now=now,
         )
-    fresh = fresh_hold(hold.event_id, hold.holder, now)
+    fresh = fresh_hold(hold.event_id, hold.holder, now, times)
     hold.token, hold.created_at = fresh.token, fresh.created_at
     hold.expires_at, hold.max_expires_at = fresh.expires_at, fresh.max_expires_at
     hold.save(update_fields=["token", "created_at", "expires_at", "max_expires_at"])
@@ -121,12 +166,16 @@ def new_hold_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def fresh_hold(event_id: int, holder: str, now: datetime) -> Hold:
+def fresh_hold(
+    event_id: int, holder: str, now: datetime, times: HoldTimes | None = None
+) -> Hold:
+    """A new hold row starting now: the default times unless `times` says."""
+    times = times or default_times(now)
     return Hold(
         token=new_hold_token(),
         event_id=event_id,
         holder=holder,
         created_at=now,
-        expires_at=now + timedelta(seconds=settings.SEAT_HOLD_SECONDS),
-        max_expires_at=now + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS),
+        expires_at=times.expires_at,
+        max_expires_at=times.max_expires_at,
     )

@@ -41,6 +41,8 @@ from seats.selectors import HoldDetails, hold_details
 from seats.services import one_call, statements
 from seats.services.changes import CHUNK, chunks, record_change
 from seats.services.hold_rows import (
+    HoldTimes,
+    chosen_times,
     lapsed_groups,
     lock_hold_row,
     renew_if_spent,
@@ -81,6 +83,7 @@ def hold_seats(
     details: bool = False,
     admission: Callable[[bool | None], None] | None = None,
     places: Sequence[Places] = (),
+    expires_in_minutes: int | None = None,
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
 
@@ -97,8 +100,12 @@ def hold_seats(
     `admission` (the waiting room's check for this visitor, which raises to
     refuse) is given whether the event's room is on, as read with the seats
     (None if no seat was found), before anything else is judged.
+
+    `expires_in_minutes` (a shop's choice, `chosen_times`) times a hold made
+    now; a running hold the seats join keeps its own times.
     """
     now = now or timezone.now()
+    times = _times(now, expires_in_minutes)
     if places:
         return _hold_places(
             event_id=event_id,
@@ -109,9 +116,11 @@ def hold_seats(
             hold_token=hold_token,
             details=details,
             admission=admission,
+            times=times,
         )
     wanted = distinct(seat_ids)
-    if hold_token is None and not details:
+    plain = hold_token is None and not details and times is None
+    if plain:
         # PostgreSQL, a plain click: read, judged and taken in one round
         # trip, or refused there when a seat is taken (None: on, below).
         hold = one_call.hold_click(event_id, holder, wanted, now)
@@ -130,7 +139,7 @@ def hold_seats(
     if admission is not None:
         admission(getattr(seats[0], "room_on", None) if seats else None)
     _refuse_taken(seats, holder, now)
-    if hold_token is None and not details:
+    if plain:
         # PostgreSQL, plainly free seats: one round trip (or None: on).
         hold = one_call.take_free(event_id, holder, seats, now)
         if hold is not None:
@@ -142,6 +151,7 @@ def hold_seats(
         now=now,
         hold_token=hold_token,
         details=details,
+        times=times,
     )
 
 
@@ -155,6 +165,7 @@ def _hold_places(
     hold_token: str | None,
     details: bool,
     admission: Callable[[bool | None], None] | None,
+    times: HoldTimes | None,
 ) -> HoldResult:
     """`hold_seats` with standing places: the seats read first (refused
     fast when taken), the places picked under lock in `_hold`."""
@@ -171,7 +182,15 @@ def _hold_places(
         hold_token=hold_token,
         details=details,
         places=places,
+        times=times,
     )
+
+
+def _times(now: datetime, expires_in_minutes: int | None) -> HoldTimes | None:
+    """The chosen times, checked before anything is read; None: the defaults."""
+    if expires_in_minutes is None:
+        return None
+    return chosen_times(now, expires_in_minutes)
 
 
 @retried_after_deadlock
@@ -185,6 +204,7 @@ def _hold(
     details: bool,
     best: bool = False,
     places: Sequence[Places] = (),
+    times: HoldTimes | None = None,
 ) -> HoldResult:
     """`hold_seats` from the lock on: `wanted` was just read (and looked free).
 
@@ -198,7 +218,7 @@ def _hold(
         new = [s for s in seats if not _held_by(s, holder, now)]
         # Seats first, then the hold: the lock order every service keeps.
         # Counted under the hold row's lock, so the limit holds across workers.
-        hold, created = lock_hold_row(event_id, holder, now)
+        hold, created = lock_hold_row(event_id, holder, now, times)
         held = statements.count_held_by(event_id, holder, now)
         if hold_token is not None and (
             created or hold.token != hold_token or not held or not hold.is_active(now)
@@ -206,7 +226,7 @@ def _hold(
             raise HoldNotFound()
         ended: set[int] = set()
         if not created:
-            ended = renew_if_spent(hold, held, now)
+            ended = renew_if_spent(hold, held, now, times)
         if new and held + len(new) > settings.SEAT_MAX_PER_HOLDER:
             raise TooManySeats(
                 _too_many(held), seat_ids=[] if best else [s.id for s in new]
@@ -277,6 +297,7 @@ def hold_best(
     attempts: int = 3,
     hold_token: str | None = None,
     details: bool = False,
+    expires_in_minutes: int | None = None,
 ) -> HoldResult:
     """Hold the best `count` neighbouring free seats in one run; all or nothing.
 
@@ -284,9 +305,11 @@ def hold_best(
     seats instead (seats.picker). The choice is made from a fresh read of
     the event's seats and then held under lock, where the holder's seats are
     counted; if someone changes the run in between (takes a seat, or makes
-    the choice strand one), the choice is made again.
+    the choice strand one), the choice is made again. `expires_in_minutes`
+    as for `hold_seats`.
     """
     now = now or timezone.now()
+    times = _times(now, expires_in_minutes)
     if not 1 <= count <= settings.SEAT_MAX_PER_HOLDER:
         raise TooManySeats(_too_many(0))
     if (
@@ -335,6 +358,7 @@ def hold_best(
                 hold_token=hold_token,
                 details=details,
                 best=True,
+                times=times,
             )
         except (SeatsUnavailable, SingleSeatLeft):
             continue  # the run changed between our read and our lock: again
@@ -362,9 +386,17 @@ def extend_hold(
     now: datetime | None = None,
     hold_token: str | None = None,
     details: bool = False,
+    expires_in_minutes: int | None = None,
 ) -> HoldResult:
-    """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum."""
+    """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum.
+
+    With `expires_in_minutes` (a shop's choice, checked by `chosen_times`
+    before anything is locked) the hold is re-timed instead: it runs out
+    that long from now, sooner or later than before, and its maximum moves
+    to SEAT_API_HOLD_MAX_SECONDS from now, so it can be re-timed again.
+    """
     now = now or timezone.now()
+    times = _times(now, expires_in_minutes)
     with locked_transaction():
         found = Hold.objects.running_for(event_id, holder, now)
         hold_id = found.values_list("id", flat=True).first()
@@ -384,16 +416,13 @@ def extend_hold(
         if not hold.is_active(now) or not seats:
             # Nothing running to extend: only lapsed seats point at the row.
             raise HoldExpired("Your hold has expired.")
-        new_expiry = min(
-            now + timedelta(seconds=settings.SEAT_HOLD_SECONDS), hold.max_expires_at
-        )
-        if new_expiry <= hold.expires_at:
-            raise ExtendLimit(
-                "Your hold cannot be extended past "
-                f"{settings.SEAT_HOLD_MAX_SECONDS // 60} minutes in total."
-            )
+        if times is not None:
+            new_expiry = times.expires_at
+            hold.max_expires_at = times.max_expires_at
+        else:
+            new_expiry = _extended(hold, now)
         hold.expires_at = new_expiry
-        hold.save(update_fields=["expires_at"])
+        hold.save(update_fields=["expires_at", "max_expires_at"])
         # Only running seats: a lapsed seat still pointing at a renewed
         # hold row stays lapsed until the sweeper or another hold takes it.
         Seat.objects.filter(id__in=[s.id for s in seats]).update(held_until=new_expiry)
@@ -413,6 +442,25 @@ def extend_hold(
             now=now,
         )
         return _result([s.id for s in seats], hold, now, details)
+
+
+def _extended(hold: Hold, now: datetime) -> datetime:
+    """The expiry a plain extension gives: SEAT_HOLD_SECONDS from now, within
+    the hold's maximum; ExtendLimit if that gains nothing."""
+    extension = now + timedelta(seconds=settings.SEAT_HOLD_SECONDS)
+    new_expiry = min(extension, hold.max_expires_at)
+    if new_expiry > hold.expires_at:
+        return new_expiry
+    if hold.expires_at > extension:
+        # Only a hold its shop timed runs longer than any extension gives.
+        raise ExtendLimit(
+            "Your hold already runs longer than an extension would make it; "
+            "re-time it with `expires_in_minutes` instead."
+        )
+    raise ExtendLimit(
+        "Your hold cannot be extended past "
+        f"{settings.SEAT_HOLD_MAX_SECONDS // 60} minutes in total."
+    )
 
 
 # Helpers shared with the other services. None commits or announces.

@@ -1,5 +1,5 @@
-"""What staff do to seats: block and unblock, release holds now, sell at the
-box office.
+"""What staff do to seats: block and unblock, release holds now, keep seats
+for a named person, sell at the box office.
 
 Every function takes the acting staff member's username (`staff`), which
 goes on every activity row of its changes, and runs in one transaction in
@@ -11,13 +11,16 @@ actions) only let staff in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from seats.errors import BadRequest, Busy, SeatBlocked, SeatsHeld, SeatsUnavailable
-from seats.models import Activity, Booking, BuyerDetails, Seat, SeatStatus
+from seats.holders import new_holder_id
+from seats.models import Activity, Booking, BuyerDetails, Hold, Seat, SeatStatus
 from seats.outbox import types
 from seats.outbox import writer as outbox
 from seats.services import statements
@@ -29,7 +32,7 @@ from seats.services.bookings import (
 )
 from seats.services.buyers import checked_buyer
 from seats.services.changes import record_change
-from seats.services.hold_rows import hold_tokens, lapsed_groups
+from seats.services.hold_rows import hold_tokens, lapsed_groups, new_hold_token
 from seats.services.holds import distinct, drop_if_empty
 from seats.services.locking import (
     lock_holds,
@@ -41,6 +44,8 @@ from seats.signals import SeatState, group
 
 MAX_REASON = 120
 MAX_NOTE = 200
+# A kept hold runs at least this long: a time already (nearly) past is a slip.
+MIN_KEEP = timedelta(minutes=1)
 
 
 def staff_holder(username: str) -> str:
@@ -147,6 +152,117 @@ def release_now(
     return [s.id for s in held]
 
 
+@dataclass(frozen=True, slots=True)
+class KeptHold:
+    """Seats the box office keeps for someone: a hold of its own."""
+
+    holder: str
+    token: str
+    held_for: str
+    until: datetime
+    seat_ids: list[int]
+
+
+@retried_after_deadlock
+def keep_seats(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    held_for: str,
+    until: datetime,
+    staff: str,
+    now: datetime | None = None,
+) -> KeptHold:
+    """Keep free seats for a named person until `until`; all or nothing.
+
+    A hold of its own (a new `b_` holder, so each person's seats end on
+    their own), running from one minute to SEAT_BOX_OFFICE_HOLD_MAX_SECONDS
+    ahead, with `held_for` on it. Booked, blocked and held seats are
+    refused. Like any hold it ends at its time; the box office may sell its
+    seats (`sell_at_box_office`) or release them before.
+    """
+    now = now or timezone.now()
+    name = _text(held_for, "the name the seats are kept for", MAX_NOTE)
+    _check_keep_until(until, now)
+    wanted = distinct(seat_ids)
+    with locked_transaction():
+        seats = lock_seats(event_id, wanted)
+        booked = [s for s in seats if s.booking_id is not None]
+        if booked:
+            raise SeatsUnavailable(
+                f"{_phrase(booked)} booked.", seat_ids=[s.id for s in booked]
+            )
+        blocked = [s for s in seats if s.blocked]
+        if blocked:
+            raise SeatsUnavailable(
+                f"{_phrase(blocked)} blocked: unblock first.",
+                seat_ids=[s.id for s in blocked],
+            )
+        held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
+        if held:
+            raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
+        _end_holds(event_id, seats, staff=staff, now=now, note="")  # lapsed only
+        hold = Hold.objects.create(
+            token=new_hold_token(),
+            event_id=event_id,
+            holder=new_holder_id("b"),
+            created_at=now,
+            expires_at=until,
+            max_expires_at=until,
+            held_for=name,
+        )
+        taken = statements.take_free_seats(wanted, hold, now)
+        if taken != len(wanted):  # pragma: no cover - guarded by the lock
+            raise SeatsUnavailable(seat_ids=wanted)
+        record_change(
+            event_id=event_id,
+            reason=Activity.Kind.HELD,
+            groups=[
+                group(
+                    hold.holder,
+                    (
+                        SeatState(s.id, s.label, SeatStatus.HELD, hold.holder, until)
+                        for s in seats
+                    ),
+                    hold.token,
+                )
+            ],
+            staff=staff,
+            note=f"for {name}"[:MAX_NOTE],
+            now=now,
+        )
+    return KeptHold(
+        holder=hold.holder,
+        token=hold.token,
+        held_for=name,
+        until=until,
+        seat_ids=wanted,
+    )
+
+
+def _check_keep_until(until: datetime, now: datetime) -> None:
+    if until.tzinfo is None:
+        raise BadRequest("Give the time the seats are kept until with its zone.")
+    longest = timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
+    if until < now + MIN_KEEP:
+        raise BadRequest("Keep the seats until at least a minute from now.")
+    if until > now + longest:
+        raise BadRequest(
+            f"Seats can be kept for at most {span_text(longest)} ahead "
+            "(SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)."
+        )
+
+
+def span_text(length: timedelta) -> str:
+    """A length as staff read it: "7 days", "2 hours", "90 minutes"."""
+    seconds = int(length.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"{seconds} seconds"
+
+
 @retried_after_deadlock
 def sell_at_box_office(
     *,
@@ -161,9 +277,11 @@ def sell_at_box_office(
 ) -> BookingResult:
     """Book seats for a walk-in customer, straight from the map; all or nothing.
 
-    No per-holder limit and no hold first. Seats booked or in someone's
-    running hold are refused; blocked seats are sold only with
-    `include_blocked` (staff confirmed), and are unblocked by the sale.
+    No per-holder limit and no hold first. Seats booked or in a customer's
+    running hold are refused; seats the box office kept for someone
+    (`keep_seats`) are sold, their hold ending as released by staff first;
+    blocked seats are sold only with `include_blocked` (staff confirmed),
+    and are unblocked by the sale.
     The customer's name is always needed; the email as the event wants it
     (seats.services.buyers), and checked whenever given.
     """
@@ -184,6 +302,8 @@ def sell_at_box_office(
                 f"{_phrase(booked)} already booked.", seat_ids=[s.id for s in booked]
             )
         held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
+        kept = _kept_holds(held)
+        held = [s for s in held if s.hold_id not in kept]
         if held:
             raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
         blocked = [s for s in seats if s.blocked]
@@ -193,7 +313,8 @@ def sell_at_box_office(
                 "confirm to sell anyway.",
                 seat_ids=[s.id for s in blocked],
             )
-        _end_holds(event_id, seats, staff=staff, now=now, note="")  # lapsed only
+        # Lapsed holds, and the holds the box office kept for this sale.
+        _end_holds(event_id, seats, staff=staff, now=now, note="to sell")
         booking = Booking.objects.create(
             reference=new_booking_reference(),
             event_id=event_id,
@@ -266,6 +387,22 @@ def cancel_seats(
                 reference=references[booking_id], seat_ids=ids, staff=staff, now=now
             )
     return [references[b] for b in sorted(per_booking)]
+
+
+def _kept_holds(held: list[Seat]) -> set[int]:
+    """Those of these running seats' holds the box office kept for someone.
+
+    Read, not locked: `_end_holds` locks the running holds it ends, and a
+    hold's `held_for` never changes.
+    """
+    ids = {s.hold_id for s in held if s.hold_id is not None}
+    if not ids:
+        return set()
+    return set(
+        Hold.objects.filter(id__in=ids)
+        .exclude(held_for="")
+        .values_list("id", flat=True)
+    )
 
 
 def _end_holds(

@@ -22,6 +22,7 @@ from seats.errors import HoldNotFound
 from seats.holders import new_holder_id
 from seats.models import Hold, Seat
 from seats.services.bookings import BookingResult, Customer, book_seats
+from seats.services.hold_rows import chosen_times
 from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
 from seats.services.places import Places
 from seats.services.releases import Released
@@ -97,9 +98,21 @@ def add_best(
     )
 
 
-def extend(token: str, now: datetime | None = None) -> HoldResult:
+def extend(
+    token: str, now: datetime | None = None, *, expires_in_minutes: int | None = None
+) -> HoldResult:
+    """Extend the hold as the seat map does, or (`expires_in_minutes`) re-time
+    it: a length outside the allowed minutes is refused before the token is
+    even looked up, so a bad request changes nothing whatever the token."""
     now = now or timezone.now()
-    return extend_hold(now=now, details=True, **_acting(token, now))
+    if expires_in_minutes is not None:
+        chosen_times(now, expires_in_minutes)
+    return extend_hold(
+        now=now,
+        details=True,
+        expires_in_minutes=expires_in_minutes,
+        **_acting(token, now),
+    )
 
 
 def release(

@@ -173,6 +173,31 @@ async def test_api_release_and_extend_are_seen_live(shop, event, seat_ids):
     await watcher.close()
 
 
+async def test_a_re_timed_hold_is_seen_live_with_its_new_expiry(shop, event, seat_ids):
+    watcher, snapshot = await connected(event.id)
+    token = (await call(shop, "hold", event.id, seat_ids[:2])).json()["token"]
+    await watcher.recv_type("seats.changed")
+
+    retimed = await call(
+        shop, "post", "/holds/{token}/extend", {"expires_in_minutes": 90}, token=token
+    )
+
+    assert retimed.status_code == 200
+    change = await watcher.recv_type("seats.changed")
+    assert change["reason"] == "extended"
+    assert change["version"] == snapshot["version"] + 2
+    assert [s["id"] for s in change["seats"]] == seat_ids[:2]
+    assert {when(s["held_until"]) for s in change["seats"]} == {
+        when(retimed.json()["held_until"])
+    }
+    # A refused re-timing announces nothing.
+    await call(
+        shop, "post", "/holds/{token}/extend", {"expires_in_minutes": 0}, token=token
+    )
+    assert await watcher.nothing()
+    await watcher.close()
+
+
 async def test_a_browser_hold_is_booked_by_the_shop_with_its_token(
     shop, event, seat_ids
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -95,6 +96,56 @@ def test_block_a_row_sell_two_seats_and_cancel_one_while_a_customer_watches(
     expect(totals.nth(4)).to_have_text(str(len(row_a)))  # blocked
     csv_link = dashboard.locator("#report-csv")
     expect(csv_link).to_have_attribute("href", "/api/staff/events/1/bookings.csv")
+
+    customer.context.close()
+    staff.close()
+
+
+def test_keep_two_seats_for_a_caller_then_sell_them(browser, live_server_proc):
+    layout = seat_layout(live_server_proc)
+    row_c = sorted(i for i, s in layout.items() if s["row"] == "C")
+    first, second = row_c[2], row_c[3]
+    until = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    dashboard = log_in(staff, live_server_proc, "admin", "staff-password-1")
+    office = staff.new_page()
+    office.goto(f"{live_server_proc.url}/box-office/events/1/")
+    expect(office.locator("#connection-status")).to_have_attribute(
+        "data-state", "open", timeout=20_000
+    )
+    customer = open_map(browser, live_server_proc)
+
+    seat(office, first).click()
+    seat(office, second).click()
+    office.fill("#bo-held-for", "Mrs Smith, phoning back")
+    office.fill("#bo-until", until)
+    office.click("[data-bo=keep]")
+    expect(office.locator("#message")).to_contain_text(
+        "Kept 2 seats for Mrs Smith, phoning back until", timeout=FAST
+    )
+    for seat_id in (first, second):
+        expect(seat(customer, seat_id)).to_have_attribute(
+            "data-status", "held", timeout=FAST
+        )
+    # The public map never learns the name.
+    assert "Smith" not in customer.content()
+
+    # The dashboard says whom and until when.
+    row = dashboard.locator("#active-holds tr[data-hold-id]", has_text="Mrs Smith")
+    expect(row).to_contain_text("Mrs Smith, phoning back, until", timeout=FAST)
+
+    # She calls back and pays: the box office sells the kept seats.
+    seat(office, first).click()
+    seat(office, second).click()
+    office.fill("#bo-customer", "Mrs Smith")
+    office.fill("#bo-payment", "card by phone")
+    office.click("[data-bo=sell]")
+    for seat_id in (first, second):
+        expect(seat(customer, seat_id)).to_have_attribute(
+            "data-status", "booked", timeout=FAST
+        )
+    expect(office.locator("#bo-result a")).to_contain_text("Booking BK-")
 
     customer.context.close()
     staff.close()

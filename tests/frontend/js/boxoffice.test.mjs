@@ -17,10 +17,19 @@ test('nothing selected: nothing to do', () => {
   assert.equal(off.clear, true);
 });
 
-test('free and blocked seats can be sold; a held or booked one stops the sale', () => {
+test('free, blocked and held seats can be sold (the server refuses a customer hold); a booked one stops the sale', () => {
   assert.equal(boxOfficeButtons(['available', 'blocked']).sell, false);
-  assert.equal(boxOfficeButtons(['available', 'held']).sell, true);
+  assert.equal(boxOfficeButtons(['available', 'held']).sell, false);
   assert.equal(boxOfficeButtons(['booked']).sell, true);
+  assert.equal(boxOfficeButtons(['held', 'booked']).sell, true);
+});
+
+test('only free seats can be kept for someone', () => {
+  assert.equal(boxOfficeButtons([]).keep, true);
+  assert.equal(boxOfficeButtons(['available', 'available']).keep, false);
+  assert.equal(boxOfficeButtons(['available', 'held']).keep, true);
+  assert.equal(boxOfficeButtons(['available', 'blocked']).keep, true);
+  assert.equal(boxOfficeButtons(['booked']).keep, true);
 });
 
 test('block needs no booked or blocked seat; unblock and release need one of theirs', () => {

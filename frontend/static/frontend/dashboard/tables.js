@@ -52,6 +52,12 @@ export function renderEvents(table, events) {
   labelCells(table);
 }
 
+/** "Mrs Smith, phoning back, until Sat 5 Dec 2026, 19:30" for seats the box office keeps; "" else. */
+export function heldForText(hold) {
+  if (!hold.held_for) return '';
+  return `${hold.held_for}, until ${formatDate(hold.expires_at)}`;
+}
+
 /** Replace the hold rows; `eventName(id)` names the event; `onRelease(hold)` ends one now. */
 export function renderHolds(table, holds, eventName, now, onRelease = null) {
   const rows = holds.map((hold) => {
@@ -63,6 +69,7 @@ export function renderHolds(table, holds, eventName, now, onRelease = null) {
     tr.append(
       cell(eventName(hold.event)),
       cell(hold.holder ?? ''),
+      cell(heldForText(hold)),
       cell((hold.seats ?? []).join(', ')),
       left,
     );

@@ -1,8 +1,10 @@
 // Box office mode (staff only): a click selects a seat instead of holding it; the panel sells
-// the selection to a named customer, blocks or unblocks it with a reason, releases customers'
-// holds on it, and shows one seat's history. Every action is one POST to /api/staff/…; the
+// the selection to a named customer, keeps it for a named person until a chosen time, blocks or
+// unblocks it with a reason, releases holds on it, and shows one seat's history. Every action is one POST to /api/staff/…; the
 // seats then change on every open map through the socket like any other change.
 
+import { parseTime } from '../common/clock.js';
+import { dateTimeText } from '../common/dates.js';
 import { el } from '../common/dom.js';
 import { seatsPhrase } from '../common/texts.js';
 
@@ -10,12 +12,16 @@ function csrfToken(root) {
   return root.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
 }
 
-/** What the selection allows: pure, for Node's tests. */
+/**
+ * What the selection allows: pure, for Node's tests. Held seats may be sold: the server sells
+ * seats the box office kept for someone and refuses a customer's hold, saying how long it runs.
+ */
 export function boxOfficeButtons(statuses) {
   const any = statuses.length > 0;
-  const sellable = any && statuses.every((s) => s === 'available' || s === 'blocked');
+  const sellable = any && statuses.every((s) => ['available', 'blocked', 'held'].includes(s));
   return {
     sell: !sellable,
+    keep: !any || !statuses.every((s) => s === 'available'),
     block: !any || statuses.some((s) => s === 'booked' || s === 'blocked'),
     unblock: !statuses.includes('blocked'),
     release: !statuses.some((s) => s === 'held' || s === 'held-by-me'),
@@ -44,6 +50,7 @@ export function createBoxOffice(root, { store, svg, api, now }) {
   const historyList = history.querySelector('.bo-history-list');
   const sellForm = root.querySelector('#bo-sell');
   const blockForm = root.querySelector('#bo-block');
+  const keepForm = root.querySelector('#bo-keep');
   const buttons = Object.fromEntries(
     [...root.querySelectorAll('[data-bo]')].map((b) => [b.dataset.bo, b]),
   );
@@ -150,6 +157,27 @@ export function createBoxOffice(root, { store, svg, api, now }) {
           result.replaceChildren(link);
           say(`Sold ${doc.seat_ids.length} seats: ${doc.booking}.`);
           sellForm.reset();
+          selected.clear();
+        },
+      },
+    );
+  });
+
+  keepForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(keepForm);
+    run(
+      'keep',
+      {
+        seat_ids: [...selected],
+        held_for: String(data.get('held_for') ?? ''),
+        // datetime-local: the site's clock, as every time the site shows (dates.js).
+        until: String(data.get('until') ?? ''),
+      },
+      {
+        done: (doc) => {
+          say(`Kept ${doc.seat_ids.length} seats for ${doc.held_for} until ${dateTimeText(parseTime(doc.until))}.`);
+          keepForm.reset();
           selected.clear();
         },
       },
