@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from devtools.processes import LiveServer, live_server
-from tests.frontend.pages import FAST, open_map, serious_violations
+from tests.frontend.pages import FAST, log_in, open_map, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -92,3 +92,29 @@ def test_a_standing_area_is_picked_with_the_keyboard_and_too_many_is_refused(
     expect(page.locator("#my-seats li")).to_have_count(0)
     assert serious_violations(page) == []
     page.context.close()
+
+
+def test_the_box_office_sells_standing_places_while_a_buyer_watches(browser, club):
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    log_in(staff, club, "admin", "staff-password-1")
+    office = staff.new_page()
+    office.goto(f"{club.url}/box-office/events/1/")
+    expect(office.locator("#connection-status")).to_have_attribute(
+        "data-state", "open", timeout=20_000
+    )
+    buyer = open_map(browser, club)
+    before = int(floor(buyer).locator(".standing-count").text_content().split()[0])
+
+    floor(office).click()
+    office.fill("#standing-quantity", "12")  # more than one buyer may hold
+    office.click("#standing-form button[type=submit]")
+    expect(office.locator("#bo-selection")).to_contain_text("(12)")
+    office.fill("#bo-customer", "Group booking")
+    office.click("[data-bo=sell]")
+
+    expect(floor(buyer).locator(".standing-count")).to_have_text(
+        f"{before - 12} left", timeout=FAST
+    )
+    expect(office.locator("#bo-result")).to_contain_text("BK-")
+    staff.close()
+    buyer.context.close()

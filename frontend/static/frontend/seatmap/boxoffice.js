@@ -236,6 +236,20 @@ export function createBoxOffice(root, { store, svg, api, now }) {
       }
       render();
     },
+    /** `quantity` more available places of a standing area join the selection (the
+     *  server says at the sale whether they are still free). False when too few are left. */
+    selectPlaces(area, quantity) {
+      const free = [...store.places()].filter(
+        (place) => place.area === area && !selected.has(place.id) && statusOf(place.id) === 'available',
+      );
+      if (free.length < quantity) {
+        say(`Only ${free.length} places of this area are left to select.`);
+        return false;
+      }
+      for (const place of free.slice(0, quantity)) selected.add(place.id);
+      render();
+      return true;
+    },
     /** Seats changed on the socket: buttons follow their new states. */
     changed(ids) {
       if (ids.some((id) => selected.has(id))) render();

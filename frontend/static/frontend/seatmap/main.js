@@ -132,9 +132,11 @@ const rowList = createRowList(document.getElementById('seat-list'), store, {
 const standing = createStanding({
   layer: svg.querySelector('.standing'),
   store,
-  form: boxOfficeMode ? null : document.getElementById('standing-form'),
-  onHold: (area, quantity) => actions?.holdPlaces(area, quantity),
-  maxPerHolder,
+  form: document.getElementById('standing-form'),
+  // Staff select places to sell, as they select seats; buyers hold them.
+  onHold: (area, quantity) =>
+    boxOffice ? boxOffice.selectPlaces(area, quantity) : actions.holdPlaces(area, quantity),
+  maxPerHolder: boxOffice ? Infinity : maxPerHolder,
   now: () => clock.now(),
 });
 const bestForm = document.getElementById('best-form');
