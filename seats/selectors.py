@@ -8,8 +8,8 @@ hold past its time reads as available here even before the sweeper has run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -23,6 +23,7 @@ from seats.models import (
     Event,
     Hold,
     PriceCategory,
+    SalesChannel,
     Seat,
     SeatingPlan,
     SeatStatus,
@@ -40,6 +41,15 @@ class CategoryView:
     price: Decimal
     currency: str
     color: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelView:
+    """A sales channel as the map shows it: public (docs/presales.md)."""
+
+    id: int
+    name: str
+    releases_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,9 @@ class SeatView:
     companion_of: int | None = None
     restricted_view: bool = False
     note: str = ""
+    # The sales channel keeping the seat (None: general sale); whether the
+    # channel is still active is for the reader to judge against the clock.
+    channel: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +115,9 @@ class SeatMap:
     categories: list[CategoryView]
     seats: list[SeatView]
     plan: PlanView | None = None
+    channels: list[ChannelView] = field(default_factory=list)
+    # The event's channels the viewer unlocked.
+    channels_unlocked: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +166,19 @@ _SEAT_COLUMNS = (
     "companion_of_id",
     "restricted_view",
     "note",
+    "channel_id",
 )
 
 
 def seat_map(
-    *, event_id: int, viewer: str | None, now: datetime | None = None
+    *,
+    event_id: int,
+    viewer: str | None,
+    now: datetime | None = None,
+    unlocked: Collection[int] = (),
 ) -> SeatMap:
-    """One event's seats as `viewer` sees them.
+    """One event's seats as `viewer` sees them (`unlocked`: the sales
+    channels the viewer unlocked, as the session says).
 
     The version is read before the seats, so the seats are at least as new as
     the version: replaying later changes (absolute states) on top converges
@@ -188,6 +210,7 @@ def seat_map(
         companion_of,
         restricted_view,
         note,
+        channel,
     ) in rows:
         status = status_of(
             booking_id=booking, held_until=until, now=now, blocked=blocked
@@ -210,8 +233,10 @@ def seat_map(
                 companion_of=companion_of,
                 restricted_view=restricted_view,
                 note=note,
+                channel=channel,
             )
         )
+    channels = channels_of(event_id)
     return SeatMap(
         event_id=event_id,
         version=version,
@@ -221,7 +246,27 @@ def seat_map(
         categories=categories,
         seats=seats,
         plan=plan_view(plan_id, seats),
+        channels=channels,
+        channels_unlocked=unlocked_of(channels, unlocked),
     )
+
+
+def channels_of(event_id: int) -> list[ChannelView]:
+    """The event's sales channels, in id order."""
+    return [
+        ChannelView(*row)
+        for row in SalesChannel.objects.filter(event_id=event_id)
+        .order_by("id")
+        .values_list("id", "name", "releases_at")
+    ]
+
+
+def unlocked_of(
+    channels: Iterable[ChannelView], unlocked: Collection[int]
+) -> list[int]:
+    """Those of the event's `channels` among `unlocked` (a session may name
+    channels since deleted, or of other events), in id order."""
+    return [c.id for c in channels if c.id in unlocked]
 
 
 def plan_view(plan_id: int | None, seats: Sequence[HasPlace]) -> PlanView:

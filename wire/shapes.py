@@ -34,6 +34,16 @@ class SeatFrame(SeatStateFrame):
     companion_of: int | None  # the wheelchair space this companion seat goes with
     restricted_view: bool
     note: str
+    channel: int | None  # the sales channel keeping it (docs/presales.md)
+
+
+class ChannelFrame(TypedDict):
+    """A sales channel of the event: its seats are not on sale to anyone who
+    has not unlocked it, until `releases_at` (null: until staff say so)."""
+
+    id: int
+    name: str
+    releases_at: str | None
 
 
 class PlanFrame(TypedDict):
@@ -69,6 +79,8 @@ class SnapshotFrame(TypedDict):
     categories: list[CategoryFrame]
     seats: list[SeatFrame]
     plan: PlanFrame
+    channels: list[ChannelFrame]
+    channels_unlocked: list[int]
     request_id: NotRequired[RequestId]
 
 
@@ -87,6 +99,7 @@ class LayoutSeatFrame(TypedDict):
     companion_of: int | None
     restricted_view: bool
     note: str
+    channel: int | None
 
 
 class LayoutDocument(TypedDict):
@@ -98,6 +111,7 @@ class LayoutDocument(TypedDict):
     digest: str
     seats: list[LayoutSeatFrame]
     plan: PlanFrame
+    channels: list[ChannelFrame]
 
 
 class LayoutRef(TypedDict):
@@ -133,6 +147,7 @@ class PersonalFields(TypedDict):
     you: str | None
     hold: OwnHoldFrame | None
     server_time: str | None
+    channels_unlocked: list[int]
     request_id: NotRequired[RequestId]
 
 

@@ -76,6 +76,7 @@ def create_hold(
     if not Event.objects.filter(pk=event_id).exists():
         raise EventNotFound()
     holder = tokens.new_api_holder()
+    channels = auth.key_channels(request)
     if body.best is not None:
         result = services.hold_best(
             event_id=event_id,
@@ -84,11 +85,16 @@ def create_hold(
             category=body.best.category,
             accessible=body.best.accessible,
             details=True,
+            channels=channels,
         )
     else:
         assert body.seat_ids is not None  # the schema asks for one of them
         result = services.hold_seats(
-            event_id=event_id, holder=holder, seat_ids=body.seat_ids, details=True
+            event_id=event_id,
+            holder=holder,
+            seat_ids=body.seat_ids,
+            details=True,
+            channels=channels,
         )
     assert result.details is not None
     return Status(201, rest.hold(result.details))

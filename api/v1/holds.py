@@ -42,10 +42,13 @@ def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, 
                 count=body.best.count,
                 category=body.best.category,
                 accessible=body.best.accessible,
+                channels=auth.key_channels(request),
             )
         )
     assert body.seat_ids is not None  # the schema asks for one of them
-    return _hold(tokens.add_seats(token, body.seat_ids))
+    return _hold(
+        tokens.add_seats(token, body.seat_ids, channels=auth.key_channels(request))
+    )
 
 
 @router.post(

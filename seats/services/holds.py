@@ -7,7 +7,7 @@ checked make a lost race roll back instead of double-holding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,7 @@ from seats.models import (
     PriceCategory,
     Seat,
     SeatStatus,
+    channel_active,
 )
 from seats.picker import best_accessible, best_block
 from seats.selectors import HoldDetails, hold_details
@@ -79,6 +80,7 @@ def hold_seats(
     hold_token: str | None = None,
     details: bool = False,
     admission: Callable[[bool | None], None] | None = None,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
 
@@ -92,6 +94,12 @@ def hold_seats(
     `admission` (the waiting room's check for this visitor, which raises to
     refuse) is given whether the event's room is on, as read with the seats
     (None if no seat was found), before anything else is judged.
+
+    `channels`: the sales channels the holder unlocked (ids, from the
+    server's side: the session, the API key). A seat kept for an active
+    channel not among them is refused like a blocked one, not on sale; the
+    PostgreSQL one-call paths never take a kept seat (migration 0024), so
+    such a seat is always judged here.
     """
     now = now or timezone.now()
     wanted = distinct(seat_ids)
@@ -113,7 +121,7 @@ def hold_seats(
         raise
     if admission is not None:
         admission(getattr(seats[0], "room_on", None) if seats else None)
-    _refuse_taken(seats, holder, now)
+    _refuse_taken(seats, holder, now, channels)
     if hold_token is None and not details:
         # PostgreSQL, plainly free seats: one round trip (or None: on).
         hold = one_call.take_free(event_id, holder, seats, now)
@@ -126,6 +134,7 @@ def hold_seats(
         now=now,
         hold_token=hold_token,
         details=details,
+        channels=channels,
     )
 
 
@@ -139,11 +148,12 @@ def _hold(
     hold_token: str | None,
     details: bool,
     best: bool = False,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """`hold_seats` from the lock on: `wanted` was just read (and looked free)."""
     with locked_transaction():
         seats = lock_seats(event_id, wanted, runs=True)
-        _refuse_taken(seats, holder, now)
+        _refuse_taken(seats, holder, now, channels)
         new = [s for s in seats if not _held_by(s, holder, now)]
         # Seats first, then the hold: the lock order every service keeps.
         # Counted under the hold row's lock, so the limit holds across workers.
@@ -226,6 +236,7 @@ def hold_best(
     attempts: int = 3,
     hold_token: str | None = None,
     details: bool = False,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """Hold the best `count` neighbouring free seats in one run; all or nothing.
 
@@ -233,7 +244,8 @@ def hold_best(
     seats instead (seats.picker). The choice is made from a fresh read of
     the event's seats and then held under lock, where the holder's seats are
     counted; if someone changes the run in between (takes a seat, or makes
-    the choice strand one), the choice is made again.
+    the choice strand one), the choice is made again. Seats kept for a
+    sales channel are offered only to a holder who unlocked it (`channels`).
     """
     now = now or timezone.now()
     if not 1 <= count <= settings.SEAT_MAX_PER_HOLDER:
@@ -246,7 +258,7 @@ def hold_best(
     avoid_single_seats, areas = best_settings(event_id)
     where = f" in {category}" if category else ""
     for _ in range(attempts):
-        seats, held = layout(event_id, now, holder)
+        seats, held = layout(event_id, now, holder, channels=channels)
         # The best seats face the stage (docs/best-available.md).
         focal = focal_point(areas, seats)
         if count > settings.SEAT_MAX_PER_HOLDER - held:
@@ -284,6 +296,7 @@ def hold_best(
                 hold_token=hold_token,
                 details=details,
                 best=True,
+                channels=channels,
             )
         except (SeatsUnavailable, SingleSeatLeft):
             continue  # the run changed between our read and our lock: again
@@ -427,15 +440,32 @@ def _held_by(seat: Seat, holder: str, now: datetime) -> bool:
     return _status(seat, now) is SeatStatus.HELD and seat.holder == holder
 
 
-def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
-    """Raise SeatsUnavailable naming the seats booked or held by someone else."""
-    taken = [
-        (s.id, s.label, s.blocked)
-        for s in seats
-        if _status(s, now) is not SeatStatus.AVAILABLE and not _held_by(s, holder, now)
-    ]
+def _refuse_taken(
+    seats: list[Seat], holder: str, now: datetime, channels: Collection[int] = ()
+) -> None:
+    """Raise SeatsUnavailable naming the seats booked or held by someone
+    else, blocked, or kept for a sales channel the holder has not unlocked
+    (those two: not on sale). A seat the holder holds already stays theirs."""
+    taken = []
+    for s in seats:
+        if _held_by(s, holder, now):
+            continue
+        status = _status(s, now)
+        kept = status is SeatStatus.AVAILABLE and kept_from(s, channels, now)
+        if status is not SeatStatus.AVAILABLE or kept:
+            taken.append((s.id, s.label, s.blocked or kept))
     if taken:
         raise SeatsUnavailable.naming(taken)
+
+
+def kept_from(seat: Seat, channels: Collection[int], now: datetime) -> bool:
+    """Whether `seat` (as `locking.read_seats` reads it) is kept at `now` for
+    a sales channel that is not among `channels`."""
+    return (
+        seat.channel_id is not None
+        and seat.channel_id not in channels
+        and channel_active(getattr(seat, "channel_releases_at", None), now)
+    )
 
 
 def _result(
