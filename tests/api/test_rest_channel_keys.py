@@ -9,7 +9,7 @@ from api.keys import create_key
 from api.models import ApiKey
 from seats.models import Seat
 from tests.api.rest import Api, problem
-from tests.presales.conftest import ids_of, presale  # noqa: F401 (a fixture)
+from tests.conftest import ids_of
 
 pytestmark = pytest.mark.django_db
 

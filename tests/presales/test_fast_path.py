@@ -12,8 +12,7 @@ from seats import services
 from seats.models import Seat
 from seats.services import one_call
 from seats.services.locking import read_seats
-from tests.conftest import T0
-from tests.presales.conftest import ids_of
+from tests.conftest import T0, ids_of
 from tests.seats.test_services import everything
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

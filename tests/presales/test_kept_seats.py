@@ -12,8 +12,7 @@ from seats import layouts, selectors, services
 from seats.errors import BadRequest, NoAdjacentSeats, SeatsUnavailable, UnknownSeat
 from seats.models import Event, SalesChannel, Seat, SeatStatus
 from seats.services import channels, tokens
-from tests.conftest import T0, later
-from tests.presales.conftest import ids_of
+from tests.conftest import T0, ids_of, later
 from tests.seats.test_services import everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
