@@ -63,6 +63,11 @@ def keep(
     )
 
 
+def remove_channel(*, channel_id: int, now: datetime) -> int:
+    """Remove the channel; its seats go back to general sale (how many)."""
+    return services.delete_channel(channel_id=channel_id, now=now)
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelRow:
     channel: SalesChannel
