@@ -30,6 +30,7 @@ from seats.holders import holder_for_session, unlock_in_session
 from seats.models import Event, SalesChannel
 from seats.selectors import ChannelView
 from wire import frames
+from wire import presales as documents
 
 # Longest code body read: far above any code (presales.codes.MAX_LENGTH).
 MAX_BODY = 4096
@@ -68,7 +69,7 @@ def presale_code(request: HttpRequest, event_id: int) -> HttpResponse:
     unlock_in_session(request.session, event.id, channel.pk)
     view = ChannelView(channel.pk, channel.name, channel.releases_at)
     if wants_json:
-        return _json(frames.channel_unlocked(view))
+        return _json(documents.channel_unlocked(view))
     messages.success(
         request, f"Unlocked: {channel.name}. Its seats are on sale to you."
     )

@@ -42,7 +42,6 @@ from wire.shapes import (
     BookOkFrame,
     CategoryFrame,
     ChannelFrame,
-    ChannelUnlockedDocument,
     ErrorFrame,
     ExtendOkFrame,
     HeartbeatFrame,
@@ -137,11 +136,6 @@ def seat(view: SeatView, event_id: int) -> SeatFrame:
 
 def channel(view: ChannelView) -> ChannelFrame:
     return {"id": view.id, "name": view.name, "releases_at": iso(view.releases_at)}
-
-
-def channel_unlocked(view: ChannelView) -> ChannelUnlockedDocument:
-    """The answer to a presale code that opened `view` for this session."""
-    return {"type": "channel.unlocked", "channel": channel(view)}
 
 
 def number(value: float) -> float:

@@ -141,13 +141,6 @@ class LiveSharedFrame(TypedDict):
     blocked: list[int]
 
 
-class ChannelUnlockedDocument(TypedDict):
-    """POST /events/<id>/code: the sales channel a presale code unlocked."""
-
-    type: Literal["channel.unlocked"]
-    channel: ChannelFrame
-
-
 class PersonalFields(TypedDict):
     """A snapshot's part for its viewer alone (and its request's id)."""
 
