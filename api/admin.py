@@ -21,7 +21,7 @@ from api.models import ApiKey
 class NewKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
-        fields = ["name", "scope"]
+        fields = ["name", "scope", "channel"]
 
 
 @admin.register(ApiKey)
@@ -30,6 +30,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "name",
         "key_prefix",
         "scope",
+        "channel",
         "created_at",
         "last_used_at",
         "state",
@@ -51,14 +52,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any | None = None) -> Any:
         if obj is None:
-            return ["name", "scope"]
-        return ["name", "key_prefix", "scope", "created_at", "last_used_at", "state"]
+            return ["name", "scope", "channel"]
+        return [
+            "name",
+            "key_prefix",
+            "scope",
+            "channel",
+            "created_at",
+            "last_used_at",
+            "state",
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any | None = None) -> Any:
         if obj is None:
             return []
-        # A key's scope never changes: make a new key instead.
-        return ["key_prefix", "scope", "created_at", "last_used_at", "state"]
+        # A key's scope and channel never change: make a new key instead.
+        return ["key_prefix", "scope", "channel", "created_at", "last_used_at", "state"]
 
     def save_model(
         self, request: HttpRequest, obj: ApiKey, form: Any, change: bool
@@ -66,7 +75,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        made, plain = keys.create_key(obj.name, obj.scope)
+        made, plain = keys.create_key(obj.name, obj.scope, channel_id=obj.channel_id)
         obj.pk, obj.prefix, obj.hashed = made.pk, made.prefix, made.hashed
         obj.created_at = made.created_at
         messages.warning(

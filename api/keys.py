@@ -19,14 +19,21 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(name: str, scope: str = ApiKey.Scope.READ) -> tuple[ApiKey, str]:
-    """A new key: the row, and the plain key to show once (never stored)."""
+def create_key(
+    name: str, scope: str = ApiKey.Scope.READ, *, channel_id: int | None = None
+) -> tuple[ApiKey, str]:
+    """A new key (of a sales channel, if given): the row, and the plain key
+    to show once (never stored)."""
     if scope not in ApiKey.Scope.values:
         raise ValueError(f"scope must be one of {ApiKey.Scope.values}")
     prefix = secrets.token_hex(4)
     plain = f"sk_{prefix}_{secrets.token_urlsafe(32)}"
     api_key = ApiKey.objects.create(
-        name=name, prefix=prefix, hashed=_digest(plain), scope=scope
+        name=name,
+        prefix=prefix,
+        hashed=_digest(plain),
+        scope=scope,
+        channel_id=channel_id,
     )
     return api_key, plain
 

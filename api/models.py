@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from seats.models import SalesChannel
+
 
 class ApiKey(models.Model):
     """A shop's credential. Only a hash is stored; the key is shown once.
@@ -25,6 +27,16 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # Updated at most once a minute per key, not on every request.
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A partner's key: its holds may take the seats this channel keeps
+    # (docs/integration.md, "Keys of a sales channel"). Other keys sell
+    # only what is on general sale.
+    channel = models.ForeignKey(
+        SalesChannel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_keys",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -39,6 +51,11 @@ class ApiKey(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope == self.Scope.READ or self.scope == self.Scope.SELL
+
+    @property
+    def channels(self) -> tuple[int, ...]:
+        """The sales channels this key's holds may take seats of."""
+        return (self.channel_id,) if self.channel_id is not None else ()
 
 
 class IdempotencyRecord(models.Model):

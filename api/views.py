@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from access import is_staff
 from api.responses import json_response
 from seats import selectors, services
-from seats.holders import session_holder
+from seats.holders import session_channels, session_holder
 from seats.models import Event
 from wire import dashboard_frames, frames
 
@@ -23,7 +23,9 @@ def event_seats(request: HttpRequest, event_id: int) -> HttpResponse:
     """The same snapshot document a WebSocket client gets on connect."""
     try:
         seat_map = selectors.seat_map(
-            event_id=event_id, viewer=session_holder(request.session)
+            event_id=event_id,
+            viewer=session_holder(request.session),
+            unlocked=session_channels(request.session, event_id),
         )
     except Event.DoesNotExist:
         raise Http404("No such event.") from None

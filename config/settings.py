@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ninja",  # the API docs page's own static files
     "seats",
     "plans",
+    "presales",
     "webhooks",
     "workers",
     "realtime",
@@ -240,6 +241,12 @@ SEAT_TRUSTED_PROXIES = [
 # /64 on IPv6; seats/waiting/places.py); 0 turns the bound off. Loopback
 # is exempt unless SEAT_LIMIT_LOOPBACK, as for the socket limits.
 SEAT_QUEUE_PLACES_PER_CLIENT = env_int("SEAT_QUEUE_PLACES_PER_CLIENT", 6)
+# Wrong presale codes (docs/presales.md) one session, and one client address,
+# may enter within SEAT_CODE_WINDOW_SECONDS; more are refused (rate_limited)
+# until the oldest leaves the window. 0 turns a limit off.
+SEAT_CODE_ATTEMPTS_PER_SESSION = env_int("SEAT_CODE_ATTEMPTS_PER_SESSION", 5)
+SEAT_CODE_ATTEMPTS_PER_CLIENT = env_int("SEAT_CODE_ATTEMPTS_PER_CLIENT", 30)
+SEAT_CODE_WINDOW_SECONDS = env_int("SEAT_CODE_WINDOW_SECONDS", 600)
 # An HTTP connection that sends nothing for this long while a request is
 # still incomplete is dropped (Twisted's default is 12 hours).
 SEAT_HTTP_IDLE_SECONDS = env_float("SEAT_HTTP_IDLE_SECONDS", 20.0)

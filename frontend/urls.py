@@ -1,13 +1,19 @@
 from django.urls import path
 
-from frontend import views
+from frontend import presales, views
 
 urlpatterns = [
     path("", views.event_list, name="event-list"),
     path("events/<int:event_id>/", views.seat_map, name="seat-map"),
     path("events/<int:event_id>/checkout", views.checkout, name="checkout"),
+    path("events/<int:event_id>/code", presales.presale_code, name="presale-code"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("box-office/events/<int:event_id>/", views.box_office, name="box-office"),
+    path(
+        "box-office/events/<int:event_id>/channels/",
+        presales.channels_page,
+        name="box-office-channels",
+    ),
     path("box-office/bookings/", views.box_office_lookup, name="box-office-lookup"),
     path(
         "box-office/bookings/<str:reference>/",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from access import is_staff, staff_required
 from frontend import tickets
+from frontend.presales import presale_open
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import BookedSeat, Booking, Event
@@ -84,6 +85,7 @@ def _map_page(
             "keep_max_text": span_text(
                 timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
             ),
+            "presale_open": not box_office and presale_open(event.id),
         },
     )
 
@@ -163,6 +165,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "release_url": reverse("release-expired-locks"),
             "webhooks": webhook_rows(),
+            "events": Event.objects.order_by("starts_at", "id"),
         },
     )
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from realtime import snapshots
 from realtime.db import db_call
-from seats.holders import connection_holder, session_holder
+from seats.holders import connection_holder, session_channels, session_holder
 from seats.models import Event
 
 logger = logging.getLogger(__name__)
@@ -32,10 +32,14 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 
 
+# A socket's holder, the sales channels it unlocked, its first snapshot's text.
+Arrived = tuple[str, frozenset[int], str]
+
+
 @dataclass
 class _Arrival:
     scope: dict
-    answer: asyncio.Future[tuple[str, str]]
+    answer: asyncio.Future[Arrived]
 
 
 @dataclass
@@ -47,9 +51,10 @@ class _Queue:
 _queues: dict[tuple[int, bool], _Queue] = {}
 
 
-async def arrive(scope: dict, event_id: int, live: bool) -> tuple[str, str]:
-    """This socket's holder and the text of its first snapshot (live or
-    full); Event.DoesNotExist if the event is gone."""
+async def arrive(scope: dict, event_id: int, live: bool) -> Arrived:
+    """This socket's holder, the sales channels its session unlocked and
+    the text of its first snapshot (live or full); Event.DoesNotExist if
+    the event is gone."""
     loop = asyncio.get_running_loop()
     key = (event_id, live)
     queue = _queues.setdefault(key, _Queue())
@@ -91,22 +96,26 @@ async def _serve(key: tuple[int, bool], queue: _Queue) -> None:
 
 
 @db_call
-def _trip(
-    event_id: int, live: bool, scopes: list[dict]
-) -> list[tuple[str, str] | Exception]:
-    """Each scope's holder and snapshot text; an arrival whose own part
-    fails gets its exception, the rest their answers."""
+def _trip(event_id: int, live: bool, scopes: list[dict]) -> list[Arrived | Exception]:
+    """Each scope's holder, channels and snapshot text; an arrival whose own
+    part fails gets its exception, the rest their answers."""
     now = timezone.now()
     shared = snapshots.live_shared(event_id, now) if live else None
-    answers: list[tuple[str, str] | Exception] = []
+    answers: list[Arrived | Exception] = []
     for scope in scopes:
         try:
-            holder = session_holder(scope.get("session")) or connection_holder()
+            session = scope.get("session")
+            holder = session_holder(session) or connection_holder()
+            unlocked = session_channels(session, event_id)
             if shared is not None:
-                text = snapshots.with_viewer(shared, event_id, holder, now)
+                text = snapshots.with_viewer(
+                    shared, event_id, holder, now, unlocked=unlocked
+                )
             else:
-                text = snapshots.snapshot_text(event_id, holder, live=False)
-            answers.append((holder, text))
+                text = snapshots.snapshot_text(
+                    event_id, holder, live=False, unlocked=unlocked
+                )
+            answers.append((holder, unlocked, text))
         except Event.DoesNotExist:
             raise
         except Exception as error:

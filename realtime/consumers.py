@@ -99,6 +99,9 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     event_id: int
     # Decided with the first snapshot (realtime.arrivals); empty until then.
     holder: str = ""
+    # The sales channels the session unlocked when the socket opened (a
+    # code entered later reaches the services when the page reconnects).
+    channels: frozenset[int] = frozenset()
     # Broadcasts that arrive before the snapshot has gone out wait here, in
     # order; None once the socket is live.
     backlog: list[str] | None = None
@@ -141,7 +144,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         self.counted = True
         ensure_heartbeats(hub)
         try:
-            self.holder, text = await arrivals.arrive(
+            self.holder, self.channels, text = await arrivals.arrive(
                 self.scope, self.event_id, self.live
             )
         except Event.DoesNotExist:
@@ -266,6 +269,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             places=[
                 services.Places(area, quantity) for area, quantity in request.places
             ],
+            channels=self.channels,
         )
         return frames.hold_ok(result, request.request_id)
 
@@ -276,6 +280,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
             count=request.count,
             category=request.category,
             accessible=request.accessible,
+            channels=self.channels,
         )
         return frames.hold_ok(result, request.request_id)
 
@@ -315,7 +320,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     async def _send_snapshot(self, request: Request | None = None) -> None:
         request_id = request.request_id if request is not None else None
         text = await db_function(snapshots.snapshot_text)(
-            self.event_id, self.holder, self.live, request_id
+            self.event_id, self.holder, self.live, request_id, unlocked=self.channels
         )
         await self._send_text(text)
 

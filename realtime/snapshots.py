@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from datetime import datetime
 
 from django.urls import reverse
@@ -33,13 +34,21 @@ _lock = threading.Lock()
 
 
 def snapshot_text(
-    event_id: int, viewer: str, live: bool, request_id: RequestId | None = None
+    event_id: int,
+    viewer: str,
+    live: bool,
+    request_id: RequestId | None = None,
+    *,
+    unlocked: Collection[int] = (),
 ) -> str:
-    """The text of the viewer's snapshot, live or full; Event.DoesNotExist
-    if the event is gone."""
+    """The text of the viewer's snapshot, live or full (`unlocked`: the
+    sales channels the viewer unlocked); Event.DoesNotExist if the event is
+    gone."""
     if live:
-        return live_snapshot(event_id=event_id, viewer=viewer, request_id=request_id)
-    seat_map = selectors.seat_map(event_id=event_id, viewer=viewer)
+        return live_snapshot(
+            event_id=event_id, viewer=viewer, request_id=request_id, unlocked=unlocked
+        )
+    seat_map = selectors.seat_map(event_id=event_id, viewer=viewer, unlocked=unlocked)
     return frames.dumps(frames.snapshot(seat_map, request_id))
 
 
@@ -49,10 +58,12 @@ def live_snapshot(
     viewer: str | None,
     request_id: RequestId | None = None,
     now: datetime | None = None,
+    unlocked: Collection[int] = (),
 ) -> str:
     """The text of the viewer's `snapshot.live`; Event.DoesNotExist if unknown."""
     now = now or timezone.now()
-    return with_viewer(live_shared(event_id, now), event_id, viewer, now, request_id)
+    shared = live_shared(event_id, now)
+    return with_viewer(shared, event_id, viewer, now, request_id, unlocked=unlocked)
 
 
 def live_shared(event_id: int, now: datetime) -> str:
@@ -76,13 +87,15 @@ def with_viewer(
     viewer: str | None,
     now: datetime,
     request_id: RequestId | None = None,
+    *,
+    unlocked: Collection[int] = (),
 ) -> str:
     """`shared` (from live_shared) completed with the viewer's own part."""
     # A connection's own holder was made just now: it holds nothing yet.
     hold = None
     if viewer and not is_connection_holder(viewer):
         hold = selectors.own_hold(event_id=event_id, holder=viewer, now=now)
-    mine = frames.personal(event_id, viewer, hold, now, request_id)
+    mine = frames.personal(event_id, viewer, hold, now, request_id, unlocked)
     return frames.live_snapshot_text(shared, mine)
 
 

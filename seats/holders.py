@@ -15,6 +15,9 @@ import secrets
 from django.contrib.sessions.backends.base import SessionBase
 
 SESSION_KEY = "seats_holder"
+# Event id (a string: sessions are JSON) -> the ids of the sales channels
+# the session unlocked there (presales.access).
+CHANNELS_KEY = "seats_channels"
 
 
 def new_holder_id(prefix: str = "h") -> str:
@@ -55,3 +58,22 @@ def is_connection_holder(holder: str) -> bool:
 def connection_holders_of(process_key: str) -> str:
     """The prefix every connection holder of that process starts with."""
     return f"c_{process_key}_"
+
+
+def session_channels(session: SessionBase | None, event_id: int) -> frozenset[int]:
+    """The sales channels of the event this session unlocked (none for a
+    socket without a session): authority, like the holder, from the server's
+    side only."""
+    if session is None or session.session_key is None:
+        return frozenset()
+    unlocked = session.get(CHANNELS_KEY) or {}
+    return frozenset(int(i) for i in unlocked.get(str(event_id), ()))
+
+
+def unlock_in_session(session: SessionBase, event_id: int, channel_id: int) -> None:
+    """Remember in the session that it unlocked this channel of the event."""
+    unlocked = dict(session.get(CHANNELS_KEY) or {})
+    ids = set(unlocked.get(str(event_id), ()))
+    ids.add(channel_id)
+    unlocked[str(event_id)] = sorted(ids)
+    session[CHANNELS_KEY] = unlocked

@@ -1,11 +1,13 @@
 """The seat map in two parts: its layout, and who has which seat now.
 
-The layout (every seat's place, label, category and flags, and the plan's
-drawn shapes) changes only with a new plan (`Event.layout_version`), never
-during a sale: it is read once per layout version and served as a document
-browsers keep. The live state is the event's version and the seats that are
-not available (held, booked, blocked); for a fresh event it is nearly empty.
-Both are plain data; `wire.frames` renders them.
+The layout (every seat's place, label, category and flags, the sales
+channel keeping it, the event's channels, and the plan's drawn shapes)
+changes only with a new plan or a channel change by staff
+(`Event.layout_version`; services.channels), never during a sale: it is
+read once per layout version and served as a document browsers keep. The
+live state is the event's version and the seats that are not available
+(held, booked, blocked); for a fresh event it is nearly empty. Both are
+plain data; `wire.frames` renders them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from seats.models import Event, Seat, SeatStatus, status_of
-from seats.selectors import CategoryView, PlanView, categories_of, plan_view
+from seats.selectors import (
+    CategoryView,
+    ChannelView,
+    PlanView,
+    categories_of,
+    channels_of,
+    plan_view,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,7 @@ class SeatPlace:
     restricted_view: bool
     note: str
     area: str  # a standing area's key: this is one of its places
+    channel: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,7 @@ class Layout:
     layout_version: int
     seats: list[SeatPlace]
     plan: PlanView
+    channels: list[ChannelView]
     # A hash of all of the above but the version: names the content, so a
     # document cached under it can never be stale (a database reset that
     # reuses an event id and a layout version gets another digest).
@@ -90,6 +101,7 @@ _PLACE_COLUMNS = (
     "restricted_view",
     "note",
     "area",
+    "channel_id",
 )
 
 
@@ -113,12 +125,21 @@ def layout(event_id: int) -> Layout:
     )
     seats = [SeatPlace(*row) for row in rows]
     plan = plan_view(plan_id, seats)
-    content = repr((event_id, [astuple(s) for s in seats], astuple(plan)))
+    channels = channels_of(event_id)
+    content = repr(
+        (
+            event_id,
+            [astuple(s) for s in seats],
+            astuple(plan),
+            [astuple(c) for c in channels],
+        )
+    )
     return Layout(
         event_id=event_id,
         layout_version=version,
         seats=seats,
         plan=plan,
+        channels=channels,
         digest=hashlib.sha256(content.encode()).hexdigest()[:20],
     )
 

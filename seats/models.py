@@ -145,6 +145,70 @@ class Event(models.Model):
         return self.name
 
 
+class SalesChannelQuerySet(QuerySet["SalesChannel"]):
+    def active_at(self, now: datetime) -> SalesChannelQuerySet:
+        """Still keeping its seats at `now`."""
+        return self.filter(channel_active_q(now))
+
+
+def channel_active_q(now: datetime, *, via: str = "") -> Q:
+    """Channels (reached through the relation `via`) still keeping their
+    seats at `now`: no `releases_at`, or one still ahead."""
+    return Q(**{f"{via}releases_at__isnull": True}) | Q(
+        **{f"{via}releases_at__gt": now}
+    )
+
+
+def channel_active(releases_at: datetime | None, now: datetime) -> bool:
+    """`channel_active_q` for one channel: time decides, not a job."""
+    return releases_at is None or releases_at > now
+
+
+class SalesChannel(models.Model):
+    """Seats of one event kept for someone: a presale, a partner, house seats.
+
+    A seat with a `channel` (Seat.channel) is not on sale to anyone who has
+    not unlocked the channel, until `releases_at` (if set), after which it
+    is an ordinary seat again: judged at every check, so nothing has to run
+    at that moment. Unlocking is by access code (presales), by an API key
+    of the channel (api.ApiKey.channel) or by staff at the box office.
+
+    `code_digest` is an HMAC-SHA256 under the SECRET_KEY of the normalised
+    code (presales.codes): the code itself is shown once, when set. Not to
+    be confused with `Booking.channel` (web, box office, API: where a sale
+    was made).
+    """
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="sales_channels"
+    )
+    name = models.CharField(max_length=80)
+    # Looked up by (event, digest): the unique constraint's index.
+    code_digest = models.CharField(max_length=64)
+    releases_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = SalesChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "name"], name="sales_channel_name_per_event"
+            ),
+            # One code opens one channel of an event.
+            models.UniqueConstraint(
+                fields=["event", "code_digest"], name="sales_channel_code_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active(self, now: datetime) -> bool:
+        return channel_active(self.releases_at, now)
+
+
 class PriceCategory(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="categories"
@@ -404,6 +468,19 @@ class Seat(models.Model):
     # Out of sale by staff (seats.services.staff), with the reason staff gave.
     blocked = models.BooleanField(default=False)
     blocked_reason = models.CharField(max_length=120, blank=True, default="")
+    # Kept for a sales channel (SalesChannel): not on sale to anyone who has
+    # not unlocked it while the channel is active. Independent of the hold
+    # state: a held or booked seat may be kept too (it stays as it is).
+    # Not indexed: every click rewrites the seat row, and so every index of
+    # the table; channels are read per event (seat rows are read by event).
+    channel = models.ForeignKey(
+        SalesChannel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="seats",
+        db_index=False,
+    )
 
     objects = SeatQuerySet.as_manager()
 
@@ -544,6 +621,7 @@ __all__ = [
     "Hold",
     "Place",
     "PriceCategory",
+    "SalesChannel",
     "Seat",
     "SeatStatus",
     "SeatingPlan",
@@ -551,6 +629,8 @@ __all__ = [
     "WaitingRoom",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "channel_active",
+    "channel_active_q",
     "status_of",
     "status_q",
 ]

@@ -21,9 +21,10 @@ category), the best one:
    centre of the row;
 5. ties go to the leftmost block, so the answer is deterministic.
 
-Wheelchair spaces and companion seats are left to the accessible choice
-(`best_accessible`): one free wheelchair space and N - 1 of its free
-companion seats, ranked the same way by the space's place.
+Seats kept for a sales channel the holder has not unlocked (`kept`) are
+never offered. Wheelchair spaces and companion seats are left to the
+accessible choice (`best_accessible`): one free wheelchair space and N - 1
+of its free companion seats, ranked the same way by the space's place.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class LayoutSeat:
     rank: int = 0  # the category's: 0 is the best (the most expensive)
     section: str = ""
     row: str = ""  # empty: the run is the row
+    # Kept for a sales channel the holder has not unlocked: never offered,
+    # yet free as far as the single-seat rule goes.
+    kept: bool = False
 
     @property
     def row_key(self) -> tuple[str, str]:
@@ -160,7 +164,10 @@ def _offered(seat: LayoutSeat, category: str | None) -> bool:
 
 
 def _free_in(seat: LayoutSeat, category: str | None) -> bool:
-    return seat.free and (category is None or seat.category == category)
+    """Free, on sale to this holder, of the category."""
+    return (
+        seat.free and not seat.kept and (category is None or seat.category == category)
+    )
 
 
 def _row_depths(

@@ -8,7 +8,7 @@ hold past its time reads as available here even before the sweeper has run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +23,7 @@ from seats.models import (
     Event,
     Hold,
     PriceCategory,
+    SalesChannel,
     Seat,
     SeatingPlan,
     SeatStatus,
@@ -41,6 +42,15 @@ class CategoryView:
     price: Decimal
     currency: str
     color: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelView:
+    """A sales channel as the map shows it: public (docs/presales.md)."""
+
+    id: int
+    name: str
+    releases_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +97,9 @@ class SeatView:
     restricted_view: bool = False
     note: str = ""
     area: str = ""  # a standing area's key: this is one of its places
+    # The sales channel keeping the seat (None: general sale); whether the
+    # channel is still active is for the reader to judge against the clock.
+    channel: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,9 @@ class SeatMap:
     categories: list[CategoryView]
     seats: list[SeatView]
     plan: PlanView | None = None
+    channels: list[ChannelView] = field(default_factory=list)
+    # The event's channels the viewer unlocked.
+    channels_unlocked: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +173,19 @@ _SEAT_COLUMNS = (
     "restricted_view",
     "note",
     "area",
+    "channel_id",
 )
 
 
 def seat_map(
-    *, event_id: int, viewer: str | None, now: datetime | None = None
+    *,
+    event_id: int,
+    viewer: str | None,
+    now: datetime | None = None,
+    unlocked: Collection[int] = (),
 ) -> SeatMap:
-    """One event's seats as `viewer` sees them.
+    """One event's seats as `viewer` sees them (`unlocked`: the sales
+    channels the viewer unlocked, as the session says).
 
     The version is read before the seats, so the seats are at least as new as
     the version: replaying later changes (absolute states) on top converges
@@ -196,6 +218,7 @@ def seat_map(
         restricted_view,
         note,
         area,
+        channel,
     ) in rows:
         status = status_of(
             booking_id=booking, held_until=until, now=now, blocked=blocked
@@ -219,8 +242,10 @@ def seat_map(
                 restricted_view=restricted_view,
                 note=note,
                 area=area,
+                channel=channel,
             )
         )
+    channels = channels_of(event_id)
     return SeatMap(
         event_id=event_id,
         version=version,
@@ -230,7 +255,27 @@ def seat_map(
         categories=categories,
         seats=seats,
         plan=plan_view(plan_id, seats),
+        channels=channels,
+        channels_unlocked=unlocked_of(channels, unlocked),
     )
+
+
+def channels_of(event_id: int) -> list[ChannelView]:
+    """The event's sales channels, in id order."""
+    return [
+        ChannelView(*row)
+        for row in SalesChannel.objects.filter(event_id=event_id)
+        .order_by("id")
+        .values_list("id", "name", "releases_at")
+    ]
+
+
+def unlocked_of(
+    channels: Iterable[ChannelView], unlocked: Collection[int]
+) -> list[int]:
+    """Those of the event's `channels` among `unlocked` (a session may name
+    channels since deleted, or of other events), in id order."""
+    return [c.id for c in channels if c.id in unlocked]
 
 
 def plan_view(plan_id: int | None, seats: Sequence[HasPlace]) -> PlanView:

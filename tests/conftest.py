@@ -192,3 +192,33 @@ def clock(monkeypatch):
 
     monkeypatch.setattr(timezone, "now", lambda: moment["now"])
     return set_to
+
+
+@pytest.fixture
+def presale(event):
+    """'Members presale' (code PRESALE_CODE, no release time) keeping row A
+    of `event` (tests/presales)."""
+    from presales import staff
+    from presales.selection import Selection
+
+    opened = staff.open_channel(
+        event_id=event.id, name="Members presale", code=PRESALE_CODE, now=T0
+    )
+    staff.keep(
+        event_id=event.id,
+        channel_id=opened.channel.pk,
+        selection=Selection(rows="A"),
+        now=T0,
+    )
+    return opened.channel
+
+
+PRESALE_CODE = "Members-2026"
+
+
+def ids_of(event: Event, *labels: str) -> list[int]:
+    """The ids of these seats of the event, in the order named."""
+    found = dict(
+        Seat.objects.filter(event=event, label__in=labels).values_list("label", "id")
+    )
+    return [found[label] for label in labels]

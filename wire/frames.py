@@ -16,7 +16,7 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import TypedDict
@@ -28,6 +28,7 @@ from seats.errors import RateLimited, RequestError
 from seats.layouts import Layout, LiveState, SeatPlace
 from seats.selectors import (
     CategoryView,
+    ChannelView,
     OwnHold,
     PlanView,
     SeatMap,
@@ -40,6 +41,7 @@ from wire.shapes import (
     Answer,
     BookOkFrame,
     CategoryFrame,
+    ChannelFrame,
     ErrorFrame,
     ExtendOkFrame,
     HeartbeatFrame,
@@ -131,10 +133,15 @@ def seat(view: SeatView, event_id: int) -> SeatFrame:
         "companion_of": view.companion_of,
         "restricted_view": view.restricted_view,
         "note": view.note,
+        "channel": view.channel,
     }
     if view.area:
         frame["area"] = view.area
     return frame
+
+
+def channel(view: ChannelView) -> ChannelFrame:
+    return {"id": view.id, "name": view.name, "releases_at": iso(view.releases_at)}
 
 
 def number(value: float) -> float:
@@ -202,6 +209,8 @@ def snapshot(seat_map: SeatMap, request_id: RequestId | None = None) -> Snapshot
         "categories": [category(c) for c in seat_map.categories],
         "seats": [seat(s, seat_map.event_id) for s in seat_map.seats],
         "plan": plan(seat_map.plan),
+        "channels": [channel(c) for c in seat_map.channels],
+        "channels_unlocked": list(seat_map.channels_unlocked),
     }
     return answering(frame, request_id)
 
@@ -213,6 +222,7 @@ def layout_document(layout: Layout) -> LayoutDocument:
         "digest": layout.digest,
         "seats": [_place(s) for s in layout.seats],
         "plan": plan(layout.plan),
+        "channels": [channel(c) for c in layout.channels],
     }
 
 
@@ -230,6 +240,7 @@ def _place(place: SeatPlace) -> LayoutSeatFrame:
         "companion_of": place.companion_of,
         "restricted_view": place.restricted_view,
         "note": place.note,
+        "channel": place.channel,
     }
     if place.area:
         # Only on places: seats (nearly all) stay as they were.
@@ -268,11 +279,13 @@ def personal(
     hold: OwnHold | None,
     now: datetime,
     request_id: RequestId | None = None,
+    unlocked: Collection[int] = (),
 ) -> PersonalFields:
     fields: PersonalFields = {
         "you": public_holder(event_id, viewer),
         "hold": own_hold(hold),
         "server_time": iso(now),
+        "channels_unlocked": sorted(unlocked),
     }
     return answering(fields, request_id)
 

@@ -35,6 +35,16 @@ class SeatFrame(SeatStateFrame):
     restricted_view: bool
     note: str
     area: NotRequired[str]  # on a standing area's places only
+    channel: int | None  # the sales channel keeping it (docs/presales.md)
+
+
+class ChannelFrame(TypedDict):
+    """A sales channel of the event: its seats are not on sale to anyone who
+    has not unlocked it, until `releases_at` (null: until staff say so)."""
+
+    id: int
+    name: str
+    releases_at: str | None
 
 
 class PlanFrame(TypedDict):
@@ -72,6 +82,8 @@ class SnapshotFrame(TypedDict):
     categories: list[CategoryFrame]
     seats: list[SeatFrame]
     plan: PlanFrame
+    channels: list[ChannelFrame]
+    channels_unlocked: list[int]
     request_id: NotRequired[RequestId]
 
 
@@ -91,6 +103,7 @@ class LayoutSeatFrame(TypedDict):
     restricted_view: bool
     note: str
     area: NotRequired[str]  # on a standing area's places only
+    channel: int | None
 
 
 class LayoutDocument(TypedDict):
@@ -102,6 +115,7 @@ class LayoutDocument(TypedDict):
     digest: str
     seats: list[LayoutSeatFrame]
     plan: PlanFrame
+    channels: list[ChannelFrame]
 
 
 class LayoutRef(TypedDict):
@@ -137,6 +151,7 @@ class PersonalFields(TypedDict):
     you: str | None
     hold: OwnHoldFrame | None
     server_time: str | None
+    channels_unlocked: list[int]
     request_id: NotRequired[RequestId]
 
 

@@ -62,3 +62,10 @@ def request_key(request: HttpRequest) -> ApiKey | None:
 
 read = ApiKeyAuth(ApiKey.Scope.READ)
 sell = ApiKeyAuth(ApiKey.Scope.SELL)
+
+
+def key_channels(request: HttpRequest) -> tuple[int, ...]:
+    """The sales channels whose kept seats the calling key may hold: the
+    server's own record of the key, never a field of the request."""
+    api_key = request_key(request)
+    return api_key.channels if api_key is not None else ()

@@ -78,6 +78,7 @@ def create_hold(
     if not Event.objects.filter(pk=event_id).exists():
         raise EventNotFound()
     holder = tokens.new_api_holder()
+    channels = auth.key_channels(request)
     if body.best is not None:
         result = services.hold_best(
             event_id=event_id,
@@ -87,6 +88,7 @@ def create_hold(
             accessible=body.best.accessible,
             details=True,
             expires_in_minutes=body.expires_in_minutes,
+            channels=channels,
         )
     else:
         result = services.hold_seats(
@@ -96,6 +98,7 @@ def create_hold(
             places=body.wanted_places(),
             details=True,
             expires_in_minutes=body.expires_in_minutes,
+            channels=channels,
         )
     assert result.details is not None
     return Status(201, rest.hold(result.details))

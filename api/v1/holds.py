@@ -52,10 +52,16 @@ def add_seats(request: HttpRequest, token: str, body: SeatsWanted) -> dict[str, 
                 count=body.best.count,
                 category=body.best.category,
                 accessible=body.best.accessible,
+                channels=auth.key_channels(request),
             )
         )
     return _hold(
-        tokens.add_seats(token, body.seat_ids or [], places=body.wanted_places())
+        tokens.add_seats(
+            token,
+            body.seat_ids or [],
+            places=body.wanted_places(),
+            channels=auth.key_channels(request),
+        )
     )
 
 

@@ -7,7 +7,7 @@ checked make a lost race roll back instead of double-holding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,7 @@ from seats.models import (
     PriceCategory,
     Seat,
     SeatStatus,
+    channel_active,
 )
 from seats.picker import best_accessible, best_block
 from seats.selectors import HoldDetails, hold_details
@@ -84,6 +85,7 @@ def hold_seats(
     admission: Callable[[bool | None], None] | None = None,
     places: Sequence[Places] = (),
     expires_in_minutes: int | None = None,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """All or nothing: either every seat is held by `holder`, or none changes.
 
@@ -103,6 +105,12 @@ def hold_seats(
 
     `expires_in_minutes` (a shop's choice, `chosen_times`) times a hold made
     now; a running hold the seats join keeps its own times.
+
+    `channels`: the sales channels the holder unlocked (ids, from the
+    server's side: the session, the API key). A seat kept for an active
+    channel not among them is refused like a blocked one, not on sale; the
+    PostgreSQL one-call paths never take a kept seat (migration 0026), so
+    such a seat is always judged here.
     """
     now = now or timezone.now()
     times = _times(now, expires_in_minutes)
@@ -117,6 +125,7 @@ def hold_seats(
             details=details,
             admission=admission,
             times=times,
+            channels=channels,
         )
     wanted = distinct(seat_ids)
     plain = hold_token is None and not details and times is None
@@ -138,7 +147,7 @@ def hold_seats(
         raise
     if admission is not None:
         admission(getattr(seats[0], "room_on", None) if seats else None)
-    _refuse_taken(seats, holder, now)
+    _refuse_taken(seats, holder, now, channels)
     if plain:
         # PostgreSQL, plainly free seats: one round trip (or None: on).
         hold = one_call.take_free(event_id, holder, seats, now)
@@ -152,6 +161,7 @@ def hold_seats(
         hold_token=hold_token,
         details=details,
         times=times,
+        channels=channels,
     )
 
 
@@ -166,6 +176,7 @@ def _hold_places(
     details: bool,
     admission: Callable[[bool | None], None] | None,
     times: HoldTimes | None,
+    channels: Collection[int],
 ) -> HoldResult:
     """`hold_seats` with standing places: the seats read first (refused
     fast when taken), the places picked under lock in `_hold`."""
@@ -173,7 +184,7 @@ def _hold_places(
     seats = read_seats(event_id, wanted) if wanted else []
     if admission is not None:
         admission(getattr(seats[0], "room_on", None) if seats else None)
-    _refuse_taken(seats, holder, now)
+    _refuse_taken(seats, holder, now, channels)
     return _hold(
         event_id=event_id,
         holder=holder,
@@ -183,6 +194,7 @@ def _hold_places(
         details=details,
         places=places,
         times=times,
+        channels=channels,
     )
 
 
@@ -205,6 +217,7 @@ def _hold(
     best: bool = False,
     places: Sequence[Places] = (),
     times: HoldTimes | None = None,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """`hold_seats` from the lock on: `wanted` was just read (and looked free).
 
@@ -212,9 +225,10 @@ def _hold(
     names them with the seats."""
     with locked_transaction():
         if places:
-            wanted = sorted({*wanted, *pick_places(event_id, places, now)})
+            picked = pick_places(event_id, places, now, channels)
+            wanted = sorted({*wanted, *picked})
         seats = lock_seats(event_id, wanted, runs=True)
-        _refuse_taken(seats, holder, now)
+        _refuse_taken(seats, holder, now, channels)
         new = [s for s in seats if not _held_by(s, holder, now)]
         # Seats first, then the hold: the lock order every service keeps.
         # Counted under the hold row's lock, so the limit holds across workers.
@@ -298,6 +312,7 @@ def hold_best(
     hold_token: str | None = None,
     details: bool = False,
     expires_in_minutes: int | None = None,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """Hold the best `count` neighbouring free seats in one run; all or nothing.
 
@@ -306,7 +321,8 @@ def hold_best(
     the event's seats and then held under lock, where the holder's seats are
     counted; if someone changes the run in between (takes a seat, or makes
     the choice strand one), the choice is made again. `expires_in_minutes`
-    as for `hold_seats`.
+    as for `hold_seats`. Seats kept for a sales channel are offered only to a
+    holder who unlocked it (`channels`).
     """
     now = now or timezone.now()
     times = _times(now, expires_in_minutes)
@@ -320,7 +336,7 @@ def hold_best(
     avoid_single_seats, areas = best_settings(event_id)
     where = f" in {category}" if category else ""
     for _ in range(attempts):
-        seats, held = layout(event_id, now, holder)
+        seats, held = layout(event_id, now, holder, channels=channels)
         # The best seats face the stage (docs/best-available.md).
         focal = focal_point(areas, seats)
         if count > settings.SEAT_MAX_PER_HOLDER - held:
@@ -359,6 +375,7 @@ def hold_best(
                 details=details,
                 best=True,
                 times=times,
+                channels=channels,
             )
         except (SeatsUnavailable, SingleSeatLeft):
             continue  # the run changed between our read and our lock: again
@@ -526,15 +543,32 @@ def _held_by(seat: Seat, holder: str, now: datetime) -> bool:
     return _status(seat, now) is SeatStatus.HELD and seat.holder == holder
 
 
-def _refuse_taken(seats: list[Seat], holder: str, now: datetime) -> None:
-    """Raise SeatsUnavailable naming the seats booked or held by someone else."""
-    taken = [
-        (s.id, s.label, s.blocked)
-        for s in seats
-        if _status(s, now) is not SeatStatus.AVAILABLE and not _held_by(s, holder, now)
-    ]
+def _refuse_taken(
+    seats: list[Seat], holder: str, now: datetime, channels: Collection[int] = ()
+) -> None:
+    """Raise SeatsUnavailable naming the seats booked or held by someone
+    else, blocked, or kept for a sales channel the holder has not unlocked
+    (those two: not on sale). A seat the holder holds already stays theirs."""
+    taken = []
+    for s in seats:
+        if _held_by(s, holder, now):
+            continue
+        status = _status(s, now)
+        kept = status is SeatStatus.AVAILABLE and kept_from(s, channels, now)
+        if status is not SeatStatus.AVAILABLE or kept:
+            taken.append((s.id, s.label, s.blocked or kept))
     if taken:
         raise SeatsUnavailable.naming(taken)
+
+
+def kept_from(seat: Seat, channels: Collection[int], now: datetime) -> bool:
+    """Whether `seat` (as `locking.read_seats` reads it) is kept at `now` for
+    a sales channel that is not among `channels`."""
+    return (
+        seat.channel_id is not None
+        and seat.channel_id not in channels
+        and channel_active(getattr(seat, "channel_releases_at", None), now)
+    )
 
 
 def _result(

@@ -3,12 +3,14 @@
 `seats_take_free` (installed by migration 0011) locks the seats, claims the
 holder's hold row, counts the holder's seats, takes the seats, bumps the
 version and logs the activity, all in one round trip. It only does the
-plain case: every seat in no hold at all, no webhook endpoint enabled (the
-outbox is written here in Python), the holder's hold running or new, the
-limit kept. Otherwise it changes nothing and returns no row, and the caller
-goes the long way (`holds._hold`), which also names the exact error. The
-seat rules are checked before the call on the seats just read, as the long
-way checks them on its locked read: both read the neighbours unlocked.
+plain case: every seat in no hold at all and kept for no sales channel
+(migration 0026: who unlocked a channel is known only in Python), no
+webhook endpoint enabled (the outbox is written here in Python), the
+holder's hold running or new, the limit kept. Otherwise it changes nothing
+and returns no row, and the caller goes the long way (`holds._hold`),
+which also names the exact error. The seat rules are checked before the
+call on the seats just read, as the long way checks them on its locked
+read: both read the neighbours unlocked.
 
 `seats_free_held` (migration 0013) is the release's counterpart: seats all
 in the holder's one running hold, no webhook endpoint enabled; it clears
@@ -299,10 +301,12 @@ def _lock_timeout() -> str:
 
 
 def _untouched(seat: Seat) -> bool:
-    """In no hold at all, not booked, not blocked (what the function takes)."""
+    """In no hold at all, not booked, not blocked, kept for no sales channel
+    (what the function takes)."""
     return (
         seat.hold_id is None
         and seat.held_until is None
         and seat.booking_id is None
         and not seat.blocked
+        and seat.channel_id is None
     )

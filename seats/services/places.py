@@ -10,7 +10,7 @@ expired hold frees its places whether or not the sweeper has run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from seats.errors import BadRequest, NotEnoughPlaces, TooManySeats
-from seats.models import Event, Seat
+from seats.models import Event, SalesChannel, Seat
 from seats.sql import prepared_cursor
 
 
@@ -49,10 +49,16 @@ def wanted_places(places: Iterable[Places]) -> list[Places]:
     return [Places(area, quantity) for area, quantity in sorted(totals.items())]
 
 
-def pick_places(event_id: int, places: Sequence[Places], now: datetime) -> list[int]:
+def pick_places(
+    event_id: int,
+    places: Sequence[Places],
+    now: datetime,
+    channels: Collection[int] = (),
+) -> list[int]:
     """Free places of each area, `quantity` of each, locked; inside the
     hold's transaction. Raises NotEnoughPlaces (or BadRequest for an area
-    the event does not have), taking nothing.
+    the event does not have), taking nothing. Places kept for an active
+    sales channel go only to holders who unlocked it (`channels`).
 
     On PostgreSQL `FOR UPDATE SKIP LOCKED`: racing holds each lock different
     free places instead of queueing for the same ones, and a place another
@@ -62,24 +68,39 @@ def pick_places(event_id: int, places: Sequence[Places], now: datetime) -> list[
     """
     picked: list[int] = []
     for request in places:
-        ids = _free_places(event_id, request.area, request.quantity, now)
+        ids = _free_places(event_id, request.area, request.quantity, now, channels)
         if len(ids) < request.quantity:
             _refuse(event_id, request, len(ids))
         picked += ids
     return picked
 
 
-def _free_places(event_id: int, area: str, quantity: int, now: datetime) -> list[int]:
-    table = connection.ops.quote_name(Seat._meta.db_table)
+def _free_places(
+    event_id: int,
+    area: str,
+    quantity: int,
+    now: datetime,
+    channels: Collection[int],
+) -> list[int]:
+    seat = connection.ops.quote_name(Seat._meta.db_table)
+    channel = connection.ops.quote_name(SalesChannel._meta.db_table)
+    unlocked = sorted(channels)
+    marks = ", ".join(["%s"] * len(unlocked))
+    mine = f" OR s.channel_id IN ({marks})" if unlocked else ""
+    # A kept place is free to its channel's holders, and to everyone once
+    # the channel has ended (judged now, like every check).
     sql = (
-        f"SELECT id FROM {table} WHERE event_id = %s AND area = %s "
-        "AND booking_id IS NULL AND NOT blocked "
-        "AND (held_until IS NULL OR held_until <= %s) ORDER BY id LIMIT %s"
+        f"SELECT s.id FROM {seat} s WHERE s.event_id = %s AND s.area = %s "
+        "AND s.booking_id IS NULL AND NOT s.blocked "
+        "AND (s.held_until IS NULL OR s.held_until <= %s) "
+        f"AND (s.channel_id IS NULL{mine} OR EXISTS (SELECT 1 FROM {channel} c "
+        "WHERE c.id = s.channel_id AND c.releases_at <= %s)) "
+        "ORDER BY s.id LIMIT %s"
     )
     if connection.vendor == "postgresql":
-        sql += " FOR UPDATE SKIP LOCKED"
+        sql += " FOR UPDATE OF s SKIP LOCKED"
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [event_id, area, now, quantity])
+        cursor.execute(sql, [event_id, area, now, *unlocked, now, quantity])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -9,25 +9,32 @@ module reads what they need. `layout` is the picker's view of the venue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from seats import rules
 from seats.errors import CompanionSeat, SingleSeatLeft
-from seats.models import Event, Seat, SeatStatus, status_of
+from seats.models import Event, Seat, SeatStatus, channel_active, status_of
 from seats.picker import LayoutSeat
 
 
 def layout(
-    event_id: int, now: datetime, holder: str | None = None
+    event_id: int,
+    now: datetime,
+    holder: str | None = None,
+    *,
+    channels: Collection[int] = (),
 ) -> tuple[list[LayoutSeat], int]:
     """Every seat of the event, free or not at `now`, for the picker; and how
     many seats and standing places `holder` holds (the same read, no second
     query). Standing places are not seats to pick: left out.
 
-    Each seat carries its category's rank (`category_ranks`) and its row.
+    Each seat carries its category's rank (`category_ranks`) and its row,
+    and whether it is kept at `now` for a sales channel not among
+    `channels` (the picker never offers those; the single-seat rule still
+    counts them as free: the channel's own buyers may take them).
     """
     rows = list(
         Seat.objects.filter(event_id=event_id).values_list(
@@ -46,6 +53,8 @@ def layout(
             "section",
             "row",
             "area",
+            "channel_id",
+            "channel__releases_at",
             "category_id",
             "category__price",
         )
@@ -69,6 +78,8 @@ def layout(
         section,
         row,
         area,
+        channel_id,
+        releases_at,
         category_id,
         _,
     ) in rows:
@@ -93,6 +104,9 @@ def layout(
                 rank=rank[category_id],
                 section=section,
                 row=row,
+                kept=channel_id is not None
+                and channel_id not in channels
+                and channel_active(releases_at, now),
             )
         )
     return seats, held

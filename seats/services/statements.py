@@ -27,7 +27,15 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from seats.models import BookedSeat, Event, Hold, PriceCategory, Seat, WaitingRoom
+from seats.models import (
+    BookedSeat,
+    Event,
+    Hold,
+    PriceCategory,
+    SalesChannel,
+    Seat,
+    WaitingRoom,
+)
 from seats.sql import prepared_cursor
 
 CENTS = Decimal("0.01")
@@ -36,7 +44,8 @@ CENTS = Decimal("0.01")
 # What the services, and the seat rules after them, read of the seats they
 # lock; `avoids_single_seats`, the event's flag, comes along joined (the seat
 # rules read it from there), `buyer_details`, what a booking must say of its
-# buyer (seats.services.buyers), and `room_on`, whether its waiting room is on.
+# buyer (seats.services.buyers), `room_on`, whether its waiting room is on,
+# and `channel_releases_at`, when the seat's sales channel (if any) lets it go.
 # Model.from_db wants its fields in model order.
 def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
     names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
@@ -47,7 +56,7 @@ def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
 _SEAT_FIELDS = _in_model_order(
     Seat,
     {"id", "label", "hold_id", "holder", "held_until", "booking_id", "blocked"}
-    | {"run", "wheelchair", "companion_of_id"},
+    | {"run", "wheelchair", "companion_of_id", "channel_id"},
 )
 _HOLD_FIELDS = _in_model_order(
     Hold,
@@ -65,6 +74,16 @@ def _room_on() -> str:
     return (
         f"EXISTS (SELECT 1 FROM {_q(WaitingRoom._meta.db_table)} w "
         "WHERE w.event_id = s.event_id AND w.enabled)"
+    )
+
+
+# When the seat's channel releases it (NULL for a seat without a channel, or
+# a channel that keeps it until further notice: `channel_id` tells them
+# apart). A subquery, not a join: the seats' rows are the ones locked.
+def _channel_releases_at() -> str:
+    return (
+        f"(SELECT c.releases_at FROM {_q(SalesChannel._meta.db_table)} c "
+        "WHERE c.id = s.channel_id)"
     )
 
 
@@ -101,7 +120,8 @@ def _seats_with_event() -> str:
     flag and buyer details, and whether its waiting room is on."""
     columns = _columns(Seat, _SEAT_FIELDS, "s.")
     return (
-        f"SELECT {columns}, e.avoid_single_seats, e.buyer_details, {_room_on()} "
+        f"SELECT {columns}, e.avoid_single_seats, e.buyer_details, {_room_on()}, "
+        f"{_channel_releases_at()} "
         f"FROM {_q(Seat._meta.db_table)} s "
         f"JOIN {_q(Event._meta.db_table)} e ON e.id = s.event_id "
     )
@@ -155,11 +175,12 @@ def select_seats(
         if row[0] not in wanted:
             continue  # a run-mate: locked, not asked for
         seat = Seat.from_db(
-            connection.alias, _SEAT_FIELDS, _times(row[:-3], _SEAT_TIMES)
+            connection.alias, _SEAT_FIELDS, _times(row[:-4], _SEAT_TIMES)
         )
-        seat.avoids_single_seats = bool(row[-3])  # type: ignore[attr-defined]
-        seat.buyer_details = row[-2]  # type: ignore[attr-defined]
-        seat.room_on = bool(row[-1])  # type: ignore[attr-defined]
+        seat.avoids_single_seats = bool(row[-4])  # type: ignore[attr-defined]
+        seat.buyer_details = row[-3]  # type: ignore[attr-defined]
+        seat.room_on = bool(row[-2])  # type: ignore[attr-defined]
+        seat.channel_releases_at = _aware(row[-1])  # type: ignore[attr-defined]
         seats.append(seat)
     return seats
 

@@ -7,12 +7,13 @@ under the hold's row lock, so a token whose hold ended meanwhile (and whose
 holder started another) acts on nothing. A hold
 made through the API gets a holder of its own (`a_…`); a browser's hold
 keeps its session's holder, so a token handed over from the seat map and
-the browser act on the very same hold.
+the browser act on the very same hold. The sales channels a shop may
+sell from are its API key's (`channels`), whoever's hold it adds to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TypedDict
 
@@ -69,12 +70,18 @@ def add_seats(
     now: datetime | None = None,
     *,
     places: Sequence[Places] = (),
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """Add these seats (and standing places) to the hold; the answer carries
     the whole hold."""
     now = now or timezone.now()
     return hold_seats(
-        seat_ids=seat_ids, now=now, details=True, places=places, **_acting(token, now)
+        seat_ids=seat_ids,
+        now=now,
+        details=True,
+        places=places,
+        channels=channels,
+        **_acting(token, now),
     )
 
 
@@ -85,6 +92,7 @@ def add_best(
     category: str | None = None,
     accessible: bool = False,
     now: datetime | None = None,
+    channels: Collection[int] = (),
 ) -> HoldResult:
     """Add the best `count` seats to the hold; the answer carries the whole hold."""
     now = now or timezone.now()
@@ -94,6 +102,7 @@ def add_best(
         accessible=accessible,
         now=now,
         details=True,
+        channels=channels,
         **_acting(token, now),
     )
 

@@ -97,6 +97,8 @@ def test_event_seats_is_the_snapshot(event, seat_ids, lapsed_and_running):
         "you": None,
         "server_time": iso(later(350)),
         "hold": None,
+        "channels": [],
+        "channels_unlocked": [],
     }
     assert snapshot["categories"] == [
         {
@@ -132,6 +134,7 @@ def test_event_seats_is_the_snapshot(event, seat_ids, lapsed_and_running):
         "companion_of": None,
         "restricted_view": False,
         "note": "",
+        "channel": None,
     }
     assert seats[2]["status"] == "held"
     assert (seats[2]["holder"], seats[2]["held_until"]) == (

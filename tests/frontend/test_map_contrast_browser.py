@@ -113,7 +113,9 @@ def test_every_seat_number_reads_at_4_5_to_1_whatever_its_seat(browser, hall):
 
 def test_the_legend_draws_available_like_the_seats(browser, hall):
     page = open_map(browser, hall, **DESKTOP)
-    swatches = page.locator('#legend .swatch-seat[data-status="available"] rect')
+    swatches = page.locator(
+        '#legend > li:first-child .swatch-seat[data-status="available"] rect'
+    )
     expect(swatches).to_have_count(3)  # one per coloured category
     fills = swatches.evaluate_all("els => els.map((el) => getComputedStyle(el).fill)")
     for code, fill in zip(("premium", "standard", "balcony"), fills, strict=True):

@@ -78,10 +78,11 @@ async def test_connections_without_a_session_each_get_a_fresh_holder(event, trip
     answers = await asyncio.gather(
         *(arrivals.arrive(scope, event.id, True) for _ in range(ARRIVING))
     )
-    holders = [holder for holder, _ in answers]
+    holders = [holder for holder, _, _ in answers]
     assert len(set(holders)) == ARRIVING
     assert all(is_connection_holder(h) for h in holders)
-    assert all('"hold":null' in text for _, text in answers)
+    assert all(not unlocked for _, unlocked, _ in answers)
+    assert all('"hold":null' in text for _, _, text in answers)
     assert sum(trips) == ARRIVING and len(trips) < ARRIVING, trips
 
 
@@ -102,7 +103,7 @@ async def test_a_failed_trip_fails_only_its_arrivals_and_the_next_one_works(
     first = loop.create_task(arrivals.arrive(scope, event.id, True))
     with pytest.raises(RuntimeError, match="database away"):
         await first
-    holder, text = await arrivals.arrive(scope, event.id, True)
+    holder, _, text = await arrivals.arrive(scope, event.id, True)
     assert holder.startswith("c_") and '"snapshot.live"' in text
     assert arrivals._queues == {}, "nothing left queued"
 
@@ -114,7 +115,7 @@ async def test_an_arrival_given_up_does_not_hold_up_the_others(event):
     staying = loop.create_task(arrivals.arrive(scope, event.id, True))
     await asyncio.sleep(0)
     gone.cancel()
-    holder, _ = await staying
+    holder, _, _ = await staying
     assert holder.startswith("c_") and gone.cancelled()
 
 

@@ -54,7 +54,10 @@ async def test_snapshot_on_connect(event, seat_ids):
         "companion_of",
         "restricted_view",
         "note",
+        "channel",
     }
+    assert first["channel"] is None
+    assert (snapshot["channels"], snapshot["channels_unlocked"]) == ([], [])
     assert first["status"] == "available"
     assert first["holder"] is None and first["held_until"] is None
     assert (first["x"], first["y"]) == (0, 0)  # whole numbers stay integers

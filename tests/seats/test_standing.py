@@ -178,3 +178,35 @@ def test_finding_seats_together_never_offers_places(club):
     result = services.hold_best(event_id=club.id, holder="alice", count=1, now=later(0))
 
     assert set(result.seat_ids) <= set(seat_ids_of(club))
+
+
+def test_places_kept_for_a_channel_go_only_to_its_holders(club):
+    from seats.services import channels
+
+    presale = channels.create_channel(
+        event_id=club.id,
+        name="Members",
+        code_digest="d" * 64,
+        releases_at=later(1000),
+        now=later(0),
+    )
+    channels.keep_seats(
+        event_id=club.id,
+        channel_id=presale.id,
+        seat_ids=place_ids(club)[:15],
+        now=later(0),
+    )
+
+    with pytest.raises(NotEnoughPlaces, match="Only 5 places are left"):
+        hold_places(club, "public", 6, at=1)
+    member = services.hold_seats(
+        event_id=club.id,
+        holder="member",
+        seat_ids=[],
+        places=[Places(FLOOR, 10)],
+        now=later(2),
+        channels={presale.id},
+    )
+    assert set(member.seat_ids) <= set(place_ids(club)[:15])
+    # Once the channel releases them, everybody may have them.
+    assert len(hold_places(club, "public", 10, at=1001).seat_ids) == 10

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from api.keys import create_key
 from api.models import ApiKey
+from seats.models import SalesChannel
 
 NAME_MAX: int = ApiKey._meta.get_field("name").max_length or 100
 
@@ -28,6 +29,13 @@ class Command(BaseCommand):
             help="read: events, seat maps, holds and bookings; sell: also hold, "
             "book and cancel (default: read).",
         )
+        parser.add_argument(
+            "--channel",
+            type=int,
+            default=None,
+            help="A sales channel's id: the key's holds may take the seats it "
+            "keeps (a partner's allotment; docs/integration.md).",
+        )
 
     def handle(self, *args, **options) -> None:
         name = options["name"].strip()
@@ -35,7 +43,10 @@ class Command(BaseCommand):
             raise CommandError("The key needs a name.")
         if len(name) > NAME_MAX:
             raise CommandError(f"The name is longer than {NAME_MAX} characters.")
-        api_key, plain = create_key(name, options["scope"])
+        channel = options["channel"]
+        if channel is not None and not SalesChannel.objects.filter(pk=channel).exists():
+            raise CommandError(f"There is no sales channel {channel}.")
+        api_key, plain = create_key(name, options["scope"], channel_id=channel)
         self.stdout.write(plain)
         if options["verbosity"] > 0:
             self.stderr.write(

@@ -67,5 +67,7 @@ export function expandSnapshot(live, layout) {
     categories: live.categories ?? [],
     seats,
     plan: layout.plan ?? null,
+    channels: layout.channels ?? [],
+    channels_unlocked: live.channels_unlocked ?? [],
   };
 }

@@ -14,6 +14,7 @@ import { createLayouts, expandSnapshot } from './layoutdoc.js';
 import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
+import { createPresale } from './presale.js';
 import { createSeatMap, seatIdOf } from './render.js';
 import { createSeatNote } from './seatnote.js';
 import { createRowGutter } from './rowgutter.js';
@@ -40,8 +41,13 @@ const store = createSeatStore({
   requestSnapshot: () => socket.send({ type: 'snapshot' }),
   onSnapshot: snapshotApplied,
   onChange: seatsChanged,
+  staff: boxOfficeMode,
 });
 const map = createSeatMap(svg, store);
+const presale = createPresale(
+  document.getElementById('presale-form'),
+  document.getElementById('legend-unlocked'),
+);
 const rowGutter = createRowGutter(frame);
 const zoneNav = createZoneNav(document.getElementById('zone-nav'), {
   onZone: (zone) => zoom.showZone(zone.box),
@@ -223,6 +229,7 @@ function snapshotApplied() {
   best?.setAccessible([...store.seats()].some((s) => s.wheelchair));
   boxOffice?.reset();
   rowList.reset(now);
+  presale.show(store.unlockedChannels(now));
   refresh(now);
 }
 
@@ -288,7 +295,7 @@ function tickAdmission(now) {
 // Countdowns only: seats whose hold ran out turn available locally, the server confirms.
 setInterval(() => {
   const now = clock.now();
-  const lapsed = store.lapsed(now);
+  const lapsed = [...store.lapsed(now), ...store.released(now)];
   if (lapsed.length) {
     map.update(lapsed, now);
     standing.update(now);

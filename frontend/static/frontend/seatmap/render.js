@@ -75,15 +75,27 @@ export function createSeatMap(svg, store) {
   let tabStop = null; // the one seat reachable with Tab (roving tabindex)
   let geometry = null;
 
-  function nameOf(seat) {
+  function nameOf(seat, now) {
     const base = seatName(seat, store.category(seat.category), store.hasSections());
     const words = flagWords(seat, (id) => store.get(id)?.label ?? null);
+    const kept = store.keptBy(seat, now);
+    if (kept) words.push(keptText(kept));
     return words.length ? `${base}, ${words.join(', ')}` : base;
   }
 
-  /** Set status, label and mark of one seat; a no-op when the status is unchanged. */
-  function paint(g, seat, status) {
+  /** Set status, label and mark of one seat; a no-op when the status is unchanged (a kept
+   * seat's channel marks are brought up to date whatever). */
+  function paint(g, seat, status, now) {
     const old = g.getAttribute('data-status');
+    if (seat.channel != null) {
+      const kept = store.keptBy(seat, now);
+      g.classList.toggle('is-kept', Boolean(kept));
+      g.classList.toggle('is-unlocked', Boolean(kept?.unlocked));
+      keptTitle(g, kept);
+      // Its name says its channel while the channel keeps it.
+      names.set(seat.id, nameOf(seat, now));
+      g.setAttribute('aria-label', seatDescription(names.get(seat.id), status));
+    }
     if (old === status) return;
     let perCategory = byCategory.get(seat.category);
     if (!perCategory) byCategory.set(seat.category, (perCategory = zeroCounts()));
@@ -94,7 +106,7 @@ export function createSeatMap(svg, store) {
     g.setAttribute('data-status', status);
     let name = names.get(seat.id);
     if (name === undefined) {
-      name = nameOf(seat);
+      name = nameOf(seat, now);
       names.set(seat.id, name);
     }
     g.setAttribute('aria-label', seatDescription(name, status));
@@ -123,7 +135,7 @@ export function createSeatMap(svg, store) {
       const tip = flagWords(seat, (id) => store.get(id)?.label).join('; ');
       g.insertBefore(svgEl('title', {}, tip), g.firstChild);
     }
-    paint(g, seat, store.uiStatus(seat, now));
+    paint(g, seat, store.uiStatus(seat, now), now);
     elements.set(seat.id, g);
     return g;
   }
@@ -267,7 +279,7 @@ export function createSeatMap(svg, store) {
       for (const id of ids) {
         const g = elements.get(id);
         const seat = store.get(id);
-        if (g && seat) paint(g, seat, store.uiStatus(seat, now));
+        if (g && seat) paint(g, seat, store.uiStatus(seat, now), now);
       }
     },
 
@@ -298,6 +310,25 @@ export function createSeatMap(svg, store) {
       return byCategory;
     },
   };
+}
+
+/** "kept for Members presale" (not on sale), or "Members presale seat" (unlocked). */
+export function keptText(kept) {
+  return kept.unlocked ? `${kept.name} seat` : `kept for ${kept.name}`;
+}
+
+/** A kept seat's tooltip (its <title>): the channel, while it keeps the seat. */
+function keptTitle(g, kept) {
+  let title = g.querySelector('title.kept');
+  if (!kept) {
+    title?.remove();
+    return;
+  }
+  if (!title) {
+    title = svgEl('title', { class: 'kept' });
+    g.insertBefore(title, g.firstChild);
+  }
+  title.textContent = kept.unlocked ? `${kept.name}: on sale to you` : `Kept for ${kept.name}: not on sale`;
 }
 
 function round(n) {

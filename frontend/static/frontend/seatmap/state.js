@@ -27,6 +27,7 @@ export function createSeatStore({
   onSnapshot,
   onChange,
   timers = globalThis,
+  staff = false, // the box office: every channel's seats are on sale to staff
 }) {
   const seats = new Map(); // id -> seat (snapshot fields plus `until`, ms)
   // Places of standing areas (`area` set): held, booked and expiring like seats, kept apart so
@@ -46,6 +47,11 @@ export function createSeatStore({
   let sections = 0;
   let plan = null; // { name, width, height, areas } of the last snapshot
   let listOrder = planOrder(new Map()); // compares seats for lists, from the last snapshot
+  // Sales channels (docs/protocol.md, `channels`): id -> { name, until (ms or null) }, the ones
+  // this viewer unlocked, and those whose release the clock has already reported.
+  const channels = new Map();
+  const unlocked = new Set();
+  const releasedChannels = new Set();
 
   function index(seat) {
     const held = seat.status === 'held';
@@ -135,6 +141,13 @@ export function createSeatStore({
       maxUntil = parseTime(msg.hold?.max_until);
       plan = msg.plan ?? null;
       for (const c of msg.categories ?? []) categories.set(c.code, c);
+      channels.clear();
+      unlocked.clear();
+      releasedChannels.clear();
+      for (const c of msg.channels ?? []) {
+        channels.set(c.id, { name: c.name, until: parseTime(c.releases_at) });
+      }
+      for (const id of msg.channels_unlocked ?? []) unlocked.add(id);
       const sectionNames = new Set();
       for (const s of msg.seats ?? []) {
         const seat = { ...s };
@@ -241,11 +254,47 @@ export function createSeatStore({
       if (ms !== null) maxUntil = ms;
     },
 
-    /** available | held | held-by-me | booked, with expired holds shown as available. */
+    /**
+     * The channel keeping this seat while it is active at server time `now` (null otherwise):
+     * { id, name, unlocked }. Its seats are not on sale unless unlocked (or at the box office).
+     */
+    keptBy(seat, now) {
+      const channel = seat.channel == null ? undefined : channels.get(seat.channel);
+      if (!channel || (channel.until !== null && channel.until <= now)) return null;
+      return { id: seat.channel, name: channel.name, unlocked: staff || unlocked.has(seat.channel) };
+    },
+
+    /** available | held | held-by-me | booked | blocked, with expired holds shown as available
+     * and seats of a channel the viewer has not unlocked as not on sale (blocked). */
     uiStatus(seat, now) {
+      if (seat.status === 'available') {
+        const kept = this.keptBy(seat, now);
+        return kept && !kept.unlocked ? 'blocked' : 'available';
+      }
       if (seat.status !== 'held') return seat.status;
       if (seat.until !== null && seat.until <= now) return 'available';
       return seat.holder === you ? 'held-by-me' : 'held';
+    },
+
+    /** The active channels this viewer unlocked at server time `now`: [{ id, name }]. */
+    unlockedChannels(now) {
+      const list = [];
+      for (const [id, channel] of channels) {
+        if (!unlocked.has(id) || (channel.until !== null && channel.until <= now)) continue;
+        list.push({ id, name: channel.name });
+      }
+      return list;
+    },
+
+    /** Seats whose channel released them to general sale by our clock (each reported once). */
+    released(now) {
+      const ids = [];
+      for (const [id, channel] of channels) {
+        if (channel.until === null || channel.until > now || releasedChannels.has(id)) continue;
+        releasedChannels.add(id);
+        for (const seat of seats.values()) if (seat.channel === id) ids.push(seat.id);
+      }
+      return ids;
     },
 
     /** Held seats whose time has just passed by our clock (each reported once). */
