@@ -125,7 +125,45 @@ def check_plan(plan: Plan, locate: Locator, *, max_seats: int) -> list[Problem]:
         *check_seats(plan, locate),
         *check_companions(plan, locate),
         *check_standing(plan, locate),
+        *check_tables(plan, locate),
     ]
+
+
+def check_tables(plan: Plan, locate: Locator) -> list[Problem]:
+    """Tables: keys unique, categories known, a size for their shape."""
+    problems: list[Problem] = []
+    codes = {c.code for c in plan.categories}
+    first: dict[str, int] = {}
+    for z, zone in enumerate(plan.zones):
+        where = locate.zone(z, "tables")
+        for table in zone.tables:
+            named = f"table {_quote(table.key)}"
+            if table.key in first:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{named}: the key is used again (zone {first[table.key]})",
+                    )
+                )
+            first.setdefault(table.key, z)
+            if table.category not in codes:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{named}: no category has the code {_quote(table.category)}",
+                    )
+                )
+            if table.shape == "round" and table.radius <= 0:
+                problems.append(
+                    Problem(where, f"{named}: a round table needs a radius")
+                )
+            if table.shape == "rectangle" and (table.width <= 0 or table.height <= 0):
+                problems.append(
+                    Problem(
+                        where, f"{named}: a rectangular table needs a width and height"
+                    )
+                )
+    return problems
 
 
 def check_standing(plan: Plan, locate: Locator) -> list[Problem]:

@@ -10,6 +10,7 @@ plan keeps every event's seat ids and state.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -92,12 +93,41 @@ class StandingArea:
     outline: Area
 
 
+TableShape = Literal["round", "rectangle"]
+TableBooking = Literal["whole", "seats"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with `seats` seats around it, sold whole or seat by seat.
+
+    Its seats are laid out by the plan (`table_seats`), keyed `<key>-<n>`
+    and labelled `<name>-<n>`, numbered clockwise from the top; `booking`
+    "whole" means one click holds the table and no request may take or
+    free part of it.
+    """
+
+    key: str  # unique among the plan's seats' and tables' keys
+    name: str  # e.g. "Table 3"
+    seats: int
+    category: str  # a Category.code of the plan: every seat's price
+    x: float  # the table's centre
+    y: float
+    shape: TableShape = "round"
+    radius: float = 0.0  # round
+    width: float = 0.0  # rectangle
+    height: float = 0.0
+    booking: TableBooking = "whole"
+    color: str = ""
+
+
 @dataclass(frozen=True)
 class Zone:
     name: str
     rows: tuple[Row, ...]
     areas: tuple[Area, ...] = ()
     standing: tuple[StandingArea, ...] = ()
+    tables: tuple[Table, ...] = ()
     x: float = 0.0  # the zone's origin (pretix zone position); seats are absolute
     y: float = 0.0
     zone_id: str = ""
@@ -116,13 +146,22 @@ class Plan:
         """Every seat with its zone and row, in plan order."""
         return [(z, r, s) for z in self.zones for r in z.rows for s in r.seats]
 
+    def tables(self) -> list[tuple[Zone, Table]]:
+        """Every table with its zone, in plan order."""
+        return [(z, t) for z in self.zones for t in z.tables]
+
     def standing(self) -> list[tuple[Zone, StandingArea]]:
         """Every standing area with its zone, in plan order."""
         return [(z, a) for z in self.zones for a in z.standing]
 
     def places(self) -> int:
-        """Seats plus standing places: the rows an event of this plan gets."""
-        return len(self.seats()) + sum(a.capacity for _, a in self.standing())
+        """Seats, table seats and standing places: the rows an event of this
+        plan gets."""
+        return (
+            len(self.seats())
+            + sum(t.seats for _, t in self.tables())
+            + sum(a.capacity for _, a in self.standing())
+        )
 
 
 @dataclass(frozen=True)
@@ -199,3 +238,60 @@ def standing_record(zone: Zone, area: StandingArea) -> dict[str, Any]:
 def place_key(area_key: str, number: int) -> str:
     """The seat key of place `number` (from 1) of a standing area."""
     return f"{area_key}#{number}"
+
+
+# Room between a table's edge and the centres of its seats, in plan units.
+TABLE_SEAT_GAP = 14.0
+
+
+def table_seats(table: Table) -> list[tuple[str, int, float, float]]:
+    """(key, number, x, y) of each seat at the table, clockwise from the top.
+
+    Round: evenly on a circle around the edge. Rectangle: along the two long
+    sides, the top side first (left to right), then the bottom (right to
+    left), so the numbers run clockwise.
+    """
+    seats: list[tuple[str, int, float, float]] = []
+    n = table.seats
+    if table.shape == "round":
+        ring = table.radius + TABLE_SEAT_GAP
+        for i in range(n):
+            angle = 2 * math.pi * i / n
+            x = table.x + ring * math.sin(angle)
+            y = table.y - ring * math.cos(angle)
+            seats.append((f"{table.key}-{i + 1}", i + 1, round(x, 2), round(y, 2)))
+        return seats
+    top = (n + 1) // 2
+    bottom = n - top
+    for side, count, y in (
+        (0, top, table.y - table.height / 2 - TABLE_SEAT_GAP),
+        (1, bottom, table.y + table.height / 2 + TABLE_SEAT_GAP),
+    ):
+        for i in range(count):
+            offset = (i + 0.5) / count - 0.5
+            x = table.x + table.width * (offset if side == 0 else -offset)
+            number = len(seats) + 1
+            seats.append((f"{table.key}-{number}", number, round(x, 2), round(y, 2)))
+    return seats
+
+
+def table_record(zone: Zone, table: Table) -> dict[str, Any]:
+    """The table as stored with a plan and sent in snapshots (`plan.tables`)."""
+    record: dict[str, Any] = {
+        "key": table.key,
+        "name": table.name,
+        "section": zone.name,
+        "seats": table.seats,
+        "category": table.category,
+        "booking": table.booking,
+        "shape": table.shape,
+        "x": table.x,
+        "y": table.y,
+    }
+    if table.shape == "round":
+        record["radius"] = table.radius
+    else:
+        record["width"], record["height"] = table.width, table.height
+    if table.color:
+        record["color"] = table.color
+    return record

@@ -32,6 +32,7 @@ from plans.document import (
     PlanSeat,
     Row,
     StandingArea,
+    Table,
     Zone,
     area_record,
 )
@@ -64,7 +65,7 @@ LOCATOR = JsonLocator(
 
 # Lists whose items are written one per line: a plan stays readable in a diff
 # and small enough to import again.
-ONE_PER_LINE = frozenset({"categories", "areas", "standing", "seats"})
+ONE_PER_LINE = frozenset({"categories", "areas", "standing", "tables", "seats"})
 
 
 @cache
@@ -145,6 +146,7 @@ def _zone(zone: dict[str, Any]) -> Zone:
         rows=tuple(_row(row) for row in zone["rows"]),
         areas=tuple(_area(area) for area in zone.get("areas", ())),
         standing=tuple(_standing(area) for area in zone.get("standing", ())),
+        tables=tuple(_table(table) for table in zone.get("tables", ())),
         x=float(zone.get("x", 0)),
         y=float(zone.get("y", 0)),
         zone_id=zone.get("zone_id", ""),
@@ -188,6 +190,24 @@ def _standing(area: dict[str, Any]) -> StandingArea:
     )
 
 
+def _table(table: dict[str, Any]) -> Table:
+    shape = table.get("shape", "round")
+    return Table(
+        key=table["key"],
+        name=table["name"],
+        seats=int(table["seats"]),
+        category=table["category"],
+        x=float(table["x"]),
+        y=float(table["y"]),
+        shape=shape,
+        radius=float(table.get("radius", 0)),
+        width=float(table.get("width", 0)),
+        height=float(table.get("height", 0)),
+        booking=table.get("booking", "whole"),
+        color=table.get("color", ""),
+    )
+
+
 def _area(area: dict[str, Any]) -> Area:
     return Area(
         shape=area["shape"],
@@ -225,12 +245,35 @@ def write_native(plan: Plan) -> dict[str, Any]:
 
 def _zone_record(zone: Zone) -> dict[str, Any]:
     record = _zone_fields(zone)
+    # Only when there are some: plans without standing areas or tables are
+    # written exactly as before those existed.
+    rows = record.pop("rows")
     if zone.standing:
-        # Only when there is one: plans without standing areas are written
-        # exactly as before they existed.
-        rows = record.pop("rows")
         record["standing"] = [_standing_record(area) for area in zone.standing]
-        record["rows"] = rows
+    if zone.tables:
+        record["tables"] = [_table_record(table) for table in zone.tables]
+    record["rows"] = rows
+    return record
+
+
+def _table_record(table: Table) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "key": table.key,
+        "name": table.name,
+        "seats": table.seats,
+        "category": table.category,
+        "booking": table.booking,
+        "shape": table.shape,
+        "x": number(table.x),
+        "y": number(table.y),
+    }
+    if table.shape == "round":
+        record["radius"] = number(table.radius)
+    else:
+        record["width"] = number(table.width)
+        record["height"] = number(table.height)
+    if table.color:
+        record["color"] = table.color
     return record
 
 

@@ -36,6 +36,7 @@ from plans.document import (
     Problem,
     Row,
     Zone,
+    table_seats,
 )
 from plans.native import category_codes, number, tidy
 
@@ -282,7 +283,7 @@ def _zone_record(zone: Zone, name_of: dict[str, str]) -> dict[str, Any]:
                 for seat in row.seats
             ],
         }
-        for row in zone.rows
+        for row in (*zone.rows, *_table_rows(zone))
     ]
     # pretix has no standing areas: their outlines stay on the drawing, with
     # a caption, and are not sold there.
@@ -294,6 +295,20 @@ def _zone_record(zone: Zone, name_of: dict[str, str]) -> dict[str, Any]:
     ]
     record["areas"] = [_area_record(area, zone) for area in (*zone.areas, *drawn)]
     return record
+
+
+def _table_rows(zone: Zone) -> list[Row]:
+    """pretix has no tables: each table's seats as a row named after it."""
+    return [
+        Row(
+            table.name,
+            tuple(
+                PlanSeat(key, str(number), x, y, table.category)
+                for key, number, x, y in table_seats(table)
+            ),
+        )
+        for table in zone.tables
+    ]
 
 
 def _area_record(area: Area, zone: Zone) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from plans.document import (
     area_record,
     place_key,
     standing_record,
+    table_record,
+    table_seats,
 )
 from plans.geometry import runs_of
 from plans.reading import read_plan, write_plan
@@ -52,6 +54,7 @@ def save_plan(*, plan: Plan, replace: SeatingPlan | None = None) -> SeatingPlan:
     stored.document = json.loads(write_plan(plan, "native"))
     stored.areas = [area_record(a) for zone in plan.zones for a in zone.areas]
     stored.standing = [standing_record(z, a) for z, a in plan.standing()]
+    stored.tables = [table_record(z, t) for z, t in plan.tables()]
     stored.width = plan.width
     stored.height = plan.height
     stored.seat_count = plan.places()
@@ -183,6 +186,28 @@ def place_seats(plan: Plan) -> list[PlacedSeat]:
                             note=seat.note,
                         )
                     )
+    for zone, table in plan.tables():
+        # Seats around a table: no run (the single-seat rule is for rows);
+        # sold whole or seat by seat (Seat.whole_table), as the table says.
+        for key, number, x, y in table_seats(table):
+            placed.append(
+                PlacedSeat(
+                    key=key,
+                    section=zone.name,
+                    row=table.name[: max_length(Seat, "row")],
+                    number=number,
+                    label=_unique(
+                        f"{table.name}-{number}", taken_labels, limit=max_label
+                    ),
+                    x=x,
+                    y=y,
+                    run="",
+                    run_position=0,
+                    category=table.category,
+                    table=table.key,
+                    whole_table=table.booking == "whole",
+                )
+            )
     for zone, area in plan.standing():
         # Each place a row of its own (docs/plans.md, "Standing areas"): no
         # run (no neighbours), at the outline's anchor, which the map never
@@ -286,6 +311,19 @@ def storage_problems(plan: Plan) -> list[Problem]:
                     )
                 first_use.setdefault(seat.key, where)
                 check(where, "note", seat.note, "note")
+        for t, table in enumerate(zone.tables):
+            where = f"$.zones[{z}].tables[{t}]"
+            for key, _, _, _ in table_seats(table):
+                check(where, "key", key, "key")
+                if key in first_use:
+                    problems.append(
+                        Problem(
+                            f"{where}.key",
+                            f"its seats' key {key!r} is already the key of "
+                            f"{first_use[key]}",
+                        )
+                    )
+                first_use.setdefault(key, where)
         for a, area in enumerate(zone.standing):
             where = f"$.zones[{z}].standing[{a}]"
             check(where, "key", place_key(area.key, area.capacity), "key")

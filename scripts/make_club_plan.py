@@ -1,8 +1,9 @@
-"""Write the club: plans/club.seats-plan.json, a standing floor in front of a balcony.
+"""Write the club: plans/club.seats-plan.json, a standing floor, a balcony, tables.
 
 A plan in our own format (docs/plans.md): a stage, a standing floor of 800
-(one price, sold by quantity) and a seated balcony of three curved rows. Run
-it again after changing it; the file is committed.
+(one price, sold by quantity), a seated balcony of three curved rows and
+three tables of eight at the back (two sold whole, one seat by seat). Run it
+again after changing it; the file is committed.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from plans.document import (  # noqa: E402
     PlanSeat,
     Row,
     StandingArea,
+    Table,
     Zone,
 )
 from plans.native import dump_json, write_native  # noqa: E402
 
 OUT = ROOT / "plans" / "club.seats-plan.json"
-WIDTH, HEIGHT = 900.0, 720.0
+WIDTH, HEIGHT = 900.0, 800.0
 FLOOR_CAPACITY = 800
 BALCONY_ROWS = ("A", "B", "C")
 SEATS_PER_ROW = 24
@@ -66,12 +68,26 @@ def club() -> Plan:
         category="standing",
         outline=Area("rectangle", 150.0, 100.0, width=600.0, height=300.0),
     )
+    tables = tuple(
+        Table(
+            f"table-{n}",
+            f"Table {n}",
+            8,
+            "tables",
+            250.0 + 200.0 * (n - 1),
+            720.0,
+            radius=26.0,
+            booking="seats" if n == 3 else "whole",
+        )
+        for n in (1, 2, 3)
+    )
     return Plan(
         "Club",
         (
             Category("standing", "Standing", "#2563eb"),
             Category("balcony-front", "Balcony front", "#b8336a"),
             Category("balcony", "Balcony", "#7c3aed"),
+            Category("tables", "Tables", "#0f766e"),
         ),
         (
             Zone("Floor", (), areas=(stage,), standing=(floor,)),
@@ -79,6 +95,7 @@ def club() -> Plan:
                 "Balcony",
                 tuple(balcony_row(i, name) for i, name in enumerate(BALCONY_ROWS)),
             ),
+            Zone("Tables", (), tables=tables),
         ),
         width=WIDTH,
         height=HEIGHT,

@@ -101,6 +101,13 @@ class NoAccessibleSeats(SeatError):
     )
 
 
+class WholeTable(SeatError):
+    """Part of a table that is sold whole, taken or freed without the rest."""
+
+    code = "whole_table"
+    default_message = "This table is sold whole: hold or release all its seats."
+
+
 class NotEnoughPlaces(SeatError):
     """A standing area has fewer free places than asked for."""
 

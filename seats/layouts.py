@@ -49,6 +49,7 @@ class SeatPlace:
     restricted_view: bool
     note: str
     area: str  # a standing area's key: this is one of its places
+    table: str  # a table's key: this seat is at it
     channel: int | None
 
 
@@ -101,6 +102,7 @@ _PLACE_COLUMNS = (
     "restricted_view",
     "note",
     "area",
+    "table",
     "channel_id",
 )
 

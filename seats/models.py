@@ -82,6 +82,7 @@ class SeatingPlan(models.Model):
     document = models.JSONField()
     areas = models.JSONField(default=list, blank=True)
     standing = models.JSONField(default=list, blank=True)
+    tables = models.JSONField(default=list, blank=True)
     width = models.FloatField(default=0)
     height = models.FloatField(default=0)
     seat_count = models.PositiveIntegerField(default=0)
@@ -454,6 +455,11 @@ class Seat(models.Model):
     # guarantee a seat has (never two holders, expiry, booking) holds for
     # it; never in a run, and the map draws the area, not the places.
     area = models.CharField(max_length=40, blank=True, default="")
+    # A seat at a table (the table's key in the plan); `whole_table`: that
+    # table is held and released only as a whole (seat_rules). A database
+    # default too: the click functions insert seats without naming them.
+    table = models.CharField(max_length=40, blank=True, default="", db_default="")
+    whole_table = models.BooleanField(default=False, db_default=False)
 
     # Hold state, copied from the hold so one conditional UPDATE on this row
     # can check and take the seat. Empty holder / NULL time when not held.

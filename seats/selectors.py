@@ -67,6 +67,8 @@ class PlanView:
     areas: list[dict[str, Any]]
     # Standing areas as stored with the plan (plans.document.standing_record).
     standing: list[dict[str, Any]] = field(default_factory=list)
+    # Tables as stored with the plan (plans.document.table_record).
+    tables: list[dict[str, Any]] = field(default_factory=list)
 
 
 class HasPlace(Protocol):
@@ -97,6 +99,7 @@ class SeatView:
     restricted_view: bool = False
     note: str = ""
     area: str = ""  # a standing area's key: this is one of its places
+    table: str = ""  # a table's key: this seat is at it
     # The sales channel keeping the seat (None: general sale); whether the
     # channel is still active is for the reader to judge against the clock.
     channel: int | None = None
@@ -173,6 +176,7 @@ _SEAT_COLUMNS = (
     "restricted_view",
     "note",
     "area",
+    "table",
     "channel_id",
 )
 
@@ -218,6 +222,7 @@ def seat_map(
         restricted_view,
         note,
         area,
+        table,
         channel,
     ) in rows:
         status = status_of(
@@ -242,6 +247,7 @@ def seat_map(
                 restricted_view=restricted_view,
                 note=note,
                 area=area,
+                table=table,
                 channel=channel,
             )
         )
@@ -282,7 +288,7 @@ def plan_view(plan_id: int | None, seats: Sequence[HasPlace]) -> PlanView:
     """The event's plan; for venues built in code, the seats' own extent."""
     if plan_id is not None:
         plan = SeatingPlan.objects.only(
-            "name", "width", "height", "areas", "standing"
+            "name", "width", "height", "areas", "standing", "tables"
         ).get(pk=plan_id)
         return PlanView(
             plan.name,
@@ -290,6 +296,7 @@ def plan_view(plan_id: int | None, seats: Sequence[HasPlace]) -> PlanView:
             plan.height,
             list(plan.areas),
             list(plan.standing),
+            list(plan.tables),
         )
     width = max((s.x for s in seats), default=0) + 1
     height = max((s.y for s in seats), default=0) + 1

@@ -137,6 +137,8 @@ def seat(view: SeatView, event_id: int) -> SeatFrame:
     }
     if view.area:
         frame["area"] = view.area
+    if view.table:
+        frame["table"] = view.table
     return frame
 
 
@@ -160,6 +162,8 @@ def plan(view: PlanView | None) -> PlanFrame:
     }
     if view.standing:
         frame["standing"] = view.standing
+    if view.tables:
+        frame["tables"] = view.tables
     return frame
 
 
@@ -245,6 +249,8 @@ def _place(place: SeatPlace) -> LayoutSeatFrame:
     if place.area:
         # Only on places: seats (nearly all) stay as they were.
         frame["area"] = place.area
+    if place.table:
+        frame["table"] = place.table
     return frame
 
 

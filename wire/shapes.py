@@ -35,6 +35,7 @@ class SeatFrame(SeatStateFrame):
     restricted_view: bool
     note: str
     area: NotRequired[str]  # on a standing area's places only
+    table: NotRequired[str]  # on seats at a table only
     channel: int | None  # the sales channel keeping it (docs/presales.md)
 
 
@@ -56,6 +57,7 @@ class PlanFrame(TypedDict):
     height: float
     areas: list[dict[str, Any]]
     standing: NotRequired[list[dict[str, Any]]]
+    tables: NotRequired[list[dict[str, Any]]]
 
 
 class CategoryFrame(TypedDict):
@@ -103,6 +105,7 @@ class LayoutSeatFrame(TypedDict):
     restricted_view: bool
     note: str
     area: NotRequired[str]  # on a standing area's places only
+    table: NotRequired[str]  # on seats at a table only
     channel: int | None
 
 

@@ -33,6 +33,7 @@ STATUS_OF: Mapping[str, int] = {
     "companion_seat": 409,
     "no_accessible_seats": 409,
     "not_enough_places": 409,
+    "whole_table": 409,
     "checkout_required": 409,
     "too_many_seats": 422,
     "unknown_seat": 422,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from seats import rules
-from seats.errors import CompanionSeat, SingleSeatLeft
+from seats.errors import CompanionSeat, SingleSeatLeft, WholeTable
 from seats.models import Event, Seat, SeatStatus, channel_active, status_of
 from seats.picker import LayoutSeat
 
@@ -53,6 +53,7 @@ def layout(
             "section",
             "row",
             "area",
+            "whole_table",
             "channel_id",
             "channel__releases_at",
             "category_id",
@@ -78,6 +79,7 @@ def layout(
         section,
         row,
         area,
+        whole_table,
         channel_id,
         releases_at,
         category_id,
@@ -88,8 +90,8 @@ def layout(
         )
         if status is SeatStatus.HELD and holder is not None and seat_holder == holder:
             held += 1
-        if area:
-            continue  # a standing place: sold by quantity, never picked
+        if area or whole_table:
+            continue  # a standing place, or a table sold whole: never picked
         seats.append(
             LayoutSeat(
                 id=sid,
@@ -153,10 +155,59 @@ def enforce_seat_rules(
         if s.id in involved
     ]
     _refuse_unpaired(touched, holder, taking, freeing, now)
+    whole = {s.table for s in seats if s.id in involved and s.whole_table}
+    if whole:
+        _refuse_part_of_table(event_id, whole, holder, taking, freeing, now)
     runs_touched = {run for _, run, _, _ in touched if run}
     if runs_touched and any(getattr(s, "avoids_single_seats", False) for s in seats):
         return _refuse_stranding(event_id, runs_touched, taking, freeing, now)
     return None
+
+
+def _refuse_part_of_table(
+    event_id: int,
+    tables: set[str],
+    holder: str,
+    taking: Sequence[int],
+    freeing: Sequence[int],
+    now: datetime,
+) -> None:
+    """Raise WholeTable unless each of these whole tables is, after the
+    request, either wholly `holder`'s or none of it."""
+    rows = list(
+        Seat.objects.filter(event_id=event_id, table__in=tables).values_list(
+            "id",
+            "table",
+            "label",
+            "holder",
+            "held_until",
+            "booking_id",
+            "blocked",
+            "row",
+        )
+    )
+    taken, freed = set(taking), set(freeing)
+    for table in sorted(tables):
+        seats = [r for r in rows if r[1] == table]
+        mine_before = {
+            sid
+            for sid, _, _, seat_holder, until, booking, blocked, _ in seats
+            if seat_holder == holder
+            and status_of(
+                booking_id=booking, held_until=until, now=now, blocked=blocked
+            )
+            is SeatStatus.HELD
+        }
+        after = (mine_before | taken) - freed
+        ids = {r[0] for r in seats}
+        if after & ids and not ids <= after:
+            left = sorted(ids - after)
+            labels = ", ".join(r[2] for r in seats if r[0] in left)
+            verb = "hold" if taken & ids else "release"
+            raise WholeTable(
+                f"{seats[0][7]} is sold whole: {verb} all its seats ({labels} too).",
+                seat_ids=left,
+            )
 
 
 def _refuse_unpaired(

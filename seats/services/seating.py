@@ -42,6 +42,8 @@ LAYOUT_FIELDS = (
     "restricted_view",
     "note",
     "area",
+    "table",
+    "whole_table",
 )
 
 
@@ -64,6 +66,8 @@ class PlacedSeat:
     restricted_view: bool = False
     note: str = ""
     area: str = ""  # a standing area's key: this is one of its places
+    table: str = ""  # a table's key: this seat is at it
+    whole_table: bool = False  # ... which is sold whole
 
 
 @dataclass(frozen=True, slots=True)

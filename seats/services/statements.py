@@ -56,7 +56,7 @@ def _in_model_order(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
 _SEAT_FIELDS = _in_model_order(
     Seat,
     {"id", "label", "hold_id", "holder", "held_until", "booking_id", "blocked"}
-    | {"run", "wheelchair", "companion_of_id", "channel_id"},
+    | {"run", "wheelchair", "companion_of_id", "channel_id", "table", "whole_table"},
 )
 _HOLD_FIELDS = _in_model_order(
     Hold,

@@ -118,3 +118,37 @@ def test_the_box_office_sells_standing_places_while_a_buyer_watches(browser, clu
     expect(office.locator("#bo-result")).to_contain_text("BK-")
     staff.close()
     buyer.context.close()
+
+
+def table_seats(page, table: str) -> list[int]:
+    return page.evaluate(
+        """async (table) => {
+          const response = await fetch('/api/events/1/seats/');
+          const map = await response.json();
+          return map.seats.filter((s) => s.table === table).map((s) => s.id);
+        }""",
+        table,
+    )
+
+
+def test_one_click_holds_a_whole_table_and_a_second_browser_sees_it(browser, club):
+    a = open_map(browser, club)
+    b = open_map(browser, club)
+    ids = table_seats(a, "table-2")
+    assert len(ids) == 8
+
+    a.locator(f'.seat[data-seat-id="{ids[3]}"]').click()
+
+    for seat_id in ids:
+        expect(b.locator(f'.seat[data-seat-id="{seat_id}"]')).to_have_attribute(
+            "data-status", "held", timeout=FAST
+        )
+    expect(a.locator("#my-seats li")).to_have_count(8)
+    # A click on any of its seats gives the whole table back.
+    a.locator(f'.seat[data-seat-id="{ids[0]}"]').click()
+    expect(b.locator(f'.seat[data-seat-id="{ids[5]}"]')).to_have_attribute(
+        "data-status", "available", timeout=FAST
+    )
+    expect(a.locator("#my-seats li")).to_have_count(0)
+    a.context.close()
+    b.context.close()

@@ -44,7 +44,7 @@ def test_standing_areas_round_trip_in_our_format():
     assert again.standing()[0][1] == StandingArea(
         "floor", "Floor", 30, "standing", plan.zones[0].standing[0].outline
     )
-    assert again.places() == 30 + 6
+    assert again.places() == 30 + 6 + 4 + 6  # places, the row, two tables
     assert b'"standing": [' in written
 
 
@@ -63,6 +63,7 @@ def test_the_committed_club_plan_reads_with_800_places():
     ((zone, floor),) = plan.standing()
     assert (zone.name, floor.key, floor.capacity) == ("Floor", "floor", 800)
     assert len(plan.seats()) == 72
+    assert [t.booking for _, t in plan.tables()] == ["whole", "whole", "seats"]
 
 
 def test_an_unknown_category_is_refused():
@@ -103,7 +104,7 @@ def test_pretix_export_keeps_the_outline_as_a_captioned_area():
     assert "Floor (standing, 40)" in captions
     # Read back by pretix's rules: seats only, the outline a drawing.
     again = read_plan(json.dumps(exported).encode()).plan
-    assert again.standing() == [] and len(again.seats()) == 6
+    assert again.standing() == [] and len(again.seats()) == 6 + 4 + 6  # row, tables
 
 
 @pytest.mark.django_db
@@ -128,3 +129,24 @@ def test_a_new_version_grows_or_shrinks_an_area_but_never_takes_a_held_place(
     save_plan(plan=with_floor(club_plan(capacity=10), capacity=14), replace=stored)
     change_event_plan(event=event, plan=stored, now=later(2))
     assert Seat.objects.filter(event=event, area=FLOOR).count() == 14
+
+
+def test_pretix_export_writes_a_tables_seats_as_a_row_named_after_it():
+    exported = json.loads(write_plan(club_plan(), "pretix"))
+
+    rows = {r["row_number"]: r for r in exported["zones"][1]["rows"]}
+    assert len(rows["Table 1"]["seats"]) == 4 and len(rows["Table 2"]["seats"]) == 6
+    again = read_plan(json.dumps(exported).encode()).plan
+    assert again.tables() == [] and len(again.seats()) == 6 + 4 + 6
+
+
+def test_a_table_needs_a_size_for_its_shape():
+    document = json.loads(write_plan(club_plan(), "native"))
+    document["zones"][1]["tables"][0]["radius"] = 0
+
+    with pytest.raises(PlanRejected) as rejected:
+        read_plan(json.dumps(document).encode())
+
+    assert any(
+        "a round table needs a radius" in str(p) for p in rejected.value.problems
+    )

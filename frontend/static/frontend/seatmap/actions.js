@@ -116,16 +116,18 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
       });
     },
 
-    /** A click, Enter/Space or a list button on a seat: decided by its current status. */
+    /** A click, Enter/Space or a list button on a seat: decided by its current status. At a
+     *  table sold whole, the click is about every seat of the table. */
     act(id) {
       const seat = store.get(id);
       if (!seat) return;
       const status = store.uiStatus(seat, clock.now());
+      const group = store.groupOf?.(id) ?? [id];
       if (status === 'available') {
-        if (holding() >= maxPerHolder) sayAt(id, tooManyText(maxPerHolder));
-        else hold([id]);
+        if (holding() + group.length > maxPerHolder) sayAt(id, tooManyText(maxPerHolder));
+        else hold(group);
       } else if (status === 'held-by-me') {
-        release([id]);
+        release(group);
       } else {
         sayAt(id, takenText(seat, status));
       }

@@ -20,6 +20,7 @@ import {
   zonesOf,
 } from './layout.js';
 import { categoryRules } from './palette.js';
+import { tableAreas } from './tables.js';
 import { byPosition } from './state.js';
 
 const HALF = SEAT / 2;
@@ -61,6 +62,7 @@ export function seatIdOf(target) {
 export function createSeatMap(svg, store) {
   const areaLayer = svg.querySelector('.areas');
   const zoneLayer = svg.querySelector('.zones');
+  const tableLayer = svg.querySelector('.tables');
   const stage = svg.querySelector('.stage');
   const rowLayer = svg.querySelector('.row-labels');
   const seatLayer = svg.querySelector('.seats');
@@ -211,19 +213,31 @@ export function createSeatMap(svg, store) {
     const areas = plan?.areas ?? [];
     const unit = PITCH / seatPitch(list);
     colours.textContent = categoryRules(store.categories());
+    const tables = tableAreas(plan?.tables);
     drawAreas(areaLayer, areas);
+    // Over the zones' outlines (which would hide them), under the seats.
+    if (tableLayer) {
+      drawAreas(tableLayer, tables);
+      tableLayer.setAttribute('transform', `scale(${unit})`);
+    }
     areaLayer.setAttribute('transform', `scale(${unit})`);
     const frag = document.createDocumentFragment();
     for (const seat of list) frag.append(drawSeat(seat, unit, now));
     seatLayer.replaceChildren(frag);
-    drawRowLabels(list, unit);
+    // A table's name is written on it: its seats get no row letters.
+    drawRowLabels(
+      list.filter((seat) => !seat.table),
+      unit,
+    );
     const seatBox = pad(boundsOf([...centres.values()]) ?? { x: 0, y: 0, width: 0, height: 0 }, HALF);
     const zones = drawZones(list, unit, areas);
     stage.toggleAttribute('hidden', areas.length > 0);
     const stageBox = areas.length ? null : drawStage(seatBox);
     // Standing areas are drawn by standing.js; the whole map must hold them too.
     const standing = (plan?.standing ?? []).filter((s) => s.outline).map((s) => s.outline);
-    const areaBoxes = [...areas, ...standing].map((area) => scaleBox(areaBounds(area), unit));
+    const areaBoxes = [...areas, ...tables, ...standing].map((area) =>
+      scaleBox(areaBounds(area), unit),
+    );
     const box = pad(
       union([
         pad(seatBox, LABEL_ROOM, HALF),
@@ -234,7 +248,7 @@ export function createSeatMap(svg, store) {
       MARGIN,
     );
     // Each row's seat centres, left to right, for the row letters kept on screen.
-    const rows = rowsOf(list).map((row) => ({
+    const rows = rowsOf(list.filter((seat) => !seat.table)).map((row) => ({
       row: row[0].row,
       points: row.map((seat) => centres.get(seat.id)),
     }));

@@ -33,6 +33,7 @@ export function createSeatStore({
   // Places of standing areas (`area` set): held, booked and expiring like seats, kept apart so
   // that everything that draws or lists seats never sees them (standing.js counts them).
   const places = new Map();
+  const wholeTables = new Map(); // table key -> the ids of its seats, for tables sold whole
   const categories = new Map(); // code -> category
   const mine = new Set(); // ids held by us according to the server (ignoring the clock)
   const ticking = new Set(); // held ids whose expiry the clock has not passed yet
@@ -133,6 +134,7 @@ export function createSeatStore({
       if (!isOurs(msg)) return;
       seats.clear();
       places.clear();
+      wholeTables.clear();
       categories.clear();
       mine.clear();
       ticking.clear();
@@ -160,6 +162,15 @@ export function createSeatStore({
         setState(seat, s);
       }
       sections = sectionNames.size;
+      const whole = new Set(
+        (plan?.tables ?? []).filter((t) => t.booking !== 'seats').map((t) => t.key),
+      );
+      for (const seat of seats.values()) {
+        if (!seat.table || !whole.has(seat.table)) continue;
+        const ids = wholeTables.get(seat.table) ?? [];
+        ids.push(seat.id);
+        wholeTables.set(seat.table, ids);
+      }
       listOrder = planOrder(rowRanks(seats.values()));
       clearGap();
       onSnapshot();
@@ -225,6 +236,13 @@ export function createSeatStore({
     },
     isPlace(id) {
       return places.has(id);
+    },
+    /** The seats a click on seat `id` is about: its whole table's when the table is sold
+     *  whole, else the seat alone. */
+    groupOf(id) {
+      const table = seats.get(id)?.table;
+      const ids = table ? wholeTables.get(table) : null;
+      return ids ? [...ids].sort((a, b) => a - b) : [id];
     },
     /** Compares two seats for lists: plan order (order.js), rows from the snapshot. */
     listOrder(a, b) {
