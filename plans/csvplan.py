@@ -18,12 +18,14 @@ from typing import Any
 
 from plans.checks import MAX_KEY, MAX_NOTE, Built, too_many_seats
 from plans.document import (
+    Area,
     Category,
     Plan,
     PlanRejected,
     PlanSeat,
     Problem,
     Row,
+    StandingArea,
     Zone,
 )
 from plans.limits import csv_text_problems
@@ -37,7 +39,13 @@ PLAN_OPTIONAL = (
     "companion_of",
     "restricted_view",
     "note",
+    "capacity",
+    "width",
+    "height",
 )
+# A standing area's outline when its line gives no size, in plan units.
+STANDING_SIZE = (200.0, 100.0)
+MAX_CAPACITY = 100_000
 FLAG_COLUMNS = ("wheelchair", "companion_of", "restricted_view", "note")
 
 TRUE = frozenset({"true", "yes", "1"})
@@ -75,9 +83,12 @@ class CsvLocator:
     category_lines: list[int]
     columns: frozenset[str]
     whole: str = "file"
+    zone_lines: list[int] = field(default_factory=list)  # [zone] -> its first line
 
     def zone(self, z: int, field: str) -> str:
-        return self._at(self.seat_lines[z][0][0], "zone")
+        if field == "standing":
+            return self._at(self.zone_lines[z], "capacity")
+        return self._at(self.zone_lines[z], "zone")
 
     def row(self, z: int, r: int, field: str) -> str:
         return self._at(self.seat_lines[z][r][0], "row")
@@ -99,16 +110,63 @@ def read_csv_plan(data: bytes, *, name: str, max_seats: int) -> Built:
     table = _table(data, required=PLAN_REQUIRED, optional=PLAN_OPTIONAL, lenient=True)
     problems = table.problems
     seats: list[tuple[int, dict[str, str], PlanSeat]] = []
+    standing: list[tuple[int, dict[str, str], StandingArea]] = []
     for count, (line, values) in enumerate(table.lines, start=1):
         if count > max_seats:
             count += sum(1 for _ in table.lines)
             raise PlanRejected([Problem("file", too_many_seats(count, max_seats))])
+        if values.get("capacity"):
+            area = _standing(line, values, table.delimiter, problems)
+            if area is not None:
+                standing.append((line, values, area))
+            continue
         seat = _seat(line, values, table.delimiter, problems)
         if seat is not None:
             seats.append((line, values, seat))
     if problems:
         raise PlanRejected(problems)
-    return _plan(name, seats, table)
+    return _plan(name, seats, table, standing)
+
+
+def _standing(
+    line: int, values: dict[str, str], delimiter: str, problems: list[Problem]
+) -> StandingArea | None:
+    """A line with a `capacity`: a standing area of the zone. `label` names it
+    (else the zone's name); `x`, `y` are its outline's corner, `width` and
+    `height` its size (200 by 100 when not given)."""
+    before = len(problems)
+    if not values["category"]:
+        problems.append(Problem(f"line {line}, column category", "empty"))
+    text = values["capacity"]
+    capacity = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= capacity <= MAX_CAPACITY:
+        problems.append(
+            Problem(
+                f"line {line}, column capacity",
+                f"{text!r} is not a whole number from 1 to {MAX_CAPACITY:,}",
+            )
+        )
+    x = _number(line, "x", values["x"], delimiter, problems)
+    y = _number(line, "y", values["y"], delimiter, problems)
+    size = []
+    for column, default in zip(("width", "height"), STANDING_SIZE, strict=True):
+        given = values.get(column, "")
+        size.append(
+            _number(line, column, given, delimiter, problems) if given else default
+        )
+    if len(problems) > before or x is None or y is None or None in size:
+        return None
+    name = values.get("label") or values["zone"] or "Standing"
+    key = values.get("key") or slugify(f"{values['zone']}-{name}", max_length=30)
+    width, height = size
+    assert width is not None and height is not None
+    return StandingArea(
+        key=key.replace("#", "-"),
+        name=name,
+        capacity=capacity,
+        category=values["category"],  # the name; made a code in _plan
+        outline=Area("rectangle", x, y, width=width, height=height),
+    )
 
 
 def _seat(
@@ -143,18 +201,35 @@ def _seat(
 
 
 def _plan(
-    name: str, seats: list[tuple[int, dict[str, str], PlanSeat]], table: _Table
+    name: str,
+    seats: list[tuple[int, dict[str, str], PlanSeat]],
+    table: _Table,
+    standing: list[tuple[int, dict[str, str], StandingArea]],
 ) -> Built:
-    """Zones and rows in the order first seen, seats of a row in file order."""
-    category_names = list(dict.fromkeys(seat.category for _, _, seat in seats))
+    """Zones and rows in the order first seen, seats of a row in file order;
+    a zone's standing areas in file order."""
+    lines = sorted(
+        [(line, values, seat.category) for line, values, seat in seats]
+        + [(line, values, area.category) for line, values, area in standing],
+        key=lambda entry: entry[0],
+    )
+    category_names = list(dict.fromkeys(category for _, _, category in lines))
     code_of = dict(zip(category_names, category_codes(category_names), strict=True))
     first_line: dict[str, int] = {}
-    grouped: dict[str, dict[str, list[tuple[int, PlanSeat]]]] = {}
+    zone_lines: dict[str, int] = {}
+    for line, values, category in lines:
+        first_line.setdefault(category, line)
+        zone_lines.setdefault(values["zone"], line)
+    grouped: dict[str, dict[str, list[tuple[int, PlanSeat]]]] = {
+        zone: {} for zone in zone_lines
+    }
     for line, values, seat in seats:
-        first_line.setdefault(seat.category, line)
         seat = replace(seat, category=code_of[seat.category])
-        rows = grouped.setdefault(values["zone"], {})
+        rows = grouped[values["zone"]]
         rows.setdefault(values["row"], []).append((line, seat))
+    areas: dict[str, list[StandingArea]] = {zone: [] for zone in zone_lines}
+    for _, values, area in standing:
+        areas[values["zone"]].append(replace(area, category=code_of[area.category]))
     zones = tuple(
         Zone(
             name=zone,
@@ -162,6 +237,7 @@ def _plan(
                 Row(name=row, seats=tuple(seat for _, seat in members))
                 for row, members in rows.items()
             ),
+            standing=tuple(areas[zone]),
         )
         for zone, rows in grouped.items()
     )
@@ -172,9 +248,11 @@ def _plan(
         ],
         category_lines=[first_line[name] for name in category_names],
         columns=frozenset(table.columns),
+        zone_lines=list(zone_lines.values()),
     )
-    xs = [seat.x for _, _, seat in seats]
-    ys = [seat.y for _, _, seat in seats]
+    outlines = [area.outline for _, _, area in standing]
+    xs = [seat.x for _, _, seat in seats] + [a.x + a.width for a in outlines]
+    ys = [seat.y for _, _, seat in seats] + [a.y + a.height for a in outlines]
     plan = Plan(
         name=name,
         categories=tuple(

@@ -150,3 +150,40 @@ def test_a_table_needs_a_size_for_its_shape():
     assert any(
         "a round table needs a radius" in str(p) for p in rejected.value.problems
     )
+
+
+def test_a_csv_line_with_a_capacity_declares_a_standing_area():
+    csv = (
+        b"zone,row,number,x,y,category,label,capacity,width,height\n"
+        b"Floor,,,100,50,Standing,Floor,800,300,120\n"
+        b"Balcony,A,1,90,220,Balcony,,,,\n"
+        b"Balcony,A,2,120,220,Balcony,,,,\n"
+    )
+
+    plan = read_plan(csv, filename="club.csv", name="Club").plan
+
+    ((zone, floor),) = plan.standing()
+    assert (zone.name, floor.name, floor.capacity, floor.category) == (
+        "Floor",
+        "Floor",
+        800,
+        "standing",
+    )
+    assert (floor.outline.width, floor.outline.height) == (300, 120)
+    assert len(plan.seats()) == 2 and plan.places() == 802
+
+
+@pytest.mark.parametrize("capacity", ["0", "-3", "lots", "100001"])
+def test_a_csv_capacity_must_be_a_whole_number_in_range(capacity):
+    csv = (
+        "zone,row,number,x,y,category,capacity\n"
+        f"Floor,,,100,50,Standing,{capacity}\n"
+        "Balcony,A,1,90,220,Balcony,\n"
+    ).encode()
+
+    with pytest.raises(PlanRejected) as rejected:
+        read_plan(csv, filename="club.csv")
+
+    assert [str(p) for p in rejected.value.problems] == [
+        f"line 2, column capacity: {capacity!r} is not a whole number from 1 to 100,000"
+    ]
