@@ -132,68 +132,56 @@ def check_plan(plan: Plan, locate: Locator, *, max_seats: int) -> list[Problem]:
 def check_tables(plan: Plan, locate: Locator) -> list[Problem]:
     """Tables: keys unique, categories known, a size for their shape."""
     problems: list[Problem] = []
-    codes = {c.code for c in plan.categories}
-    first: dict[str, int] = {}
-    for z, zone in enumerate(plan.zones):
-        where = locate.zone(z, "tables")
-        for table in zone.tables:
-            named = f"table {_quote(table.key)}"
-            if table.key in first:
-                problems.append(
-                    Problem(
-                        where,
-                        f"{named}: the key is used again (zone {first[table.key]})",
-                    )
-                )
-            first.setdefault(table.key, z)
-            if table.category not in codes:
-                problems.append(
-                    Problem(
-                        where,
-                        f"{named}: no category has the code {_quote(table.category)}",
-                    )
-                )
-            if table.shape == "round" and table.radius <= 0:
-                problems.append(
-                    Problem(where, f"{named}: a round table needs a radius")
-                )
-            if table.shape == "rectangle" and (table.width <= 0 or table.height <= 0):
-                problems.append(
-                    Problem(
-                        where, f"{named}: a rectangular table needs a width and height"
-                    )
-                )
+    for where, named, table in _keyed_parts(plan, locate, "tables", "table", problems):
+        if table.shape == "round" and table.radius <= 0:
+            problems.append(Problem(where, f"{named}: a round table needs a radius"))
+        if table.shape == "rectangle" and (table.width <= 0 or table.height <= 0):
+            problems.append(
+                Problem(where, f"{named}: a rectangular table needs a width and height")
+            )
     return problems
 
 
 def check_standing(plan: Plan, locate: Locator) -> list[Problem]:
     """Standing areas: keys unique, categories known, names that fit a label."""
     problems: list[Problem] = []
+    for where, named, area in _keyed_parts(
+        plan, locate, "standing", "standing area", problems
+    ):
+        # Places are labelled "<name> <number>".
+        longest = f"{area.name} {area.capacity}"
+        problems += _too_long(where, f"{named}: name", longest, MAX_LABEL)
+    return problems
+
+
+def _keyed_parts(
+    plan: Plan, locate: Locator, field: str, kind: str, problems: list[Problem]
+) -> Iterator[tuple[str, str, Any]]:
+    """Each of the zones' `field` parts (tables, standing areas) with where it
+    is and how to name it; a key used again or an unknown category is added
+    to `problems` on the way."""
     codes = {c.code for c in plan.categories}
     first: dict[str, int] = {}
     for z, zone in enumerate(plan.zones):
-        where = locate.zone(z, "standing")
-        for area in zone.standing:
-            named = f"standing area {_quote(area.key)}"
-            if area.key in first:
+        where = locate.zone(z, field)
+        for part in getattr(zone, field):
+            named = f"{kind} {_quote(part.key)}"
+            if part.key in first:
                 problems.append(
                     Problem(
                         where,
-                        f"{named}: the key is used again (zone {first[area.key]})",
+                        f"{named}: the key is used again (zone {first[part.key]})",
                     )
                 )
-            first.setdefault(area.key, z)
-            if area.category not in codes:
+            first.setdefault(part.key, z)
+            if part.category not in codes:
                 problems.append(
                     Problem(
                         where,
-                        f"{named}: no category has the code {_quote(area.category)}",
+                        f"{named}: no category has the code {_quote(part.category)}",
                     )
                 )
-            # Places are labelled "<name> <number>".
-            longest = f"{area.name} {area.capacity}"
-            problems += _too_long(where, f"{named}: name", longest, MAX_LABEL)
-    return problems
+            yield where, named, part
 
 
 def check_categories(plan: Plan, locate: Locator) -> list[Problem]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 
 from django.conf import settings
+
+from seats.clients import address_key
 
 # Letters and digits nobody confuses when reading a code aloud.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -55,19 +56,5 @@ def check_new_code(code: str) -> str | None:
 
 def client_key(address: str | None) -> str:
     """Who is behind `address` (REMOTE_ADDR, already the client's behind
-    trusted proxies), as a keyed hash: IPv4 one by one, IPv6 by its /64."""
-    if not address:
-        return ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return ""
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        text = str(mapped)
-    elif ip.version == 6:
-        text = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    else:
-        text = str(ip)
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, b"presales.client:" + text.encode(), "sha256").hexdigest()[:32]
+    trusted proxies), as a keyed hash of its own kind (seats.clients)."""
+    return address_key(address, purpose=b"presales.client:")

@@ -10,8 +10,6 @@ trust it (realtime.forwarded) so each client has its own address.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import time
 from collections import OrderedDict
@@ -19,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from seats.clients import address_key
 
 Clock = Callable[[], float]
 
@@ -81,27 +81,11 @@ class AddressLimiter:
 
 
 def client_key(address: str | None) -> str:
-    """Who is behind `address`, as a key that does not store it; "" if exempt.
-
-    IPv4 addresses count one by one; IPv6 by their /64, which one household
-    or phone usually gets whole. A keyed hash (SECRET_KEY), so what is kept
-    in the database is not the address itself.
-    """
+    """Who is behind `address`, as a key that does not store it (seats.clients);
+    "" if exempt."""
     if address is None or _exempt(address):
         return ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return ""
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        text = str(mapped)
-    elif ip.version == 6:
-        text = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    else:
-        text = str(ip)
-    secret = settings.SECRET_KEY.encode()
-    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:32]
+    return address_key(address)
 
 
 def _exempt(address: str) -> bool:
