@@ -286,12 +286,20 @@ def test_the_admitter_wakes_for_an_opening(event, settings, monkeypatch):
     # stopped one an earlier test built: it would end the run at once.)
     monkeypatch.setattr("workers.sweeper._scheduler", None)
     settings.SEAT_SWEEP_SECONDS = 3
+    room = waiting.configure(
+        event_id=event.id,
+        enabled=True,
+        opens_at=timezone.now() + timedelta(hours=1),
+        rate_per_minute=6,
+    )
+    for holder in ("alice", "bob"):
+        waiting.join(event_id=event.id, holder=holder)
+    # The opening set last, just before the run: on a busy machine the setup
+    # above may take longer than the run's whole 1.5 s.
     opens_at = timezone.now() + timedelta(seconds=1.1)
     room = waiting.configure(
         event_id=event.id, enabled=True, opens_at=opens_at, rate_per_minute=6
     )
-    for holder in ("alice", "bob"):
-        waiting.join(event_id=event.id, holder=holder)
     # The run itself, on this thread and its test transaction (unwrapped:
     # the job's wrapper closes old connections, the test's among them).
     sweep_and_admit.__wrapped__()
