@@ -60,6 +60,14 @@ def test_places_taken_in_one_browser_are_counted_off_in_the_other(browser, club)
     form.locator("button[type=submit]").click()
 
     expect(floor(b).locator(".standing-count")).to_have_text("796 left", timeout=FAST)
+    # The legend explains the floor and the tables, and counts the places.
+    expect(b.locator('#flag-legend [data-flag="standing"]')).to_contain_text(
+        "choose how many places"
+    )
+    expect(b.locator('#flag-legend [data-flag="whole-table"]')).to_be_visible()
+    expect(
+        b.locator('#category-legend [data-category="standing"] .category-count')
+    ).to_have_text("796 of 800 available")
     expect(floor(a)).to_have_attribute(
         "aria-label", re.compile(r"796 of 800 places left, 4 held by you")
     )

@@ -32,6 +32,17 @@ function seatSwatch(seats) {
   return svg;
 }
 
+/** A small outline like the map's standing areas and tables (class: its look in app.css). */
+function shapeSwatch(className) {
+  const svg = svgEl('svg', { class: `swatch ${className}`, viewBox: '-2 -2 24 24', 'aria-hidden': 'true', focusable: 'false' });
+  svg.append(
+    className === 'table-swatch'
+      ? svgEl('circle', { cx: 10, cy: 10, r: 8 })
+      : svgEl('rect', { width: 20, height: 20, rx: 2 }),
+  );
+  return svg;
+}
+
 /** A seat square with one flag's mark, as the map draws it. */
 function flagSwatch(flag) {
   return seatSwatch([{ attrs: { 'data-status': 'available' }, mark: flagMark(flag) }]);
@@ -63,9 +74,33 @@ export function createLegend(root = document) {
     flagList.hidden = entries.length === 0;
   }
 
+  /** What the plan has besides seats, explained below the seat features. */
+  function explain(plan) {
+    if (!flagList) return;
+    const entries = [];
+    if ((plan?.standing ?? []).length) {
+      const li = el('li');
+      li.dataset.flag = 'standing';
+      li.append(
+        shapeSwatch('standing-swatch'),
+        span('legend-label', 'Standing: click the area and choose how many places'),
+      );
+      entries.push(li);
+    }
+    if ((plan?.tables ?? []).some((t) => t.booking !== 'seats')) {
+      const li = el('li');
+      li.dataset.flag = 'whole-table';
+      li.append(shapeSwatch('table-swatch'), span('legend-label', 'Table sold whole: one click holds all its seats'));
+      entries.push(li);
+    }
+    if (!entries.length) return;
+    flagList.append(...entries);
+    flagList.hidden = false;
+  }
+
   return {
     /** Rebuild the category entries after a snapshot (categories rarely change). */
-    build(categories, seats, withRows) {
+    build(categories, seats, withRows, plan = null) {
       const byCode = new Map(categories.map((c) => [c.code, []]));
       for (const seat of seats) byCode.get(seat.category)?.push(seat);
       items = new Map();
@@ -87,6 +122,7 @@ export function createLegend(root = document) {
       });
       list.replaceChildren(...rows);
       buildFlags(seats);
+      explain(plan);
       // Free seats are drawn in their category's colour: so is "Available".
       const coloured = categories.filter((c) => c.color).slice(0, AVAILABLE_SWATCH_SEATS);
       if (availableSwatch && coloured.length) {

@@ -224,7 +224,7 @@ function snapshotApplied() {
   standing.build(map.geometry().unit, now);
   zoneNav.build(map.geometry().zones);
   zoom.setContent(map.geometry());
-  legend.build(store.categories(), [...store.seats()], !store.hasSections());
+  legend.build(store.categories(), [...store.seats()], !store.hasSections(), store.plan());
   best?.setCategories(store.categories());
   best?.setAccessible([...store.seats()].some((s) => s.wheelchair));
   boxOffice?.reset();
@@ -245,10 +245,22 @@ function seatsChanged(msg, ids) {
   refresh(now);
 }
 
+/** Seats per status per category, standing places added (the map draws areas, not places). */
+function withPlaces(seatCounts, placeCounts) {
+  if (!placeCounts.size) return seatCounts;
+  const merged = new Map([...seatCounts].map(([code, tally]) => [code, { ...tally }]));
+  for (const [code, tally] of placeCounts) {
+    const into = merged.get(code) ?? {};
+    for (const [status, n] of Object.entries(tally)) into[status] = (into[status] ?? 0) + n;
+    merged.set(code, into);
+  }
+  return merged;
+}
+
 /** Countdown, panel and legend in line with the store at server time `now`. */
 function refresh(now = clock.now()) {
   watch?.refresh(now);
-  legend.show(map.counts(), map.categoryCounts());
+  legend.show(map.counts(), withPlaces(map.categoryCounts(), standing.categoryCounts(now)));
 }
 
 svg.addEventListener('click', (event) => {

@@ -197,6 +197,18 @@ export function createStanding({
       this.update(now);
     },
 
+    /** Places per status for each price category code, as the map's `categoryCounts`. */
+    categoryCounts(now) {
+      const byCategory = new Map();
+      for (const place of store.places()) {
+        const tally = byCategory.get(place.category) ?? {};
+        const status = store.uiStatus(place, now);
+        tally[status] = (tally[status] ?? 0) + 1;
+        byCategory.set(place.category, tally);
+      }
+      return byCategory;
+    },
+
     /** Recount and repaint every area (a change, a lapse, a snapshot). */
     update(now) {
       const all = counts(now);
