@@ -21,7 +21,7 @@ from frontend import tickets
 from frontend.presales import presale_open
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
-from seats.models import BookedSeat, Booking, Event
+from seats.models import BookedSeat, Booking, Event, SeatingPlan
 from seats.services.staff import span_text
 from seats.waiting import services as waiting
 
@@ -86,6 +86,23 @@ def _map_page(
                 timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
             ),
             "presale_open": not box_office and presale_open(event.id),
+        },
+    )
+
+
+@staff_required
+def plan_editor(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The seating-plan editor (docs/plans.md, "Drawing a plan in the
+    browser"): the page; its draft comes through /api/staff/plans/<id>."""
+    plan = get_object_or_404(SeatingPlan, pk=plan_id)
+    user = request.user
+    return render(
+        request,
+        "frontend/plan_editor.html",
+        {
+            "plan": plan,
+            "api": f"/api/staff/plans/{plan.pk}",
+            "user_name": user.get_full_name() or user.get_username(),
         },
     )
 
