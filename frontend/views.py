@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseRedirectBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from access import is_staff, staff_required
 from frontend import tickets
 from frontend.presales import presale_open
+from plans import drafts
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import BookedSeat, Booking, Event, SeatingPlan
@@ -183,8 +184,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "release_url": reverse("release-expired-locks"),
             "webhooks": webhook_rows(),
             "events": Event.objects.order_by("starts_at", "id"),
+            "plans": SeatingPlan.objects.order_by("name", "id"),
         },
     )
+
+
+@staff_required
+@require_POST
+def new_plan(request: HttpRequest) -> HttpResponse:
+    """An empty plan from the dashboard's form, opened in the editor."""
+    plan = drafts.new_plan(request.POST.get("name", ""))
+    return redirect("plan-editor", plan_id=plan.pk)
 
 
 @never_cache

@@ -206,3 +206,13 @@ def test_only_staff_and_only_with_csrf(stored, client):
         answer(strict.get(f"/api/staff/plans/{stored.pk + 99}/draft"), 404)["code"]
         == "not_found"
     )
+
+
+def test_the_dashboard_lists_plans_and_draws_a_new_one(staff, stored):
+    page = staff.get("/dashboard/")
+    assert f'href="/plans/{stored.pk}/edit/"' in page.content.decode()
+
+    made = staff.post("/plans/new/", {"name": "Main hall"})
+
+    plan = SeatingPlan.objects.get(name="Main hall")
+    assert made.status_code == 302 and made["Location"] == f"/plans/{plan.pk}/edit/"
