@@ -23,6 +23,7 @@ from plans import drafts
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import BookedSeat, Booking, Event, SeatingPlan
+from seats.outbox import health
 from seats.services.staff import span_text
 from seats.waiting import services as waiting
 
@@ -160,14 +161,14 @@ def with_query(url: str, **params: str) -> str:
 class EndpointRow:
     """One webhook endpoint as the dashboard shows it, with its admin page."""
 
-    endpoint: selectors.EndpointHealth
+    endpoint: health.EndpointHealth
     admin_url: str
 
 
 def webhook_rows() -> list[EndpointRow]:
     return [
         EndpointRow(endpoint=e, admin_url=_admin_url(e.id))
-        for e in selectors.webhook_endpoints()
+        for e in health.webhook_endpoints()
     ]
 
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from seats.details import EventDetails, HoldDetails
 from seats.models import BookedSeat, Booking
-from seats.selectors import EventDetails, EventSummary, HoldDetails
+from seats.selectors import EventSummary
 from seats.timefmt import iso
 from wire import frames
 from wire.shapes import LayoutRef

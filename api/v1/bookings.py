@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from api.v1 import auth
 from api.v1.schemas import BookingIn, BookingOut, Problem
-from seats import selectors, services
+from seats import details, services
 from seats.errors import BookingNotFound
 from seats.models import Booking
 from seats.services import tokens
@@ -30,9 +30,7 @@ def _document(reference: str) -> dict[str, Any]:
 def _answer(booking: Booking) -> dict[str, Any]:
     """The booking with its seats in plan order (docs/best-available.md)."""
     ids = [seat["id"] for seat in booking.seat_list]
-    return rest.booking(
-        booking, selectors.seat_ids_in_plan_order(booking.event_id, ids)
-    )
+    return rest.booking(booking, details.seat_ids_in_plan_order(booking.event_id, ids))
 
 
 @router.post(

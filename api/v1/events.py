@@ -11,7 +11,7 @@ from api.layouts import layout_ref
 from api.v1 import auth
 from api.v1.problems import NOT_FOUND
 from api.v1.schemas import EventDetailOut, EventList, HoldOut, NewHold, Problem
-from seats import layouts, selectors, services
+from seats import details, layouts, selectors, services
 from seats.errors import RequestError
 from seats.models import Event
 from seats.services import tokens
@@ -37,11 +37,11 @@ def list_events(request: HttpRequest) -> dict[str, Any]:
 )
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     try:
-        details = selectors.event_details(event_id)
+        found = details.event_details(event_id)
         layout = layouts.layout_at(event_id, layouts.layout_version(event_id))
     except Event.DoesNotExist:
         raise EventNotFound() from None
-    return rest.event_detail(details, layout_ref(layout))
+    return rest.event_detail(found, layout_ref(layout))
 
 
 @router.get(

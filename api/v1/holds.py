@@ -16,7 +16,7 @@ from api.v1.schemas import (
     SeatsToRelease,
     SeatsWanted,
 )
-from seats import selectors
+from seats import details
 from seats.services import HoldResult, tokens
 from wire import rest
 
@@ -32,7 +32,7 @@ def _hold(result: HoldResult) -> dict[str, Any]:
 
 @router.get("/holds/{token}", response={200: HoldOut, 404: Problem}, auth=auth.read)
 def get_hold(request: HttpRequest, token: str) -> dict[str, Any]:
-    return rest.hold(selectors.hold_details(tokens.running_hold(token)))
+    return rest.hold(details.hold_details(tokens.running_hold(token)))
 
 
 @router.post(

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from seats.details import HoldDetails, hold_details
 from seats.errors import (
     BadRequest,
     ExtendLimit,
@@ -38,7 +39,6 @@ from seats.models import (
     channel_active,
 )
 from seats.picker import best_accessible, best_block
-from seats.selectors import HoldDetails, hold_details
 from seats.services import one_call, statements
 from seats.services.changes import CHUNK, chunks, record_change
 from seats.services.hold_rows import (

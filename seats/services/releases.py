@@ -12,9 +12,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from seats.details import HoldDetails, hold_details
 from seats.errors import HoldExpired, NotHolder
 from seats.models import Activity, Hold, Seat, SeatStatus
-from seats.selectors import HoldDetails, hold_details
 from seats.services import one_call
 from seats.services.changes import record_change
 from seats.services.hold_rows import require_token
