@@ -16,8 +16,8 @@ from seats.outbox import writer as outbox
 from seats.services.booked_seats import mark_cancelled, record_sold
 from seats.services.buyers import checked_buyer
 from seats.services.changes import record_change
+from seats.services.hold_parts import check_own_running, distinct, drop_if_empty
 from seats.services.hold_rows import require_token
-from seats.services.holds import check_own_running, distinct, drop_if_empty
 from seats.services.locking import (
     lock_holds,
     lock_seats,

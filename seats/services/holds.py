@@ -7,23 +7,17 @@ checked make a lost race roll back instead of double-holding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from seats.details import HoldDetails, hold_details
 from seats.errors import (
     BadRequest,
-    ExtendLimit,
-    HoldExpired,
     HoldNotFound,
     NoAccessibleSeats,
     NoAdjacentSeats,
-    NotHolder,
     SeatsUnavailable,
     SingleSeatLeft,
     TooManySeats,
@@ -40,14 +34,14 @@ from seats.models import (
 )
 from seats.picker import best_accessible, best_block
 from seats.services import one_call, statements
-from seats.services.changes import CHUNK, chunks, record_change
+from seats.services.changes import record_change
+from seats.services.hold_parts import HoldResult, distinct, result_of
 from seats.services.hold_rows import (
     HoldTimes,
     chosen_times,
     lapsed_groups,
     lock_hold_row,
     renew_if_spent,
-    require_token,
 )
 from seats.services.locking import (
     lock_seats,
@@ -58,20 +52,6 @@ from seats.services.locking import (
 from seats.services.places import Places, pick_places, wanted_places
 from seats.services.seat_rules import best_settings, enforce_seat_rules, layout
 from seats.signals import SeatState, group
-from seats.sql import prepared_cursor
-
-
-@dataclass(frozen=True, slots=True)
-class HoldResult:
-    seat_ids: list[int]
-    held_until: datetime
-    # The latest the hold can be extended to.
-    max_until: datetime
-    # The hold's capability for the REST API (seats.tokens); never broadcast.
-    token: str = ""
-    # The whole hold with its prices, read in the same transaction, when the
-    # caller asked for it (`details=True`: the REST API shows it).
-    details: HoldDetails | None = None
 
 
 def hold_seats(
@@ -134,7 +114,7 @@ def hold_seats(
         # trip, or refused there when a seat is taken (None: on, below).
         hold = one_call.hold_click(event_id, holder, wanted, now)
         if hold is not None:
-            return _result(wanted, hold, now, details=False)
+            return result_of(wanted, hold, now, details=False)
     # Fail fast without locks when a seat is visibly taken: under contention
     # most requests lose, and they need not queue for the row locks (or, on
     # SQLite, the database write lock) only to learn it. A seat that looks
@@ -152,7 +132,7 @@ def hold_seats(
         # PostgreSQL, plainly free seats: one round trip (or None: on).
         hold = one_call.take_free(event_id, holder, seats, now)
         if hold is not None:
-            return _result(wanted, hold, now, details=False)
+            return result_of(wanted, hold, now, details=False)
     return _hold(
         event_id=event_id,
         holder=holder,
@@ -247,7 +227,7 @@ def _hold(
             )
         if new:
             _take(event_id, holder, hold, seats, new, ended, now)
-        return _result(wanted, hold, now, details)
+        return result_of(wanted, hold, now, details)
 
 
 def _take(
@@ -395,146 +375,6 @@ def _no_accessible_message(count: int, where: str) -> str:
     )
 
 
-@retried_after_deadlock
-def extend_hold(
-    *,
-    event_id: int,
-    holder: str,
-    now: datetime | None = None,
-    hold_token: str | None = None,
-    details: bool = False,
-    expires_in_minutes: int | None = None,
-) -> HoldResult:
-    """Push the holder's hold to now + SEAT_HOLD_SECONDS, capped at its maximum.
-
-    With `expires_in_minutes` (a shop's choice, checked by `chosen_times`
-    before anything is locked) the hold is re-timed instead: it runs out
-    that long from now, sooner or later than before, and its maximum moves
-    to SEAT_API_HOLD_MAX_SECONDS from now, so it can be re-timed again.
-    """
-    now = now or timezone.now()
-    times = _times(now, expires_in_minutes)
-    with locked_transaction():
-        found = Hold.objects.running_for(event_id, holder, now)
-        hold_id = found.values_list("id", flat=True).first()
-        if hold_id is None:
-            if Seat.objects.filter(event_id=event_id, holder=holder).exists():
-                raise HoldExpired("Your hold has expired.")
-            raise NotHolder("You hold no seats for this event.")
-        seats = list(
-            Seat.objects.select_for_update()
-            .filter(hold_id=hold_id)
-            .held_at(now)
-            .order_by("pk")
-            .only("id", "label")
-        )
-        hold = Hold.objects.select_for_update().get(pk=hold_id)
-        require_token({hold.pk: hold.token}, hold_token)
-        if not hold.is_active(now) or not seats:
-            # Nothing running to extend: only lapsed seats point at the row.
-            raise HoldExpired("Your hold has expired.")
-        if times is not None:
-            new_expiry = times.expires_at
-            hold.max_expires_at = times.max_expires_at
-        else:
-            new_expiry = _extended(hold, now)
-        hold.expires_at = new_expiry
-        hold.save(update_fields=["expires_at", "max_expires_at"])
-        # Only running seats: a lapsed seat still pointing at a renewed
-        # hold row stays lapsed until the sweeper or another hold takes it.
-        Seat.objects.filter(id__in=[s.id for s in seats]).update(held_until=new_expiry)
-        record_change(
-            event_id=event_id,
-            reason=Activity.Kind.EXTENDED,
-            groups=[
-                group(
-                    holder,
-                    (
-                        SeatState(s.id, s.label, SeatStatus.HELD, holder, new_expiry)
-                        for s in seats
-                    ),
-                    hold.token,
-                )
-            ],
-            now=now,
-        )
-        return _result([s.id for s in seats], hold, now, details)
-
-
-def _extended(hold: Hold, now: datetime) -> datetime:
-    """The expiry a plain extension gives: SEAT_HOLD_SECONDS from now, within
-    the hold's maximum; ExtendLimit if that gains nothing."""
-    extension = now + timedelta(seconds=settings.SEAT_HOLD_SECONDS)
-    new_expiry = min(extension, hold.max_expires_at)
-    if new_expiry > hold.expires_at:
-        return new_expiry
-    if hold.expires_at > extension:
-        # Only a hold its shop timed runs longer than any extension gives.
-        raise ExtendLimit(
-            "Your hold already runs longer than an extension would make it; "
-            "re-time it with `expires_in_minutes` instead."
-        )
-    raise ExtendLimit(
-        "Your hold cannot be extended past "
-        f"{settings.SEAT_HOLD_MAX_SECONDS // 60} minutes in total."
-    )
-
-
-# Helpers shared with the other services. None commits or announces.
-
-
-def distinct(seat_ids: Iterable[int]) -> list[int]:
-    ids = sorted(set(seat_ids))
-    if not ids:
-        raise BadRequest("Name at least one seat.")
-    return ids
-
-
-def check_own_running(seats: list[Seat], holder: str, now: datetime) -> None:
-    """Raise unless every seat is in `holder`'s running hold."""
-    not_mine = [s.id for s in seats if s.holder != holder or s.booking_id is not None]
-    if not_mine:
-        raise NotHolder(seat_ids=not_mine)
-    lapsed = [s.id for s in seats if _status(s, now) is not SeatStatus.HELD]
-    if lapsed:
-        raise HoldExpired(seat_ids=lapsed)
-
-
-def clear_and_drop(seat_ids: Sequence[int], hold_ids: list[int]) -> None:
-    """Take these locked seats out of their holds; delete the locked holds
-    (`hold_ids`) that no seat points at any more."""
-    if connection.vendor == "postgresql" and hold_ids and len(seat_ids) <= CHUNK:
-        statements.clear_and_drop(seat_ids, hold_ids)  # one round trip
-        return
-    for chunk in chunks(seat_ids):
-        statements.clear_holds(chunk)
-    drop_if_empty(hold_ids)
-
-
-def drop_if_empty(hold_ids: list[int]) -> None:
-    """Delete the locked holds no seat points at any more."""
-    if not hold_ids:
-        return
-    in_use = statements.holds_in_use(hold_ids)
-    empty = [h for h in hold_ids if h not in in_use]
-    if empty:
-        delete_holds(empty)
-
-
-def delete_holds(hold_ids: Sequence[int]) -> None:
-    """Delete locked holds that no seat points at, one statement per chunk.
-
-    A raw DELETE on purpose: QuerySet.delete() would first look for seats to
-    set to NULL (there are none: the callers checked under lock) and cost
-    two more statements per chunk on the release and sweep paths.
-    """
-    table = connection.ops.quote_name(Hold._meta.db_table)
-    with prepared_cursor() as cursor:
-        for chunk in chunks(hold_ids):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", list(chunk))
-
-
 def _status(seat: Seat, now: datetime) -> SeatStatus:
     return seat.status_at(now)
 
@@ -568,17 +408,4 @@ def kept_from(seat: Seat, channels: Collection[int], now: datetime) -> bool:
         seat.channel_id is not None
         and seat.channel_id not in channels
         and channel_active(getattr(seat, "channel_releases_at", None), now)
-    )
-
-
-def _result(
-    seat_ids: list[int], hold: Hold, now: datetime, details: bool
-) -> HoldResult:
-    """The answer; with `details`, the whole hold read inside the transaction."""
-    return HoldResult(
-        seat_ids=seat_ids,
-        held_until=hold.expires_at,
-        max_until=hold.max_expires_at,
-        token=hold.token,
-        details=hold_details(hold, now) if details else None,
     )

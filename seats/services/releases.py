@@ -17,8 +17,8 @@ from seats.errors import HoldExpired, NotHolder
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services import one_call
 from seats.services.changes import record_change
+from seats.services.hold_parts import check_own_running, clear_and_drop, distinct
 from seats.services.hold_rows import require_token
-from seats.services.holds import check_own_running, clear_and_drop, distinct
 from seats.services.locking import (
     lock_holds,
     lock_seats,

@@ -32,8 +32,8 @@ from seats.services.bookings import (
 )
 from seats.services.buyers import checked_buyer
 from seats.services.changes import record_change
+from seats.services.hold_parts import distinct, drop_if_empty
 from seats.services.hold_rows import hold_tokens, lapsed_groups, new_hold_token
-from seats.services.holds import distinct, drop_if_empty
 from seats.services.locking import (
     lock_holds,
     lock_seats,

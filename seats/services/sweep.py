@@ -18,7 +18,7 @@ from django.utils import timezone
 from seats.models import Activity, Event, Hold, Seat, SeatStatus
 from seats.services import statements
 from seats.services.changes import chunks, record_change
-from seats.services.holds import delete_holds
+from seats.services.hold_parts import delete_holds
 from seats.signals import SeatState, group
 
 

@@ -23,8 +23,10 @@ from seats.errors import HoldNotFound
 from seats.holders import new_holder_id
 from seats.models import Hold, Seat
 from seats.services.bookings import BookingResult, Customer, book_seats
+from seats.services.extending import extend_hold
+from seats.services.hold_parts import HoldResult
 from seats.services.hold_rows import chosen_times
-from seats.services.holds import HoldResult, extend_hold, hold_best, hold_seats
+from seats.services.holds import hold_best, hold_seats
 from seats.services.places import Places
 from seats.services.releases import Released
 from seats.services.releases import release as release_seats_of

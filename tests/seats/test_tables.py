@@ -8,7 +8,7 @@ import pytest
 
 from plans.document import Table, table_seats
 from seats import services
-from seats.errors import WholeTable
+from seats.errors import NoAdjacentSeats, WholeTable
 from seats.models import Seat
 from tests.conftest import later
 from tests.standing import club_event, table_seat_ids
@@ -122,5 +122,5 @@ def test_finding_seats_together_never_offers_part_of_a_whole_table(club, setting
     for n, start in enumerate(range(0, len(others), 10)):
         hold(club, f"crowd{n}", others[start : start + 10])
 
-    with pytest.raises(services.holds.NoAdjacentSeats):
+    with pytest.raises(NoAdjacentSeats):
         services.hold_best(event_id=club.id, holder="alice", count=2, now=later(1))
