@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import layouts, staff
+from api import layouts, plan_drafts, staff
 from api import views as api
 from api.v1.app import api as api_v1
 from api.v1.idempotency import idempotent_urls
@@ -18,6 +18,13 @@ urlpatterns = [
         "events/<int:event_id>/layout/<slug:digest>.json",
         layouts.event_layout,
         name="api-event-layout",
+    ),
+    path("staff/plans", plan_drafts.new_plan, name="staff-new-plan"),
+    path("staff/plans/<int:plan_id>/draft", plan_drafts.draft, name="staff-plan-draft"),
+    path(
+        "staff/plans/<int:plan_id>/publish",
+        plan_drafts.publish,
+        name="staff-plan-publish",
     ),
     path("staff/events/<int:event_id>/block", staff.block, name="staff-block"),
     path("staff/events/<int:event_id>/unblock", staff.unblock, name="staff-unblock"),

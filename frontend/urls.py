@@ -8,6 +8,8 @@ urlpatterns = [
     path("events/<int:event_id>/checkout", views.checkout, name="checkout"),
     path("events/<int:event_id>/code", presales.presale_code, name="presale-code"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("plans/new/", views.new_plan, name="new-plan"),
+    path("plans/<int:plan_id>/edit/", views.plan_editor, name="plan-editor"),
     path("box-office/events/<int:event_id>/", views.box_office, name="box-office"),
     path(
         "box-office/events/<int:event_id>/channels/",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseRedirectBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 from access import is_staff, staff_required
 from frontend import tickets
 from frontend.presales import presale_open
+from plans import drafts
 from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
-from seats.models import BookedSeat, Booking, Event
+from seats.models import BookedSeat, Booking, Event, SeatingPlan
 from seats.services.staff import span_text
 from seats.waiting import services as waiting
 
@@ -86,6 +87,23 @@ def _map_page(
                 timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
             ),
             "presale_open": not box_office and presale_open(event.id),
+        },
+    )
+
+
+@staff_required
+def plan_editor(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The seating-plan editor (docs/plans.md, "Drawing a plan in the
+    browser"): the page; its draft comes through /api/staff/plans/<id>."""
+    plan = get_object_or_404(SeatingPlan, pk=plan_id)
+    user = request.user
+    return render(
+        request,
+        "frontend/plan_editor.html",
+        {
+            "plan": plan,
+            "api": f"/api/staff/plans/{plan.pk}",
+            "user_name": user.get_full_name() or user.get_username(),
         },
     )
 
@@ -166,8 +184,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "release_url": reverse("release-expired-locks"),
             "webhooks": webhook_rows(),
             "events": Event.objects.order_by("starts_at", "id"),
+            "plans": SeatingPlan.objects.order_by("name", "id"),
         },
     )
+
+
+@staff_required
+@require_POST
+def new_plan(request: HttpRequest) -> HttpResponse:
+    """An empty plan from the dashboard's form, opened in the editor."""
+    plan = drafts.new_plan(request.POST.get("name", ""))
+    return redirect("plan-editor", plan_id=plan.pk)
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
 from plans import store
 from plans.document import Imported, PlanRejected
@@ -122,11 +123,12 @@ class SeatingPlanAdmin(admin.ModelAdmin):
     renamed here; a new version of a plan comes in with `import_plan --replace`,
     which moves its events along."""
 
-    list_display = ["name", "seat_count", "width", "height", "updated_at"]
+    list_display = ["name", "seat_count", "width", "height", "updated_at", "editor"]
     search_fields = ["name"]
     actions = ["create_event_from_plan"]
     upload_fields = ["plan_file", "flags_file", "plan_name"]
     info_fields = [
+        "editor",
         "seat_count",
         "width",
         "height",
@@ -144,6 +146,11 @@ class SeatingPlanAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.info_fields if obj is not None else []
+
+    @admin.display(description="Editor")
+    def editor(self, obj: SeatingPlan) -> str:
+        url = reverse("plan-editor", args=[obj.pk])
+        return format_html('<a href="{}">Edit in the browser</a>', url)
 
     @admin.display(description="Events")
     def events(self, obj: SeatingPlan) -> str:
