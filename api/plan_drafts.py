@@ -28,7 +28,7 @@ from seats.timefmt import iso
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadRequest("The body must be JSON.") from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")

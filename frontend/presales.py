@@ -81,7 +81,7 @@ def _code(request: HttpRequest, wants_json: bool) -> str:
         return str(request.POST.get("code", ""))[:MAX_BODY]
     try:
         body = json.loads(request.body[:MAX_BODY] or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested: no code either
         return ""
     code = body.get("code") if isinstance(body, dict) else None
     return code if isinstance(code, str) else ""

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from seats.models import Event, Seat, SeatStatus, status_of
+from seats.models import Event, Seat, SeatStatus, channel_active, status_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,9 @@ class StandingCount:
     held: int
     booked: int
     blocked: int
+    # Of the available ones, those kept for an active sales channel: on sale
+    # only to its holders (docs/presales.md).
+    kept: int = 0
 
 
 def standing_counts(event_id: int, now: datetime | None = None) -> list[StandingCount]:
@@ -35,17 +38,31 @@ def standing_counts(event_id: int, now: datetime | None = None) -> list[Standing
     if not standing:
         return []
     counts: dict[str, dict[SeatStatus, int]] = {a["key"]: {} for a in standing}
+    kept: dict[str, int] = {}
     rows = (
         Seat.objects.filter(event_id=event_id)
         .exclude(area="")
-        .values_list("area", "booking_id", "held_until", "blocked")
+        .values_list(
+            "area",
+            "booking_id",
+            "held_until",
+            "blocked",
+            "channel_id",
+            "channel__releases_at",
+        )
     )
-    for area, booking, until, blocked in rows:
+    for area, booking, until, blocked, channel, releases_at in rows:
         status = status_of(
             booking_id=booking, held_until=until, now=now, blocked=blocked
         )
         by_status = counts.setdefault(area, {})
         by_status[status] = by_status.get(status, 0) + 1
+        if (
+            status is SeatStatus.AVAILABLE
+            and channel is not None
+            and channel_active(releases_at, now)
+        ):
+            kept[area] = kept.get(area, 0) + 1
     return [
         StandingCount(
             key=a["key"],
@@ -56,6 +73,7 @@ def standing_counts(event_id: int, now: datetime | None = None) -> list[Standing
             held=counts[a["key"]].get(SeatStatus.HELD, 0),
             booked=counts[a["key"]].get(SeatStatus.BOOKED, 0),
             blocked=counts[a["key"]].get(SeatStatus.BLOCKED, 0),
+            kept=kept.get(a["key"], 0),
         )
         for a in standing
         if a["key"] in counts

@@ -56,6 +56,7 @@ def event_detail(details: EventDetails, layout: LayoutRef) -> dict[str, Any]:
                 "held": a.held,
                 "booked": a.booked,
                 "blocked": a.blocked,
+                "kept": a.kept,
             }
             for a in details.standing
         ],

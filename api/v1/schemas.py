@@ -82,6 +82,12 @@ class StandingOut(Schema):
     held: int
     booked: int
     blocked: int
+    kept: int = Field(
+        description=(
+            "Of the available places, those kept for an active sales channel: "
+            "only holds made with the channel's key take them."
+        )
+    )
 
 
 class EventDetailOut(EventOut):
@@ -162,7 +168,7 @@ ExpiresInMinutes = Annotated[
 
 
 class NewHold(SeatsWanted):
-    """Exactly one of `seat_ids` and `best`; optionally the hold's length."""
+    """`best` alone, or `seat_ids` and/or `places`; optionally the hold's length."""
 
     expires_in_minutes: ExpiresInMinutes | None = None
 

@@ -24,6 +24,7 @@ from seats.services.locking import (
     locked_transaction,
     retried_after_deadlock,
 )
+from seats.services.seat_rules import refuse_part_of_table
 from seats.signals import SeatState, group
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread over the phone.
@@ -73,6 +74,13 @@ def book_seats(
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
         check_own_running(seats, holder, now)
+        whole = {s.table for s in seats if s.whole_table}
+        if whole:
+            # A table sold whole is booked whole: part of it booked would
+            # leave the rest unsellable (no request may take part of it).
+            refuse_part_of_table(
+                event_id, whole, holder, (), [s.id for s in seats], now, verb="book"
+            )
         # Read with the seats (statements.select_seats): no statement of its own.
         name, email = checked_buyer(
             name=customer.name,

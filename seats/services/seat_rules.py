@@ -157,23 +157,26 @@ def enforce_seat_rules(
     _refuse_unpaired(touched, holder, taking, freeing, now)
     whole = {s.table for s in seats if s.id in involved and s.whole_table}
     if whole:
-        _refuse_part_of_table(event_id, whole, holder, taking, freeing, now)
+        refuse_part_of_table(event_id, whole, holder, taking, freeing, now)
     runs_touched = {run for _, run, _, _ in touched if run}
     if runs_touched and any(getattr(s, "avoids_single_seats", False) for s in seats):
         return _refuse_stranding(event_id, runs_touched, taking, freeing, now)
     return None
 
 
-def _refuse_part_of_table(
+def refuse_part_of_table(
     event_id: int,
     tables: set[str],
     holder: str,
     taking: Sequence[int],
     freeing: Sequence[int],
     now: datetime,
+    *,
+    verb: str = "",
 ) -> None:
     """Raise WholeTable unless each of these whole tables is, after the
-    request, either wholly `holder`'s or none of it."""
+    request, either wholly `holder`'s or none of it (a booking frees what it
+    books from the hold: `freeing`, with `verb` "book")."""
     rows = list(
         Seat.objects.filter(event_id=event_id, table__in=tables).values_list(
             "id",
@@ -203,9 +206,9 @@ def _refuse_part_of_table(
         if after & ids and not ids <= after:
             left = sorted(ids - after)
             labels = ", ".join(r[2] for r in seats if r[0] in left)
-            verb = "hold" if taken & ids else "release"
+            action = verb or ("hold" if taken & ids else "release")
             raise WholeTable(
-                f"{seats[0][7]} is sold whole: {verb} all its seats ({labels} too).",
+                f"{seats[0][7]} is sold whole: {action} all its seats ({labels} too).",
                 seat_ids=left,
             )
 

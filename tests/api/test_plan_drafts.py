@@ -216,3 +216,16 @@ def test_the_dashboard_lists_plans_and_draws_a_new_one(staff, stored):
 
     plan = SeatingPlan.objects.get(name="Main hall")
     assert made.status_code == 302 and made["Location"] == f"/plans/{plan.pk}/edit/"
+
+
+def test_a_deeply_nested_body_is_a_bad_request(staff, stored):
+    response = staff.put(
+        f"/api/staff/plans/{stored.pk}/draft",
+        "[" * 3000,
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert (
+        answer(staff.get(f"/api/staff/plans/{stored.pk}/draft"), 200)["revision"] == 1
+    )

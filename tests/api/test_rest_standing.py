@@ -37,6 +37,7 @@ def test_an_event_lists_its_standing_areas_with_their_places(reader, club):
         "held": 0,
         "booked": 0,
         "blocked": 0,
+        "kept": 0,
     }
 
 

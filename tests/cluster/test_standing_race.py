@@ -41,7 +41,7 @@ def test_300_racers_over_two_workers_take_exactly_the_last_50_places(
     out = cluster.manage(
         "import_plan", str(plan), "--create-event", "Race", "--starts-at", "2030-01-10"
     )
-    event_id = int(re.findall(r"\(id (\d+)\)", out)[-1])
+    event_id = int(re.search(r"Created event .*? \(id (\d+)\)", out).group(1))
     # Ten shops: each key's burst (40) covers its share of the race.
     keys = [
         cluster.manage(

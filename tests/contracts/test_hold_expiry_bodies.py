@@ -60,5 +60,5 @@ def test_a_bad_length_does_not_match_the_document(where, minutes):
     body = {"expires_in_minutes": minutes}
     if where == NEW_HOLD:
         body["seat_ids"] = [1]
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match="expires_in_minutes"):
         validate(published(), where, body)

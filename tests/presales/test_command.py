@@ -34,3 +34,18 @@ def test_open_keep_and_give_back(event):
         keep(str(event.id), "--channel", "Press", "--rows", "A")
     with pytest.raises(CommandError, match="No such seat: Z1"):
         keep(str(event.id), "--channel", "House", "--labels", "Z1")
+
+
+def test_a_new_channel_is_not_opened_for_a_selection_that_names_nothing(event):
+    with pytest.raises(CommandError, match="No such seat"):
+        call_command(
+            "keep_seats",
+            str(event.id),
+            "--channel",
+            "Members",
+            "--new",
+            "--labels",
+            "Z99",
+        )
+
+    assert not SalesChannel.objects.filter(event=event).exists()

@@ -204,3 +204,15 @@ def test_the_channels_page_needs_its_csrf_token(event):
     )
     assert answer.status_code == 403
     assert not SalesChannel.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[" * 3000, "{not json", "5", '{"code": 7}'])
+def test_a_malformed_code_body_is_a_wrong_code_never_a_crash(event, presale, body):
+    client = visitor(event)
+
+    answer = client.post(
+        f"/events/{event.id}/code", body, content_type="application/json"
+    )
+
+    assert answer.status_code == 400, answer.content
+    assert CHANNELS_KEY not in client.session

@@ -124,3 +124,19 @@ def test_finding_seats_together_never_offers_part_of_a_whole_table(club, setting
 
     with pytest.raises(NoAdjacentSeats):
         services.hold_best(event_id=club.id, holder="alice", count=2, now=later(1))
+
+
+def test_part_of_a_whole_table_is_not_booked_either(club):
+    ids = table_seat_ids(club, "t1")
+    hold(club, "alice", ids)
+
+    with pytest.raises(WholeTable, match="book all its seats"):
+        services.book_seats(
+            event_id=club.id, holder="alice", seat_ids=ids[:1], now=later(1)
+        )
+
+    assert not Seat.objects.filter(event=club, booking__isnull=False).exists()
+    booked = services.book_seats(
+        event_id=club.id, holder="alice", seat_ids=ids, now=later(2)
+    )
+    assert sorted(booked.seat_ids) == ids

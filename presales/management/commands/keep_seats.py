@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from presales import staff
-from presales.selection import Selection
+from presales.selection import Selection, seat_ids
 from seats.errors import RequestError
 from seats.models import Event, SalesChannel
 
@@ -48,6 +48,10 @@ class Command(BaseCommand):
             section=options["section"], rows=options["rows"], labels=options["labels"]
         )
         try:
+            if not selection.is_empty():
+                # Named seats first: a channel is not opened for a selection
+                # that names nothing (its code would be shown for nothing).
+                seat_ids(event.id, selection)
             channel_id = self._channel(event, options, now)
             if selection.is_empty():
                 return

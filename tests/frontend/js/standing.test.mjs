@@ -72,3 +72,16 @@ describe('what the map and the form say', () => {
     assert.equal(leftText({ capacity: 4, available: 2 }, '9.00 EUR'), '2 of 4 places left, 9.00 EUR each.');
   });
 });
+
+test('a kept seat whose hold ran out is not on sale to a viewer without the code', () => {
+  const { store } = makeStore();
+  store.applySnapshot(
+    snapshot(1, [seat(1, { channel: 7 })], {
+      channels: [{ id: 7, name: 'Members', releases_at: null }],
+      channels_unlocked: [],
+    }),
+  );
+  store.applyChanged(changed(2, [held(1, OTHER, T0 + 1000)]));
+  assert.equal(store.uiStatus(store.get(1), T0), 'held');
+  assert.equal(store.uiStatus(store.get(1), T0 + 1000), 'blocked');
+});

@@ -290,7 +290,9 @@ svg.addEventListener('focusin', (event) => {
 if (panel) {
   panel.onBook(actions.book);
   panel.onExtend(actions.extend);
-  panel.onRelease((id) => actions.release([id]));
+  // At a table sold whole, "Release" gives back the whole table (the server
+  // refuses part of it).
+  panel.onRelease((id) => actions.release(store.groupOf(id)));
 }
 
 // After a waiting room: the admission's countdown; once it is over and nothing is held, the

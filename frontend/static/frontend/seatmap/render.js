@@ -135,6 +135,7 @@ export function createSeatMap(svg, store) {
     for (const flag of flags) g.insertBefore(flagMark(flag), g.lastChild);
     if (flags.length || seat.note) {
       const tip = flagWords(seat, (id) => store.get(id)?.label).join('; ');
+      g.dataset.tip = tip;
       g.insertBefore(svgEl('title', {}, tip), g.firstChild);
     }
     paint(g, seat, store.uiStatus(seat, now), now);
@@ -333,16 +334,25 @@ export function keptText(kept) {
 
 /** A kept seat's tooltip (its <title>): the channel, while it keeps the seat. */
 function keptTitle(g, kept) {
-  let title = g.querySelector('title.kept');
-  if (!kept) {
+  // One tooltip (a browser shows only the first <title>): the channel, then the
+  // seat's features and note (drawSeat keeps those in data-tip).
+  const keptText = !kept
+    ? ''
+    : kept.unlocked
+      ? `${kept.name}: on sale to you`
+      : `Kept for ${kept.name}: not on sale`;
+  const text = [keptText, g.dataset.tip ?? ''].filter(Boolean).join('; ');
+  let title = g.querySelector('title');
+  if (!text) {
     title?.remove();
     return;
   }
   if (!title) {
-    title = svgEl('title', { class: 'kept' });
+    title = svgEl('title');
     g.insertBefore(title, g.firstChild);
   }
-  title.textContent = kept.unlocked ? `${kept.name}: on sale to you` : `Kept for ${kept.name}: not on sale`;
+  title.classList.toggle('kept', Boolean(keptText));
+  title.textContent = text;
 }
 
 function round(n) {

@@ -214,6 +214,8 @@ export function createStanding({
       const all = counts(now);
       for (const [key, entry] of drawn) paint(entry, all.get(key));
       if (open !== null && form && !form.hidden) {
+        // Not a live region: on a busy sale it would talk over the form. Read with the
+        // form when it opens; the reply to the request is announced by the panel.
         left.textContent = leftText(all.get(open), priceOf(store, drawn.get(open).area));
       }
     },

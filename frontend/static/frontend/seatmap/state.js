@@ -285,12 +285,13 @@ export function createSeatStore({
     /** available | held | held-by-me | booked | blocked, with expired holds shown as available
      * and seats of a channel the viewer has not unlocked as not on sale (blocked). */
     uiStatus(seat, now) {
-      if (seat.status === 'available') {
+      const lapsed = seat.status === 'held' && seat.until !== null && seat.until <= now;
+      if (seat.status === 'available' || lapsed) {
+        // Free again (a lapsed hold too): on sale unless a channel keeps it from us.
         const kept = this.keptBy(seat, now);
         return kept && !kept.unlocked ? 'blocked' : 'available';
       }
       if (seat.status !== 'held') return seat.status;
-      if (seat.until !== null && seat.until <= now) return 'available';
       return seat.holder === you ? 'held-by-me' : 'held';
     },
 
@@ -310,7 +311,9 @@ export function createSeatStore({
       for (const [id, channel] of channels) {
         if (channel.until === null || channel.until > now || releasedChannels.has(id)) continue;
         releasedChannels.add(id);
-        for (const seat of seats.values()) if (seat.channel === id) ids.push(seat.id);
+        for (const seat of [...seats.values(), ...places.values()]) {
+          if (seat.channel === id) ids.push(seat.id);
+        }
       }
       return ids;
     },
