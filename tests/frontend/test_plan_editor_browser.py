@@ -57,6 +57,17 @@ def add_rows(page, **fields: str) -> None:
     form.locator("button[type=submit]").click()
 
 
+def balcony_top(page) -> float:
+    """The plan y of the balcony's first seat, as the event's seats say now."""
+    return page.evaluate(
+        """async () => {
+          const id = document.getElementById('seatmap-app').dataset.eventId;
+          const map = await (await fetch(`/api/events/${id}/seats/`)).json();
+          return map.seats.find((s) => s.section === 'Balcony').y;
+        }"""
+    )
+
+
 def seats_drawn(page) -> int:
     return page.locator("#editor-map .seats .item").count()
 
@@ -156,6 +167,21 @@ def test_staff_draw_publish_and_sell_a_new_hall(browser, server):
     expect(editor).to_have_attribute("data-ready", "true", timeout=10_000)
     link = page.locator(f'#publish-result a[href="/events/{event_id}/"]')
     expect(link).to_be_visible()
+
+    # The balcony moved and published again: the event's seats move with it,
+    # and the open map takes the new plan (plan.changed: a new snapshot).
+    version = buyer.locator("#seatmap-app").get_attribute("data-version")
+    balcony_y = balcony_top(buyer)
+    page.click('[aria-label="Select zone Balcony"]')
+    for _ in range(5):
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("#save-state")).to_have_text("Saved", timeout=8_000)
+    page.click("#publish-button")
+    expect(page.locator("#publish-result")).to_contain_text("Published revision")
+    expect(buyer.locator("#seatmap-app")).not_to_have_attribute(
+        "data-version", version or "", timeout=10_000
+    )
+    assert balcony_top(buyer) > balcony_y
 
     # Someone else saves meanwhile: the next autosave asks whose draft wins.
     other = page.evaluate(
