@@ -309,7 +309,10 @@ function tickAdmission(now) {
 // Countdowns only: seats whose hold ran out turn available locally, the server confirms.
 setInterval(() => {
   const now = clock.now();
-  const lapsed = [...store.lapsed(now), ...store.released(now)];
+  const released = store.released(now);
+  const lapsed = [...store.lapsed(now), ...released];
+  // A channel that just released its seats no longer needs its legend line.
+  if (released.length) presale.show(store.unlockedChannels(now));
   if (lapsed.length) {
     map.update(lapsed, now);
     standing.update(now);
