@@ -112,6 +112,20 @@ class BestSeats(Schema):
     )
 
 
+class Body(Schema):
+    """A request body: a JSON object, whatever its fields."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, data: object) -> object:
+        # ninja reads any value's attributes (a bare 5 would pass as {}, every
+        # field left out): a body that is not an object must not act as an
+        # empty one (a release without seat_ids releases the whole hold).
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
+
+
 class PlacesWanted(Schema):
     """Places of a standing area, chosen by the server."""
 
@@ -121,7 +135,7 @@ class PlacesWanted(Schema):
     quantity: int = Field(ge=1, le=MAX_SEAT_IDS)
 
 
-class SeatsWanted(Schema):
+class SeatsWanted(Body):
     """`best` alone, or `seat_ids` and/or `places` (held together, all or nothing)."""
 
     seat_ids: list[SeatId] | None = Field(
@@ -173,19 +187,10 @@ class NewHold(SeatsWanted):
     expires_in_minutes: ExpiresInMinutes | None = None
 
 
-class Retime(Schema):
+class Retime(Body):
     """Re-time the hold instead of extending it by the standard length."""
 
     expires_in_minutes: ExpiresInMinutes | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def an_object(cls, data: object) -> object:
-        # ninja reads any value's attributes (a bare 5 would pass as {}): a
-        # body that is not an object must not extend the hold as if empty.
-        if not isinstance(getattr(data, "_obj", data), dict):
-            raise ValueError("The body must be a JSON object.")
-        return data
 
 
 # How seat lists are ordered for people (docs/best-available.md).
@@ -221,7 +226,7 @@ class HoldOut(Schema):
     seats: list[HeldSeatOut] = Field(description=PLAN_ORDER)
 
 
-class SeatsToRelease(Schema):
+class SeatsToRelease(Body):
     seat_ids: list[SeatId] | None = Field(
         default=None,
         min_length=1,
@@ -242,7 +247,7 @@ class CustomerIn(Schema):
     )
 
 
-class BookingIn(Schema):
+class BookingIn(Body):
     hold_token: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     seat_ids: list[SeatId] | None = Field(
         default=None,

@@ -102,3 +102,17 @@ def test_the_booking_admin_is_read_only_and_cancels_through_the_service(
     booking.refresh_from_db()
     assert booking.cancelled_at is not None
     assert not Seat.objects.filter(id__in=seat_ids[:2], booking__isnull=False).exists()
+
+
+@pytest.mark.parametrize("raw", ["5", "[1]", '"seat_ids"', "true"])
+def test_a_body_that_is_no_object_is_refused_and_releases_nothing(
+    shop, event, seat_ids, raw
+):
+    token = shop.hold_token(event.id, seat_ids[:2])
+
+    response = shop.call("POST", "/holds/{token}/release", raw=raw, token=token)
+
+    assert "must be a JSON object" in problem(response, 422, "bad_request")["detail"]
+    assert (
+        shop.get("/holds/{token}", token=token).json()["seats"][1]["id"] == seat_ids[1]
+    )
