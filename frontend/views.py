@@ -24,7 +24,7 @@ from seats import reports, selectors
 from seats.holders import holder_for_session, session_holder
 from seats.models import BookedSeat, Booking, Event, SeatingPlan
 from seats.outbox import health
-from seats.services.staff import span_text
+from seats.services.staff_texts import span_text
 from seats.waiting import services as waiting
 
 HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."

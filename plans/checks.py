@@ -11,12 +11,9 @@ JSON and `line 12, column category` for CSV.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
 
 from plans.document import Plan, PlanSeat, Problem, Row, Zone
 
@@ -107,7 +104,7 @@ def json_path(parts: list[Any] | Any) -> str:
         elif str(part).isidentifier():
             text += f".{part}"
         else:
-            text += "[" + _quote(str(part)) + "]"
+            text += "[" + quoted(str(part)) + "]"
     return text
 
 
@@ -165,7 +162,7 @@ def _keyed_parts(
     for z, zone in enumerate(plan.zones):
         where = locate.zone(z, field)
         for part in getattr(zone, field):
-            named = f"{kind} {_quote(part.key)}"
+            named = f"{kind} {quoted(part.key)}"
             if part.key in first:
                 problems.append(
                     Problem(
@@ -178,7 +175,7 @@ def _keyed_parts(
                 problems.append(
                     Problem(
                         where,
-                        f"{named}: no category has the code {_quote(part.category)}",
+                        f"{named}: no category has the code {quoted(part.category)}",
                     )
                 )
             yield where, named, part
@@ -194,7 +191,7 @@ def check_categories(plan: Plan, locate: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     locate.category(c, "code"),
-                    f"category code {_quote(category.code)} is used again "
+                    f"category code {quoted(category.code)} is used again "
                     f"(first at {where})",
                 )
             )
@@ -204,7 +201,7 @@ def check_categories(plan: Plan, locate: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     locate.category(c, "name"),
-                    f"category name {_quote(category.name)} is used again "
+                    f"category name {quoted(category.name)} is used again "
                     f"(first at {where})",
                 )
             )
@@ -254,7 +251,7 @@ def check_seats(plan: Plan, locate: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     locate.seat(*at, "key"),
-                    f"seat key {_quote(seat.key)} is used again "
+                    f"seat key {quoted(seat.key)} is used again "
                     f"(first at {locate.seat(*first, 'key')})",
                 )
             )
@@ -263,8 +260,8 @@ def check_seats(plan: Plan, locate: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     locate.seat(*at, "number"),
-                    f"zone {_quote(zone.name)}, row {_quote(row.name)}, seat "
-                    f"{_quote(seat.number)} appears twice "
+                    f"zone {quoted(zone.name)}, row {quoted(row.name)}, seat "
+                    f"{quoted(seat.number)} appears twice "
                     f"(first at {locate.seat(*first, 'number')})",
                 )
             )
@@ -272,7 +269,7 @@ def check_seats(plan: Plan, locate: Locator) -> list[Problem]:
             problems.append(
                 Problem(
                     locate.seat(*at, "category"),
-                    f"no category {_quote(seat.category)} in the plan",
+                    f"no category {quoted(seat.category)} in the plan",
                 )
             )
         if not (math.isfinite(seat.x) and math.isfinite(seat.y)):
@@ -308,7 +305,7 @@ def check_companions(plan: Plan, locate: Locator) -> list[Problem]:
         if seat.companion_of is None:
             continue
         where = locate.seat(z, r, s, "companion_of")
-        target = _quote(seat.companion_of)
+        target = quoted(seat.companion_of)
         if seat.wheelchair:
             problems.append(
                 Problem(
@@ -336,171 +333,7 @@ def indexed_seats(
                 yield z, r, s, zone, row, seat
 
 
-def count_json_seats(document: Any) -> int:
-    """Seats in a parsed `zones[].rows[].seats[]` document, before validating it.
-
-    Lets a reader refuse an oversized plan before the slow schema validation;
-    anything of the wrong shape counts as nothing (the schema reports it).
-    """
-    total = 0
-    zones = document.get("zones") if isinstance(document, dict) else None
-    for zone in zones if isinstance(zones, list) else ():
-        rows = zone.get("rows") if isinstance(zone, dict) else None
-        for row in rows if isinstance(rows, list) else ():
-            seats = row.get("seats") if isinstance(row, dict) else None
-            total += len(seats) if isinstance(seats, list) else 0
-    return total
-
-
-# A plain-Python mirror of a seat's schema: None when it cannot vouch for the
-# seat, else the seat's unknown fields (often none).
-QuickSeatCheck = Callable[[Any], "list[str] | None"]
-
-
-def schema_problems(
-    validator: Validator,
-    document: Any,
-    *,
-    seat_validator: Validator,
-    quick_seat: QuickSeatCheck,
-) -> tuple[list[Problem], list[Problem]]:
-    """The document's schema violations as (errors, unknown fields).
-
-    Unknown fields (`additionalProperties`) are kept apart: a lenient reader
-    turns them into warnings, a strict one into errors. Seats, nearly all of
-    a plan, are validated apart: `quick_seat` vouches for the ordinary ones
-    at a hundredth of jsonschema's cost, and only the others go through
-    `seat_validator` (the seat's own schema), which words their problems.
-    """
-    skeleton, seats = _without_seats(document)
-    errors: dict[Problem, None] = {}
-    unknown: dict[Problem, None] = {}
-    _collect(validator.iter_errors(skeleton), skeleton, [], errors, unknown)
-    for (z, r, s), seat in seats:
-        unknown_fields = quick_seat(seat)
-        if unknown_fields == []:
-            continue
-        path = ["zones", z, "rows", r, "seats", s]
-        if unknown_fields is None:
-            _collect(seat_validator.iter_errors(seat), seat, path, errors, unknown)
-        else:
-            for name in unknown_fields:
-                unknown[Problem(json_path([*path, name]), "unknown field")] = None
-    return list(errors), list(unknown)
-
-
-SeatIndex = tuple[int, int, int]
-
-
-def _without_seats(document: Any) -> tuple[Any, list[tuple[SeatIndex, Any]]]:
-    """The document with every row's seats taken out, and the seats with their
-    (zone, row, seat) indexes."""
-    seats: list[tuple[SeatIndex, Any]] = []
-    zones = document.get("zones") if isinstance(document, dict) else None
-    if not isinstance(zones, list):
-        return document, seats
-    skeleton_zones: list[Any] = []
-    for z, zone in enumerate(zones):
-        rows = zone.get("rows") if isinstance(zone, dict) else None
-        if not isinstance(rows, list):
-            skeleton_zones.append(zone)
-            continue
-        skeleton_rows: list[Any] = []
-        for r, row in enumerate(rows):
-            row_seats = row.get("seats") if isinstance(row, dict) else None
-            if not isinstance(row_seats, list):
-                skeleton_rows.append(row)
-                continue
-            skeleton_rows.append({**row, "seats": []})
-            seats += [((z, r, s), seat) for s, seat in enumerate(row_seats)]
-        skeleton_zones.append({**zone, "rows": skeleton_rows})
-    return {**document, "zones": skeleton_zones}, seats
-
-
-def _collect(
-    found: Iterable[ValidationError],
-    document: Any,
-    prefix: list[Any],
-    errors: dict[Problem, None],
-    unknown: dict[Problem, None],
-) -> None:
-    for error in found:
-        path = [*prefix, *error.absolute_path]
-        if error.validator == "additionalProperties":
-            known = error.schema.get("properties", {})
-            for name in error.instance:
-                if name not in known:
-                    unknown[Problem(json_path([*path, name]), "unknown field")] = None
-        elif error.validator == "required":
-            for name in error.validator_value:
-                if name not in error.instance:
-                    errors[Problem(json_path([*path, name]), "missing")] = None
-        else:
-            message = _describe(error, document)
-            errors[Problem(json_path(path), message)] = None
-
-
-_TYPE_WORDS = {
-    "number": "a number",
-    "integer": "a whole number",
-    "string": "a string",
-    "boolean": "true or false",
-    "object": "an object",
-    "array": "a list",
-    "null": "null",
-}
-
-
-def _describe(error: ValidationError, document: Any) -> str:
-    """The schema violation in words a plan's author understands."""
-    value = error.validator_value
-    got = _show(error.instance)
-    if error.validator == "type":
-        wanted = [value] if isinstance(value, str) else list(value)
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in wanted)
-        return f"expected {words}, got {got}"
-    if error.validator == "enum":
-        return f"must be one of {', '.join(_show(v) for v in value)}; got {got}"
-    if error.validator == "const":
-        return f"must be {_show(value)}; got {got}"
-    if error.validator == "minLength" and value == 1:
-        return "must not be empty"
-    if error.validator == "maxLength":
-        return f"longer than {value} characters"
-    if error.validator == "pattern":
-        return f"{got} does not have the expected form ({value})"
-    if error.validator == "minimum":
-        return f"must be at least {value}; got {got}"
-    if error.validator == "exclusiveMinimum":
-        return f"must be more than {value}; got {got}"
-    if error.validator in ("minItems", "maxItems"):
-        return f"a point is [x, y]; got {got}"
-    if error.validator == "not":
-        parent = _at(document, list(error.absolute_path)[:-1])
-        shape = parent.get("shape") if isinstance(parent, dict) else None
-        return f"not used by a {shape} area" if shape else "not allowed here"
-    return error.message
-
-
-def _at(document: Any, path: list[Any]) -> Any:
-    for part in path:
-        document = document[part]
-    return document
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return _quote(value if len(value) <= 40 else value[:40] + "...")
-    if value is None or isinstance(value, bool):
-        return {None: "null", True: "true", False: "false"}[value]
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def _quote(text: str) -> str:
+def quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -18,12 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from plans.checks import (
-    MAX_CATEGORY_CODE,
-    Built,
-    JsonLocator,
-    schema_problems,
-)
+from plans.checks import MAX_CATEGORY_CODE, Built, JsonLocator
 from plans.document import (
     Area,
     Category,
@@ -36,6 +31,7 @@ from plans.document import (
     Zone,
     area_record,
 )
+from plans.schema_checks import schema_problems
 
 FORMAT = "seats-plan"
 VERSION = 1
@@ -92,7 +88,7 @@ def seat_fields() -> frozenset[str]:
 def quick_seat(seat: Any) -> list[str] | None:
     """The unknown fields of a seat that is otherwise valid; None if unsure.
 
-    Mirrors the seat's schema for the common case (checks.schema_problems);
+    Mirrors the seat's schema for the common case (schema_checks.schema_problems);
     anything unusual is left to the schema itself.
     """
     if type(seat) is not dict:

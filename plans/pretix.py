@@ -26,7 +26,7 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-from plans.checks import Built, JsonLocator, json_path, schema_problems
+from plans.checks import Built, JsonLocator, json_path
 from plans.document import (
     Area,
     Category,
@@ -39,6 +39,7 @@ from plans.document import (
     table_seats,
 )
 from plans.native import category_codes, number, tidy
+from plans.schema_checks import schema_problems
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "pretix-plan.schema.json"
 
@@ -87,7 +88,7 @@ def seat_fields() -> frozenset[str]:
 def quick_seat(seat: Any) -> list[str] | None:
     """The unknown fields of a seat that is otherwise valid; None if unsure.
 
-    Mirrors the seat's schema for the common case (checks.schema_problems);
+    Mirrors the seat's schema for the common case (schema_checks.schema_problems);
     anything unusual is left to the schema itself.
     """
     if type(seat) is not dict:

@@ -21,11 +21,11 @@ from plans.checks import (
     Built,
     check_companions,
     check_plan,
-    count_json_seats,
     too_many_seats,
 )
 from plans.csvplan import SeatFlags
 from plans.document import Imported, Plan, PlanRejected, Problem
+from plans.schema_checks import count_json_seats
 
 __all__ = [
     "MAX_BYTES",

@@ -40,6 +40,12 @@ from seats.services.locking import (
     locked_transaction,
     retried_after_deadlock,
 )
+from seats.services.staff_texts import (
+    held_message,
+    required_text,
+    seats_phrase,
+    span_text,
+)
 from seats.signals import SeatState, group
 
 MAX_REASON = 120
@@ -72,19 +78,19 @@ def block_seats(
     Returns the ids blocked now.
     """
     now = now or timezone.now()
-    reason = _text(reason, "a reason for blocking", MAX_REASON)
+    reason = required_text(reason, "a reason for blocking", MAX_REASON)
     wanted = distinct(seat_ids)
     with locked_transaction():
         seats = lock_seats(event_id, wanted)
         booked = [s for s in seats if s.booking_id is not None]
         if booked:
             raise SeatsUnavailable(
-                f"{_phrase(booked)} booked: cancel the booking first.",
+                f"{seats_phrase(booked)} booked: cancel the booking first.",
                 seat_ids=[s.id for s in booked],
             )
         held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
         if held and not release_holds:
-            raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
+            raise SeatsHeld(held_message(held, now), seat_ids=[s.id for s in held])
         _end_holds(event_id, seats, staff=staff, now=now, note="to block")
         new = [s for s in seats if not s.blocked]
         if not new:
@@ -182,7 +188,7 @@ def keep_seats(
     seats (`sell_at_box_office`) or release them before.
     """
     now = now or timezone.now()
-    name = _text(held_for, "the name the seats are kept for", MAX_NOTE)
+    name = required_text(held_for, "the name the seats are kept for", MAX_NOTE)
     _check_keep_until(until, now)
     wanted = distinct(seat_ids)
     with locked_transaction():
@@ -190,17 +196,17 @@ def keep_seats(
         booked = [s for s in seats if s.booking_id is not None]
         if booked:
             raise SeatsUnavailable(
-                f"{_phrase(booked)} booked.", seat_ids=[s.id for s in booked]
+                f"{seats_phrase(booked)} booked.", seat_ids=[s.id for s in booked]
             )
         blocked = [s for s in seats if s.blocked]
         if blocked:
             raise SeatsUnavailable(
-                f"{_phrase(blocked)} blocked: unblock first.",
+                f"{seats_phrase(blocked)} blocked: unblock first.",
                 seat_ids=[s.id for s in blocked],
             )
         held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
         if held:
-            raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
+            raise SeatsHeld(held_message(held, now), seat_ids=[s.id for s in held])
         _end_holds(event_id, seats, staff=staff, now=now, note="")  # lapsed only
         hold = Hold.objects.create(
             token=new_hold_token(),
@@ -253,16 +259,6 @@ def _check_keep_until(until: datetime, now: datetime) -> None:
         )
 
 
-def span_text(length: timedelta) -> str:
-    """A length as staff read it: "7 days", "2 hours", "90 minutes"."""
-    seconds = int(length.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}" + ("s" if count != 1 else "")
-    return f"{seconds} seconds"
-
-
 @retried_after_deadlock
 def sell_at_box_office(
     *,
@@ -286,7 +282,7 @@ def sell_at_box_office(
     (seats.services.buyers), and checked whenever given.
     """
     now = now or timezone.now()
-    name = _text(customer_name, "the customer's name", MAX_NOTE)
+    name = required_text(customer_name, "the customer's name", MAX_NOTE)
     note = payment_note.strip()[:MAX_NOTE]
     wanted = distinct(seat_ids)
     with locked_transaction():
@@ -299,17 +295,18 @@ def sell_at_box_office(
         booked = [s for s in seats if s.booking_id is not None]
         if booked:
             raise SeatsUnavailable(
-                f"{_phrase(booked)} already booked.", seat_ids=[s.id for s in booked]
+                f"{seats_phrase(booked)} already booked.",
+                seat_ids=[s.id for s in booked],
             )
         held = [s for s in seats if s.status_at(now) is SeatStatus.HELD]
         kept = _kept_holds(held)
         held = [s for s in held if s.hold_id not in kept]
         if held:
-            raise SeatsHeld(_held_message(held, now), seat_ids=[s.id for s in held])
+            raise SeatsHeld(held_message(held, now), seat_ids=[s.id for s in held])
         blocked = [s for s in seats if s.blocked]
         if blocked and not include_blocked:
             raise SeatBlocked(
-                f"{_phrase(blocked)} blocked ({blocked[0].blocked_reason}): "
+                f"{seats_phrase(blocked)} blocked ({blocked[0].blocked_reason}): "
                 "confirm to sell anyway.",
                 seat_ids=[s.id for s in blocked],
             )
@@ -373,7 +370,7 @@ def cancel_seats(
         loose = [s for s in seats if s.booking_id is None]
         if loose:
             raise BadRequest(
-                f"{_phrase(loose)} not booked.", seat_ids=[s.id for s in loose]
+                f"{seats_phrase(loose)} not booked.", seat_ids=[s.id for s in loose]
             )
         per_booking: dict[int, list[int]] = {}
         for seat in seats:
@@ -476,26 +473,3 @@ def _record(
 
 def _running(seat: Seat, now: datetime) -> bool:
     return seat.held_until is not None and seat.held_until > now
-
-
-def _text(value: str, what: str, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise BadRequest(f"Give {what}.")
-    if len(text) > limit:
-        raise BadRequest(f"Keep {what} to {limit} characters.")
-    return text
-
-
-def _phrase(seats: list[Seat]) -> str:
-    labels = ", ".join(s.label for s in seats)
-    return f"Seat {labels} is" if len(seats) == 1 else f"Seats {labels} are"
-
-
-def _held_message(held: list[Seat], now: datetime) -> str:
-    parts = []
-    for seat in held:
-        assert seat.held_until is not None
-        left = int((seat.held_until - now).total_seconds())
-        parts.append(f"{seat.label} for another {left // 60}:{left % 60:02d}")
-    return "Held by a customer: " + ", ".join(parts) + ". Release the hold first."
