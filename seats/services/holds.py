@@ -94,21 +94,11 @@ def hold_seats(
     """
     now = now or timezone.now()
     times = _times(now, expires_in_minutes)
-    if places:
-        return _hold_places(
-            event_id=event_id,
-            holder=holder,
-            seat_ids=seat_ids,
-            places=wanted_places(places),
-            now=now,
-            hold_token=hold_token,
-            details=details,
-            admission=admission,
-            times=times,
-            channels=channels,
-        )
-    wanted = distinct(seat_ids)
-    plain = hold_token is None and not details and times is None
+    areas = wanted_places(places) if places else []
+    # With places the seats may be none at all: the places are picked under
+    # lock (`_hold`), never on the one-call paths.
+    wanted = sorted(set(seat_ids)) if areas else distinct(seat_ids)
+    plain = hold_token is None and not details and times is None and not areas
     if plain:
         # PostgreSQL, a plain click: read, judged and taken in one round
         # trip, or refused there when a seat is taken (None: on, below).
@@ -120,7 +110,7 @@ def hold_seats(
     # SQLite, the database write lock) only to learn it. A seat that looks
     # free is checked again under lock below.
     try:
-        seats = read_seats(event_id, wanted)
+        seats = read_seats(event_id, wanted) if wanted else []
     except UnknownSeat:
         if admission is not None:
             admission(None)
@@ -140,39 +130,7 @@ def hold_seats(
         now=now,
         hold_token=hold_token,
         details=details,
-        times=times,
-        channels=channels,
-    )
-
-
-def _hold_places(
-    *,
-    event_id: int,
-    holder: str,
-    seat_ids: Sequence[int],
-    places: list[Places],
-    now: datetime,
-    hold_token: str | None,
-    details: bool,
-    admission: Callable[[bool | None], None] | None,
-    times: HoldTimes | None,
-    channels: Collection[int],
-) -> HoldResult:
-    """`hold_seats` with standing places: the seats read first (refused
-    fast when taken), the places picked under lock in `_hold`."""
-    wanted = sorted(set(seat_ids))
-    seats = read_seats(event_id, wanted) if wanted else []
-    if admission is not None:
-        admission(getattr(seats[0], "room_on", None) if seats else None)
-    _refuse_taken(seats, holder, now, channels)
-    return _hold(
-        event_id=event_id,
-        holder=holder,
-        wanted=wanted,
-        now=now,
-        hold_token=hold_token,
-        details=details,
-        places=places,
+        places=areas,
         times=times,
         channels=channels,
     )
