@@ -7,7 +7,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
 // address already has its fill of waiting-room places.
 const FINAL_CLOSE_CODES = new Set([4403, 4404, 4409]);
 
+/** A path on this page's origin made absolute; an absolute ws(s) URL stays as it is. */
 export function socketUrl(path) {
+  if (/^wss?:\/\//.test(path)) return path;
   return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
 }
 
@@ -29,6 +31,7 @@ export function connect(path, { onMessage, onStatus = () => {} }) {
   let attempt = 0;
   let retryTimer = null;
   let nextId = 1;
+  let stopped = false;
 
   function open() {
     retryTimer = null;
@@ -73,6 +76,7 @@ export function connect(path, { onMessage, onStatus = () => {} }) {
 
   function closed(code) {
     socket = null;
+    if (stopped) return;
     live = false;
     for (const id of [...pending.keys()]) {
       settle(id, (p) => p.reject(new Error('disconnected')));
@@ -86,12 +90,13 @@ export function connect(path, { onMessage, onStatus = () => {} }) {
   }
 
   // Coming back online is a good moment to skip the rest of the backoff.
-  window.addEventListener('online', () => {
+  function online() {
     if (retryTimer !== null) {
       clearTimeout(retryTimer);
       open();
     }
-  });
+  }
+  window.addEventListener('online', online);
 
   function isOpen() {
     return socket !== null && socket.readyState === WebSocket.OPEN;
@@ -101,6 +106,19 @@ export function connect(path, { onMessage, onStatus = () => {} }) {
 
   return {
     isOpen,
+    /** Close for good: no reconnect, pending requests fail. */
+    close() {
+      stopped = true;
+      window.removeEventListener('online', online);
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      const ws = socket;
+      socket = null;
+      for (const id of [...pending.keys()]) {
+        settle(id, (p) => p.reject(new Error('closed')));
+      }
+      ws?.close();
+    },
     /** Send without waiting for a reply; false when the socket is not open. */
     send(msg) {
       if (!isOpen()) return false;

@@ -2,6 +2,14 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+/**
+ * The focused element in `node`'s tree: inside a shadow root (the embedded map) the document's
+ * activeElement is only the host, so ask the root the node belongs to.
+ */
+export function focusedIn(node) {
+  return node.getRootNode().activeElement ?? null;
+}
+
 /** <tag class="className">text</tag>; a null className or text is left out. */
 export function el(tag, className = null, text = null) {
   const element = document.createElement(tag);

@@ -5,10 +5,11 @@ import { EXPIRED_TEXT, WARNING_TEXT } from '../common/texts.js';
 const WARN_BEFORE_MS = 60_000;
 
 /**
- * `say` speaks through the polite live region; `panel` shows the hold. Holds shorter
- * than the warning time start inside it: nothing to warn about that "held" did not say.
+ * `say` speaks through the polite live region; `panel` shows the hold; `onExpired` hears of
+ * each hold that ran out, once. Holds shorter than the warning time start inside it: nothing
+ * to warn about that "held" did not say.
  */
-export function createHoldWatch(store, panel, say, holdSeconds) {
+export function createHoldWatch(store, panel, say, holdSeconds, onExpired = () => {}) {
   const startsWarned = holdSeconds * 1000 <= WARN_BEFORE_MS;
   let previous = { seats: [], until: null };
   let expiryNoticeFor = null; // `until` of the hold already announced as expired
@@ -19,6 +20,7 @@ export function createHoldWatch(store, panel, say, holdSeconds) {
     if (expiryNoticeFor === previous.until) return;
     expiryNoticeFor = previous.until;
     say(EXPIRED_TEXT);
+    onExpired();
   }
 
   return {

@@ -2,7 +2,7 @@
 // An event sold through a shop also has "Continue to checkout": a plain form post, the
 // server answers with the redirect to the shop.
 
-import { el, span } from '../common/dom.js';
+import { el, focusedIn, span } from '../common/dom.js';
 import { bookButtonText, countdownText, priceText, seatsPhrase, totalText } from '../common/texts.js';
 
 /**
@@ -73,7 +73,7 @@ export function createPanel(root = document) {
       if (bookButton) bookButton.textContent = bookButtonText(holding);
       if (key === shownKey) return;
       shownKey = key;
-      const hadFocus = list.contains(document.activeElement);
+      const hadFocus = list.contains(focusedIn(list));
       list.replaceChildren(...hold.seats.map((s) => seatItem(s, categoryOf(s.category))));
       // A released seat takes its button with it: keep the keyboard user in the panel.
       if (hadFocus) (list.querySelector('button') ?? heading).focus();

@@ -2,7 +2,7 @@
 // Seats sit at their plan coordinates, scaled to "world" units (see layout.js); zooming and
 // panning only move the viewBox (zoom.js), so nothing here runs again for them.
 
-import { svgEl } from '../common/dom.js';
+import { focusedIn, svgEl } from '../common/dom.js';
 import { seatDescription, seatName } from '../common/texts.js';
 import { drawAreas, areaBounds } from './areas.js';
 import { flagMark, flagWords, flagsOf } from './flags.js';
@@ -66,8 +66,11 @@ export function createSeatMap(svg, store) {
   const stage = svg.querySelector('.stage');
   const rowLayer = svg.querySelector('.row-labels');
   const seatLayer = svg.querySelector('.seats');
-  const colours = document.createElement('style');
-  document.head.append(colours);
+  // Category colours as a constructed sheet of the map's own root (the page or the embedded
+  // map's shadow root): no <style> element, which a strict Content-Security-Policy refuses.
+  const colours = new CSSStyleSheet();
+  const sheetRoot = svg.getRootNode();
+  sheetRoot.adoptedStyleSheets = [...sheetRoot.adoptedStyleSheets, colours];
   const template = seatTemplate();
   let elements = new Map(); // seat id -> <g>
   let centres = new Map(); // seat id -> its centre in world units
@@ -213,7 +216,7 @@ export function createSeatMap(svg, store) {
     const plan = store.plan();
     const areas = plan?.areas ?? [];
     const unit = PITCH / seatPitch(list);
-    colours.textContent = categoryRules(store.categories());
+    colours.replaceSync(categoryRules(store.categories()));
     const tables = tableAreas(plan?.tables);
     drawAreas(areaLayer, areas);
     // Over the zones' outlines (which would hide them), under the seats.
@@ -259,7 +262,7 @@ export function createSeatMap(svg, store) {
   return {
     /** Replace the whole map with the store's seats (after a snapshot). */
     build(now) {
-      const focused = seatIdOf(document.activeElement);
+      const focused = seatIdOf(focusedIn(svg));
       const list = [...store.seats()].sort(byPosition);
       elements = new Map();
       centres = new Map();

@@ -1,6 +1,6 @@
 // List view for screen readers: the available seats of each row as buttons, patched live.
 
-import { el, span } from '../common/dom.js';
+import { el, focusedIn, span } from '../common/dom.js';
 import { spokenPrice } from '../common/texts.js';
 import { flagWords, flagsOf } from './flags.js';
 import { rowKey } from './order.js';
@@ -48,8 +48,9 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
 
   function build(now) {
     dirty = false;
-    const focused = body.contains(document.activeElement)
-      ? Number(document.activeElement.dataset.listSeat)
+    const active = focusedIn(body);
+    const focused = body.contains(active)
+      ? Number(active.dataset.listSeat)
       : null;
     rows = new Map();
     items = new Map();
@@ -101,7 +102,7 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
     const row = rows.get(rowKey(seat));
     items.delete(seat.id);
     // Keep keyboard focus in the list when the focused seat goes away.
-    if (li.contains(document.activeElement)) {
+    if (li.contains(focusedIn(li))) {
       const neighbour = li.nextElementSibling ?? li.previousElementSibling;
       (neighbour?.querySelector('button') ?? details.querySelector('summary')).focus();
     }

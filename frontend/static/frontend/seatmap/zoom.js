@@ -1,6 +1,7 @@
 // Zoom and pan on the seat map: wheel, drag, pinch, the +/−/fit buttons and the + - 0 keys.
 // Only the SVG's viewBox changes (the maths is in viewport.js): no seat is redrawn.
 
+import { focusedIn } from '../common/dom.js';
 import {
   centreOn,
   clampScale,
@@ -120,7 +121,7 @@ export function createZoom(
 
   /** Where the keyboard is: the focused seat if it is on screen, else the middle. */
   function focusPoint() {
-    const active = document.activeElement;
+    const active = focusedIn(svg);
     if (!(active instanceof Element) || !svg.contains(active)) return middle();
     const box = active.getBoundingClientRect();
     const point = local({ clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 });
@@ -323,7 +324,9 @@ export function createZoom(
     frameWidth = width;
     layout(false);
   }).observe(frame);
-  window.addEventListener('resize', () => layout(false));
+  const resized = () => layout(false);
+  window.addEventListener('resize', resized);
+  api.destroy = () => window.removeEventListener('resize', resized);
 
   return api;
 }
