@@ -13,10 +13,14 @@ What a real shop's backend does, in as little as will show it:
 * POST /webhooks   checks each delivery's Standard Webhooks signature with
   SEATS_WEBHOOK_SECRET (the endpoint's secret from the admin) and prints
   one line per message: its type, its webhook-id and whether it verified.
+* GET /embed?event=..  the seat map embedded in the shop's own page with
+  SEATS_PUBLISHABLE_KEY (scripts/shop_embed.py, docs/embed.md); and
+  GET /pages/NAME.html, pages of your own from --pages (the snippet pasted).
 
-Plain HTML forms, no JavaScript; the standard library's HTTP server and
-client, and the `standardwebhooks` package. Only the API key ever talks to
-the seats service: the buyer's browser never sees it.
+Plain HTML forms; JavaScript only beside the embedded map. The standard
+library's HTTP server and client, and the `standardwebhooks` package. Only
+the secret API key books, from this process: the buyer's browser never
+sees it (the publishable key is made to be seen).
 """
 
 from __future__ import annotations
@@ -35,9 +39,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+# The embedded-map pages live beside this file (run as a script or loaded by path).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import shop_embed  # noqa: E402
 
 API_TIMEOUT = 10  # seconds for each call to the seats API
 MAX_BODY = 1 << 20  # a form post or a webhook is far smaller
@@ -48,6 +57,9 @@ class Shop:
     seats_url: str  # the seats service, e.g. http://127.0.0.1:8000
     api_key: str
     webhook_secret: str = ""
+    # The embedded map's key (docs/embed.md) and the folder of /pages/.
+    publishable_key: str = ""
+    pages_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -111,15 +123,7 @@ def page(title: str, *parts: str) -> bytes:
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{esc(title)} · Demo shop</title>
-  <style>
-    body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto;
-           padding: 0 1rem; line-height: 1.45; }}
-    .problem {{ border-left: 4px solid #b45309; background: #fff4e0;
-               padding: 0.5rem 0.75rem; }}
-    .reference {{ font-size: 1.5rem; font-weight: 700; }}
-    label {{ display: block; margin: 0.5rem 0 0.2rem; }}
-    button {{ font: inherit; margin-top: 1rem; padding: 0.5rem 1.2rem; }}
-  </style>
+  <link rel="stylesheet" href="/static/shop.css">
 </head>
 <body>
 <header>
@@ -288,9 +292,32 @@ class Handler(BaseHTTPRequestHandler):
                 page(
                     "Demo shop",
                     "<p>Buyers arrive here from the seat map's "
-                    "<q>Continue to checkout</q>.</p>",
+                    "<q>Continue to checkout</q>, or pick seats on "
+                    '<a href="/embed?event=1">the seat map embedded here</a>.</p>',
                 ),
             )
+        elif url.path == "/embed":
+            shop = self.server.shop
+            status, body = shop_embed.embed_page(
+                shop.seats_url,
+                shop.publishable_key,
+                query.get("event", ""),
+                query.get("lang", "en"),
+            )
+            self.send_page(status, page("Pick your seats", body))
+        elif url.path.startswith("/static/"):
+            found = shop_embed.static_file(url.path.removeprefix("/static/"))
+            if found is None:
+                self.send_page(HTTPStatus.NOT_FOUND, page("Not found"))
+            else:
+                self.send_file(*found)
+        elif url.path.startswith("/pages/"):
+            name = url.path.removeprefix("/pages/")
+            body = shop_embed.pasted_page(self.server.shop.pages_dir, name)
+            if body is None:
+                self.send_page(HTTPStatus.NOT_FOUND, page("Not found"))
+            else:
+                self.send_page(HTTPStatus.OK, body)
         else:
             self.send_page(HTTPStatus.NOT_FOUND, page("Not found"))
 
@@ -322,6 +349,16 @@ class Handler(BaseHTTPRequestHandler):
         # of the Referer of the link back to the seat map.
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header(
+            "Content-Security-Policy", shop_embed.csp(self.server.shop.seats_url)
+        )
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_file(self, body: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -348,6 +385,12 @@ def main(argv: list[str] | None = None) -> int:
         default="http://127.0.0.1:8000",
         help="Where the seats service runs (default: %(default)s).",
     )
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        default=Path("var/shop-pages"),
+        help="Your own pages, served at /pages/NAME.html (default: %(default)s).",
+    )
     options = parser.parse_args(argv)
     api_key = os.environ.get("SEATS_API_KEY", "")
     if not api_key:
@@ -362,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         seats_url=options.seats_url,
         api_key=api_key,
         webhook_secret=os.environ.get("SEATS_WEBHOOK_SECRET", ""),
+        publishable_key=os.environ.get("SEATS_PUBLISHABLE_KEY", ""),
+        pages_dir=options.pages,
     )
     server = ShopServer((options.host, options.port), shop)
     host, port = server.server_address[:2]

@@ -29,6 +29,8 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_FILE_NAME = "demo-shop.key"
+# The shop's publishable key for the embedded seat map (docs/embed.md).
+PUBLISHABLE_FILE_NAME = "demo-shop.pk"
 SHOP_NAME = "demo-shop"
 STOP_SECONDS = 10  # how long a child may take to stop before it is killed
 
@@ -62,8 +64,13 @@ def start_shop(host: str, port: int, shop_port: int) -> subprocess.Popen | None:
             flush=True,
         )
         return None
-    key, secret = shop_credentials(shop_port)
-    env = {**os.environ, "SEATS_API_KEY": key, "SEATS_WEBHOOK_SECRET": secret}
+    key, secret, publishable = shop_credentials(shop_port)
+    env = {
+        **os.environ,
+        "SEATS_API_KEY": key,
+        "SEATS_WEBHOOK_SECRET": secret,
+        "SEATS_PUBLISHABLE_KEY": publishable,
+    }
     command = [sys.executable, "scripts/demo_shop.py", "--host", host]
     command += ["--port", str(shop_port), "--seats-url", f"http://{host}:{port}"]
     shop = subprocess.Popen(
@@ -81,8 +88,9 @@ def start_shop(host: str, port: int, shop_port: int) -> subprocess.Popen | None:
     return shop
 
 
-def shop_credentials(shop_port: int) -> tuple[str, str]:
-    """The shop's sell key (kept, or made anew) and its webhook secret.
+def shop_credentials(shop_port: int) -> tuple[str, str, str]:
+    """The shop's sell key (kept, or made anew), its webhook secret and its
+    publishable key for the shop's origin (kept, or made anew).
 
     Django is set up here, in this process, and its connection closed
     again before the server starts: the server is a process of its own.
@@ -114,8 +122,32 @@ def shop_credentials(shop_port: int) -> tuple[str, str]:
         secret_only=True,
         stdout=out,
     )
+    publishable = publishable_key(Path(settings.VAR_DIR), shop_port)
     connections.close_all()
-    return kept, out.getvalue().strip()
+    return kept, out.getvalue().strip(), publishable
+
+
+def publishable_key(var_dir: Path, shop_port: int) -> str:
+    """The demo shop's publishable key, for http://127.0.0.1:<shop_port> and
+    http://localhost:<shop_port>: the kept one while it is active and
+    still lists both, else a new one. It is public, so kept without care."""
+    from django.core.management import call_command
+    from embed.models import PublishableKey
+
+    origins = {f"http://127.0.0.1:{shop_port}", f"http://localhost:{shop_port}"}
+    key_file = var_dir / PUBLISHABLE_FILE_NAME
+    kept = key_file.read_text().strip() if key_file.exists() else ""
+    found = PublishableKey.objects.filter(key=kept, revoked_at__isnull=True).first()
+    if found is not None and origins <= set(found.origins):
+        return kept
+    out = io.StringIO()
+    arguments = [SHOP_NAME]
+    for origin in sorted(origins):
+        arguments += ["--origin", origin]
+    call_command("create_publishable_key", *arguments, stdout=out)
+    kept = out.getvalue().strip()
+    key_file.write_text(kept + "\n")
+    return kept
 
 
 def write_private(path: Path, text: str) -> None:

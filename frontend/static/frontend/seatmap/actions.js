@@ -14,7 +14,17 @@ import {
   tooManyText,
 } from '../common/texts.js';
 
-export function createActions({ socket, store, map, panel, watch, clock, refresh, maxPerHolder }) {
+export function createActions({
+  socket,
+  store,
+  map,
+  panel,
+  watch,
+  clock,
+  refresh,
+  maxPerHolder,
+  onError = () => {},
+}) {
   const say = (text) => panel.say(text);
   /** Say it in the panel and, pinned next to seat `id` on the map, where the tap was. */
   const sayAt = (id, text) => {
@@ -68,7 +78,11 @@ export function createActions({ socket, store, map, panel, watch, clock, refresh
   /** True (after saying why, next to the first of `ids`) when the reply is an error or
    *  never came. */
   function failed(reply, ids = []) {
-    if (reply?.type === 'error') sayAt(ids[0], errorText(reply, labelOf, maxPerHolder));
+    if (reply?.type === 'error') {
+      const text = errorText(reply, labelOf, maxPerHolder);
+      sayAt(ids[0], text);
+      onError(reply, text);
+    }
     return !reply || reply.type === 'error';
   }
 

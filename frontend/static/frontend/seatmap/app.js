@@ -46,7 +46,8 @@ function closedText(code) {
  * `options`: `socketUrl` (a path on this origin or an absolute ws(s) URL), `maxPerHolder`,
  * `holdSeconds`, `mode` ('public', 'box-office' or 'embed'), `staffApi` (box office),
  * `versionElement` (gets `data-version`), `statusElement`, `fetchLayout(url)`, and `hooks`:
- * `onHold(hold)` after every refresh, `onExpired()`, `onStatus(state, code)`, `onSay(text)`.
+ * `onHold(hold)` after every refresh, `onExpired()`, `onStatus(state, code)`, `onSay(text)`,
+ * `onError(reply, text)` for a refused request, `onSnapshot()` once a snapshot is drawn.
  * Returns a handle to act on the map from outside and to `destroy()` it.
  */
 export function mountSeatMap(root, options) {
@@ -153,6 +154,8 @@ export function mountSeatMap(root, options) {
         clock,
         refresh,
         maxPerHolder,
+        // A refusal the buyer was told about (the embedded map raises its `error` event).
+        onError: (reply, text) => hooks.onError?.(reply, text),
       })
     : null;
   function say(text) {
@@ -261,6 +264,7 @@ export function mountSeatMap(root, options) {
     rowList.reset(now);
     presale.show(store.unlockedChannels(now));
     refresh(now);
+    hooks.onSnapshot?.();
   }
 
   /** One applied seats.changed: patch only the seats it names. */
