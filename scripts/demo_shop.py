@@ -303,6 +303,7 @@ class Handler(BaseHTTPRequestHandler):
                 shop.publishable_key,
                 query.get("event", ""),
                 query.get("lang", "en"),
+                query.get("theme", "light"),
             )
             self.send_page(status, page("Pick your seats", body))
         elif url.path.startswith("/static/"):

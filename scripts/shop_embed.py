@@ -1,6 +1,6 @@
 """The demo shop's pages with our seat map embedded (docs/embed.md).
 
-* GET /embed?event=ID[&lang=de]  the shop's own page with `<seat-map>`: the
+* GET /embed?event=ID[&lang=de][&theme=dark]  the shop's own page with `<seat-map>`: the
   buyer picks seats on the live map and pays here; the element hands the
   hold token to the shop's script, which sends the buyer to /checkout.
 * GET /pages/NAME.html  a page you wrote yourself (the documented snippet
@@ -23,6 +23,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "shop_static"
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
 PAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.html$")
 LANGUAGES = ("en", "de", "fr", "es", "nl")
+THEMES = ("light", "dark")
 
 
 def esc(value: object) -> str:
@@ -41,17 +42,21 @@ def csp(seats_url: str) -> str:
     )
 
 
-def snippet(seats_url: str, event_id: str, key: str, lang: str) -> str:
+def snippet(
+    seats_url: str, event_id: str, key: str, lang: str, theme: str = "light"
+) -> str:
     """The copy-paste snippet of docs/embed.md, for this shop's event."""
     module = f"{seats_url.rstrip('/')}/embed/v1/seat-map.js"
     return (
         f'<script type="module" src="{esc(module)}"></script>\n'
         f'<seat-map event="{esc(event_id)}" key="{esc(key)}" '
-        f'lang="{esc(lang)}"></seat-map>'
+        f'lang="{esc(lang)}" theme="{esc(theme)}"></seat-map>'
     )
 
 
-def embed_page(seats_url: str, key: str, event_id: str, lang: str) -> tuple[int, str]:
+def embed_page(
+    seats_url: str, key: str, event_id: str, lang: str, theme: str = "light"
+) -> tuple[int, str]:
     """The shop's seat page: the map, the shop's own summary and Pay button."""
     if not key:
         return 503, (
@@ -62,6 +67,7 @@ def embed_page(seats_url: str, key: str, event_id: str, lang: str) -> tuple[int,
     if not event_id.isdigit():
         return 400, "<p>Which event? Open <code>/embed?event=1</code>.</p>"
     lang = lang if lang in LANGUAGES else "en"
+    theme = theme if theme in THEMES else "light"
     choices = " · ".join(
         f'<a href="/embed?event={esc(event_id)}&amp;lang={code}"'
         + (' aria-current="true"' if code == lang else "")
@@ -71,7 +77,7 @@ def embed_page(seats_url: str, key: str, event_id: str, lang: str) -> tuple[int,
     return (
         200,
         f"""<p class="languages">{choices}</p>
-{snippet(seats_url, event_id, key, lang)}
+{snippet(seats_url, event_id, key, lang, theme)}
 <section class="shop-order" aria-labelledby="order-title">
   <h2 id="order-title">Your order</h2>
   <p id="shop-summary">No seats picked yet.</p>
