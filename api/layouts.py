@@ -6,7 +6,8 @@ digest of its content: the answer never changes, so it is served with
 `Cache-Control: immutable` for a year, an ETag (the digest) and gzip when
 the browser takes it. A digest that is not the event's current layout's is
 a 404: the socket's next snapshot names the current one. Each process
-renders each layout once.
+renders each layout once. Any origin may read it (`Access-Control-Allow-
+Origin: *`): the seat map embedded in a shop's page fetches it from there.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from wire import frames
 from wire.shapes import LayoutRef
 
 YEAR_SECONDS = 365 * 24 * 3600
+CORS = "Access-Control-Allow-Origin"
 KEPT = 32
 
 # Rendered documents by digest: (the JSON, the same gzipped).
@@ -49,7 +51,9 @@ def event_layout(request: HttpRequest, event_id: int, digest: str) -> HttpRespon
         layout = None
     if layout is None or layout.digest != digest:
         missing = BadRequest("No such layout: the event's snapshot names its own.")
-        return json_response(frames.error(missing), status=404)
+        refused = json_response(frames.error(missing), status=404)
+        refused[CORS] = "*"
+        return refused
     etag = f'"{digest}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
@@ -62,6 +66,8 @@ def event_layout(request: HttpRequest, event_id: int, digest: str) -> HttpRespon
         if zipped:
             response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
+    # Public, like the snapshots that link it; a shop's page embeds the map.
+    response[CORS] = "*"
     response["Cache-Control"] = f"public, max-age={YEAR_SECONDS}, immutable"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "webhooks",
     "workers",
     "realtime",
+    "embed",
     "api",
     "frontend",
 ]

@@ -78,18 +78,35 @@ def _map_page(
     return render(
         request,
         "frontend/seat_map.html",
-        {
-            "event": event,
-            "hold_seconds": settings.SEAT_HOLD_SECONDS,
-            "max_per_holder": settings.SEAT_MAX_PER_HOLDER,
-            "box_office": box_office,
-            "admitted_until": admitted_until,
-            "keep_max_text": span_text(
-                timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
-            ),
-            "presale_open": not box_office and presale_open(event.id),
-        },
+        map_context(
+            event,
+            box_office=box_office,
+            admitted_until=admitted_until,
+            presale_open=not box_office and presale_open(event.id),
+        ),
     )
+
+
+def map_context(
+    event: Event,
+    *,
+    box_office: bool,
+    presale_open: bool,
+    admitted_until: datetime | None = None,
+) -> dict[str, object]:
+    """What frontend/seatmap_layout.html needs: the page and the embedded
+    map (frontend.embed) give it the same."""
+    return {
+        "event": event,
+        "hold_seconds": settings.SEAT_HOLD_SECONDS,
+        "max_per_holder": settings.SEAT_MAX_PER_HOLDER,
+        "box_office": box_office,
+        "admitted_until": admitted_until,
+        "keep_max_text": span_text(
+            timedelta(seconds=settings.SEAT_BOX_OFFICE_HOLD_MAX_SECONDS)
+        ),
+        "presale_open": presale_open,
+    }
 
 
 @staff_required

@@ -31,7 +31,7 @@ from seats.holders import is_connection_holder
 from seats.models import Event
 from seats.waiting import services as waiting
 from wire import dashboard_frames, frames, shapes
-from wire.requests import MAX_ID, FrameError, Request, parse_request
+from wire.requests import MAX_ID, REQUEST_TYPES, FrameError, Request, parse_request
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,12 +114,17 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
     # Once live, where the server offers it: the transport's direct sender,
     # which the hub calls instead of `deliver` (realtime.hub._fan_out).
     push: Callable[[str], None] | None = None
+    # The request types this socket answers (the embedded map's adds some).
+    request_types = REQUEST_TYPES
+
+    def wants_live(self, query: dict[str, list[str]]) -> bool:
+        """`?snapshot=live`: snapshots of the live state only (realtime.snapshots)."""
+        return query.get("snapshot") == ["live"]
 
     async def connect(self) -> None:
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
-        # `?snapshot=live`: snapshots of the live state only (realtime.snapshots).
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        self.live = query.get("snapshot") == ["live"]
+        self.live = self.wants_live(query)
         client = self.scope.get("client") or (None, None)
         if limits.connections.admit(client[0]):
             metrics.RATE_LIMITED.labels("connections").inc()
@@ -193,7 +198,7 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
         try:
-            request = parse_request(text_data)
+            request = parse_request(text_data, self.request_types)
         except FrameError as rejected:
             metrics.REQUESTS.labels("invalid", rejected.error.code).inc()
             await self._send(frames.error(rejected.error, rejected.request_id))

@@ -14,57 +14,22 @@ turns into HTTP 403 at the handshake.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http.request import split_domain_port, validate_host
+from django.http.request import validate_host
+
+# Parsing lives with the wire format; kept importable from here.
+from wire.origins import Origin, authority_origin, parse_origin
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 # The page scheme that goes with the scheme a socket arrived on.
 PAGE_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 # Django's own fallback when DEBUG is on and ALLOWED_HOSTS is empty.
 DEBUG_HOSTS = (".localhost", "127.0.0.1", "[::1]")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """A web origin with its port made explicit (http://a and http://a:80 are equal)."""
-
-    scheme: str
-    host: str  # lower-case, no trailing dot, IPv6 in brackets (as in Host)
-    port: int
-
-
-def parse_origin(text: str) -> Origin | None:
-    """`scheme://host[:port]` with an http(s) scheme, or None (`null`, paths, ...)."""
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.path or parts.query or parts.fragment or text.endswith(("?", "#")):
-        return None
-    return authority_origin(parts.scheme.lower(), parts.netloc)
-
-
-def authority_origin(scheme: str, authority: str) -> Origin | None:
-    """The origin of `scheme` and a `host[:port]` authority, or None if malformed."""
-    if scheme not in DEFAULT_PORTS:
-        return None
-    # Django's own Host parsing: lower-cases, drops a trailing dot, and
-    # refuses user info, empty ports and anything else a Host may not hold.
-    host, port = split_domain_port(authority)
-    if not host:
-        return None
-    number = int(port) if port else DEFAULT_PORTS[scheme]
-    if not 0 < number < 65536:
-        return None
-    return Origin(scheme, host, number)
 
 
 @lru_cache(maxsize=8)

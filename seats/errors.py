@@ -125,6 +125,20 @@ class CheckoutRequired(RequestError):
     )
 
 
+class EmbedCannotBook(RequestError):
+    """A seat map embedded in a shop's page never books: the shop does, once paid."""
+
+    code = "embed_cannot_book"
+    default_message = "Seats are booked by the shop after payment."
+
+
+class NoHold(RequestError):
+    """The hand-off to a shop asked for, but the visitor holds no seats now."""
+
+    code = "no_hold"
+    default_message = "You hold no seats now: pick seats first."
+
+
 class SeatsHeld(SeatError):
     """Staff asked to block or sell seats in a customer's running hold."""
 

@@ -44,6 +44,7 @@ from wire.shapes import (
     ChannelFrame,
     ErrorFrame,
     ExtendOkFrame,
+    HandoffFrame,
     HeartbeatFrame,
     HoldOkFrame,
     LayoutDocument,
@@ -415,6 +416,19 @@ def book_ok(result: BookingResult, request_id: RequestId | None = None) -> BookO
         "type": "book.ok",
         "seat_ids": list(result.seat_ids),
         "booking": result.reference,
+    }
+    return answering(frame, request_id)
+
+
+def handoff(
+    token: str, hold: OwnHold, request_id: RequestId | None = None
+) -> HandoffFrame:
+    """The embedded map's hand-off: the hold's token, its seats and expiry."""
+    frame: HandoffFrame = {
+        "type": "handoff",
+        "hold_token": token,
+        "seat_ids": list(hold.seat_ids),
+        "held_until": iso(hold.held_until),
     }
     return answering(frame, request_id)
 

@@ -19,6 +19,10 @@ MAX_REQUEST_ID_CHARS = 64
 REQUEST_TYPES = frozenset(
     {"hold", "hold_best", "release", "extend", "book", "snapshot", "ping"}
 )
+# The embedded seat map's socket (realtime.embed) answers these too; on the
+# ordinary socket they are unknown types, so a hold token never reaches our
+# own pages.
+EMBED_REQUEST_TYPES = REQUEST_TYPES | {"handoff"}
 MAX_CATEGORY_CHARS = 40
 MAX_NAME_CHARS = 200
 MAX_EMAIL_CHARS = 254
@@ -53,8 +57,9 @@ class FrameError(Exception):
         super().__init__(error.message)
 
 
-def parse_request(text: str | None) -> Request:
-    """The request in one text frame; raises FrameError with a reason."""
+def parse_request(text: str | None, types: frozenset[str] = REQUEST_TYPES) -> Request:
+    """The request in one text frame, of one of `types`; raises FrameError
+    with a reason."""
     if text is None:
         raise FrameError(BadRequest("Frames must be JSON text, not binary."), None)
     if len(text) > MAX_FRAME_CHARS:
@@ -78,11 +83,9 @@ def parse_request(text: str | None) -> Request:
             None,
         )
     kind = data.get("type")
-    if not isinstance(kind, str) or kind not in REQUEST_TYPES:
+    if not isinstance(kind, str) or kind not in types:
         raise FrameError(
-            BadRequest(
-                f"Unknown type {kind!r}; expected one of {sorted(REQUEST_TYPES)}."
-            ),
+            BadRequest(f"Unknown type {kind!r}; expected one of {sorted(types)}."),
             request_id,
         )
     if kind == "hold_best":

@@ -212,6 +212,16 @@ class BookOkFrame(TypedDict):
     request_id: NotRequired[RequestId]
 
 
+class HandoffFrame(TypedDict):
+    """The embedded map's hand-off: the running hold's token for the shop."""
+
+    type: Literal["handoff"]
+    hold_token: str
+    seat_ids: list[int]
+    held_until: str | None
+    request_id: NotRequired[RequestId]
+
+
 class PongFrame(TypedDict):
     type: Literal["pong"]
     server_time: str | None
@@ -357,6 +367,7 @@ Answer = TypeVar(
     ReleaseOkFrame,
     ExtendOkFrame,
     BookOkFrame,
+    HandoffFrame,
     PongFrame,
     ErrorFrame,
     DashboardStateFrame,

@@ -39,9 +39,10 @@ them once the customer paid, cancel. Every change is shown live on every
 open seat map and sent to the configured webhooks.
 
 Authenticate with `Authorization: Bearer <API key>` (`manage.py
-create_api_key`). Errors are RFC 9457 problem details whose `code` is the
-same as in the WebSocket protocol. Every POST takes an `Idempotency-Key`.
-See docs/integration.md.
+create_api_key`). A publishable key (`pk_…`, for seat maps embedded in a
+shop's page) reads events and seat maps only. Errors are RFC 9457 problem
+details whose `code` is the same as in the WebSocket protocol. Every POST
+takes an `Idempotency-Key`. See docs/integration.md.
 """
 
 
@@ -82,7 +83,10 @@ def _complete(method: str, operation: dict[str, Any]) -> None:
     standard = {
         400: "The body is not JSON.",
         401: "No API key, or a wrong or revoked one.",
-        403: "The key lacks the scope this needs.",
+        403: (
+            "The key lacks the scope this needs (code `forbidden`), or it is "
+            "a publishable key, which only reads events (`publishable_key`)."
+        ),
         422: "The request is malformed.",
         429: "Too many requests with this key: see Retry-After.",
         503: "Busy: the seats are locked by another request; retry shortly.",
@@ -159,7 +163,7 @@ def unauthorized(request: HttpRequest, error: Exception) -> HttpResponse:
 
 @api.exception_handler(Forbidden)
 def forbidden(request: HttpRequest, error: Forbidden) -> HttpResponse:
-    return problems.problem(403, problems.FORBIDDEN, str(error))
+    return problems.problem(403, error.code, str(error))
 
 
 @api.exception_handler(ValidationError)

@@ -25,17 +25,23 @@ class EventNotFound(RequestError):
     default_message = "There is no such event."
 
 
-@router.get("/events", response=EventList, auth=auth.read)
+@router.get("/events", response=EventList, auth=auth.read_events)
 def list_events(request: HttpRequest) -> dict[str, Any]:
-    return rest.event_list(selectors.event_summaries())
+    summaries = selectors.event_summaries()
+    issued = auth.issued_events(request)
+    if issued is not None:
+        summaries = [s for s in summaries if s.id in issued]
+    return rest.event_list(summaries)
 
 
 @router.get(
     "/events/{event_id}",
     response={200: EventDetailOut, 404: Problem},
-    auth=auth.read,
+    auth=auth.read_events,
 )
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    if not auth.event_allowed(request, event_id):
+        raise EventNotFound()
     try:
         found = details.event_details(event_id)
         layout = layouts.layout_at(event_id, layouts.layout_version(event_id))
@@ -47,13 +53,15 @@ def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
 @router.get(
     "/events/{event_id}/seats",
     response={200: dict[str, Any], 404: Problem},
-    auth=auth.read,
+    auth=auth.read_events,
     description=(
         "The seat map: the same document as the WebSocket `snapshot` frame "
         "(docs/asyncapi.yaml), as nobody in particular sees it."
     ),
 )
 def get_seat_map(request: HttpRequest, event_id: int) -> Any:
+    if not auth.event_allowed(request, event_id):
+        raise EventNotFound()
     try:
         seat_map = selectors.seat_map(event_id=event_id, viewer=None)
     except Event.DoesNotExist:

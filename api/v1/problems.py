@@ -35,6 +35,8 @@ STATUS_OF: Mapping[str, int] = {
     "not_enough_places": 409,
     "whole_table": 409,
     "checkout_required": 409,
+    "no_hold": 409,
+    "embed_cannot_book": 403,
     "too_many_seats": 422,
     "unknown_seat": 422,
     "bad_request": 422,
@@ -50,6 +52,8 @@ STATUS_OF: Mapping[str, int] = {
 # Codes of the API itself (no seat protocol counterpart).
 UNAUTHORIZED = "unauthorized"
 FORBIDDEN = "forbidden"
+# A publishable key (pk_, embed/) on a route it may not use: it only reads.
+PUBLISHABLE_KEY = "publishable_key"
 NOT_FOUND = "not_found"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"

@@ -19,7 +19,7 @@ from jsonschema import Draft7Validator, Draft202012Validator
 
 from plans.document import AreaShape
 from realtime.hub import set_server_loop
-from realtime.routing import websocket_urlpatterns
+from realtime.routing import embed_websocket_urlpatterns, websocket_urlpatterns
 from seats import activity_log, catchup, errors, layouts, selectors, services
 from seats.models import Activity, Seat, SeatStatus
 from seats.services.changes import PLAN_CHANGED
@@ -36,7 +36,12 @@ from tests.contracts.asyncapi import (
     server_frame,
 )
 from wire import dashboard_frames, frames, queue_frames
-from wire.requests import REQUEST_TYPES, FrameError, parse_request
+from wire.requests import (
+    EMBED_REQUEST_TYPES,
+    REQUEST_TYPES,
+    FrameError,
+    parse_request,
+)
 
 # Codes of seats/errors.py that only the REST API can raise (it addresses
 # holds by token and bookings by reference); the sockets never do.
@@ -79,7 +84,8 @@ def test_the_channels_are_the_routes():
     def shape(address: str) -> str:
         return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", "/" + address.lstrip("/"))
 
-    routes = {shape(str(p.pattern)) for p in websocket_urlpatterns if str(p.pattern)}
+    patterns = [*websocket_urlpatterns, *embed_websocket_urlpatterns]
+    routes = {shape(str(p.pattern)) for p in patterns if str(p.pattern)}
     addresses = {shape(c["address"]) for c in document()["channels"].values()}
     assert (
         routes
@@ -88,6 +94,7 @@ def test_the_channels_are_the_routes():
             "/ws/events/{}/",
             "/ws/events/{}/queue/",
             "/ws/dashboard/",
+            "/ws/embed/v1/events/{}/",
         }
     )
 
@@ -312,6 +319,11 @@ def test_every_builder_makes_frames_that_match(
     frames.plan_changed(eid, version + 1)
     frames.pong(later(3000))
     frames.pong(later(3000), "alive", event_id=eid, version=version)
+    hold = selectors.OwnHold(
+        held_until=later(3000), max_until=later(3600), seat_ids=[3, 4]
+    )
+    frames.handoff("ht_token", hold)
+    frames.handoff("ht_token", hold, "h1")
 
     for failure in every_error():
         frames.error(failure)
@@ -581,6 +593,34 @@ def test_the_document_accepts_exactly_the_requests_the_server_does(frame, settin
     assert document_accepts == server_accepts, (frame, server_accepts)
 
 
+EMBED_FRAMES = [
+    {"type": "handoff"},
+    {"type": "handoff", "request_id": 4, "extra": "ignored"},
+    {"type": "handoff", "request_id": 1.5},
+    {"type": "book", "seat_ids": [1]},
+]
+
+
+@pytest.mark.parametrize("frame", EMBED_FRAMES, ids=lambda f: json.dumps(f)[:60])
+def test_the_document_accepts_exactly_what_the_embed_socket_does(frame):
+    try:
+        parse_request(json.dumps(frame), EMBED_REQUEST_TYPES)
+        server_accepts = True
+    except FrameError:
+        server_accepts = False
+    try:
+        check_client_frame(frame)
+        document_accepts = True
+    except AssertionError:
+        document_accepts = False
+    assert document_accepts == server_accepts, (frame, server_accepts)
+
+
+def test_the_ordinary_seat_map_refuses_handoff_as_an_unknown_type():
+    with pytest.raises(FrameError, match="Unknown type 'handoff'"):
+        parse_request(json.dumps({"type": "handoff"}))
+
+
 # (d) The document cannot drift from the code.
 
 
@@ -610,7 +650,9 @@ def test_every_frame_type_the_server_can_send_has_a_schema():
 
 
 def test_every_request_type_the_server_accepts_has_a_schema():
-    assert set(REQUEST_TYPES) == set(frame_types("client"))
+    # The embedded seat map's socket accepts the seat map's and `handoff`.
+    assert set(EMBED_REQUEST_TYPES) == set(frame_types("client"))
+    assert set(EMBED_REQUEST_TYPES) - set(REQUEST_TYPES) == {"handoff"}
 
 
 def test_the_error_codes_are_those_of_seats_errors():
