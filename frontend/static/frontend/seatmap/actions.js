@@ -32,6 +32,12 @@ export function createActions({
     if (id !== undefined) map.note?.(id, text);
   };
 
+  /** Refused here, before asking the server, for the reason it would give (`code`). */
+  function refuse(id, code, text) {
+    sayAt(id, text);
+    onError({ code, seat_ids: id === undefined ? [] : [id] }, text);
+  }
+
   function labelOf(id) {
     return store.get(id)?.label ?? `#${id}`;
   }
@@ -119,7 +125,7 @@ export function createActions({
      *  when they are held. */
     holdPlaces(area, quantity) {
       if (holding() + quantity > maxPerHolder) {
-        say(tooManyText(maxPerHolder));
+        refuse(undefined, 'too_many_seats', tooManyText(maxPerHolder));
         return Promise.resolve(false);
       }
       const msg = { type: 'hold', places: [{ area, quantity }] };
@@ -138,12 +144,15 @@ export function createActions({
       const status = store.uiStatus(seat, clock.now());
       const group = store.groupOf?.(id) ?? [id];
       if (status === 'available') {
-        if (holding() + group.length > maxPerHolder) sayAt(id, tooManyText(maxPerHolder));
-        else hold(group);
+        if (holding() + group.length > maxPerHolder) {
+          refuse(id, 'too_many_seats', tooManyText(maxPerHolder));
+        } else {
+          hold(group);
+        }
       } else if (status === 'held-by-me') {
         release(group);
       } else {
-        sayAt(id, takenText(seat, status));
+        refuse(id, 'seats_unavailable', takenText(seat, status));
       }
     },
 
@@ -191,7 +200,7 @@ export function createActions({
     findTogether({ count, category, accessible = false }) {
       const already = holding();
       if (already + count > maxPerHolder) {
-        say(tooManyText(maxPerHolder));
+        refuse(undefined, 'too_many_seats', tooManyText(maxPerHolder));
         return Promise.resolve();
       }
       const msg = { type: 'hold_best', count };
