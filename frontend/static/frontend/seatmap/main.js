@@ -14,6 +14,7 @@ import { createLayouts, expandSnapshot } from './layoutdoc.js';
 import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
+import { applyParts } from './parts.js';
 import { createPresale } from './presale.js';
 import { createSeatMap, seatIdOf } from './render.js';
 import { createSeatNote } from './seatnote.js';
@@ -230,6 +231,8 @@ function snapshotApplied() {
   boxOffice?.reset();
   rowList.reset(now);
   presale.show(store.unlockedChannels(now));
+  // Standing areas and zone buttons are new after every build: they get their parts too.
+  applyParts(svg.getRootNode());
   refresh(now);
 }
 
@@ -286,6 +289,8 @@ svg.addEventListener('focusin', (event) => {
   const id = seatIdOf(event.target);
   if (id !== null) zoom.reveal(map.centreOf(id));
 });
+
+applyParts(svg.getRootNode());
 
 if (panel) {
   panel.onBook(actions.book);

@@ -20,6 +20,7 @@ import {
   zonesOf,
 } from './layout.js';
 import { categoryRules } from './palette.js';
+import { seatPart } from './parts.js';
 import { tableAreas } from './tables.js';
 import { byPosition } from './state.js';
 
@@ -67,7 +68,9 @@ export function createSeatMap(svg, store) {
   const rowLayer = svg.querySelector('.row-labels');
   const seatLayer = svg.querySelector('.seats');
   const colours = document.createElement('style');
-  document.head.append(colours);
+  // In a shadow root the rules must live in it: the document's sheets do not reach in.
+  const home = svg.getRootNode();
+  (home instanceof ShadowRoot ? home : document.head).append(colours);
   const template = seatTemplate();
   let elements = new Map(); // seat id -> <g>
   let centres = new Map(); // seat id -> its centre in world units
@@ -106,6 +109,7 @@ export function createSeatMap(svg, store) {
       if (status in tally) tally[status] += 1;
     }
     g.setAttribute('data-status', status);
+    g.setAttribute('part', seatPart(status)); // for ::part() from a host page (parts.js)
     let name = names.get(seat.id);
     if (name === undefined) {
       name = nameOf(seat, now);
