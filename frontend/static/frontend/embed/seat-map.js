@@ -9,7 +9,6 @@
 
 import { gettext, setCatalogue, setMessages } from '../common/i18n.js';
 import { mountSeatMap } from '../seatmap/app.js';
-import { applyParts } from '../seatmap/parts.js';
 import { refusalText, seatInfo, wsOrigin } from './support.js';
 
 const SERVER = new URL(import.meta.url).origin;
@@ -223,7 +222,6 @@ export class SeatMapElement extends HTMLElement {
       return;
     }
     this.#overrideStatic(frame);
-    applyParts(this.shadowRoot);
     const query = new URLSearchParams({ key, visitor: answer.visitor });
     this.#map = mountSeatMap(this.shadowRoot, {
       eventId: String(answer.event.id),
@@ -241,10 +239,7 @@ export class SeatMapElement extends HTMLElement {
         onHold: (hold) => this.#holdNow(hold),
         onExpired: () => this.#emit('holdexpired', {}),
         onError: (reply, text) => this.#emit('error', { code: reply.code, message: text }),
-        onSnapshot: () => {
-          applyParts(this.shadowRoot);
-          this.#emit('ready', { eventId: answer.event.id, lang: answer.lang });
-        },
+        onSnapshot: () => this.#emit('ready', { eventId: answer.event.id, lang: answer.lang }),
         onStatus: (state, code) => this.#statusChanged(state, code, key, run),
       },
     });

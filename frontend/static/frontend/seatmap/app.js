@@ -15,6 +15,7 @@ import { createLayouts, expandSnapshot } from './layoutdoc.js';
 import { createLegend } from './legend.js';
 import { isArrowKey, nearestSeat } from './nav.js';
 import { createPanel } from './panel.js';
+import { applyParts } from './parts.js';
 import { createPresale } from './presale.js';
 import { createSeatMap, seatIdOf } from './render.js';
 import { createSeatNote } from './seatnote.js';
@@ -263,6 +264,8 @@ export function mountSeatMap(root, options) {
     boxOffice?.reset();
     rowList.reset(now);
     presale.show(store.unlockedChannels(now));
+    // Standing areas and zone buttons are new after every build: they get their parts too.
+    applyParts(root);
     refresh(now);
     hooks.onSnapshot?.();
   }
@@ -321,6 +324,9 @@ export function mountSeatMap(root, options) {
     const id = seatIdOf(event.target);
     if (id !== null) zoom.reveal(map.centreOf(id));
   });
+
+  // Part names for ::part() styling of an embedded map (docs/themes.md).
+  applyParts(root);
 
   if (panel) {
     if (!embedded) panel.onBook(actions.book);

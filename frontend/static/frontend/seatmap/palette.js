@@ -80,7 +80,7 @@ export function categoryRules(categories) {
     const seat = `.seat[data-category="${code}"][data-status="available"]`;
     const swatch = `.swatch-seat[data-category="${code}"]`;
     rules.push(
-      `${seat} rect, ${swatch} rect { fill: ${fill}; stroke: rgba(0, 0, 0, 0.55); }`,
+      `${seat} rect, ${swatch} rect { fill: ${fill}; stroke: var(--category-line, var(--_category-line)); }`,
       `${seat} > text { fill: ${ink}; }`,
       `${seat} .flag-wheelchair { color: ${ink}; }`,
     );

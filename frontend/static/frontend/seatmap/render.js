@@ -20,6 +20,7 @@ import {
   zonesOf,
 } from './layout.js';
 import { categoryRules } from './palette.js';
+import { seatPart } from './parts.js';
 import { tableAreas } from './tables.js';
 import { byPosition } from './state.js';
 
@@ -109,6 +110,7 @@ export function createSeatMap(svg, store) {
       if (status in tally) tally[status] += 1;
     }
     g.setAttribute('data-status', status);
+    g.setAttribute('part', seatPart(status)); // for ::part() from a host page (parts.js)
     let name = names.get(seat.id);
     if (name === undefined) {
       name = nameOf(seat, now);
