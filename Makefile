@@ -58,6 +58,7 @@ COVERAGE := $(PY) -m coverage
 
 test: $(VENV)/.installed-dev
 	bash scripts/ensure-debian.sh chromium chromium
+	bash scripts/ensure-debian.sh xgettext gettext
 	bash scripts/ensure-debian.sh node nodejs
 	bash scripts/ensure-debian.sh nginx nginx-light
 	bash scripts/ensure-services.sh

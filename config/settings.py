@@ -80,6 +80,9 @@ MIDDLEWARE = [
     # Before anything reads a body (sessions, CSRF, the API's own layers).
     "api.limits.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language (docs/languages.md): the set_language cookie,
+    # else Accept-Language; after sessions, before CommonMiddleware.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,6 +100,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -155,7 +159,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# The public pages speak these languages (docs/languages.md); each is named
+# in its own language, as the picker shows it.
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("nl", "Nederlands"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats where Django's differ from what the pages show
+# (config/formats/<language>/formats.py); the rest are Django's.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,8 @@ from api import health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # set_language: the language picker's form posts here (docs/languages.md).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
     # For load balancers and process managers (docs/operations.md).
     path("healthz", health.healthz, name="healthz"),

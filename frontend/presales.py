@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,7 @@ def presale_code(request: HttpRequest, event_id: int) -> HttpResponse:
     holder = holder_for_session(request.session)
     try:
         if not code.strip():
-            raise access.WrongCode("Enter a code.")
+            raise access.WrongCode(gettext_noop("Enter a code."))
         channel = access.unlock(
             event_id=event.id,
             code=code,
@@ -71,7 +72,9 @@ def presale_code(request: HttpRequest, event_id: int) -> HttpResponse:
     if wants_json:
         return _json(documents.channel_unlocked(view))
     messages.success(
-        request, f"Unlocked: {channel.name}. Its seats are on sale to you."
+        request,
+        gettext("Unlocked: %(channel)s. Its seats are on sale to you.")
+        % {"channel": channel.name},
     )
     return _back_to_map(event)
 
@@ -94,7 +97,9 @@ def _refused(
     if wants_json:
         response = _json(frames.error(refused), status=status)
     else:
-        messages.error(request, refused.message)
+        # The JSON answer keeps the English text; the form speaks the
+        # visitor's language (texts not in the catalogue stay English).
+        messages.error(request, gettext(refused.message))
         response = _back_to_map(event)
     if isinstance(refused, RateLimited):
         response["Retry-After"] = str(max(1, round(refused.retry_after)))

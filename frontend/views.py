@@ -13,6 +13,7 @@ from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,8 +28,9 @@ from seats.outbox import health
 from seats.services.staff_texts import span_text
 from seats.waiting import services as waiting
 
-HOLD_ENDED_TEXT = "Your hold has ended; pick seats again."
-NO_CHECKOUT_TEXT = "This event has no checkout; book your seats here."
+# Notices on the map, in the visitor's language (docs/languages.md).
+HOLD_ENDED_TEXT = _("Your hold has ended; pick seats again.")
+NO_CHECKOUT_TEXT = _("This event has no checkout; book your seats here.")
 
 
 class HttpResponseSeeOther(HttpResponseRedirectBase):

@@ -14,24 +14,27 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Min, Q
+from django.utils.translation import gettext_noop
 
 from presales.codes import code_digest, matches
 from presales.models import ChannelAccess
 from seats.errors import RateLimited, RequestError
 from seats.models import SalesChannel
 
+# The refusals' texts stay English in JSON answers (a contract); they are
+# marked for the catalogue so the map's form can show them translated.
 Outcome = ChannelAccess.Outcome
 FAILED = [Outcome.WRONG, Outcome.ENDED]
 
 
 class WrongCode(RequestError):
     code = "wrong_code"
-    default_message = "That code does not open anything for this event."
+    default_message = gettext_noop("That code does not open anything for this event.")
 
 
 class ChannelEnded(RequestError):
     code = "channel_ended"
-    default_message = (
+    default_message = gettext_noop(
         "That presale has ended: its seats are on general sale, no code needed."
     )
 
@@ -49,7 +52,7 @@ def unlock(
         _log(event_id, None, Outcome.LIMITED, holder, client, now)
         raise RateLimited(
             retry_after=wait,
-            message="Too many wrong codes; try again in a few minutes.",
+            message=gettext_noop("Too many wrong codes; try again in a few minutes."),
         )
     digest = code_digest(code)
     channel = SalesChannel.objects.filter(event_id=event_id, code_digest=digest).first()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs a Debian package when the command the tests need is missing:
 #   ensure-debian.sh COMMAND PACKAGE   (chromium for the browser tests,
-#   nodejs for the front end's unit tests). Never downloads anything but the
-#   distribution's package.
+#   nodejs for the front end's unit tests, gettext for the catalogue tests).
+#   Never downloads anything but the distribution's package.
 set -euo pipefail
 command_name="$1"
 package="$2"
