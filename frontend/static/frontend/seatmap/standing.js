@@ -43,7 +43,8 @@ export function standingLabel(area, count, price = '') {
         );
   const parts = [interpolate(gettext('%(area)s, standing: %(status)s'), { area: area.name, status }, true)];
   if (count?.mine) {
-    parts.push(interpolate(gettext('%(count)s held by you'), { count: count.mine }, true));
+    const mine = ngettext('%(count)s held by you', '%(count)s held by you', count.mine);
+    parts.push(interpolate(mine, { count: count.mine }, true));
   }
   if (price) parts.push(interpolate(gettext('%(price)s each'), { price }, true));
   return {
