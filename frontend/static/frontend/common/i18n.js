@@ -54,11 +54,13 @@ function pick(forms, n) {
 
 /**
  * Installs a catalogue as Django's JSONCatalog answers it ({catalog, formats, plural}) plus
- * the language code (`lang`). The plural expression is ignored (see above).
+ * the language code (`lang`). The plural expression is ignored (see above). What the last
+ * catalogue lacked is forgotten: missingMessages() speaks of this one.
  */
 export function setCatalogue({ catalog: entries = {}, lang: code = 'en' } = {}) {
   catalog = { ...(entries ?? {}) };
   lang = code || 'en';
+  missing.clear();
 }
 
 /** msgid -> text (or [singular, plural]) that wins over the catalogue. */
@@ -71,7 +73,8 @@ export function language() {
   return lang;
 }
 
-/** The msgids asked for under a non-English catalogue that neither it nor the overrides had. */
+/** The msgids (context\x04msgid with a context) asked for since a non-English catalogue was
+ *  installed that neither it nor the overrides had. */
 export function missingMessages() {
   return new Set(missing);
 }
