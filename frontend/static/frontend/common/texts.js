@@ -123,18 +123,19 @@ export function releasedText(labels) {
   return interpolate(text, { seats: listOf(labels) }, true);
 }
 
-/** The answer to "find N seats together" when no row has them. */
+/** The answer to "find N seats together" when no row has them. English says "seats" for
+ *  1 too, as it always has; the translations have their singular. */
 export function noAdjacentText(count, category) {
   if (!category) {
     const text = ngettext(
-      'There is no %(count)s seat together right now. Try fewer seats or another price category.',
+      'There are no %(count)s seats together right now. Try fewer seats or another price category.',
       'There are no %(count)s seats together right now. Try fewer seats or another price category.',
       count,
     );
     return interpolate(text, { count }, true);
   }
   const text = ngettext(
-    'There is no %(count)s seat together in %(category)s right now. Try fewer seats or another price category.',
+    'There are no %(count)s seats together in %(category)s right now. Try fewer seats or another price category.',
     'There are no %(count)s seats together in %(category)s right now. Try fewer seats or another price category.',
     count,
   );
@@ -212,10 +213,11 @@ export function errorText(msg, labelOf, maxPerHolder) {
   }
 }
 
+/** English says "seats" for 1 too, as it always has; the translations have their singular. */
 export function tooManyText(maxPerHolder) {
   if (!Number.isFinite(maxPerHolder)) return gettext('You cannot hold any more seats.');
   const text = ngettext(
-    'You can hold at most %(count)s seat at a time.',
+    'You can hold at most %(count)s seats at a time.',
     'You can hold at most %(count)s seats at a time.',
     maxPerHolder,
   );

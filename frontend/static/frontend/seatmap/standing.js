@@ -37,7 +37,7 @@ export function standingLabel(area, count, price = '') {
     left === 0
       ? gettext('sold out')
       : interpolate(
-          ngettext('%(left)s of %(capacity)s place left', '%(left)s of %(capacity)s places left', left),
+          ngettext('%(left)s of %(capacity)s places left', '%(left)s of %(capacity)s places left', left),
           { left, capacity },
           true,
         );
@@ -63,11 +63,11 @@ export function leftText(count, price = '') {
   const values = { left: available, capacity: count.capacity, price };
   const text = price
     ? ngettext(
-        '%(left)s of %(capacity)s place left, %(price)s each.',
+        '%(left)s of %(capacity)s places left, %(price)s each.',
         '%(left)s of %(capacity)s places left, %(price)s each.',
         available,
       )
-    : ngettext('%(left)s of %(capacity)s place left.', '%(left)s of %(capacity)s places left.', available);
+    : ngettext('%(left)s of %(capacity)s places left.', '%(left)s of %(capacity)s places left.', available);
   return interpolate(text, values, true);
 }
 

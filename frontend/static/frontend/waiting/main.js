@@ -74,7 +74,7 @@ function show(msg) {
   version = msg.version;
   app.dataset.state = msg.state;
   app.dataset.version = String(msg.version);
-  waitingCount.textContent = msg.countText(waiting);
+  waitingCount.textContent = countText(msg.waiting);
   if (msg.state === 'admitted') {
     message.textContent = gettext('It is your turn: opening the seat map…');
     location.reload();
