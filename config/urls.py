@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api import health, metrics
+from frontend import catalogue
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,5 +13,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    # The embeddable seat map's texts, per language (docs/languages.md).
+    path(
+        "embed/v1/messages/<str:lang>.json",
+        catalogue.messages,
+        name="embed-messages",
+    ),
     path("", include("frontend.urls")),
 ]

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { EXPIRED_TEXT, WARNING_TEXT } from '../../../frontend/static/frontend/common/texts.js';
+import { expiredText, warningText } from '../../../frontend/static/frontend/common/texts.js';
 import { createHoldWatch } from '../../../frontend/static/frontend/seatmap/hold.js';
 import { ME, OTHER, T0, changed, free, held, makeStore, seat, snapshot } from './helpers.mjs';
 
@@ -34,16 +34,16 @@ test('an expiry pushed by the server for our seats is announced once', () => {
   const { watch, said, push } = watching();
   watch.refresh(T0);
   push(changed(6, [free(1)], 'expired'), T0 + 1000);
-  assert.deepEqual(said, [EXPIRED_TEXT]);
+  assert.deepEqual(said, [expiredText()]);
   watch.refresh(UNTIL + 1000); // the clock catches up: no second notice
-  assert.deepEqual(said, [EXPIRED_TEXT]);
+  assert.deepEqual(said, [expiredText()]);
 });
 
 test('a push that lands just after the clock ran out is announced once', () => {
   const { watch, said, push } = watching();
   watch.refresh(T0);
   push(changed(6, [free(1)], 'expired'), UNTIL + 200); // no clock tick in between
-  assert.deepEqual(said, [EXPIRED_TEXT]);
+  assert.deepEqual(said, [expiredText()]);
 });
 
 test("an expiry of someone else's seats says nothing to us", () => {
@@ -64,9 +64,9 @@ test('the clock running out announces the expiry once, before the server confirm
   const { watch, said, push } = watching();
   watch.refresh(T0);
   watch.refresh(UNTIL);
-  assert.deepEqual(said, [EXPIRED_TEXT]);
+  assert.deepEqual(said, [expiredText()]);
   push(changed(6, [free(1)], 'expired'), UNTIL + 200);
-  assert.deepEqual(said, [EXPIRED_TEXT]);
+  assert.deepEqual(said, [expiredText()]);
 });
 
 test('the warning comes once, when a minute is left', () => {
@@ -75,6 +75,6 @@ test('the warning comes once, when a minute is left', () => {
   assert.deepEqual(shown.countdown, { left: 120_000, warning: false });
   watch.refresh(UNTIL - 60_000);
   watch.refresh(UNTIL - 59_000);
-  assert.deepEqual(said, [WARNING_TEXT]);
+  assert.deepEqual(said, [warningText()]);
   assert.deepEqual(shown.countdown, { left: 59_000, warning: true });
 });

@@ -1,15 +1,15 @@
 // What the buyer asks for (hold, release, extend, book, seats together) and what the reply says.
 
 import { parseTime } from '../common/clock.js';
+import { gettext, interpolate, ngettext } from '../common/i18n.js';
 import {
-  LIMIT_TEXT,
-  OFFLINE_TEXT,
   countdownText,
   errorText,
   heldText,
+  limitText,
   noAdjacentText,
+  offlineText,
   releasedText,
-  seatsPhrase,
   takenText,
   tooManyText,
 } from '../common/texts.js';
@@ -63,7 +63,7 @@ export function createActions({
     const invalid = [name, email].find((input) => !input.checkValidity());
     if (invalid) {
       invalid.reportValidity();
-      say('Give your name and a valid email address to book.');
+      say(gettext('Give your name and a valid email address to book.'));
       return null;
     }
     return { customer_name: name.value.trim(), customer_email: email.value.trim() };
@@ -75,7 +75,7 @@ export function createActions({
     return socket
       .request(msg)
       .catch(() => {
-        say(OFFLINE_TEXT);
+        say(offlineText());
         return null;
       })
       .finally(() => map.setPending(ids, false));
@@ -163,15 +163,16 @@ export function createActions({
           if (reply?.type === 'error' && reply.code === 'extend_limit') {
             watch.limitReached();
             refresh();
-            say(LIMIT_TEXT);
+            say(limitText());
           } else if (!failed(reply)) {
             const until = parseTime(reply.held_until);
             store.setMaxUntil(parseTime(reply.max_until));
             refresh();
+            const time = until === null ? null : countdownText(until - clock.now());
             say(
-              until === null
-                ? 'Your hold was extended.'
-                : `Your hold was extended: ${countdownText(until - clock.now())} left.`,
+              time === null
+                ? gettext('Your hold was extended.')
+                : interpolate(gettext('Your hold was extended: %(time)s left.'), { time }, true),
             );
           }
         })
@@ -190,7 +191,12 @@ export function createActions({
           if (failed(reply)) return;
           const labels = labelsOf(reply.seat_ids ?? ids);
           panel.showBooking(reply.booking, labels);
-          say(`${seatsPhrase(labels)} booked. Your booking reference is ${reply.booking}.`);
+          const text = ngettext(
+            'Seat %(seats)s booked. Your booking reference is %(reference)s.',
+            'Seats %(seats)s booked. Your booking reference is %(reference)s.',
+            labels.length,
+          );
+          say(interpolate(text, { seats: labels.join(', '), reference: reply.booking }, true));
         })
         .finally(() => panel.setBusy(false));
     },

@@ -6,7 +6,8 @@
 import { createClock } from '../common/clock.js';
 import { connect } from '../common/connection.js';
 import { showConnection } from '../common/status.js';
-import { TAP_AGAIN_TEXT, countdownText, errorText } from '../common/texts.js';
+import { gettext } from '../common/i18n.js';
+import { countdownText, errorText, tapAgainText } from '../common/texts.js';
 import { createActions } from './actions.js';
 import { createBestForm } from './best.js';
 import { createBoxOffice } from './boxoffice.js';
@@ -38,7 +39,9 @@ async function sameOriginJson(url) {
 
 /** What a final close of the socket means for the visitor. */
 function closedText(code) {
-  return code === 4404 ? 'This event does not exist.' : 'You are not allowed to see this event.';
+  return code === 4404
+    ? gettext('This event does not exist.')
+    : gettext('You are not allowed to see this event.');
 }
 
 /**
@@ -97,7 +100,7 @@ export function mountSeatMap(root, options) {
     // A first tap on seats too small to pick zoomed in: say so where the finger is.
     onTapZoom: (target) => {
       const id = seatIdOf(target);
-      if (id !== null) seatNote?.show(id, TAP_AGAIN_TEXT);
+      if (id !== null) seatNote?.show(id, tapAgainText());
     },
   });
   // Live snapshots: the map's layout comes once, as a document the browser keeps.
@@ -208,7 +211,7 @@ export function mountSeatMap(root, options) {
         return layouts.get(msg.layout.url).then(
           (fetched) => applySnapshot(expandSnapshot(msg, fetched)),
           () => {
-            say('The seat map could not be loaded; trying again.');
+            say(gettext('The seat map could not be loaded; trying again.'));
             setTimeout(() => socket.send({ type: 'snapshot' }), LAYOUT_RETRY_MS);
           },
         );

@@ -2,6 +2,7 @@
 // wheelchair spaces "with a wheelchair space"; the choice goes to a callback.
 
 import { option } from '../common/dom.js';
+import { gettext } from '../common/i18n.js';
 import { priceText } from '../common/texts.js';
 
 const DEFAULT_COUNT = 2;
@@ -34,7 +35,7 @@ export function createBestForm(form, { max, onFind }) {
     setCategories(categories) {
       const chosen = category.value;
       category.replaceChildren(
-        option('', 'Any price'),
+        option('', gettext('Any price')),
         ...categories.map((c) => option(c.code, `${c.name} (${priceText(c)})`)),
       );
       category.value = categories.some((c) => c.code === chosen) ? chosen : '';

@@ -3,14 +3,30 @@
 // `flagsOf` and `flagWords` are pure (Node tests them); the mark builders need a DOM.
 
 import { svgEl } from '../common/dom.js';
+import { gettext, interpolate, pgettext } from '../common/i18n.js';
 
 export const FLAGS = ['wheelchair', 'companion', 'restricted'];
 
+/** The legend's names of the flags, looked up when read. */
 export const FLAG_NAMES = {
-  wheelchair: 'Wheelchair space',
-  companion: 'Companion seat',
-  restricted: 'Restricted view',
+  get wheelchair() {
+    return gettext('Wheelchair space');
+  },
+  get companion() {
+    return gettext('Companion seat');
+  },
+  get restricted() {
+    return gettext('Restricted view');
+  },
 };
+
+// Inside a seat's name ("Row A, seat 3, wheelchair space"): lower case in English, but
+// German writes nouns capitalised, so these are texts of their own, not FLAG_NAMES lowered.
+function flagWord(flag) {
+  if (flag === 'wheelchair') return gettext('wheelchair space');
+  if (flag === 'companion') return gettext('companion seat');
+  return gettext('restricted view');
+}
 
 /** The flags a seat carries, in FLAGS order. */
 export function flagsOf(seat) {
@@ -30,9 +46,13 @@ export function flagWords(seat, labelOf = () => null) {
   for (const flag of flagsOf(seat)) {
     if (flag === 'companion') {
       const label = labelOf(seat.companion_of);
-      words.push(label ? `companion seat for wheelchair space ${label}` : 'companion seat');
+      words.push(
+        label
+          ? interpolate(gettext('companion seat for wheelchair space %(seat)s'), { seat: label }, true)
+          : flagWord(flag),
+      );
     } else {
-      words.push(FLAG_NAMES[flag].toLowerCase());
+      words.push(flagWord(flag));
     }
   }
   if (seat.note) words.push(seat.note);
@@ -49,7 +69,7 @@ export function flagMark(flag) {
   if (flag === 'wheelchair') {
     g.append(svgEl('circle', { cx: 8.2, cy: 3.6, r: 1.7 }), svgEl('path', { d: WHEELCHAIR_PATH }));
   } else if (flag === 'companion') {
-    g.append(svgEl('circle', { cx: 16.5, cy: 3.5, r: 4.3 }), svgEl('text', { x: 16.5, y: 5.6 }, 'C'));
+    g.append(svgEl('circle', { cx: 16.5, cy: 3.5, r: 4.3 }), svgEl('text', { x: 16.5, y: 5.6 }, pgettext('mark on a companion seat', 'C')));
   } else if (flag === 'restricted') {
     g.append(svgEl('path', { d: 'M0.8 0.8H8.5L0.8 8.5Z' }));
   }

@@ -1,6 +1,6 @@
 // Your hold over time: the countdown, the 60 s warning, the extend limit and the expiry notice.
 
-import { EXPIRED_TEXT, WARNING_TEXT } from '../common/texts.js';
+import { expiredText, warningText } from '../common/texts.js';
 
 const WARN_BEFORE_MS = 60_000;
 
@@ -19,7 +19,7 @@ export function createHoldWatch(store, panel, say, holdSeconds, onExpired = () =
   function noticeExpiry() {
     if (expiryNoticeFor === previous.until) return;
     expiryNoticeFor = previous.until;
-    say(EXPIRED_TEXT);
+    say(expiredText());
     onExpired();
   }
 
@@ -49,7 +49,7 @@ export function createHoldWatch(store, panel, say, holdSeconds, onExpired = () =
       panel.showHold(hold, (code) => store.category(code), store.firstCategory()?.currency);
       const left = hold.seats.length && hold.until !== null ? hold.until - now : null;
       const warning = left !== null && left <= WARN_BEFORE_MS;
-      if (warning && !warned && !(fresh && startsWarned)) say(WARNING_TEXT);
+      if (warning && !warned && !(fresh && startsWarned)) say(warningText());
       warned = warning;
       panel.showCountdown(left, warning);
       const maxUntil = store.maxUntil();

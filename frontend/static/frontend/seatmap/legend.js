@@ -2,6 +2,7 @@
 // availability; and the seat features (wheelchair spaces, ...) the map has.
 
 import { el, span, svgEl } from '../common/dom.js';
+import { gettext, interpolate, ngettext } from '../common/i18n.js';
 import { priceText } from '../common/texts.js';
 import { FLAGS, FLAG_NAMES, flagMark, flagsOf } from './flags.js';
 
@@ -10,7 +11,8 @@ function rowsText(seats) {
   if (!seats.length) return '';
   const first = seats.reduce((a, b) => (b.y < a.y ? b : a));
   const last = seats.reduce((a, b) => (b.y > a.y ? b : a));
-  return first.row === last.row ? `row ${first.row}` : `rows ${first.row}–${last.row}`;
+  if (first.row === last.row) return interpolate(gettext('row %(row)s'), { row: first.row }, true);
+  return interpolate(gettext('rows %(first)s–%(last)s'), { first: first.row, last: last.row }, true);
 }
 
 /** Seat squares side by side, as the map draws them; each gets `attrs` of its own. */
@@ -83,14 +85,15 @@ export function createLegend(root = document) {
       li.dataset.flag = 'standing';
       li.append(
         shapeSwatch('standing-swatch'),
-        span('legend-label', 'Standing: click the area and choose how many places'),
+        span('legend-label', gettext('Standing: click the area and choose how many places')),
       );
       entries.push(li);
     }
     if ((plan?.tables ?? []).some((t) => t.booking !== 'seats')) {
       const li = el('li');
       li.dataset.flag = 'whole-table';
-      li.append(shapeSwatch('table-swatch'), span('legend-label', 'Table sold whole: one click holds all its seats'));
+      const text = gettext('Table sold whole: one click holds all its seats');
+      li.append(shapeSwatch('table-swatch'), span('legend-label', text));
       entries.push(li);
     }
     if (!entries.length) return;
@@ -145,7 +148,8 @@ export function createLegend(root = document) {
         const tally = byCategory.get(code);
         const free = tally?.available ?? 0;
         const total = tally ? Object.values(tally).reduce((a, b) => a + b, 0) : 0;
-        output.textContent = `${free} of ${total} available`;
+        const text = ngettext('%(free)s of %(total)s available', '%(free)s of %(total)s available', free);
+        output.textContent = interpolate(text, { free, total }, true);
         output.closest('li').dataset.available = String(free);
       }
     },

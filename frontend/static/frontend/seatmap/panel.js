@@ -3,7 +3,8 @@
 // server answers with the redirect to the shop.
 
 import { el, focusedIn, span } from '../common/dom.js';
-import { bookButtonText, countdownText, priceText, seatsPhrase, totalText } from '../common/texts.js';
+import { gettext, interpolate, ngettext } from '../common/i18n.js';
+import { bookButtonText, countdownText, priceText, totalText } from '../common/texts.js';
 
 /**
  * Which buttons are disabled: nothing to book, extend or check out without seats, and
@@ -48,10 +49,10 @@ export function createPanel(root = document) {
   function seatItem(seat, category) {
     const li = el('li');
     li.dataset.seatId = seat.id;
-    const release = el('button', 'link-button', 'Release');
+    const release = el('button', 'link-button', gettext('Release'));
     release.type = 'button';
     release.dataset.releaseSeat = seat.id;
-    release.setAttribute('aria-label', `Release seat ${seat.label}`);
+    release.setAttribute('aria-label', interpolate(gettext('Release seat %(seat)s'), { seat: seat.label }, true));
     li.append(
       span('my-seat-label', seat.label),
       ' ',
@@ -100,8 +101,15 @@ export function createPanel(root = document) {
     },
 
     showBooking(reference, labels) {
-      const seats = labels.length ? ` ${seatsPhrase(labels)}.` : '';
-      bookingResult.textContent = `Booked!${seats} Your booking reference is ${reference}.`;
+      const values = { seats: labels.join(', '), reference };
+      const text = labels.length
+        ? ngettext(
+            'Booked! Seat %(seats)s. Your booking reference is %(reference)s.',
+            'Booked! Seats %(seats)s. Your booking reference is %(reference)s.',
+            labels.length,
+          )
+        : gettext('Booked! Your booking reference is %(reference)s.');
+      bookingResult.textContent = interpolate(text, values, true);
     },
 
     say(text) {

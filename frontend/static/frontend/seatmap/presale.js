@@ -2,11 +2,16 @@
 // then the page loads again, so its socket opens with the session's channels. The legend says
 // which channels' seats are on sale to this viewer.
 
+import { gettext, interpolate } from '../common/i18n.js';
+
 /** The form's answer in words: the server's message, or what it unlocked. */
 export function presaleText(status, doc) {
-  if (status === 200 && doc?.channel) return `Unlocked: ${doc.channel.name}. Loading its seats…`;
+  if (status === 200 && doc?.channel) {
+    const text = gettext('Unlocked: %(channel)s. Loading its seats…');
+    return interpolate(text, { channel: doc.channel.name }, true);
+  }
   if (doc?.message) return doc.message;
-  return 'That did not work; please try again.';
+  return gettext('That did not work; please try again.');
 }
 
 /** `form`: the code form (absent on pages without an active channel); `legendItem`: the
@@ -18,7 +23,7 @@ export function createPresale(form, legendItem, { reload = () => location.reload
     event.preventDefault();
     const code = form.elements.code.value;
     const token = form.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
-    result.textContent = 'Checking…';
+    result.textContent = gettext('Checking…');
     let response;
     let doc = null;
     try {
@@ -43,7 +48,8 @@ export function createPresale(form, legendItem, { reload = () => location.reload
       if (!legendItem) return;
       legendItem.hidden = channels.length === 0;
       const names = channels.map((c) => c.name).join(', ');
-      legendItem.querySelector('.legend-label').textContent = `${names}: on sale to you`;
+      const text = interpolate(gettext('%(channels)s: on sale to you'), { channels: names }, true);
+      legendItem.querySelector('.legend-label').textContent = text;
     },
   };
 }

@@ -3,6 +3,7 @@
 // panning only move the viewBox (zoom.js), so nothing here runs again for them.
 
 import { focusedIn, svgEl } from '../common/dom.js';
+import { gettext, interpolate } from '../common/i18n.js';
 import { seatDescription, seatName } from '../common/texts.js';
 import { drawAreas, areaBounds } from './areas.js';
 import { flagMark, flagWords, flagsOf } from './flags.js';
@@ -334,7 +335,8 @@ export function createSeatMap(svg, store) {
 
 /** "kept for Members presale" (not on sale), or "Members presale seat" (unlocked). */
 export function keptText(kept) {
-  return kept.unlocked ? `${kept.name} seat` : `kept for ${kept.name}`;
+  const text = kept.unlocked ? gettext('%(channel)s seat') : gettext('kept for %(channel)s');
+  return interpolate(text, { channel: kept.name }, true);
 }
 
 /** A kept seat's tooltip (its <title>): the channel, while it keeps the seat. */
@@ -343,9 +345,11 @@ function keptTitle(g, kept) {
   // seat's features and note (drawSeat keeps those in data-tip).
   const keptText = !kept
     ? ''
-    : kept.unlocked
-      ? `${kept.name}: on sale to you`
-      : `Kept for ${kept.name}: not on sale`;
+    : interpolate(
+        kept.unlocked ? gettext('%(channel)s: on sale to you') : gettext('Kept for %(channel)s: not on sale'),
+        { channel: kept.name },
+        true,
+      );
   const text = [keptText, g.dataset.tip ?? ''].filter(Boolean).join('; ');
   let title = g.querySelector('title');
   if (!text) {

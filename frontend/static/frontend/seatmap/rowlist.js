@@ -1,15 +1,21 @@
 // List view for screen readers: the available seats of each row as buttons, patched live.
 
 import { el, focusedIn, span } from '../common/dom.js';
+import { gettext, interpolate, ngettext, pgettext } from '../common/i18n.js';
 import { spokenPrice } from '../common/texts.js';
 import { flagWords, flagsOf } from './flags.js';
 import { rowKey } from './order.js';
 
 // Short visible marks for a seat's features; the button's name spells them out.
-const FLAG_BADGES = { wheelchair: '♿', companion: 'C', restricted: 'RV' };
+function flagBadge(flag) {
+  if (flag === 'wheelchair') return '♿';
+  if (flag === 'companion') return pgettext('mark on a companion seat', 'C');
+  return pgettext('mark on a seat with a restricted view', 'RV');
+}
 
 function countText(n) {
-  return n === 0 ? 'none available' : `${n} available`;
+  if (n === 0) return gettext('none available');
+  return interpolate(ngettext('%(count)s available', '%(count)s available', n), { count: n }, true);
 }
 
 /**
@@ -31,9 +37,10 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
     const price = category ? `, ${category.name}, ${spokenPrice(category)}` : '';
     const words = flagWords(seat, (id) => store.get(id)?.label ?? null);
     const extra = words.length ? `, ${words.join(', ')}` : '';
-    button.setAttribute('aria-label', `Hold seat ${seat.number}${price}${extra}`);
+    const hold = interpolate(gettext('Hold seat %(number)s'), { number: seat.number }, true);
+    button.setAttribute('aria-label', `${hold}${price}${extra}`);
     for (const flag of flagsOf(seat)) {
-      const badge = span(`list-flag list-flag-${flag}`, FLAG_BADGES[flag]);
+      const badge = span(`list-flag list-flag-${flag}`, flagBadge(flag));
       badge.setAttribute('aria-hidden', 'true');
       button.append(' ', badge);
     }
@@ -61,7 +68,12 @@ export function createRowList(details, store, { onPick, now: clockNow }) {
       let row = rows.get(key);
       if (!row) {
         const group = el('section', 'row-group');
-        const name = withSection ? `${seat.section}, row ${seat.row}` : `Row ${seat.row}`;
+        const where = { section: seat.section, row: seat.row };
+        const name = interpolate(
+          withSection ? gettext('%(section)s, row %(row)s') : gettext('Row %(row)s'),
+          where,
+          true,
+        );
         const h3 = el('h3', null, name);
         const count = span('row-count', '');
         h3.append(', ', count);

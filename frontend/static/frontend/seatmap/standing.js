@@ -4,6 +4,7 @@
 // `hold` with `places`). `standingCounts` and `standingLabel` are pure: Node tests them.
 
 import { svgEl } from '../common/dom.js';
+import { formatPrice, gettext, interpolate, ngettext } from '../common/i18n.js';
 import { areaBounds, areaParts, areaTransform } from './areas.js';
 
 const FILL = '#dbeafe';
@@ -32,25 +33,47 @@ export function standingCounts(places, statusOf) {
 export function standingLabel(area, count, price = '') {
   const left = count?.available ?? 0;
   const capacity = count?.capacity ?? area.capacity ?? 0;
-  const status = left === 0 ? 'sold out' : `${left} of ${capacity} places left`;
-  const mine = count?.mine ? `, ${count.mine} held by you` : '';
-  const cost = price ? `, ${price} each` : '';
+  const status =
+    left === 0
+      ? gettext('sold out')
+      : interpolate(
+          ngettext('%(left)s of %(capacity)s places left', '%(left)s of %(capacity)s places left', left),
+          { left, capacity },
+          true,
+        );
+  const parts = [interpolate(gettext('%(area)s, standing: %(status)s'), { area: area.name, status }, true)];
+  if (count?.mine) {
+    const mine = ngettext('%(count)s held by you', '%(count)s held by you', count.mine);
+    parts.push(interpolate(mine, { count: count.mine }, true));
+  }
+  if (price) parts.push(interpolate(gettext('%(price)s each'), { price }, true));
   return {
-    caption: left === 0 ? 'Sold out' : `${left} left`,
-    name: `${area.name}, standing: ${status}${mine}${cost}`,
+    caption:
+      left === 0
+        ? gettext('Sold out')
+        : interpolate(ngettext('%(left)s left', '%(left)s left', left), { left }, true),
+    name: parts.join(', '),
   };
 }
 
 /** The form's line about an area: how many places are left, at what price. */
 export function leftText(count, price = '') {
   const available = count?.available ?? 0;
-  if (available === 0) return 'Sold out.';
-  return `${available} of ${count.capacity} places left${price ? `, ${price} each` : ''}.`;
+  if (available === 0) return gettext('Sold out.');
+  const values = { left: available, capacity: count.capacity, price };
+  const text = price
+    ? ngettext(
+        '%(left)s of %(capacity)s places left, %(price)s each.',
+        '%(left)s of %(capacity)s places left, %(price)s each.',
+        available,
+      )
+    : ngettext('%(left)s of %(capacity)s places left.', '%(left)s of %(capacity)s places left.', available);
+  return interpolate(text, values, true);
 }
 
 function priceOf(store, area) {
   const category = store.category(area.category);
-  return category ? `${category.price} ${category.currency}` : '';
+  return category ? formatPrice(category.price, category.currency) : '';
 }
 
 function textSize(box) {
@@ -134,7 +157,7 @@ export function createStanding({
     const count = counts(now).get(key);
     const available = count?.available ?? 0;
     open = key;
-    title.textContent = `${entry.area.name} (standing)`;
+    title.textContent = interpolate(gettext('%(area)s (standing)'), { area: entry.area.name }, true);
     left.textContent = leftText(count, priceOf(store, entry.area));
     const most = Math.max(1, Math.min(available, maxPerHolder));
     quantity.max = String(most);

@@ -2,6 +2,7 @@
 // Shown only when the whole hall fits at a size too small to pick seats (e.g. on a phone).
 
 import { el } from '../common/dom.js';
+import { gettext } from '../common/i18n.js';
 
 export const COMFORT_SEAT_PX = 20; // below this pitch on screen, offer the zones
 
@@ -27,7 +28,7 @@ export function createZoneNav(nav, { onZone, onWhole }) {
     /** One button per zone (front first); nothing to offer for a single zone. */
     build(zones) {
       buttons = new Map();
-      const items = [button('Whole hall', null, onWhole)];
+      const items = [button(gettext('Whole hall'), null, onWhole)];
       for (const zone of zones) items.push(button(zone.name, zone.name, () => onZone(zone)));
       nav.replaceChildren(...items);
       press(null);

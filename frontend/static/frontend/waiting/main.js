@@ -6,9 +6,10 @@
 import { createClock, parseTime } from '../common/clock.js';
 import { connect } from '../common/connection.js';
 import { showConnection } from '../common/status.js';
+import { gettext } from '../common/i18n.js';
 import { countdownText } from '../common/texts.js';
 import { estimatedWait, placeInLine } from './line.js';
-import { placeText, waitText } from './texts.js';
+import { countText, placeText, waitText } from './texts.js';
 
 const app = document.getElementById('waiting-app');
 const statusElement = document.getElementById('connection-status');
@@ -38,13 +39,13 @@ function showPlace(place, waiting, estimatedSeconds, isPaused, rate) {
   waitBasis = { position: place.position, rate_per_minute: rate };
   paused = Boolean(isPaused);
   app.dataset.paused = String(paused);
-  waitingCount.textContent = waiting.toLocaleString('en');
+  waitingCount.textContent = countText(waiting);
   position.textContent = placeText(place.position, place.exact);
   position.dataset.position = String(place.position);
   position.dataset.exact = String(place.exact);
   ahead.textContent = placeText(place.position - 1, place.exact);
   estimate.textContent = waitText(estimatedSeconds, paused);
-  message.textContent = paused ? 'The sale is paused for a moment; you keep your place.' : '';
+  message.textContent = paused ? gettext('The sale is paused for a moment; you keep your place.') : '';
 }
 
 function showLine(line) {
@@ -53,7 +54,7 @@ function showLine(line) {
   opensAt = parseTime(line.opens_at);
   if (!line.enabled) {
     // The room was turned off: the event's page is the seat map again.
-    message.textContent = 'The waiting room is closed: opening the seat map…';
+    message.textContent = gettext('The waiting room is closed: opening the seat map…');
     location.reload();
     return;
   }
@@ -73,9 +74,9 @@ function show(msg) {
   version = msg.version;
   app.dataset.state = msg.state;
   app.dataset.version = String(msg.version);
-  waitingCount.textContent = msg.waiting.toLocaleString('en');
+  waitingCount.textContent = countText(msg.waiting);
   if (msg.state === 'admitted') {
-    message.textContent = 'It is your turn: opening the seat map…';
+    message.textContent = gettext('It is your turn: opening the seat map…');
     location.reload();
     return;
   }
@@ -89,8 +90,8 @@ function show(msg) {
     estimate.textContent = '–';
     message.textContent =
       msg.state === 'lapsed'
-        ? 'Your turn ran out. Join again to get a new place at the back.'
-        : 'You left the queue.';
+        ? gettext('Your turn ran out. Join again to get a new place at the back.')
+        : gettext('You left the queue.');
   }
   leaveButton.hidden = msg.state !== 'waiting';
   rejoinButton.hidden = msg.state === 'waiting';
