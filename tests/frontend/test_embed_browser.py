@@ -275,3 +275,37 @@ def test_every_language_renders_without_a_missing_message(browser, server, shop,
         ".then((m) => [...m.missingMessages()])"
     )
     assert missing == [], missing
+
+
+def test_the_shop_restyles_and_rewords_the_map(browser, shop):
+    page = shop_page(browser, shop, "event=1&lang=de")
+    expect(embedded_seat(page, 6)).to_be_visible(timeout=START)
+    rounding = (
+        "getComputedStyle(document.querySelector('seat-map').shadowRoot"
+        ".querySelector('.seat[data-seat-id=\"6\"] rect')).rx"
+    )
+    before = page.evaluate(rounding)
+    # Custom properties set on the element reach into its shadow root (CSSOM,
+    # which the shop's policy allows), and so do ::part() rules.
+    page.evaluate(
+        "document.querySelector('seat-map').style.setProperty('--seat-radius', '50%')"
+    )
+    assert page.evaluate(rounding) == "50%" != before
+    expect(page.locator("seat-map .seat[data-seat-id='6']")).to_have_attribute(
+        "part", re.compile(r"\bseat-available\b")
+    )
+
+    # Our words replaced by the shop's: a label as shown (German here) and a
+    # text the element writes, by its English original.
+    page.evaluate(
+        "document.querySelector('seat-map').messages = {"
+        "'Ihre Plätze': 'Ihre Auswahl',"
+        "'This seat map cannot be shown: its key is not valid.': 'Falscher Schlüssel.'}"
+    )
+    expect(page.locator("seat-map #my-seats-title")).to_have_text("Ihre Auswahl")
+    page.evaluate(
+        "document.querySelector('seat-map').setAttribute('key', 'pk_unknown')"
+    )
+    refusal = page.locator("seat-map .embed-refusal")
+    expect(refusal).to_have_attribute("data-code", "key_invalid", timeout=START)
+    expect(refusal).to_have_text("Falscher Schlüssel.")
