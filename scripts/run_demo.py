@@ -132,6 +132,7 @@ def publishable_key(var_dir: Path, shop_port: int) -> str:
     http://localhost:<shop_port>: the kept one while it is active and
     still lists both, else a new one. It is public, so kept without care."""
     from django.core.management import call_command
+
     from embed.models import PublishableKey
 
     origins = {f"http://127.0.0.1:{shop_port}", f"http://localhost:{shop_port}"}

@@ -31,7 +31,10 @@ map.addEventListener('holdchanged', (event) => {
 map.addEventListener('holdexpired', () => show('Your hold has ended; pick seats again.'));
 map.addEventListener('error', (event) => show(event.detail.message));
 // The element's own "Continue to checkout" button, and ours: both hand the token over.
-map.addEventListener('checkout', (event) => goToCheckout(event.detail));
+map.addEventListener('checkout', (event) => {
+  event.preventDefault(); // ours to handle: the element does not go to the checkout URL itself
+  goToCheckout(event.detail);
+});
 pay.addEventListener('click', async () => {
   pay.disabled = true;
   try {

@@ -45,20 +45,34 @@ RECORD_EVENTS = """
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:
+def shop_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, shop_port) -> Iterator[LiveServer]:
+    """The demo event sells through the shop's checkout, as `make run` seeds it."""
+    checkout = f"http://127.0.0.1:{shop_port}/checkout"
     with live_server(
         tmp_path_factory.mktemp("embed"),
-        seeds=[("--rows", "4", "--seats-per-row", "8", "--allow-single-seats")],
+        seeds=[
+            (
+                *("--rows", "4", "--seats-per-row", "8", "--allow-single-seats"),
+                *("--checkout-url", checkout),
+            )
+        ],
         SEAT_HOLD_SECONDS="120",
     ) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def shop(server) -> Iterator[Worker]:
+def shop(server, shop_port, tmp_path_factory) -> Iterator[Worker]:
     """The demo shop with a sell key and a publishable key for its origin
-    (http://127.0.0.1:<port> only: http://localhost:<port> is not listed)."""
-    port = free_port()
+    (http://127.0.0.1:<port> only: http://localhost:<port> is not listed),
+    serving pages written by the test from its pages folder."""
+    port = shop_port
+    pages = tmp_path_factory.mktemp("shop-pages")
     sell = server.manage("create_api_key", "shop", "--scope", "sell").strip()
     publishable = server.manage(
         "create_publishable_key", "shop", "--origin", f"http://127.0.0.1:{port}"
@@ -70,13 +84,14 @@ def shop(server) -> Iterator[Worker]:
         worker = server.listen(
             "shop",
             "scripts/demo_shop.py",
-            *("--port", str(port), "--seats-url", server.url),
+            *("--port", str(port), "--seats-url", server.url, "--pages", str(pages)),
             port=port,
         )
     finally:
         server.env = env
     worker.publishable = publishable
     worker.sell = sell
+    worker.pages = pages
     yield worker
     server.stop(worker.process)
 
@@ -309,3 +324,23 @@ def test_the_shop_restyles_and_rewords_the_map(browser, shop):
     refusal = page.locator("seat-map .embed-refusal")
     expect(refusal).to_have_attribute("data-code", "key_invalid", timeout=START)
     expect(refusal).to_have_text("Falscher Schlüssel.")
+
+
+def test_the_snippet_alone_sells_through_the_events_checkout(browser, server, shop):
+    """docs/embed.md's snippet pasted into a page of the shop's origin, nothing
+    else: the element's own button takes the buyer to the event's checkout."""
+    (shop.pages / "mine.html").write_text(
+        '<!DOCTYPE html><html lang="de"><meta charset="utf-8">'
+        "<title>Mein Shop</title>\n"
+        f'<script type="module" src="{server.url}/embed/v1/seat-map.js"></script>\n'
+        f'<seat-map event="1" key="{shop.publishable}" lang="de"></seat-map>\n'
+    )
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"http://127.0.0.1:{shop.port}/pages/mine.html")
+    expect(embedded_seat(page, 12)).to_be_visible(timeout=START)
+    embedded_seat(page, 12).click()
+    expect(embedded_seat(page, 12)).to_have_attribute("data-status", "held-by-me")
+    page.locator("seat-map #checkout-button").click()
+    page.wait_for_url(re.compile(r"/checkout\?hold_token=.+&event_id=1"))
+    page.locator("#pay").click()
+    expect(page.locator(".reference")).to_contain_text("BK-")

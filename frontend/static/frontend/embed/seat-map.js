@@ -105,8 +105,10 @@ export class SeatMapElement extends HTMLElement {
     await this.#map.release(seatIds);
   }
 
-  #emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  /** Raise `type`; false when a listener called preventDefault() on it. */
+  #emit(type, detail, cancelable = false) {
+    const event = new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable });
+    return this.dispatchEvent(event);
   }
 
   #stop() {
@@ -245,7 +247,7 @@ export class SeatMapElement extends HTMLElement {
     });
     this.shadowRoot
       .getElementById('checkout-button')
-      ?.addEventListener('click', () => this.#checkout(answer.event.id));
+      ?.addEventListener('click', () => this.#checkout(answer.event.id, answer.checkout_url));
   }
 
   #waitingRoom(url) {
@@ -299,10 +301,17 @@ export class SeatMapElement extends HTMLElement {
     if (changed) this.#emit('holdchanged', { seats: [...now.values()], heldUntil: until });
   }
 
-  async #checkout(eventId) {
+  /** Hand the hold over: to the page's `checkout` listener, or, if none takes it
+   *  (preventDefault), to the event's checkout URL as our own page's hand-off does. */
+  async #checkout(eventId, checkoutUrl) {
     try {
       const handed = await this.holdToken();
-      this.#emit('checkout', { eventId, ...handed });
+      if (this.#emit('checkout', { eventId, ...handed }, true) && checkoutUrl) {
+        const url = new URL(checkoutUrl);
+        url.searchParams.set('hold_token', handed.holdToken);
+        url.searchParams.set('event_id', String(eventId));
+        window.location.assign(url.href);
+      }
     } catch (error) {
       const text = refusalText(error.code ?? 'no_hold', gettext);
       this.#map?.say(text);
