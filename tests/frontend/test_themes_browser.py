@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 from devtools.processes import LiveServer, live_server
 from tests.frontend.pages import FAST, open_map, seat, serious_violations
 from tests.frontend.test_map_contrast_browser import (
-    AXE_WITHOUT_SEAT_NUMBERS,
     NUMBER_CONTRAST,
 )
 
@@ -122,13 +121,14 @@ def themed_map(browser, hall, theme: str, how: str) -> Page:
 
 @pytest.mark.parametrize(
     ("theme", "how", "seat_id"),
+    # The default light theme is checked the same way by
+    # test_map_contrast_browser.py; here the attribute and the preference.
     [
-        ("light", "default", 42),
         ("light", "attribute", 43),
         ("dark", "attribute", 44),
         ("dark", "preference", 45),
     ],
-    ids=["light", "light-attribute", "dark-attribute", "dark-preference"],
+    ids=["light-attribute", "dark-attribute", "dark-preference"],
 )
 def test_every_theme_keeps_text_seats_and_marks_readable(
     browser, hall, taken, theme, how, seat_id
@@ -160,12 +160,12 @@ def test_every_theme_keeps_text_seats_and_marks_readable(
     low = {k: round(r, 2) for k, r in drawn["markVsSeat"].items() if r < 3}
     assert low == {}, ("marks against their seats", theme, low)
 
+    # Every serious rule, color-contrast included (the seat numbers' contrast
+    # is measured above: axe cannot see the seat behind them).
     violations = serious_violations(
         page, exclude=(".seat > text", ".seat .flag-companion text")
     )
     assert violations == [], violations
-    checked = page.evaluate(AXE_WITHOUT_SEAT_NUMBERS)
-    assert checked["violations"] == [], checked
     page.context.close()
 
 
