@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from embed.models import MAX_KEY_CHARS, PREFIX, PublishableKey
 from seats.models import Event
-
-# Ids are signed 64-bit database keys; a larger one names no event.
-MAX_ID = 2**63 - 1
+from wire.requests import MAX_ID
 
 KEY_INVALID = "key_invalid"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"

@@ -32,6 +32,16 @@ def supported_language(code: str) -> str | None:
     return code if code in dict(settings.LANGUAGES) else None
 
 
+def language_for(asked: str | None) -> str:
+    """The language to speak to someone who asked for `asked`: it if the site
+    speaks it, else its base language (`de-AT`: `de`), else LANGUAGE_CODE."""
+    wanted = (asked or "").strip().lower()[:20]
+    for candidate in (wanted, wanted.split("-")[0]):
+        if candidate and supported_language(candidate):
+            return candidate
+    return settings.LANGUAGE_CODE
+
+
 @cache
 def catalogue(language: str) -> dict[str, Any]:
     """JSONCatalog's document for `language` (a LANGUAGES code); read once a process."""
@@ -45,12 +55,7 @@ def catalogue(language: str) -> dict[str, Any]:
 
 def page_catalogue() -> dict[str, Any]:
     """The active language's catalogue and code (`lang`), for a page's data block."""
-    active = translation.get_language() or settings.LANGUAGE_CODE
-    language = (
-        supported_language(active)
-        or supported_language(active.split("-")[0])
-        or settings.LANGUAGE_CODE
-    )
+    language = language_for(translation.get_language())
     return {**catalogue(language), "lang": language}
 
 

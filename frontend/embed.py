@@ -24,6 +24,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from embed import access, visitors
+from frontend.catalogue import language_for
 from frontend.views import map_context
 from seats.models import Event
 from seats.timefmt import iso
@@ -33,26 +34,6 @@ from wire import frames, rest
 PROBLEM_TYPE = "application/problem+json"
 MODULE_PATH = "frontend/embed/seat-map.js"
 MODULE_MAX_AGE = 300
-# The languages of the widget where settings name none of their own.
-DEFAULT_LANGUAGES = ("en", "de", "fr", "es", "nl")
-
-
-def language_codes() -> list[str]:
-    """The languages the site offers: settings.LANGUAGES if the project sets
-    it (Django's own default lists every language it knows), else ours."""
-    if settings.is_overridden("LANGUAGES"):
-        return [code.lower() for code, _ in getattr(settings, "LANGUAGES", ())]
-    return list(DEFAULT_LANGUAGES)
-
-
-def chosen_language(asked: str | None) -> str:
-    """`asked` if offered (`de-AT` falls back to `de`), else LANGUAGE_CODE."""
-    offered = language_codes()
-    wanted = (asked or "").strip().lower()[:20]
-    for candidate in (wanted, wanted.split("-")[0]):
-        if candidate and candidate in offered:
-            return candidate
-    return settings.LANGUAGE_CODE
 
 
 def _for_the_widget(response: HttpResponse, origin: str | None) -> HttpResponse:
@@ -84,7 +65,7 @@ def start(request: HttpRequest, event_id: str) -> HttpResponse:
         return _for_the_widget(_json(document, refused.status, PROBLEM_TYPE), origin)
     event = Event.objects.get(pk=number)
     _, token = visitors.visitor_session(key, request.GET.get("visitor") or None)
-    lang = chosen_language(request.GET.get("lang"))
+    lang = language_for(request.GET.get("lang"))
     with translation.override(lang):
         html = render_to_string(
             "frontend/seatmap_layout.html",
