@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from realtime import arrivals, limits, snapshots
 from realtime.db import db_call, db_function
 from realtime.heartbeat import ensure_heartbeats
 from realtime.hub import STAFF_GROUP, event_group, get_hub
+from realtime.hub_consumer import HubConsumer
 from realtime.transport import DIRECT_SEND
 from seats import activity_log, selectors, services
 from seats.errors import BadRequest, RateLimited, RequestError, ServerError
@@ -61,10 +61,8 @@ def _event_exists(event_id: int) -> bool:
     return event_id <= MAX_ID and Event.objects.filter(pk=event_id).exists()
 
 
-class NotFoundConsumer(AsyncWebsocketConsumer):
+class NotFoundConsumer(HubConsumer):
     """Any WebSocket path that names nothing: accepted, then closed with 4404."""
-
-    channel_layer_alias = "__hub_only__"
 
     async def connect(self) -> None:
         await self.accept()
@@ -89,12 +87,11 @@ async def _exists(event_id: int) -> bool:
     return True
 
 
-class SeatMapConsumer(AsyncWebsocketConsumer):
-    """`/ws/events/<event_id>/`: the live seat map of one event (protocol v1)."""
+class SeatMapConsumer(HubConsumer):
+    """`/ws/events/<event_id>/`: the live seat map of one event (protocol v1).
 
-    # No per-socket channel: broadcasts arrive through the process's hub, so
-    # an unconfigured alias makes Channels skip creating one per connection.
-    channel_layer_alias = "__hub_only__"
+    No per-socket channel: broadcasts arrive through the process's hub.
+    """
 
     event_id: int
     # Decided with the first snapshot (realtime.arrivals); empty until then.
@@ -162,15 +159,6 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         self.backlog = None  # no await since the last check: nothing slips past
         # Live: the hub may now hand frames straight to the transport.
         self.push = self.scope.get(DIRECT_SEND)
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels closes stale database connections on its single database
-        # thread before every message, which makes each message wait for any
-        # slow query of the process; db_call does it around each call instead.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if self.counted:
@@ -340,14 +328,13 @@ class SeatMapConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_TOO_SLOW)
 
 
-class DashboardConsumer(AsyncWebsocketConsumer):
+class DashboardConsumer(HubConsumer):
     """`/ws/dashboard/`: staff only; the live feed of changes across events.
 
     Activity arrives through the process's hub, like seat-map broadcasts, so
     group membership is renewed in one place and no socket owns a channel.
     """
 
-    channel_layer_alias = "__hub_only__"
     # Coalesce state refreshes: at most one per this many seconds.
     REFRESH_SECONDS = 0.3
 

@@ -31,7 +31,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
@@ -39,6 +38,7 @@ from realtime import limits
 from realtime.consumers import CLOSE_TOO_MANY_CONNECTIONS, send_text
 from realtime.db import db_call
 from realtime.hub import get_hub
+from realtime.hub_consumer import HubConsumer
 from seats.errors import BadRequest, RequestError, TooManyPlaces
 from seats.holders import session_holder
 from seats.waiting import services as waiting
@@ -317,10 +317,8 @@ class QueueWatch:
 _watches: dict[int, QueueWatch] = {}
 
 
-class QueueConsumer(AsyncWebsocketConsumer):
+class QueueConsumer(HubConsumer):
     """One waiting page: its place, pushed whenever the line moves."""
-
-    channel_layer_alias = "__hub_only__"
 
     event_id: int
     holder: str | None = None

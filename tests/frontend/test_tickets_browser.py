@@ -6,10 +6,12 @@ requires one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
+from devtools.processes import LiveServer, live_server
 from tests.frontend.pages import FAST, log_in, open_map, seat, seat_layout
 from tests.frontend.qr import read_qr
 
@@ -17,6 +19,18 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def live_server_proc(tmp_path_factory) -> Iterator[LiveServer]:
+    """The shared fixture's hall, with holds that outlast a busy machine's
+    clicks between a hold and its booking (the shared one's last 2 s)."""
+    with live_server(
+        tmp_path_factory.mktemp("tickets"),
+        seeds=[("--rows", "6", "--seats-per-row", "12", "--allow-single-seats")],
+        SEAT_HOLD_SECONDS="180",
+    ) as server:
+        yield server
 
 
 def sell_two_and_cancel_one(staff, server, first: int, second: int) -> str:
