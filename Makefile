@@ -119,6 +119,16 @@ bench-smoke: $(VENV)/.installed-dev
 	bash scripts/ensure-services.sh
 	$(PY) -m bench.run --smoke
 
+# Thousands of live seat maps on a server you run (bench/crowd.py), e.g.
+# `make crowd EVENT=2` beside `make run`: timed, kept STAY seconds, audited.
+EVENT ?= 1
+SOCKETS ?= 5000
+STAY ?= 30
+.PHONY: crowd
+crowd: $(VENV)/.installed-dev
+	$(PY) -m bench.crowd --url http://$(HOST):$(PORT) --event $(EVENT) \
+		--sockets $(SOCKETS) --stay $(STAY)
+
 # The stand-in shop at the other end of "Continue to checkout"
 # (docs/integration.md), on SHOP_PORT. Without SEATS_API_KEY it makes a sell
 # key, and it registers itself as a webhook endpoint to print what it gets.
