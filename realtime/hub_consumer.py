@@ -21,12 +21,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 class HubConsumer(AsyncWebsocketConsumer):
     """A WebSocket consumer with no channel layer: one message at a time, in order."""
 
-    # Broadcasts arrive through the hub; an unconfigured alias means Channels
-    # creates no channel per connection (and `self.channel_layer` is None).
-    channel_layer_alias = "__hub_only__"
-
     async def __call__(self, scope, receive, send) -> None:
         self.scope = scope
+        # Broadcasts arrive through the hub: no channel per connection.
         self.channel_layer = None
         self.base_send = send
         try:
