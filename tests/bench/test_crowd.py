@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -49,23 +49,7 @@ def test_a_crowd_on_a_running_server_is_timed_and_every_socket_audited(tmp_path)
     one of them must have seen both changes, and the command says so."""
     with live_server(tmp_path / "server", seeds=[("--allow-single-seats",)]) as server:
         out = tmp_path / "crowd.json"
-
-        def clicks() -> None:
-            import asyncio
-
-            async def hold_and_release() -> None:
-                url = server.worker.ws_url(seat_map_path(1))
-                client = await SeatMapClient.open(url, ignore)
-                await asyncio.sleep(1.5)  # the crowd is in by then
-                await client.request({"type": "hold", "seat_ids": [5]})
-                await client.request({"type": "release", "seat_ids": [5]})
-                await client.close()
-
-            asyncio.run(hold_and_release())
-
-        clicker = threading.Thread(target=clicks)
-        clicker.start()
-        done = subprocess.run(
+        crowd = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -77,22 +61,45 @@ def test_a_crowd_on_a_running_server_is_timed_and_every_socket_audited(tmp_path)
                 "--sockets",
                 "30",
                 "--stay",
-                "4",
+                "8",
                 "--json",
                 str(out),
             ],
             cwd=ROOT,
             env=server.env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=120,
         )
-        clicker.join(timeout=30)
-    assert done.returncode == 0, done.stderr[-3000:]
+        try:
+            # It says so on stderr once every socket has its map; the clicks
+            # come after that, within its stay.
+            said = ""
+            while "have their map" not in said and crowd.poll() is None:
+                said = crowd.stderr.readline()
+            assert "30 of 30 sockets have their map" in said, said
+            asyncio.run(hold_and_release(server.worker.ws_url(seat_map_path(1))))
+            stdout, stderr = crowd.communicate(timeout=120)
+        finally:
+            if crowd.poll() is None:
+                crowd.kill()
+                crowd.communicate()
+    assert crowd.returncode == 0, stderr[-3000:]
     result = json.loads(out.read_text())
     assert result["connected"] == 30 and result["failed"] == 0
     assert result["version"] >= 2  # the hold and the release
     assert result["audit"]["in_step"] == 30
     assert result["audit"]["missing_versions"] == 0
     assert result["frames"] >= 60  # both changes, to every socket
-    assert "30 of 30 sockets" in done.stdout
+    assert "30 of 30 sockets" in stdout
+
+
+async def hold_and_release(url: str) -> None:
+    client = await SeatMapClient.open(url, ignore)
+    try:
+        held = await client.request({"type": "hold", "seat_ids": [5]})
+        assert held["type"] == "hold.ok", held
+        released = await client.request({"type": "release", "seat_ids": [5]})
+        assert released["type"] == "release.ok", released
+    finally:
+        await client.close()

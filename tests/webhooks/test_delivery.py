@@ -192,8 +192,12 @@ def test_a_rolled_back_change_writes_and_sends_nothing(
 
 
 def test_an_endpoints_messages_go_in_version_order_and_wait_for_the_first(
-    event, seat_ids, make_receiver, make_endpoint
+    event, seat_ids, make_receiver, make_endpoint, settings
 ):
+    # Retries a second apart: with the suite's milliseconds, a busy machine
+    # could find the first retry due within the same pass.
+    settings.SEAT_WEBHOOK_RETRY_BASE_SECONDS = 1.0
+    settings.SEAT_WEBHOOK_RETRY_MAX_SECONDS = 1.0
     failing, healthy = make_receiver(), make_receiver()
     make_endpoint(failing)
     make_endpoint(healthy)
