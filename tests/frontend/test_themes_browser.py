@@ -16,9 +16,7 @@ from playwright.sync_api import Page, expect
 
 from devtools.processes import LiveServer, live_server
 from tests.frontend.pages import FAST, open_map, seat, serious_violations
-from tests.frontend.test_map_contrast_browser import (
-    NUMBER_CONTRAST,
-)
+from tests.frontend.test_map_contrast_browser import NUMBER_CONTRAST, hold
 
 pytestmark = pytest.mark.browser
 
@@ -100,13 +98,6 @@ def taken(browser, hall) -> Iterator[None]:
     yield
     for each in (buyer, other):
         each.context.close()
-
-
-def hold(page: Page, seat_id: int) -> None:
-    seat(page, seat_id).click()
-    expect(seat(page, seat_id)).to_have_attribute(
-        "data-status", "held-by-me", timeout=FAST
-    )
 
 
 def themed_map(browser, hall, theme: str, how: str) -> Page:
