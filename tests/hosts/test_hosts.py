@@ -135,11 +135,17 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
             await expired_on(watcher, timeout=20)
 
         # A hold token never reaches nginx's access log, however the client
-        # spells its path.
+        # spells its path; nor does a buyer's name looked up at the box
+        # office, in the lookup's address or in the referer of the next page.
         for spelled in ("/api/v1/%68olds/SECRET-1/seats", "/api/v1/HOLDS/SECRET-2"):
             fetch(f"{nginx.url}{spelled}")
+        lookup = f"{nginx.url}/box-office/bookings/?q=SECRET-Buyer"
+        fetch(lookup)
+        fetch(f"{nginx.url}/box-office/", referer=lookup)
         access_log = nginx.log("access")
         assert "%68olds" in access_log or "/api/v1/holds/<token>" in access_log
+        assert "/box-office/bookings/ " in access_log, access_log
+        assert f'"{nginx.url}/box-office/bookings/"' in access_log, access_log
         assert "SECRET" not in access_log, access_log
     finally:
         for client in clients:
@@ -151,10 +157,13 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
         redis_server.kill()
 
 
-def fetch(url: str) -> int:
+def fetch(url: str, *, referer: str | None = None) -> int:
     """The status of a GET (an error status is an answer too)."""
+    request = urllib.request.Request(
+        url, headers={"Referer": referer} if referer else {}
+    )
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
