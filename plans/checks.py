@@ -139,6 +139,26 @@ def check_tables(plan: Plan, locate: Locator) -> list[Problem]:
     return problems
 
 
+def whole_tables_over(plan: Plan, locate: Locator, limit: int) -> list[Problem]:
+    """Warnings, not problems: a table sold whole with more seats than one
+    buyer may hold (SEAT_MAX_PER_HOLDER) cannot be held on the map or
+    through the API; only the box office, which has no such limit, sells it."""
+    warnings: list[Problem] = []
+    for z, zone in enumerate(plan.zones):
+        for table in zone.tables:
+            if table.booking == "whole" and table.seats > limit:
+                warnings.append(
+                    Problem(
+                        locate.zone(z, "tables"),
+                        f"table {quoted(table.key)}: sold whole with {table.seats} "
+                        f"seats, more than the {limit} one buyer may hold: only "
+                        "the box office can sell it (sell it seat by seat, or "
+                        "raise SEAT_MAX_PER_HOLDER)",
+                    )
+                )
+    return warnings
+
+
 def check_standing(plan: Plan, locate: Locator) -> list[Problem]:
     """Standing areas: keys unique, categories known, names that fit a label."""
     problems: list[Problem] = []

@@ -15,6 +15,8 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.conf import settings
+
 from plans import csvplan, limits, native, pretix
 from plans.checks import (
     MAX_NOTE,
@@ -22,6 +24,7 @@ from plans.checks import (
     check_companions,
     check_plan,
     too_many_seats,
+    whole_tables_over,
 )
 from plans.csvplan import SeatFlags
 from plans.document import Imported, Plan, PlanRejected, Problem
@@ -74,7 +77,8 @@ def read_plan(
     if problems:
         raise PlanRejected(_listed(problems))
     plan = built.plan if name is None else replace(built.plan, name=name)
-    return Imported(plan=plan, warnings=_listed(built.warnings))
+    unsellable = whole_tables_over(plan, built.locator, settings.SEAT_MAX_PER_HOLDER)
+    return Imported(plan=plan, warnings=_listed(built.warnings + unsellable))
 
 
 def _read(data: bytes, *, filename: str, format: str | None) -> Built:

@@ -152,6 +152,25 @@ def test_a_table_needs_a_size_for_its_shape():
     )
 
 
+def test_a_whole_table_larger_than_one_buyer_may_hold_is_imported_with_a_warning(
+    settings,
+):
+    # Table 1: four seats, sold whole; Table 2: six, sold seat by seat.
+    written = write_plan(club_plan(), "native")
+
+    settings.SEAT_MAX_PER_HOLDER = 4
+    assert read_plan(written).warnings == []
+
+    settings.SEAT_MAX_PER_HOLDER = 3
+    imported = read_plan(written)
+    (warning,) = imported.warnings
+    assert warning.where == "$.zones[1]"
+    assert 'table "t1": sold whole with 4 seats, more than the 3 one buyer' in str(
+        warning
+    )
+    assert len(imported.plan.tables()) == 2  # imported all the same
+
+
 def test_a_csv_line_with_a_capacity_declares_a_standing_area():
     csv = (
         b"zone,row,number,x,y,category,label,capacity,width,height\n"
