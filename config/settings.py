@@ -299,6 +299,9 @@ SEAT_SHARED_LIMITS_URL = env_str(
 SEAT_SHARED_LIMITS_PREFIX = env_str("REDIS_PREFIX", "asgi") + ":limits"
 # How long an Idempotency-Key's first answer is kept for replays.
 SEAT_IDEMPOTENCY_SECONDS = env_int("SEAT_IDEMPOTENCY_SECONDS", 86400, minimum=60)
+# How long presale code attempts (who entered a code, when, and a hash of
+# their address) are kept for the channels page; the sweeper deletes older ones.
+SEAT_CHANNEL_ACCESS_DAYS = env_int("SEAT_CHANNEL_ACCESS_DAYS", 90, minimum=1)
 
 # Webhook delivery (docs/webhooks.md): each attempt's timeout, the backoff
 # between attempts (exponential from BASE, capped at MAX, with jitter), how

@@ -123,3 +123,12 @@ def first_use(channel_ids: list[int]) -> dict[int, datetime]:
         .annotate(first=Min("at"))
     )
     return {row["channel_id"]: row["first"] for row in rows}
+
+
+def forget_old(now: datetime) -> int:
+    """Delete the attempts older than SEAT_CHANNEL_ACCESS_DAYS (the channels
+    page's history; the rate limit looks back minutes only): who entered a
+    code, and a hash of their address, are not kept for ever."""
+    cutoff = now - timedelta(days=settings.SEAT_CHANNEL_ACCESS_DAYS)
+    deleted, _ = ChannelAccess.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -26,7 +26,7 @@ from django_apscheduler.models import DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
 import metrics
-from seats import selectors, services
+from seats import housekeeping, selectors, services
 from seats.waiting import services as waiting
 
 logger = logging.getLogger(__name__)
@@ -163,10 +163,21 @@ def _sweep_once() -> int:
 
 @close_old_connections
 def delete_old_job_executions() -> None:
-    """Keep the job-execution history from growing without end."""
+    """The clean-up job (every ten minutes)."""
+    clean_up(timezone.now())
+
+
+def clean_up(now: datetime) -> dict[str, int]:
+    """Keep the job-execution history from growing without end, and run the
+    other apps' clean-ups (seats.housekeeping: presale code attempts,
+    idempotency keys); rows deleted by clean-up."""
     DjangoJobExecution.objects.delete_old_job_executions(
         settings.SEAT_SWEEP_HISTORY_SECONDS
     )
+    deleted = housekeeping.run_all(now)
+    if any(deleted.values()):
+        logger.info("clean-up deleted %s", deleted)
+    return deleted
 
 
 def build_scheduler(*, blocking: bool) -> BaseScheduler:
@@ -194,7 +205,7 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
         delete_old_job_executions,
         trigger=IntervalTrigger(minutes=10),
         id=CLEANUP_JOB_ID,
-        name="Delete old sweeper job executions",
+        name="Delete old job executions, code attempts and idempotency keys",
         replace_existing=True,
     )
     _scheduler = scheduler

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -151,3 +151,12 @@ def _answer_for(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
 
 def _forget(api_key_id: int, key: str) -> None:
     IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key).delete()
+
+
+def forget_expired(now: datetime) -> int:
+    """Delete the records of keys past SEAT_IDEMPOTENCY_SECONDS: a key used
+    again after that starts afresh anyway (`_claim`), and one never used
+    again would otherwise stay for ever."""
+    expired = now - timedelta(seconds=settings.SEAT_IDEMPOTENCY_SECONDS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=expired).delete()
+    return deleted
