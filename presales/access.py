@@ -46,10 +46,17 @@ def unlock(
 
     RateLimited (nothing looked up) past the limits; WrongCode, or
     ChannelEnded for a channel whose `releases_at` has passed.
+
+    The attempt is written first, as a failure, and the limits then count
+    every other failure in the window: of attempts made at the same moment
+    from other workers, each sees the others' rows, so together they never
+    get more tries than the limit (at worst one of them is refused early).
+    It is marked with its real outcome once that is known.
     """
-    wait = _limited_for(holder, client, now)
+    attempt = _log(event_id, None, Outcome.WRONG, holder, client, now)
+    wait = _limited_for(holder, client, now, besides=attempt.pk)
     if wait is not None:
-        _log(event_id, None, Outcome.LIMITED, holder, client, now)
+        _settle(attempt, None, Outcome.LIMITED)
         raise RateLimited(
             retry_after=wait,
             message=gettext_noop("Too many wrong codes; try again in a few minutes."),
@@ -57,20 +64,24 @@ def unlock(
     digest = code_digest(code)
     channel = SalesChannel.objects.filter(event_id=event_id, code_digest=digest).first()
     if channel is None or not matches(code, channel.code_digest):
-        _log(event_id, None, Outcome.WRONG, holder, client, now)
-        raise WrongCode()
+        raise WrongCode()  # logged as such already
     if not channel.is_active(now):
-        _log(event_id, channel, Outcome.ENDED, holder, client, now)
+        _settle(attempt, channel, Outcome.ENDED)
         raise ChannelEnded()
-    _log(event_id, channel, Outcome.UNLOCKED, holder, client, now)
+    _settle(attempt, channel, Outcome.UNLOCKED)
     return channel
 
 
-def _limited_for(holder: str, client: str, now: datetime) -> float | None:
-    """Seconds until the session and the address may try again, or None."""
+def _limited_for(
+    holder: str, client: str, now: datetime, *, besides: int
+) -> float | None:
+    """Seconds until the session and the address may try again, or None;
+    the failures counted are those in the window other than `besides`."""
     window = timedelta(seconds=settings.SEAT_CODE_WINDOW_SECONDS)
     since = now - window
-    failed = ChannelAccess.objects.filter(outcome__in=FAILED, at__gt=since)
+    failed = ChannelAccess.objects.filter(outcome__in=FAILED, at__gt=since).exclude(
+        pk=besides
+    )
     waits = []
     for limit, who in (
         (settings.SEAT_CODE_ATTEMPTS_PER_SESSION, Q(holder=holder)),
@@ -82,7 +93,7 @@ def _limited_for(holder: str, client: str, now: datetime) -> float | None:
         times = list(recent[:limit])
         if len(times) >= limit:
             # Free again once the oldest of the last `limit` leaves the window.
-            waits.append((times[-1] + window - now).total_seconds())
+            waits.append(max(0.0, (times[-1] + window - now).total_seconds()))
     return max(waits) if waits else None
 
 
@@ -93,8 +104,8 @@ def _log(
     holder: str,
     client: str,
     now: datetime,
-) -> None:
-    ChannelAccess.objects.create(
+) -> ChannelAccess:
+    return ChannelAccess.objects.create(
         event_id=event_id,
         channel=channel,
         outcome=outcome,
@@ -102,6 +113,10 @@ def _log(
         client=client,
         at=now,
     )
+
+
+def _settle(attempt: ChannelAccess, channel: SalesChannel | None, outcome: str) -> None:
+    ChannelAccess.objects.filter(pk=attempt.pk).update(channel=channel, outcome=outcome)
 
 
 def recent_attempts(event_id: int, limit: int = 50) -> list[ChannelAccess]:

@@ -289,3 +289,27 @@ def test_two_requests_in_one_run_cannot_together_strand_a_seat(settings):
         (refusal,) = [error for kind, error in outcomes if kind == "refused"]
         assert isinstance(refusal, SingleSeatLeft), refusal
         assert not Seat.objects.get(pk=a3.id).holder
+
+
+def test_wrong_codes_sent_at_once_get_no_more_tries_than_the_limit(
+    settings, event, presale
+):
+    """Each attempt is written before the limit is read: attempts racing from
+    several workers see each other's, so together they never pass it."""
+    from presales import access
+    from presales.models import ChannelAccess
+
+    settings.SEAT_CODE_ATTEMPTS_PER_SESSION = 3
+    settings.SEAT_CODE_ATTEMPTS_PER_CLIENT = 0
+
+    def guess() -> None:
+        access.unlock(
+            event_id=event.id, code="guess-123", holder="h", client="", now=later(0)
+        )
+
+    outcomes = race(*[guess] * THREADS)
+    codes = Counter(getattr(error, "code", error) for _, error in outcomes)
+    assert set(codes) <= {"wrong_code", "rate_limited"}, outcomes
+    assert 1 <= codes["wrong_code"] <= 3, codes
+    logged = Counter(ChannelAccess.objects.values_list("outcome", flat=True))
+    assert logged == {"wrong": codes["wrong_code"], "limited": codes["rate_limited"]}
