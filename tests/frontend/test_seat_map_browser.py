@@ -164,3 +164,46 @@ def test_no_serious_accessibility_violations_on_the_seat_map(people):
     expect(seat(a, 11)).to_have_attribute("data-status", "held-by-me", timeout=FAST)
     a.locator("#seat-list summary").click()
     assert serious_violations(a) == []
+
+
+def test_every_module_the_map_imports_is_preloaded_and_fetched_once(
+    browser, live_server_proc
+):
+    """The page lists its modules up front (frontend/templatetags/modules.py),
+    so the browser fetches them all at once instead of wave after wave. The
+    list must be exact: the modules a page without it imports, wave after
+    wave, are the ones it names; and with it each is fetched once."""
+    url = f"{live_server_proc.url}/events/1/"
+
+    def load(*, preloads: bool) -> tuple[list[str], list[str], str]:
+        context = browser.new_context()
+        page = context.new_page()
+        if not preloads:
+
+            def without_preloads(route):
+                response = route.fetch()
+                html = re.sub(r'<link rel="modulepreload"[^>]*>', "", response.text())
+                route.fulfill(response=response, body=html)
+
+            page.route(url, without_preloads)
+        fetched: list[str] = []
+        page.on(
+            "requestfinished",
+            lambda r: fetched.append(r.url) if r.url.endswith(".js") else None,
+        )
+        page.goto(url)
+        # Every module fetched: the imports come wave after wave, so the
+        # network is not quiet for half a second before the last.
+        page.wait_for_load_state("networkidle")
+        listed = page.eval_on_selector_all(
+            'link[rel="modulepreload"]', "links => links.map((l) => l.href)"
+        )
+        entry = page.eval_on_selector('script[type="module"]', "s => s.src")
+        context.close()
+        return fetched, listed, entry
+
+    imported, none, entry = load(preloads=False)
+    fetched, preloaded, _ = load(preloads=True)
+    assert none == [] and len(preloaded) > 20, preloaded
+    assert sorted(imported) == sorted({entry, *preloaded}), (imported, preloaded)
+    assert sorted(fetched) == sorted(imported)  # each once
