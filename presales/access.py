@@ -50,7 +50,8 @@ def unlock(
     The attempt is written first, as a failure, and the limits then count
     every other failure in the window: of attempts made at the same moment
     from other workers, each sees the others' rows, so together they never
-    get more tries than the limit (at worst one of them is refused early).
+    get more tries than the limit (at worst those that count each other are
+    all refused).
     It is marked with its real outcome once that is known.
     """
     attempt = _log(event_id, None, Outcome.WRONG, holder, client, now)

@@ -310,6 +310,9 @@ def test_wrong_codes_sent_at_once_get_no_more_tries_than_the_limit(
     outcomes = race(*[guess] * THREADS)
     codes = Counter(getattr(error, "code", error) for _, error in outcomes)
     assert set(codes) <= {"wrong_code", "rate_limited"}, outcomes
-    assert 1 <= codes["wrong_code"] <= 3, codes
+    # Racing ones may all count each other and all be refused: never more
+    # than the limit get through.
+    assert codes["wrong_code"] <= 3, codes
+    assert codes["wrong_code"] + codes["rate_limited"] == THREADS
     logged = Counter(ChannelAccess.objects.values_list("outcome", flat=True))
     assert logged == {"wrong": codes["wrong_code"], "limited": codes["rate_limited"]}
