@@ -9,19 +9,13 @@ time: this machine's timings are too noisy for that.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import math
-import os
-import signal
-import subprocess
-import sys
 
 import pytest
 
 from bench import report
 from bench.scenarios import SCENARIOS
-from devtools.processes import ROOT
+from tests.bench import smoke_run
 
 # An idle socket costs the server tens of KiB (the target is 64 KiB); a few
 # hundred KiB each at these sizes means memory is kept per socket by mistake.
@@ -29,49 +23,10 @@ MAX_BYTES_PER_SOCKET = 256 * 1024
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory, worker_id) -> dict:
-    """One smoke run per test session, whatever worker asks first: with
-    tests spread over xdist workers test by test (not `--dist loadfile`),
-    each worker would otherwise start its own run at the same time, and
-    two runs on two cores overrun the timeout. The others wait for it."""
-    root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        root = root.parent  # shared by the workers of this session
-    out = root / "bench-smoke.json"
-    with open(root / "bench-smoke.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not out.exists():
-            _run_smoke(out)
-    return json.loads(out.read_text())
-
-
-def _run_smoke(out) -> None:
-    # Not under coverage's tracer (`make test` measures the servers the
-    # tests start): it would slow every server of the run several-fold and
-    # skew the orderings checked below, and the code the benchmarks drive is
-    # the code the rest of the suite covers.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
-    # A session of its own: if it overruns, the servers it started go with it.
-    run = subprocess.Popen(
-        [sys.executable, "-m", "bench.run", "--smoke", "--json", str(out)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        # About 2 minutes alone; servers under coverage in `make test` and a
-        # busy machine can double that.
-        stdout, stderr = run.communicate(timeout=480)
-    except subprocess.TimeoutExpired:
-        os.killpg(run.pid, signal.SIGKILL)
-        run.communicate()
-        raise
-    assert run.returncode == 0, stderr[-5000:]
-    assert "| scenario |" in stdout, "the table goes to stdout"
-    assert "==" in stderr, "progress goes to stderr"
+def smoke() -> dict:
+    """The run's results: started in the background as the suite was
+    collected (tests/bench/smoke_run.py), or now if this file runs alone."""
+    return smoke_run.result()
 
 
 def _ordered(summary: dict) -> None:
@@ -83,7 +38,8 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 2)
 
 
-pytestmark = pytest.mark.timeout(600)
+# The first test waits for the whole run (smoke_run.TIMEOUT_SECONDS at most).
+pytestmark = pytest.mark.timeout(smoke_run.TIMEOUT_SECONDS + 60)
 
 
 def test_every_scenario_has_a_result(smoke):

@@ -1,0 +1,115 @@
+"""`python -m bench.run --smoke` started once per test run, in the background.
+
+The smoke run takes minutes, most of them waiting on its servers. Started
+as the suite is collected, it runs beside the other tests instead of
+holding a test worker for all that time; `tests/bench/test_bench_smoke.py`
+runs last and waits for its result. Every worker of a run (pytest-xdist
+shares PYTEST_XDIST_TESTRUNUID among them) finds the same directory, and a
+lock lets only the first start it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from devtools.processes import ROOT
+
+# About 2.5 minutes alone; beside the rest of the suite (four test workers,
+# their servers under coverage) about 6.5 on a fast day, and a slow day
+# doubles that.
+TIMEOUT_SECONDS = 1200
+
+_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+def directory() -> Path:
+    path = Path(tempfile.gettempdir()) / f"seats-bench-smoke-{_RUN_ID}"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def start_once() -> None:
+    """Start the smoke run unless a worker of this test run already has."""
+    where = directory()
+    with open(where / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (where / "pid").exists():
+            return
+        # Not under coverage's tracer (`make test` measures the servers the
+        # tests start): it would slow every server of the run several-fold
+        # and skew the orderings the tests check, and the code the
+        # benchmarks drive is the code the rest of the suite covers.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+        with (
+            open(where / "stdout", "w") as out,
+            open(where / "stderr", "w") as err,
+        ):
+            # A session of its own: on a timeout, its servers go with it.
+            # The shell writes the exit status for whichever worker waits.
+            run = subprocess.Popen(
+                [
+                    "bash",
+                    "-c",
+                    '"$0" -m bench.run --smoke --json "$1"; echo $? > "$2"',
+                    sys.executable,
+                    str(where / "smoke.json"),
+                    str(where / "status"),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+        (where / "pid").write_text(str(run.pid))
+        (where / "started").write_text(str(time.time()))
+
+
+def result() -> dict:
+    """Wait for the smoke run (starting it if nobody has) and return its
+    results; AssertionError with its output if it failed or overran."""
+    start_once()
+    where = directory()
+    pid = int((where / "pid").read_text())
+    deadline = float((where / "started").read_text()) + TIMEOUT_SECONDS
+    status = where / "status"
+    while not status.exists():
+        if time.time() > deadline or not _alive(pid):
+            if _alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+            raise AssertionError(
+                f"the smoke run ended without a status or took over "
+                f"{TIMEOUT_SECONDS} s:\n" + (where / "stderr").read_text()[-5000:]
+            )
+        time.sleep(0.5)
+    time.sleep(0.1)  # the status line written whole
+    stdout = (where / "stdout").read_text()
+    stderr = (where / "stderr").read_text()
+    assert status.read_text().strip() == "0", stderr[-5000:]
+    assert "| scenario |" in stdout, "the table goes to stdout"
+    assert "==" in stderr, "progress goes to stderr"
+    return json.loads((where / "smoke.json").read_text())
+
+
+def _alive(pid: int) -> bool:
+    """Whether the run is still going. Only the worker that started it can
+    reap it; the others see it end when its process is gone or a zombie."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:  # another worker's child
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
