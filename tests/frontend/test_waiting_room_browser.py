@@ -67,9 +67,13 @@ def test_three_people_wait_their_turn_and_only_the_admitted_may_hold(
         *("1", "--on", "--opens-in", "20", "--rate", "60", "--max-admitted", "1"),
     )
     pages = [waiting_page(browser, queue_server) for _ in range(3)]
-    # Before the opening: a countdown, and three different places.
+    # Before the opening: a countdown, and three different places. Early
+    # arrivals draw their ranks, so a later one may go ahead of an earlier
+    # one, whose page moves back with the next push: once every page counts
+    # three waiting, each has heard of all three.
     for page in pages:
         expect(page.locator("#opening")).to_be_visible()
+        expect(page.locator("#waiting-count")).to_have_text("3", timeout=FAST)
     assert sorted(position(p) for p in pages) == [1, 2, 3]
     pages.sort(key=position)
     first, second, third = pages
