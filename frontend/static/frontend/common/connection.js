@@ -3,6 +3,10 @@
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
+// A socket the server has not spoken on by then (a handshake or an arrival lost on an
+// overloaded server) is given up and tried again, as a visitor would reload: without this the
+// page could say "Connecting…" for good.
+export const FIRST_FRAME_TIMEOUT_MS = 10_000;
 // Reconnecting cannot fix these: the event does not exist, we are not allowed in, or this
 // address already has its fill of waiting-room places.
 const FINAL_CLOSE_CODES = new Set([4403, 4404, 4409]);
@@ -38,10 +42,15 @@ export function connect(path, { onMessage, onStatus = () => {} }) {
     onStatus(everLive || attempt > 0 ? 'reconnecting' : 'connecting');
     const ws = new WebSocket(socketUrl(path));
     socket = ws;
+    const watchdog = setTimeout(() => {
+      if (ws === socket && !live) ws.close();
+    }, FIRST_FRAME_TIMEOUT_MS);
     ws.addEventListener('message', (event) => {
+      clearTimeout(watchdog);
       if (ws === socket) receive(event.data);
     });
     ws.addEventListener('close', (event) => {
+      clearTimeout(watchdog);
       if (ws === socket) closed(event.code);
     });
   }
