@@ -51,6 +51,9 @@ def _iso(moment: datetime) -> str:
 class Floor:
     def __init__(self, redis_url: str | None, window: float):
         self.sockets = set()
+        # Sockets between the version read and their snapshot: what was
+        # broadcast meanwhile, (last version, frame), sent after it.
+        self.joining: dict = {}
         self.version = 0
         self.redis_url = redis_url
         self.redis = None
@@ -62,7 +65,7 @@ class Floor:
 
     async def handler(self, ws) -> None:
         you = f"c_{secrets.token_urlsafe(9)}"
-        self.sockets.add(ws)
+        queued = self.joining[ws] = []
         try:
             version = self.version
             if self.redis is not None:
@@ -79,9 +82,17 @@ class Floor:
                     separators=(",", ":"),
                 )
             )
+            # The snapshot first, as our server does, then what it missed.
+            while queued:
+                last, frame = queued.pop(0)
+                if last > version:
+                    await ws.send(frame)
+            del self.joining[ws]
+            self.sockets.add(ws)
             async for text in ws:
                 await self.on_request(ws, you, json.loads(text))
         finally:
+            self.joining.pop(ws, None)
             self.sockets.discard(ws)
 
     async def on_request(self, ws, you: str, request: dict) -> None:
@@ -120,7 +131,7 @@ class Floor:
     def change(self, version: int, reason: str, seats: str) -> None:
         """A change to send: at once, or with the others of its window."""
         if self.window <= 0:
-            broadcast(self.sockets, _frame(version, version, reason, seats[1:-1]))
+            self.send_all(version, _frame(version, version, reason, seats[1:-1]))
             return
         self.pending.append((version, reason, seats))
         if self.flush_at is None:
@@ -135,7 +146,16 @@ class Floor:
             return
         seats = ",".join(s[1:-1] for _, _, s in pending if s != "[]")
         reason = pending[-1][1] if len(pending) == 1 else "mixed"
-        broadcast(self.sockets, _frame(pending[0][0], pending[-1][0], reason, seats))
+        self.send_all(
+            pending[-1][0], _frame(pending[0][0], pending[-1][0], reason, seats)
+        )
+
+    def send_all(self, last: int, frame: str) -> None:
+        """`frame` (changes up to version `last`) to every socket; kept for
+        those still waiting for their snapshot."""
+        broadcast(self.sockets, frame)
+        for queued in self.joining.values():
+            queued.append((last, frame))
 
     async def relay(self) -> None:
         """Redis mode: every published change goes to every local socket."""
