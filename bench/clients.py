@@ -182,9 +182,19 @@ class Generator:
         max_seats: int,
         seed: int,
         book_share: float = 0.0,
+        pace: float | None = None,
     ) -> dict:
         """Each clicker holds 1..max_seats random seats, then books them (a
-        `book_share` of the time) or releases them, and again until time is up."""
+        `book_share` of the time) or releases them, and again until time is up.
+
+        Without `pace` each clicker acts as soon as its last answer came (a
+        closed loop: the load is whatever the server can answer). With it,
+        each acts `pace` times a second on a schedule of its own (an open
+        loop: the load is offered, as people's clicks are), and a round trip
+        runs from the moment the action was due, so a server that falls
+        behind shows its backlog in the round trips instead of hiding it by
+        slowing the clicks down.
+        """
         rng = random.Random(seed)
         result = {
             "hold_ok": 0,
@@ -198,8 +208,17 @@ class Generator:
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         deadline = start_at + seconds
 
-        async def timed(client: SeatMapClient, kind: str, wanted: list[int]) -> dict:
-            sent = time.monotonic()
+        interval = 1 / pace if pace else 0.0
+
+        async def timed(
+            client: SeatMapClient, kind: str, wanted: list[int], due: list[float]
+        ) -> dict:
+            if interval:
+                await asyncio.sleep(max(0.0, due[0] - time.monotonic()))
+                sent = due[0]
+                due[0] += interval
+            else:
+                sent = time.monotonic()
             reply = await client.request({"type": kind, "seat_ids": wanted})
             result["rtt"][kind].append(time.monotonic() - sent)
             if reply["type"] == "error":
@@ -211,19 +230,30 @@ class Generator:
             return reply
 
         async def churn(client: SeatMapClient) -> None:
+            # The first action of each paced clicker at a random moment of its
+            # first interval: the clicks spread out, as people's do.
+            due = [start_at + rng.random() * interval]
             try:
-                while time.monotonic() < deadline and not client.closed:
+                while (
+                    not client.closed
+                    and (due[0] if interval else time.monotonic()) < deadline
+                ):
                     wanted = rng.sample(seat_ids, rng.randint(1, max_seats))
-                    if (await timed(client, "hold", wanted))["type"] != "hold.ok":
+                    hold = await timed(client, "hold", wanted, due)
+                    if hold["type"] != "hold.ok":
                         continue
                     result["hold_ok"] += 1
                     then = "book" if rng.random() < book_share else "release"
-                    if (await timed(client, then, wanted))["type"] == f"{then}.ok":
+                    if (await timed(client, then, wanted, due))["type"] == f"{then}.ok":
                         result[f"{then}_ok"] += 1
             except (ConnectionError, TimeoutError):
                 result["lost"] += 1
 
         await asyncio.gather(*(churn(c) for c in self.clickers))
+        if interval:
+            # The schedule spans the run whether or not the last clicks
+            # came back early: the rate is per second of the schedule.
+            await asyncio.sleep(max(0.0, deadline - time.monotonic()))
         result["elapsed"] = time.monotonic() - start_at
         return result
 

@@ -43,6 +43,10 @@ class Clicking:
     seconds: float
     max_seats: int
     book_share: float = 0.0
+    # Actions per second per clicker, each on its own schedule (an open loop,
+    # bench.clients.Generator.op_contend); None: each clicker acts again as
+    # soon as it has its answer (a closed loop, the most the server answers).
+    pace: float | None = None
     connect_concurrency: int = 50
     env: dict[str, str] = field(default_factory=dict)
 
@@ -117,6 +121,7 @@ async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
         ctx.progress(
             f"{shape.name}: {shape.clickers} clickers + {shape.watchers} watchers "
             f"on 2 workers, {len(seat_ids)} seats, {shape.seconds:g}s"
+            + (f", {shape.pace:g} actions/s each" if shape.pace else "")
             + "".join(f", {k}={v}" for k, v in shape.env.items())
         )
         start_at = time.monotonic() + 0.5
@@ -132,6 +137,7 @@ async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
                 start_at=start_at,
                 max_seats=shape.max_seats,
                 book_share=shape.book_share,
+                pace=shape.pace,
                 timeout=shape.seconds + 120,
             )
         worker_cpu = [
@@ -184,6 +190,7 @@ def _outcome(
     return {
         "clickers": shape.clickers,
         "watchers": shape.watchers,
+        "pace": shape.pace,
         "seats": measured["seats"],
         "env": shape.env,
         "elapsed_seconds": round(elapsed, 2),

@@ -6,6 +6,12 @@ every broadcast (bench/scenarios/clicking.py has the run and its audits).
 The run is repeated (median and spread), and run once more with each change
 of the on-sale work undone, for the before/after figures: broadcasts not
 coalesced, and the sockets' database work on one thread per worker.
+
+Those runs are closed loops (each client clicks again once answered): they
+find the most answers a second, and their round trip is the clients over
+that rate, whatever the server does. The paced runs offer a fixed rate
+instead (`--contention-rate`, spread over the same clients, each on its own
+schedule): their round trip is what a click waits at that load.
 """
 
 from __future__ import annotations
@@ -32,9 +38,11 @@ FIGURES = {
 }
 
 
-def shape(options, env: dict[str, str] | None = None) -> Clicking:
+def shape(
+    options, env: dict[str, str] | None = None, pace: float | None = None
+) -> Clicking:
     return Clicking(
-        name="contention",
+        name="contention-paced" if pace else "contention",
         clickers=options.contention_clients,
         watchers=0,
         rows=-(-options.contention_seats // 20),
@@ -42,13 +50,21 @@ def shape(options, env: dict[str, str] | None = None) -> Clicking:
         seconds=options.contention_seconds,
         max_seats=options.contention_max_seats,
         env=env or {},
+        pace=pace,
     )
 
 
 async def run(ctx) -> dict:
-    return await repeated_runs(
-        ctx, lambda env: shape(ctx.options, env), BEFORE, FIGURES, _said
+    options = ctx.options
+    result = await repeated_runs(
+        ctx, lambda env: shape(options, env), BEFORE, FIGURES, _said
     )
+    if options.contention_rate:
+        pace = options.contention_rate / options.contention_clients
+        result["paced"] = await repeated_runs(
+            ctx, lambda env: shape(options, env, pace), {}, FIGURES, _said
+        )
+    return result
 
 
 def _said(ctx, run: dict) -> None:

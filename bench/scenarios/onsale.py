@@ -10,6 +10,12 @@ from a change's commit to the last watcher, and every client in step
 without coalescing for the before figure, and one run of the same shape
 against the floor (plain `websockets` processes, no database): what the
 targets ask of a Python broadcast on this machine beside this generator.
+
+Those runs are closed loops: each clicker clicks again the moment it has
+its answer, so they measure the most answers a second, and the round trip
+is the clickers over that rate. The paced runs have each clicker act at a
+person's pace instead (`--onsale-pace` actions a second, each on its own
+schedule): what a person's click waits while thousands watch.
 """
 
 from __future__ import annotations
@@ -30,9 +36,11 @@ FIGURES = {
 }
 
 
-def shape(options, env: dict[str, str] | None = None) -> Clicking:
+def shape(
+    options, env: dict[str, str] | None = None, pace: float | None = None
+) -> Clicking:
     return Clicking(
-        name="onsale",
+        name="onsale-paced" if pace else "onsale",
         clickers=options.onsale_clickers,
         watchers=options.onsale_watchers,
         rows=-(-options.onsale_seats // 50),
@@ -41,6 +49,7 @@ def shape(options, env: dict[str, str] | None = None) -> Clicking:
         max_seats=4,
         book_share=0.1,
         env=env or {},
+        pace=pace,
     )
 
 
@@ -57,6 +66,11 @@ async def run(ctx) -> dict:
     ctx.progress("onsale: the floor (plain websockets over Redis, no database)")
     result["floor"] = await run_floor_once(ctx, shape(ctx.options))
     _said(ctx, result["floor"])
+    if ctx.options.onsale_pace:
+        pace = ctx.options.onsale_pace
+        result["paced"] = await repeated_runs(
+            ctx, lambda env: shape(ctx.options, env, pace), {}, FIGURES, _said
+        )
     return result
 
 

@@ -122,11 +122,16 @@ def test_expiry_saw_every_seat_freed_after_its_time(smoke):
     assert polling["p50_s"] > ours["p50_s"]
 
 
-def _clicking_runs(smoke, name: str) -> list[dict]:
+def _clicking_runs(smoke, name: str, *, paced: bool = True) -> list[dict]:
+    """The scenario's runs: repeated, before, and (with `paced`) paced."""
     result = smoke["scenarios"][name]
     runs = result["runs"] + list(result["before"].values())
     assert len(result["runs"]) == smoke["sizes"]["timed_runs"]
     assert result["failures"] == []
+    if paced:
+        assert len(result["paced"]["runs"]) == smoke["sizes"]["timed_runs"]
+        assert result["paced"]["failures"] == []
+        runs += result["paced"]["runs"]
     return runs
 
 
@@ -176,7 +181,7 @@ def test_clicking_figures_agree_with_each_other(smoke, name):
 def test_contention_reports_the_closed_loop_bound(smoke):
     """Clients that wait for each answer make the mean round trip their
     number over the answers per second, whatever the server does."""
-    for run in _clicking_runs(smoke, "contention"):
+    for run in _clicking_runs(smoke, "contention", paced=False):
         little = run["clickers"] / run["answers_per_s"] * 1000
         assert math.isclose(run["rtt"]["mean_ms"], little, rel_tol=0.25), (
             run["rtt"],
@@ -184,6 +189,34 @@ def test_contention_reports_the_closed_loop_bound(smoke):
         )
     (row,) = [r for r in report.rows(smoke) if "closed loop" in r[2]]
     assert "answers/s for" in row[4] and "/s on" in row[3], row
+
+
+@pytest.mark.parametrize("name", ["contention", "onsale"])
+def test_paced_runs_offer_their_rate_and_report_it(smoke, name):
+    """Paced clickers act on a schedule, not on the answers: each run answers
+    about pace × clickers × seconds requests (each clicker's first action
+    falls somewhere in its first interval), and the rows name the rate."""
+    sizes = smoke["sizes"]
+    pace = (
+        sizes["contention_rate"] / sizes["contention_clients"]
+        if name == "contention"
+        else sizes["onsale_pace"]
+    )
+    runs = smoke["scenarios"][name]["paced"]["runs"]
+    for run in runs:
+        assert run["pace"] == pace and run["clickers"] > 0
+        offered = pace * run["clickers"] * sizes[f"{name}_seconds"]
+        answers = run["rtt"]["count"]
+        assert abs(answers - offered) <= run["clickers"], (answers, offered)
+    for closed in smoke["scenarios"][name]["runs"]:
+        assert closed["pace"] is None
+    scenario = "3 contention" if name == "contention" else "3b on-sale"
+    rows = [
+        r for r in report.rows(smoke) if r[0] == scenario and "own schedule" in r[1]
+    ]
+    assert len(rows) >= 2, rows
+    offered_text = f"offered {pace * runs[0]['clickers']:,.0f} answers/s"
+    assert all(offered_text in r[1] for r in rows), rows
 
 
 def test_onsale_times_the_broadcast_lag_of_every_version(smoke):
