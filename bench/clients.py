@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench.audit import Track, audit, merged, versions_of
 from bench.polling import poll
+from bench.watchers import Watcher, open_watchers
 from devtools.processes import ROOT, raise_open_files_limit
 from devtools.wsclient import (
     CONNECT_CONCURRENCY,
@@ -84,7 +85,7 @@ class Generator:
     def __init__(self, emit: Callable[[dict], None]):
         self.emit = emit
         self.arrivals = Arrivals(emit)
-        self.clients: list[SeatMapClient] = []
+        self.clients: list[SeatMapClient | Watcher] = []
         self.clickers: list[SeatMapClient] = []
         self.tracks: list[Track] = []
         self.frames_all = 0
@@ -99,7 +100,10 @@ class Generator:
         """`count` more sockets: watchers, whose arrivals are timed, or
         clickers (`watch` false), who act in `contend`. All are audited."""
         started = time.monotonic()
-        clients, failed = await open_many(
+        # Watchers only receive: lean sockets (bench.watchers), so the
+        # generator's CPU goes to the clicks and the servers keep the rest.
+        opener = open_watchers if watch else open_many
+        clients, failed = await opener(
             urls,
             count,
             on_open=lambda snapshot: self._tracked(snapshot, watch),

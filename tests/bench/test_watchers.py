@@ -1,0 +1,106 @@
+"""The load generator's lean watchers against a real `websockets` server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from websockets.asyncio.server import serve
+from websockets.datastructures import Headers
+from websockets.http11 import Response
+
+from bench.watchers import Watcher, open_watchers
+
+SNAPSHOT = {"type": "snapshot.live", "version": 7, "seats": []}
+
+
+async def _server(handler, process_request=None):
+    return await serve(
+        handler, "127.0.0.1", 0, compression=None, process_request=process_request
+    )
+
+
+def _url(server, path: str = "/ws/events/1/?snapshot=live") -> str:
+    port = server.sockets[0].getsockname()[1]
+    return f"ws://127.0.0.1:{port}{path}"
+
+
+async def test_a_watcher_gets_its_snapshot_then_every_broadcast_in_order():
+    seen: list[tuple[str, float]] = []
+    requests = []
+
+    async def handler(ws):
+        requests.append(ws.request)
+        await ws.send(json.dumps(SNAPSHOT))
+        for version in range(8, 13):
+            await ws.send(json.dumps({"type": "seats.changed", "version": version}))
+        # A large frame (a 64-bit length) and a fragmented one come whole.
+        await ws.send(json.dumps({"type": "big", "pad": "x" * 70_000}))
+        await ws.send(['{"type":', '"parts"}'])
+        await ws.wait_closed()
+
+    async with await _server(handler) as server:
+        snapshots = []
+
+        def on_open(snapshot):
+            snapshots.append(snapshot)
+            return lambda text, at: seen.append((text, at))
+
+        watcher = await Watcher.open(_url(server), on_open)
+        for _ in range(200):
+            if len(seen) == 7:
+                break
+            await asyncio.sleep(0.01)
+        await watcher.close()
+    assert snapshots == [SNAPSHOT] and watcher.snapshot == SNAPSHOT
+    assert watcher.snapshot_bytes == len(json.dumps(SNAPSHOT))
+    kinds = [json.loads(text)["type"] for text, _ in seen]
+    assert kinds == ["seats.changed"] * 5 + ["big", "parts"]
+    versions = [json.loads(text)["version"] for text, _ in seen[:5]]
+    assert versions == [8, 9, 10, 11, 12]
+    times = [at for _, at in seen]
+    assert times == sorted(times)
+    assert watcher.closed
+    (request,) = requests
+    assert request.path == "/ws/events/1/?snapshot=live"
+    assert request.headers["Origin"] == f"http://{request.headers['Host']}"
+
+
+async def test_a_watcher_answers_pings_and_the_servers_close():
+    pongs = []
+
+    async def handler(ws):
+        await ws.send(json.dumps(SNAPSHOT))
+        waiter = await ws.ping(b"are you there")
+        pongs.append(await asyncio.wait_for(waiter, 5))
+        await ws.close(1001, "going away")
+
+    async with await _server(handler) as server:
+        watcher = await Watcher.open(_url(server), lambda s: lambda t, a: None)
+        for _ in range(300):
+            if watcher.closed:
+                break
+            await asyncio.sleep(0.01)
+    assert len(pongs) == 1 and pongs[0] >= 0
+    assert watcher.closed
+
+
+async def test_a_refused_socket_or_a_first_frame_that_is_no_snapshot_fails():
+    def refuse(connection, request):
+        return Response(403, "Forbidden", Headers(), b"no")
+
+    async def not_a_snapshot(ws):
+        await ws.send(json.dumps({"type": "error", "code": "event_not_found"}))
+        await ws.wait_closed()
+
+    async with await _server(not_a_snapshot, refuse) as server:
+        with pytest.raises(ConnectionError, match="403"):
+            await Watcher.open(_url(server), lambda s: lambda t, a: None)
+    async with await _server(not_a_snapshot) as server:
+        with pytest.raises(ConnectionError, match="expected a snapshot"):
+            await Watcher.open(_url(server), lambda s: lambda t, a: None)
+        watchers, failed = await open_watchers(
+            [_url(server)], 2, lambda s: lambda t, a: None, attempts=1
+        )
+    assert watchers == [] and failed == 2
