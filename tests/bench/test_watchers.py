@@ -10,6 +10,7 @@ from websockets.asyncio.server import serve
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
+from bench.clients import Arrivals
 from bench.watchers import Watcher, open_watchers
 
 SNAPSHOT = {"type": "snapshot.live", "version": 7, "seats": []}
@@ -104,3 +105,25 @@ async def test_a_refused_socket_or_a_first_frame_that_is_no_snapshot_fails():
             [_url(server)], 2, lambda s: lambda t, a: None, attempts=1
         )
     assert watchers == [] and failed == 2
+
+
+async def test_arrivals_report_each_version_once_every_watcher_has_it():
+    """Frames are counted by range and spread over versions in batches; a
+    version is reported once, when the last watcher had it, at that time."""
+    reported: list[dict] = []
+    arrivals = Arrivals(reported.append)
+    arrivals.watchers = 3
+    # Two watchers on one server get 5..7 as one frame; the third, on
+    # another server, gets 5..6 and then 7.
+    arrivals.saw(5, 7, 1.0)
+    arrivals.saw(5, 7, 1.5)
+    arrivals.saw(5, 6, 2.0)
+    await asyncio.sleep(Arrivals.BATCH_SECONDS * 4)
+    assert [(r["version"], r["last"]) for r in reported] == [(5, 2.0), (6, 2.0)]
+    arrivals.saw(7, 7, 3.0)
+    arrivals.saw(8, 8, 3.5)  # one watcher of three: not yet
+    await asyncio.sleep(Arrivals.BATCH_SECONDS * 4)
+    assert [(r["version"], r["last"]) for r in reported[2:]] == [(7, 3.0)]
+    assert reported[2]["last_wall"] - 3.0 == pytest.approx(
+        reported[0]["last_wall"] - 2.0
+    )
