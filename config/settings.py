@@ -226,6 +226,14 @@ SEAT_HEARTBEAT_SECONDS = env_float("SEAT_HEARTBEAT_SECONDS", 5.0, minimum=-1)
 SEAT_BROADCAST_WINDOW_SECONDS = env_float(
     "SEAT_BROADCAST_WINDOW_SECONDS", 0.05, minimum=-1
 )
+# A window stretches while writing an event's frames to this worker's sockets
+# is slow (thousands of them): to the last write's time over this share, so
+# the writing takes at most this share of the worker's time, and never past
+# SEAT_BROADCAST_WINDOW_MAX_SECONDS. 0 keeps every window at its least.
+SEAT_BROADCAST_WRITE_SHARE = env_float("SEAT_BROADCAST_WRITE_SHARE", 0.2, minimum=0)
+SEAT_BROADCAST_WINDOW_MAX_SECONDS = env_float(
+    "SEAT_BROADCAST_WINDOW_MAX_SECONDS", 0.15, minimum=0
+)
 # Each broadcast is framed once and the same bytes go to every socket of the
 # worker (realtime/transport.py); off frames it per socket, as daphne does.
 SEAT_WS_FRAMES_ONCE = env_bool("SEAT_WS_FRAMES_ONCE", True)

@@ -50,6 +50,12 @@ BROADCAST_LAG = Histogram(
     "From a change's commit to its frame being handed to the local sockets.",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+BROADCAST_WINDOW = Histogram(
+    "seats_broadcast_window_seconds",
+    "Broadcast windows opened, by length: SEAT_BROADCAST_WINDOW_SECONDS, "
+    "stretched when writing an event's frames takes long (many sockets).",
+    buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1),
+)
 BROADCAST_GAPS = Counter(
     "seats_broadcast_gaps_total",
     "Versions that did not reach a worker in time through the channel layer "

@@ -11,7 +11,10 @@ whatever order they come and hands the sockets what they can apply:
 2. through the broadcast window: a change to a quiet event goes out at
    once and opens a window; changes within it wait for its end and go as
    one frame per unbroken run of versions (`wire.frames.coalesced`), each
-   seat once in its latest state, which opens the next window;
+   seat once in its latest state, which opens the next window. A window
+   stretches while writing to the sockets is slow (`window_after`), so a
+   worker with thousands of them spends a bounded share of its time, and
+   its browsers of their CPU, on frames;
 3. one flush at a time, so frames keep their order even while one is being
    written.
 
@@ -25,13 +28,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from metrics import BROADCAST_CATCHUPS, BROADCAST_GAPS
+from metrics import BROADCAST_CATCHUPS, BROADCAST_GAPS, BROADCAST_WINDOW
 from realtime.sequencing import Sequencer
 from seats.catchup import CatchUp
 from wire import frames
@@ -61,6 +65,21 @@ class Change:
 
 
 Deliver = Callable[[str], Awaitable[None]]
+
+
+def window_after(write_seconds: float) -> float:
+    """The broadcast window to open after a write to the sockets that took
+    `write_seconds`: SEAT_BROADCAST_WINDOW_SECONDS at least, stretched so
+    the writing is at most SEAT_BROADCAST_WRITE_SHARE of the time, and
+    SEAT_BROADCAST_WINDOW_MAX_SECONDS at most (the lag a change may wait)."""
+    least = settings.SEAT_BROADCAST_WINDOW_SECONDS
+    share = settings.SEAT_BROADCAST_WRITE_SHARE
+    if share <= 0:
+        return least
+    most = max(least, settings.SEAT_BROADCAST_WINDOW_MAX_SECONDS)
+    return min(most, max(least, write_seconds / share))
+
+
 ReadBack = Callable[[int], Awaitable[CatchUp | None]]
 
 
@@ -84,6 +103,8 @@ class Stream:
         self._window: asyncio.TimerHandle | None = None
         self._flushing: asyncio.Task[None] | None = None
         self._closed = False
+        # How long the last send or flush took to write to the sockets.
+        self._write_seconds = 0.0
 
     @property
     def gap_pending(self) -> bool:
@@ -94,8 +115,12 @@ class Stream:
         """Take one change; whatever is ready goes out now or after the window."""
         ready = self.sequencer.add(change.version, change)
         self._watch_gap()
-        for now in self._route(ready):
-            await self._deliver(now.text)
+        now = self._route(ready)
+        if now:
+            started = time.perf_counter()
+            for change in now:
+                await self._deliver(change.text)
+            self._write_seconds = time.perf_counter() - started
 
     def close(self) -> None:
         """Stop every timer and flush: nobody is left to send to."""
@@ -129,21 +154,22 @@ class Stream:
         """
         if self._waiting is not None:
             return True
-        window = settings.SEAT_BROADCAST_WINDOW_SECONDS
-        if window > 0:
-            self._waiting = []
-            self._window = self.loop.call_later(window, self._window_ends)
+        if settings.SEAT_BROADCAST_WINDOW_SECONDS > 0:
+            self._open_window()
         return False
+
+    def _open_window(self) -> None:
+        window = window_after(self._write_seconds)
+        BROADCAST_WINDOW.observe(window)
+        self._waiting = []
+        self._window = self.loop.call_later(window, self._window_ends)
 
     def _window_ends(self) -> None:
         waiting, self._waiting, self._window = self._waiting, None, None
         if not waiting or self._closed:
             return
         # What waited goes now and opens the next window.
-        self._waiting = []
-        self._window = self.loop.call_later(
-            settings.SEAT_BROADCAST_WINDOW_SECONDS, self._window_ends
-        )
+        self._open_window()
         self._chain(waiting)
 
     def _chain(self, changes: list[Change]) -> None:
@@ -165,6 +191,13 @@ class Stream:
             await asyncio.wait([previous])
         if self._closed:
             return
+        started = time.perf_counter()
+        try:
+            await self._flush_now(changes)
+        finally:
+            self._write_seconds = time.perf_counter() - started
+
+    async def _flush_now(self, changes: list[Change]) -> None:
         run: list[Change] = []
         for change in changes:
             if change.kind == SEATS_CHANGED:

@@ -163,3 +163,85 @@ async def test_a_closed_stream_sends_nothing_more(settings):
     stream.close()
     await asyncio.sleep(0.15)
     assert [f[-2] for f in recorder.frames] == ["1"]
+
+
+def test_a_window_stretches_with_the_time_its_write_took_within_its_bounds(settings):
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0.05
+    settings.SEAT_BROADCAST_WRITE_SHARE = 0.2
+    settings.SEAT_BROADCAST_WINDOW_MAX_SECONDS = 0.15
+    assert streams.window_after(0.0) == 0.05  # a few sockets: the least
+    assert streams.window_after(0.02) == pytest.approx(0.1)  # writing is a fifth
+    assert streams.window_after(2.0) == 0.15  # the lag a change may wait
+    settings.SEAT_BROADCAST_WRITE_SHARE = 0
+    assert streams.window_after(2.0) == 0.05  # never stretched
+    settings.SEAT_BROADCAST_WRITE_SHARE = 0.2
+    settings.SEAT_BROADCAST_WINDOW_MAX_SECONDS = 0.01
+    assert streams.window_after(2.0) == 0.05  # a maximum below the least
+
+
+def seat_change(version: int) -> Change:
+    frame = {
+        "type": "seats.changed",
+        "event": 1,
+        "version": version,
+        "reason": "held",
+        "seats": [{"id": version, "status": "held"}],
+    }
+    return Change(version, json.dumps(frame), frame)
+
+
+class TimedLoop:
+    """The running loop, with the delay of every call_later kept."""
+
+    def __init__(self):
+        self.loop = asyncio.get_running_loop()
+        self.delays: list[float] = []
+
+    def call_later(self, delay, callback, *args):
+        self.delays.append(delay)
+        return self.loop.call_later(delay, callback, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.loop, name)
+
+
+async def test_a_slow_write_stretches_the_next_window_and_a_quick_one_shrinks_it(
+    settings, monkeypatch
+):
+    """The window after a write is the write's time over the share (here a
+    write of 40 ms, on a clock the deliveries move): a worker with many
+    sockets sends fewer, larger frames, and goes back to the least window
+    once its writes are quick again."""
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0.01
+    settings.SEAT_BROADCAST_WRITE_SHARE = 0.5
+    settings.SEAT_BROADCAST_WINDOW_MAX_SECONDS = 0.06
+    clock = [100.0]
+    monkeypatch.setattr(streams.time, "perf_counter", lambda: clock[0])
+    write = [0.04]
+    frames: list[str] = []
+
+    async def deliver(text: str) -> None:
+        frames.append(text)
+        clock[0] += write[0]
+
+    loop = TimedLoop()
+    stream = Stream(loop, deliver, nothing_read_back)
+    await stream.push(seat_change(1))  # at once; the window: nothing written yet
+    await stream.push(seat_change(2))  # waits, then goes after a stretched window
+    await stream.push(seat_change(3))
+    write[0] = 0.001
+    for _ in range(100):
+        if len(frames) == 2:
+            break
+        await asyncio.sleep(0.01)
+    await stream.push(seat_change(4))  # within the window the fold opened
+    for _ in range(100):
+        if len(frames) == 3 and loop.delays[-1] == 0.01:
+            break
+        await asyncio.sleep(0.01)
+    stream.close()
+    assert [json.loads(f)["version"] for f in frames] == [1, 3, 4]
+    # 10 ms before anything was written; 0.04 / 0.5 = 80 ms, cut to 60 ms,
+    # after version 1's write; after the quick fold of 2..3, 10 ms again.
+    assert loop.delays[:2] == [0.01, 0.06]
+    assert loop.delays[-1] == 0.01
