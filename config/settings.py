@@ -230,7 +230,7 @@ SEAT_BROADCAST_WINDOW_SECONDS = env_float(
 # is slow (thousands of them): to the last write's time over this share, so
 # the writing takes at most this share of the worker's time, and never past
 # SEAT_BROADCAST_WINDOW_MAX_SECONDS. 0 keeps every window at its least.
-SEAT_BROADCAST_WRITE_SHARE = env_float("SEAT_BROADCAST_WRITE_SHARE", 0.2, minimum=0)
+SEAT_BROADCAST_WRITE_SHARE = env_float("SEAT_BROADCAST_WRITE_SHARE", 0.2, minimum=-1)
 SEAT_BROADCAST_WINDOW_MAX_SECONDS = env_float(
     "SEAT_BROADCAST_WINDOW_MAX_SECONDS", 0.15, minimum=0
 )
