@@ -457,10 +457,13 @@ class GeneratorPool:
         count: int,
         watch: bool = True,
         concurrency: int = CONNECT_CONCURRENCY,
+        among: range | None = None,
     ) -> dict:
-        """`count` more sockets split evenly over the processes, each process
-        opening at most `concurrency` at a time."""
-        shares = split(count, len(self.processes))
+        """`count` more sockets split evenly over the processes (those
+        `among`, if given), each opening at most `concurrency` at a time."""
+        among = among if among is not None else range(len(self.processes))
+        parts = split(count, len(among))
+        shares = [parts[among.index(i)] if i in among else 0 for i in range(len(self))]
         results = await self.call_all(
             "connect",
             [{"count": n} for n in shares],

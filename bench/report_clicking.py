@@ -284,7 +284,7 @@ def _paced_onsale_rows(o: dict) -> list[tuple]:
     lag_p99 = s["lag_p99_ms"]["median"]
     setup = f"{first['watchers']:,} watchers + {_paced(paced)}"
     seconds = first["elapsed_seconds"]
-    return [
+    rows = [
         (
             "3b on-sale",
             setup,
@@ -324,6 +324,7 @@ def _paced_onsale_rows(o: dict) -> list[tuple]:
             ),
         ),
     ]
+    return rows + _before_rows("3b on-sale", paced, setup)
 
 
 def _floor_rows(o: dict, setup: str) -> list[tuple]:

@@ -47,6 +47,9 @@ class Clicking:
     # bench.clients.Generator.op_contend); None: each clicker acts again as
     # soon as it has its answer (a closed loop, the most the server answers).
     pace: float | None = None
+    # Clickers in a generator process of their own: a person's browser does
+    # not wait for thousands of others' frames to be read before its answer.
+    separate_clickers: bool = False
     connect_concurrency: int = 50
     env: dict[str, str] = field(default_factory=dict)
 
@@ -105,12 +108,22 @@ async def run_floor_once(ctx, shape: Clicking) -> dict:
 async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
     """Connect the watchers and clickers, click for `shape.seconds`, audit
     every socket; what the run measured (CPU, frames, arrivals)."""
-    pool = await ctx.generators(stack)
+    separate = shape.separate_clickers and shape.watchers and shape.clickers
+    pool = await ctx.generators(stack, ctx.options.generators + (1 if separate else 0))
+    watching = range(len(pool) - 1) if separate else range(len(pool))
+    clicking = range(len(pool) - 1, len(pool)) if separate else range(len(pool))
     try:
-        for count, watch in ((shape.watchers, True), (shape.clickers, False)):
+        for count, watch, among in (
+            (shape.watchers, True, watching),
+            (shape.clickers, False, clicking),
+        ):
             if count:
                 connected = await pool.connect(
-                    urls, count, watch=watch, concurrency=shape.connect_concurrency
+                    urls,
+                    count,
+                    watch=watch,
+                    concurrency=shape.connect_concurrency,
+                    among=among,
                 )
                 ctx.progress(
                     f"{shape.name}: {count} {'watchers' if watch else 'clickers'}"
@@ -147,7 +160,7 @@ async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
         generator_cpu = await pool.cpu_seconds() - generator_before
         version = await _version_now(urls[0])
         clients = await pool.audit(version)
-        arrivals = _last_arrivals(pool) if shape.watchers else {}
+        arrivals = _last_arrivals(pool, watching) if shape.watchers else {}
         stats = await pool.close_sockets()
     finally:
         await pool.stop()
@@ -312,9 +325,9 @@ async def _version_now(url: str) -> int:
     return probe.snapshot["version"]
 
 
-def _last_arrivals(pool) -> dict[int, float]:
+def _last_arrivals(pool, watching: range) -> dict[int, float]:
     """Per version, when the last watcher of any process had it (wall clock)."""
-    per_process = [p.arrivals() for p in pool.processes]
+    per_process = [pool.processes[i].arrivals() for i in watching]
     common = set.intersection(*(set(a) for a in per_process))
     return {v: max(a[v]["last_wall"] for a in per_process) for v in common}
 

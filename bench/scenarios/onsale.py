@@ -36,6 +36,10 @@ FIGURES = {
 }
 
 
+# The paced runs' before: every window at its least, however many sockets.
+PACED_BEFORE = {"window not stretched": {"SEAT_BROADCAST_WRITE_SHARE": "0"}}
+
+
 def shape(
     options, env: dict[str, str] | None = None, pace: float | None = None
 ) -> Clicking:
@@ -50,6 +54,7 @@ def shape(
         book_share=0.1,
         env=env or {},
         pace=pace,
+        separate_clickers=True,
     )
 
 
@@ -69,7 +74,7 @@ async def run(ctx) -> dict:
     if ctx.options.onsale_pace:
         pace = ctx.options.onsale_pace
         result["paced"] = await repeated_runs(
-            ctx, lambda env: shape(ctx.options, env, pace), {}, FIGURES, _said
+            ctx, lambda env: shape(ctx.options, env, pace), PACED_BEFORE, FIGURES, _said
         )
     return result
 

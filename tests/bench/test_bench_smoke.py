@@ -131,7 +131,7 @@ def _clicking_runs(smoke, name: str, *, paced: bool = True) -> list[dict]:
     if paced:
         assert len(result["paced"]["runs"]) == smoke["sizes"]["timed_runs"]
         assert result["paced"]["failures"] == []
-        runs += result["paced"]["runs"]
+        runs += result["paced"]["runs"] + list(result["paced"]["before"].values())
     return runs
 
 
