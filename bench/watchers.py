@@ -24,7 +24,13 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from devtools.wsclient import CONNECT_CONCURRENCY, OnBroadcast, OnOpen, origin_of
+from devtools.wsclient import (
+    CONNECT_CONCURRENCY,
+    OnBroadcast,
+    OnOpen,
+    origin_of,
+    spread,
+)
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _TEXT, _BINARY, _CLOSE, _PING, _PONG = 1, 2, 8, 9, 10
@@ -206,17 +212,10 @@ async def open_watchers(
     attempts: int = 3,
 ) -> tuple[list[Watcher], int]:
     """`count` watchers spread round-robin over `urls`; (watchers, failures)."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(i: int) -> Watcher | None:
-        async with gate:
-            for attempt in range(attempts):
-                try:
-                    return await Watcher.open(urls[i % len(urls)], on_open)
-                except Exception:
-                    await asyncio.sleep(0.2 * (attempt + 1))
-            return None
-
-    opened = await asyncio.gather(*(one(i) for i in range(count)))
-    watchers = [w for w in opened if w is not None]
-    return watchers, count - len(watchers)
+    return await spread(
+        lambda url: Watcher.open(url, on_open),
+        urls,
+        count,
+        concurrency=concurrency,
+        attempts=attempts,
+    )

@@ -14,13 +14,15 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 CONNECT_CONCURRENCY = 50
+T = TypeVar("T")
 OnBroadcast = Callable[[str, float], None]
 # Given a client's snapshot, the broadcast callback for that client.
 OnOpen = Callable[[dict], OnBroadcast]
@@ -196,22 +198,40 @@ async def open_many(
     attempts: int = 3,
 ) -> tuple[list[SeatMapClient], int]:
     """`count` clients spread round-robin over `urls`; returns (clients, failures)."""
+    return await spread(
+        lambda url: SeatMapClient.open(url, on_broadcast, on_open),
+        urls,
+        count,
+        concurrency=concurrency,
+        attempts=attempts,
+    )
+
+
+async def spread(
+    open_one: Callable[[str], Awaitable[T]],
+    urls: Sequence[str],
+    count: int,
+    *,
+    concurrency: int = CONNECT_CONCURRENCY,
+    attempts: int = 3,
+) -> tuple[list[T], int]:
+    """`count` sockets opened by `open_one`, round-robin over `urls`, at most
+    `concurrency` at a time, each tried `attempts` times with a growing pause;
+    returns (the sockets, how many failed)."""
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(i: int) -> SeatMapClient | None:
+    async def one(i: int) -> T | None:
         async with gate:
             for attempt in range(attempts):
                 try:
-                    return await SeatMapClient.open(
-                        urls[i % len(urls)], on_broadcast, on_open
-                    )
+                    return await open_one(urls[i % len(urls)])
                 except Exception:
                     await asyncio.sleep(0.2 * (attempt + 1))
             return None
 
     opened = await asyncio.gather(*(one(i) for i in range(count)))
-    clients = [c for c in opened if c is not None]
-    return clients, count - len(clients)
+    sockets = [s for s in opened if s is not None]
+    return sockets, count - len(sockets)
 
 
 async def close_many(clients: Sequence[SeatMapClient]) -> None:

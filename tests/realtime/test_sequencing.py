@@ -59,6 +59,17 @@ def changed(version: int) -> Change:
     return Change(version, f'{{"type":"seats.changed","version":{version}}}')
 
 
+def seat_change(version: int) -> Change:
+    frame = {
+        "type": "seats.changed",
+        "event": 1,
+        "version": version,
+        "reason": "held",
+        "seats": [{"id": version, "status": "held"}],
+    }
+    return Change(version, json.dumps(frame), frame)
+
+
 async def nothing_read_back(after: int):
     return None
 
@@ -106,20 +117,17 @@ async def test_a_plan_change_is_never_folded_into_the_seat_changes_around_it(
     recorder = Recorder()
     stream = Stream(asyncio.get_running_loop(), recorder.deliver, nothing_read_back)
 
-    def seat(version: int) -> Change:
-        frame = {
-            "type": "seats.changed",
-            "event": 1,
-            "version": version,
-            "reason": "held",
-            "seats": [{"id": version, "status": "held"}],
-        }
-        return Change(version, json.dumps(frame), frame)
-
     plan = Change(
         4, '{"type":"plan.changed","event":1,"version":4}', kind="plan.changed"
     )
-    for change in (seat(1), seat(2), seat(3), plan, seat(5), seat(6)):
+    for change in (
+        seat_change(1),
+        seat_change(2),
+        seat_change(3),
+        plan,
+        seat_change(5),
+        seat_change(6),
+    ):
         await stream.push(change)
     for _ in range(100):
         await asyncio.sleep(0.02)
@@ -177,17 +185,6 @@ def test_a_window_stretches_with_the_time_its_write_took_within_its_bounds(setti
     settings.SEAT_BROADCAST_WRITE_SHARE = 0.2
     settings.SEAT_BROADCAST_WINDOW_MAX_SECONDS = 0.01
     assert streams.window_after(2.0) == 0.05  # a maximum below the least
-
-
-def seat_change(version: int) -> Change:
-    frame = {
-        "type": "seats.changed",
-        "event": 1,
-        "version": version,
-        "reason": "held",
-        "seats": [{"id": version, "status": "held"}],
-    }
-    return Change(version, json.dumps(frame), frame)
 
 
 class TimedLoop:
