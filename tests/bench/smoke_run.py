@@ -7,7 +7,8 @@ runs last and waits for its result. Every worker of a run (pytest-xdist
 shares PYTEST_XDIST_TESTRUNUID among them) finds the same directory, and a
 lock lets only the first start it. A test run stopped early leaves it to
 finish on its own: it is bounded (about 2.5 minutes alone) and stops its
-servers itself.
+servers itself. A run whose results are read and good leaves nothing
+behind; a failed one keeps its directory, with its output, for a look.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -101,7 +103,9 @@ def result() -> dict:
     assert status.read_text().strip() == "0", stderr[-5000:]
     assert "| scenario |" in stdout, "the table goes to stdout"
     assert "==" in stderr, "progress goes to stderr"
-    return json.loads((where / "smoke.json").read_text())
+    results = json.loads((where / "smoke.json").read_text())
+    shutil.rmtree(where, ignore_errors=True)
+    return results
 
 
 def _alive(pid: int) -> bool:

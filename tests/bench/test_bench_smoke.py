@@ -242,7 +242,8 @@ def test_onsale_runs_the_floor_in_the_same_shape(smoke):
     assert changes > 0 and floor["event_version"] == changes
     assert floor["lag_versions"] == floor["lag_versions_timed"] == changes
     _ordered(floor["broadcast_lag"])
-    assert floor["client_audit"]["in_step"] == floor["client_audit"]["clients"]
+    audit = floor["client_audit"]
+    assert audit["in_step"] == audit["clients"], audit
     (row,) = [r for r in report.rows(smoke) if "the floor" in r[1]]
     assert f"{floor['answers_per_s']:,.0f}/s" in row[3], row
 
