@@ -10,7 +10,7 @@ from websockets.asyncio.server import serve
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
-from bench.clients import Arrivals
+from bench.arrivals import Arrivals
 from bench.watchers import Watcher, open_watchers
 
 SNAPSHOT = {"type": "snapshot.live", "version": 7, "seats": []}
