@@ -62,7 +62,10 @@ class Arrivals:
 
     def settle(self) -> None:
         """The counted ranges spread over their versions; every version all
-        watchers have now seen reported."""
+        watchers have now seen reported. At once, if called before the batch
+        is due (what the runner reads next must already be reported)."""
+        if self._batch is not None:
+            self._batch.cancel()
         self._batch = None
         ranges, self._ranges = self._ranges, {}
         seen = self._seen

@@ -107,6 +107,9 @@ class Generator:
             if all(t.caught_up(version) for t in self.tracks):
                 break
             await asyncio.sleep(0.05)
+        # Every arrival reported before the audit is answered: the runner
+        # reads the arrivals once it has the audit.
+        self.arrivals.settle()
         result = audit(self.tracks, version, sum(c.closed for c in self.clients))
         result["waited_seconds"] = round(time.monotonic() - started, 2)
         return result

@@ -127,3 +127,16 @@ async def test_arrivals_report_each_version_once_every_watcher_has_it():
     assert reported[2]["last_wall"] - 3.0 == pytest.approx(
         reported[0]["last_wall"] - 2.0
     )
+
+
+async def test_arrivals_settle_at_once_when_asked():
+    """The runner reads arrivals right after a process's audit: settling
+    then reports what was counted without waiting for the batch."""
+    reported: list[dict] = []
+    arrivals = Arrivals(reported.append)
+    arrivals.watchers = 1
+    arrivals.saw(3, 4, 1.0)
+    arrivals.settle()
+    assert [r["version"] for r in reported] == [3, 4]
+    await asyncio.sleep(Arrivals.BATCH_SECONDS * 4)
+    assert len(reported) == 2  # the batch's timer reported nothing twice
