@@ -46,8 +46,13 @@ def browser():
         pytest.fail(
             f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Playwright's 5 s default is short for a page whose server runs under
+    # coverage beside three other test workers and the bench smoke run: a
+    # first load has been seen to take longer. Waits end as soon as they
+    # are met, so only a failing check waits the whole time.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS

@@ -80,7 +80,7 @@ def test_staff_draw_publish_and_sell_a_new_hall(browser, server):
     assert created["status"] == 201, created
     page.goto(server.url + created["edit_url"])
     editor = page.locator("#editor-app")
-    expect(editor).to_have_attribute("data-ready", "true", timeout=10_000)
+    expect(editor).to_have_attribute("data-ready", "true", timeout=30_000)
     expect(page.locator("#save-state")).to_have_text("Saved")
 
     # A curved block of ten rows of fourteen, an aisle after the seventh seat.
@@ -164,7 +164,7 @@ def test_staff_draw_publish_and_sell_a_new_hall(browser, server):
 
     # Back in the editor, the published plan links to its event's live map.
     page.reload()
-    expect(editor).to_have_attribute("data-ready", "true", timeout=10_000)
+    expect(editor).to_have_attribute("data-ready", "true", timeout=30_000)
     link = page.locator(f'#publish-result a[href="/events/{event_id}/"]')
     expect(link).to_be_visible()
 
