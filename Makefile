@@ -14,13 +14,18 @@ BASE_PORT ?= 8001
 
 .PHONY: run run-cluster test test-long lint types contracts js-test screenshots format migrate clean
 
-$(VENV)/.installed: requirements.txt
+# pip installs uv (requirements-bootstrap.txt), which installs the rest:
+# the same pinned versions, in a few seconds instead of half a minute.
+UV_INSTALL := $(PY) -m uv pip install -q --python $(PY)
+
+$(VENV)/.installed: requirements.txt requirements-bootstrap.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-bootstrap.txt
+	$(UV_INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(UV_INSTALL) -r requirements-dev.txt
 	touch $@
 
 migrate: $(VENV)/.installed
