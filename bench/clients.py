@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.arrivals import Arrivals, is_heartbeat, is_seats_changed
 from bench.audit import Track, audit, merged, versions_of
 from bench.polling import poll
-from bench.watchers import Watcher, open_watchers
+from bench.watchers import READ_DELAYS, Watcher, open_watchers
 from devtools.processes import ROOT, raise_open_files_limit
 from devtools.wsclient import (
     CONNECT_CONCURRENCY,
@@ -124,6 +124,9 @@ class Generator:
         return {
             "frames": self.frames_all,
             "watcher_frames": self.arrivals.frames,
+            # How long watchers' frames waited to be read: a histogram, so
+            # the processes' add up (bench.watchers.ReadDelays).
+            "read_delay_counts": READ_DELAYS.counts,
             "open": open_now,
             "clients": len(self.clients),
         }
@@ -135,6 +138,7 @@ class Generator:
         self.clickers = []
         self.tracks = []
         self.arrivals.watchers = 0
+        READ_DELAYS.clear()
         return stats
 
     async def op_contend(
@@ -420,15 +424,26 @@ class GeneratorPool:
         return sum(r["cpu_seconds"] for r in await self.call_all("cpu"))
 
     async def stats(self) -> dict:
-        results = await self.call_all("stats")
-        return {key: sum(r[key] for r in results) for key in results[0]}
+        return added(await self.call_all("stats"))
 
     async def close_sockets(self) -> dict:
-        results = await self.call_all("close", timeout=120)
-        return {key: sum(r[key] for r in results) for key in results[0]}
+        return added(await self.call_all("close", timeout=120))
 
     async def stop(self) -> None:
         await asyncio.gather(*(p.stop() for p in self.processes))
+
+
+def added(results: list[dict]) -> dict:
+    """The processes' stats added up: counts summed, histograms bucket by bucket."""
+    total = {}
+    for key, first in results[0].items():
+        if isinstance(first, list):
+            total[key] = [
+                sum(column) for column in zip(*(r[key] for r in results), strict=True)
+            ]
+        else:
+            total[key] = sum(r[key] for r in results)
+    return total
 
 
 def split(total: int, parts: int) -> list[int]:

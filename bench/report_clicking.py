@@ -198,6 +198,19 @@ def _closed_loop_row(c: dict, setup: str) -> tuple:
     )
 
 
+LAG_MEASURE = (
+    "broadcast lag p50 / p99 (commit to the last watcher's socket); "
+    "frames' wait to be read by the generator, p99"
+)
+
+
+def _lag_cell(s: dict) -> str:
+    return (
+        f"{_spread(s['lag_p50_ms'])} / {_spread(s['lag_p99_ms'])} ms; "
+        f"{_spread(s['read_delay_p99_ms'])} ms"
+    )
+
+
 def onsale_rows(o: dict) -> list[tuple]:
     first = o["runs"][0]
     setup = (
@@ -228,8 +241,8 @@ def onsale_rows(o: dict) -> list[tuple]:
         (
             "3b on-sale",
             setup,
-            "broadcast lag p50 / p99 (commit to last watcher)",
-            f"{_spread(s['lag_p50_ms'])} / {_spread(s['lag_p99_ms'])} ms",
+            LAG_MEASURE,
+            _lag_cell(s),
             "p99 ≤ 250 ms",
             verdict(o, lag_p99 is not None and lag_p99 <= 250, _over(lag_p99, 250)),
         ),
@@ -300,8 +313,8 @@ def _paced_onsale_rows(o: dict) -> list[tuple]:
         (
             "3b on-sale",
             setup,
-            "broadcast lag p50 / p99 (commit to last watcher)",
-            f"{_spread(s['lag_p50_ms'])} / {_spread(s['lag_p99_ms'])} ms",
+            LAG_MEASURE,
+            _lag_cell(s),
             "p99 ≤ 250 ms",
             verdict(paced, lag_p99 is not None and lag_p99 <= 250, _over(lag_p99, 250)),
         ),

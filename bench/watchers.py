@@ -1,13 +1,20 @@
-"""Watching sockets for the load generator: frames read in the loop's callback.
+"""Watching sockets for the load generator: frames off the socket, kernel-timed.
 
 A `websockets` client hands every frame through its parser, an assembler
 queue and a task switch to the reader: about 20 µs of the generator's CPU
 per frame. 5,000 watchers at ten frames a second took a whole core of the
 two, and the servers were measured on what was left. A watcher needs none
-of that: it only receives, so it reads the frames straight off the stream
-in `data_received` (a server's frames are never masked, RFC 6455 5.1),
-answers pings and closes, and hands each text message to its callback
-stamped with `time.monotonic()` as it came off the socket.
+of that: it only receives, so it reads the frames straight off its socket
+when the loop says it is readable (a server's frames are never masked,
+RFC 6455 5.1), answers pings and closes, and hands each text message to
+its callback with the moment it arrived.
+
+That moment is the kernel's (SO_TIMESTAMPNS: when the socket received the
+bytes), not when this process got round to reading them. A browser reads
+its one socket at once; a generator reads thousands in turn, and a frame
+read last of a burst waited tens of milliseconds in the generator, which
+was counted as the server's lag. How long frames wait to be read is kept
+as well (`READ_DELAYS`), so the report says what the generator added.
 
 The handshake is a browser's: an Origin, no extensions, no subprotocol.
 Clickers and tests keep devtools' `SeatMapClient`, which also sends.
@@ -20,6 +27,8 @@ import base64
 import hashlib
 import json
 import os
+import socket
+import struct
 import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -36,6 +45,62 @@ _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _TEXT, _BINARY, _CLOSE, _PING, _PONG = 1, 2, 8, 9, 10
 SNAPSHOTS = ("snapshot", "snapshot.live")
 
+# Linux's receive timestamps in nanoseconds (SO_TIMESTAMPNS, 35 on x86-64
+# and arm64; SCM_TIMESTAMPNS is the same number): a struct timespec of the
+# wall clock, the time of the last bytes a read returned.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_TIMESPEC = struct.Struct("@ll")
+_ANCILLARY_BYTES = socket.CMSG_SPACE(_TIMESPEC.size)
+_READ_BYTES = 256 * 1024
+# Wall clock to the monotonic one the generator reports in (one process,
+# one run: the two do not drift apart in minutes).
+_WALL_TO_MONOTONIC = time.time() - time.monotonic()
+
+
+class ReadDelays:
+    """How long frames waited in their sockets before the generator read
+    them: a histogram in whole milliseconds (the last bucket: a second or
+    more), cheap enough to count every frame."""
+
+    BUCKETS = 1000
+
+    def __init__(self) -> None:
+        self.counts = [0] * self.BUCKETS
+
+    @classmethod
+    def of(cls, counts: list[int]) -> ReadDelays:
+        delays = cls()
+        delays.counts = list(counts)
+        return delays
+
+    def add(self, seconds: float) -> None:
+        self.counts[min(int(seconds * 1000), self.BUCKETS - 1)] += 1
+
+    def clear(self) -> None:
+        self.counts = [0] * self.BUCKETS
+
+    def summary(self) -> dict:
+        """Frames counted, and the 50th and 99th percentile in ms (bucket tops)."""
+        total = sum(self.counts)
+        result = {"frames": total, "p50_ms": None, "p99_ms": None}
+        if not total:
+            return result
+        wanted = {"p50_ms": 0.5 * total, "p99_ms": 0.99 * total}
+        seen = 0
+        for ms, count in enumerate(self.counts):
+            seen += count
+            for key, rank in list(wanted.items()):
+                if seen >= rank:
+                    result[key] = ms + 1
+                    del wanted[key]
+            if not wanted:
+                break
+        return result
+
+
+# Every watcher of this process counts its reads here.
+READ_DELAYS = ReadDelays()
+
 
 def _client_frame(opcode: int, payload: bytes) -> bytes:
     """A masked frame (clients must mask, RFC 6455 5.3); control frames only,
@@ -45,34 +110,101 @@ def _client_frame(opcode: int, payload: bytes) -> bytes:
     return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + masked
 
 
-class _Protocol(asyncio.Protocol):
-    def __init__(self, request: bytes, key: bytes, on_open: OnOpen):
-        self.request = request
+class _Socket:
+    """One watcher's socket, read and written without a transport.
+
+    asyncio's transports read with recv(), which says nothing of when the
+    bytes came; recvmsg() hands over the kernel's timestamp with them.
+    Writes are a handful of small control frames: sent at once, and what
+    the socket does not take is sent when it can.
+    """
+
+    def __init__(self, sock: socket.socket, request: bytes, key: bytes, on_open):
+        loop = asyncio.get_running_loop()
+        self.loop = loop
+        self.sock = sock
         self.accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        self.on_open = on_open
+        self.on_open: OnOpen = on_open
         self.on_broadcast: OnBroadcast | None = None
-        self.opened: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
-        self.gone = asyncio.get_running_loop().create_future()
-        self.transport: asyncio.Transport | None = None
+        self.opened: asyncio.Future[dict] = loop.create_future()
+        self.gone: asyncio.Future[None] = loop.create_future()
         self.buffer = bytearray()
+        self.outgoing = bytearray()
         self.upgraded = False
         self.fragments: list[bytes] = []
         self.snapshot_bytes = 0
+        loop.add_reader(sock.fileno(), self._readable)
+        self.write(request)
 
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        transport.write(self.request)
+    # -- the socket ------------------------------------------------------
 
-    def connection_lost(self, exc) -> None:
+    def write(self, data: bytes) -> None:
+        if self.gone.done():
+            return
+        if not self.outgoing:
+            try:
+                data = data[self.sock.send(data) :]
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError as error:
+                self._lost(error)
+                return
+            if not data:
+                return
+            self.loop.add_writer(self.sock.fileno(), self._writable)
+        self.outgoing += data
+
+    def _writable(self) -> None:
+        try:
+            sent = self.sock.send(self.outgoing)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._lost(error)
+            return
+        del self.outgoing[:sent]
+        if not self.outgoing:
+            self.loop.remove_writer(self.sock.fileno())
+
+    def _readable(self) -> None:
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(_READ_BYTES, _ANCILLARY_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._lost(error)
+            return
+        if not data:
+            self._lost(None)
+            return
+        read = time.monotonic()
+        arrived = read
+        for level, kind, value in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                seconds, nanoseconds = _TIMESPEC.unpack_from(value)
+                arrived = min(read, seconds + nanoseconds / 1e9 - _WALL_TO_MONOTONIC)
+        self._received(data, arrived, read)
+
+    def abort(self) -> None:
+        self._lost(None)
+
+    def _lost(self, error: Exception | None) -> None:
+        if self.gone.done():
+            return
+        fd = self.sock.fileno()
+        if fd >= 0:
+            self.loop.remove_reader(fd)
+            self.loop.remove_writer(fd)
+        self.sock.close()
         if not self.opened.done():
             self.opened.set_exception(
-                ConnectionError(f"closed before the snapshot: {exc}")
+                ConnectionError(f"closed before the snapshot: {error}")
             )
-        if not self.gone.done():
-            self.gone.set_result(None)
+        self.gone.set_result(None)
 
-    def data_received(self, data: bytes) -> None:
-        now = time.monotonic()
+    # -- the WebSocket ---------------------------------------------------
+
+    def _received(self, data: bytes, now: float, read: float) -> None:
         buffer = self.buffer
         buffer += data
         if not self.upgraded and not self._upgrade():
@@ -95,7 +227,11 @@ class _Protocol(asyncio.Protocol):
             if second & 0x80:  # a masked server frame: the peer is broken
                 self._fail("the server masked a frame")
                 return
+            if self.on_broadcast is not None:
+                READ_DELAYS.add(read - now)
             self._frame(first, bytes(buffer[at + head : end]), now)
+            if self.gone.done():
+                return
             at = end
         del buffer[:at]
 
@@ -127,10 +263,10 @@ class _Protocol(asyncio.Protocol):
                 self.fragments = []
             self._message(payload, now)
         elif opcode == _PING:
-            self.transport.write(_client_frame(_PONG, payload))
+            self.write(_client_frame(_PONG, payload))
         elif opcode == _CLOSE:
-            self.transport.write(_client_frame(_CLOSE, payload[:2]))
-            self.transport.close()
+            self.write(_client_frame(_CLOSE, payload[:2]))
+            self._lost(None)
 
     def _message(self, payload: bytes, now: float) -> None:
         text = payload.decode()
@@ -150,13 +286,13 @@ class _Protocol(asyncio.Protocol):
     def _fail(self, why: str) -> None:
         if not self.opened.done():
             self.opened.set_exception(ConnectionError(why))
-        self.transport.abort()
+        self._lost(None)
 
 
 class Watcher:
     """One receiving socket; the attributes the generator reads of a client."""
 
-    def __init__(self, protocol: _Protocol, snapshot: dict):
+    def __init__(self, protocol: _Socket, snapshot: dict):
         self._protocol = protocol
         self.snapshot = snapshot
         self.snapshot_bytes = protocol.snapshot_bytes
@@ -178,16 +314,22 @@ class Watcher:
             f"Origin: {origin_of(url)}\r\n\r\n"
         ).encode()
         loop = asyncio.get_running_loop()
-        transport, protocol = await asyncio.wait_for(
-            loop.create_connection(
-                lambda: _Protocol(request, key, on_open), parts.hostname, parts.port
-            ),
-            timeout,
-        )
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            await asyncio.wait_for(
+                loop.sock_connect(sock, (parts.hostname, parts.port)), timeout
+            )
+        except BaseException:
+            sock.close()
+            raise
+        protocol = _Socket(sock, request, key, on_open)
         try:
             snapshot = await asyncio.wait_for(asyncio.shield(protocol.opened), timeout)
         except BaseException:
-            transport.abort()
+            protocol.abort()
             raise
         return cls(protocol, snapshot)
 
@@ -196,11 +338,11 @@ class Watcher:
         protocol = self._protocol
         if protocol.gone.done():
             return
-        protocol.transport.write(_client_frame(_CLOSE, (1000).to_bytes(2, "big")))
+        protocol.write(_client_frame(_CLOSE, (1000).to_bytes(2, "big")))
         try:
             await asyncio.wait_for(asyncio.shield(protocol.gone), 10)
         except TimeoutError:
-            protocol.transport.abort()
+            protocol.abort()
 
 
 async def open_watchers(

@@ -27,6 +27,7 @@ import psycopg
 from bench.context import cpu_seconds, machine_busy_seconds
 from bench.servers import PG_DATABASE, REDIS_URL
 from bench.stats import summary_ms
+from bench.watchers import ReadDelays
 from devtools.databases import flush_redis
 from devtools.wsclient import SeatMapClient, ignore, seat_map_path
 
@@ -229,6 +230,9 @@ def _outcome(
             else None
         ),
         "broadcast_lag": summary_ms(lag),
+        # How long the watchers' frames waited in their sockets for the
+        # generator to read them: not in the lag (bench.watchers).
+        "read_delay": ReadDelays.of(frames["read_delay_counts"]).summary(),
         "lag_versions_timed": len(lag),
         "lag_versions": len(committed),
         "worker_cpu_seconds": [round(c, 2) for c in measured["worker_cpu"]],

@@ -32,6 +32,7 @@ FIGURES = {
     "frames_per_watcher_per_s": ("frames_per_watcher_per_s",),
     "lag_p50_ms": ("broadcast_lag", "p50_ms"),
     "lag_p99_ms": ("broadcast_lag", "p99_ms"),
+    "read_delay_p99_ms": ("read_delay", "p99_ms"),
     "generator_cpu_seconds": ("generator_cpu_seconds",),
 }
 

@@ -227,6 +227,14 @@ def test_onsale_times_the_broadcast_lag_of_every_version(smoke):
         _ordered(run["broadcast_lag"])
         assert run["frames_per_watcher_per_s"] > 0
         assert run["generator_cpu_seconds"] > 0
+        # Every watcher frame's wait to be read is counted (bench.watchers),
+        # heartbeats included, apart from the lag.
+        delays = run["read_delay"]
+        watcher_frames = (
+            run["frames_per_watcher_per_s"] * run["watchers"] * run["elapsed_seconds"]
+        )
+        assert delays["frames"] >= 0.95 * watcher_frames > 0
+        assert 0 < delays["p50_ms"] <= delays["p99_ms"]
 
 
 def test_onsale_runs_the_floor_in_the_same_shape(smoke):

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
+import re
+import socket
+import threading
+import time
 
 import pytest
 from websockets.asyncio.server import serve
@@ -11,7 +17,9 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from bench.arrivals import Arrivals
-from bench.watchers import Watcher, open_watchers
+from bench.watchers import READ_DELAYS, ReadDelays, Watcher, open_watchers
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 SNAPSHOT = {"type": "snapshot.live", "version": 7, "seats": []}
 
@@ -140,3 +148,67 @@ async def test_arrivals_settle_at_once_when_asked():
     assert [r["version"] for r in reported] == [3, 4]
     await asyncio.sleep(Arrivals.BATCH_SECONDS * 4)
     assert len(reported) == 2  # the batch's timer reported nothing twice
+
+
+def _threaded_server(send_now: threading.Event, sent_at: list[float]):
+    """A WebSocket server on a thread of its own: the snapshot, then one
+    frame the moment `send_now` is set, whatever the test's loop is doing."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, listener:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += conn.recv(4096)
+            key = re.search(rb"Sec-WebSocket-Key: (\S+)", request).group(1)
+            accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+            conn.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+            )
+            for message in (SNAPSHOT, {"type": "seats.changed", "version": 8}):
+                if message is not SNAPSHOT:
+                    send_now.wait(10)
+                    sent_at.append(time.monotonic())
+                payload = json.dumps(message).encode()
+                conn.sendall(bytes((0x81, len(payload))) + payload)
+            conn.recv(4096)  # the watcher's close
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], thread
+
+
+async def test_a_frame_is_timed_when_it_reached_the_socket_not_when_it_was_read():
+    """The generator may read a frame late (thousands of sockets in turn):
+    the time handed on is the kernel's, and the wait is counted apart."""
+    send_now, sent_at, seen = threading.Event(), [], []
+    port, thread = _threaded_server(send_now, sent_at)
+    READ_DELAYS.clear()
+    watcher = await Watcher.open(
+        f"ws://127.0.0.1:{port}/ws/events/1/",
+        lambda snapshot: lambda text, at: seen.append((at, time.monotonic())),
+    )
+    send_now.set()
+    time.sleep(0.3)  # this loop is busy elsewhere while the frame comes
+    for _ in range(200):
+        if seen:
+            break
+        await asyncio.sleep(0.01)
+    await watcher.close()
+    thread.join(5)
+    ((arrived, read),) = seen
+    assert arrived - sent_at[0] < 0.1 < 0.2 < read - arrived
+    delays = READ_DELAYS.summary()
+    assert delays["frames"] == 1 and delays["p99_ms"] >= 200
+
+
+def test_read_delays_are_a_histogram_of_whole_milliseconds():
+    delays = ReadDelays()
+    assert delays.summary() == {"frames": 0, "p50_ms": None, "p99_ms": None}
+    for _ in range(98):
+        delays.add(0.0004)
+    delays.add(0.0123)
+    delays.add(7.0)  # a second or more: the last bucket
+    assert delays.summary() == {"frames": 100, "p50_ms": 1, "p99_ms": 13}
