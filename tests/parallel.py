@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 
-# Redis databases 1..10 are the workers'; 0 is `make run`'s, 11 the benchmarks'.
+# Redis databases 1..10 are the workers'; 0 is `make run`'s, 11 the benchmarks'
+# (and 12 the second process of the benchmarks' smoke run, tests/bench/smoke_run.py).
 FIRST_REDIS_DB = 1
 LAST_REDIS_DB = 10
 
