@@ -92,8 +92,12 @@ def test_a_tampered_body_or_another_secret_fails_verification(
 
 
 def test_three_failures_then_success_is_four_attempts_of_one_message(
-    event, seat_ids, receiver, endpoint
+    event, seat_ids, receiver, endpoint, settings
 ):
+    # The retry must not fall due within the first pass, however slow the
+    # machine (with the quick 20 ms backoff, a slow pass made three attempts).
+    settings.SEAT_WEBHOOK_RETRY_BASE_SECONDS = 60.0
+    settings.SEAT_WEBHOOK_RETRY_MAX_SECONDS = 60.0
     receiver.respond(500, 500, 500)
     hold(event, "alice", seat_ids[:1])
 
@@ -105,6 +109,10 @@ def test_three_failures_then_success_is_four_attempts_of_one_message(
     assert row.next_attempt_at > row.last_attempt_at
     assert endpoint.failing_since is not None
 
+    # Then quick retries, the first of them due now.
+    settings.SEAT_WEBHOOK_RETRY_BASE_SECONDS = 0.02
+    settings.SEAT_WEBHOOK_RETRY_MAX_SECONDS = 0.1
+    WebhookDelivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     drain()
 
     requests = receiver.wait_for(4)
