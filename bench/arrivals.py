@@ -69,7 +69,7 @@ class Arrivals:
         self._batch = None
         ranges, self._ranges = self._ranges, {}
         seen = self._seen
-        done = []
+        done: set[int] = set()
         for (first, last), (count, at) in ranges.items():
             for version in range(first, last + 1):
                 tally = seen.get(version)
@@ -79,7 +79,9 @@ class Arrivals:
                 if at > tally[1]:
                     tally[1] = at
                 if tally[0] >= self.watchers:
-                    done.append(version)
+                    # A set: a version several ranges of this batch carry
+                    # past the count is reported once.
+                    done.add(version)
         for version in sorted(done):
             at = seen.pop(version)[1]
             self.emit(

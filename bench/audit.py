@@ -50,15 +50,19 @@ class Track:
         self.stale = 0
         self.out_of_order = 0
 
-    def saw(self, first: int, last: int) -> None:
+    def saw(self, first: int, last: int) -> int | None:
+        """Takes a frame for versions `first`..`last`; the first of them this
+        socket had not seen in order (None if it had seen them all), so what
+        overlaps what came before is not counted twice."""
         self.frames += 1
         if last < self.next:
             self.stale += 1  # all of it seen already (or before the snapshot)
-            return
+            return None
         if first > self.next:
             self.out_of_order += 1
             self.ahead.append((first, last))
-            return
+            return first
+        new = self.next
         self.next = last + 1
         while self.ahead:
             joining = [r for r in self.ahead if r[0] <= self.next]
@@ -66,6 +70,7 @@ class Track:
                 break
             self.next = max(self.next, *(r[1] + 1 for r in joining))
             self.ahead = [r for r in self.ahead if r[1] >= self.next]
+        return new
 
     def caught_up(self, version: int) -> bool:
         return self.next > version

@@ -94,9 +94,9 @@ class Generator:
                 arrivals.frames += 1
             if is_seats_changed(text):
                 first, last = versions_of(text)
-                track.saw(first, last)
-                if watch:
-                    arrivals.saw(first, last, now)
+                new = track.saw(first, last)
+                if watch and new is not None:
+                    arrivals.saw(new, last, now)
 
         return on_frame
 

@@ -64,7 +64,8 @@ BROADCAST_GAPS = Counter(
 BROADCAST_CATCHUPS = Counter(
     "seats_broadcast_catchups_total",
     "Gaps closed by a worker: filled (read back from the database, sent as one "
-    "frame) or skipped (passed on with the gap; clients resync).",
+    "frame), late (the versions came while being read back: nothing to send) "
+    "or skipped (passed on with the gap; clients resync).",
     ["result"],
 )
 PUBLISH_FAILURES = Counter(

@@ -30,7 +30,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -248,15 +248,38 @@ class Stream:
             if caught is None:
                 BROADCAST_CATCHUPS.labels("skipped").inc()
                 ready = self.sequencer.give_up()
+            elif caught.version <= self._sent_up_to():
+                # The missing versions came while they were read back, and
+                # went out: the read says nothing the sockets lack.
+                BROADCAST_CATCHUPS.labels("late").inc()
+                ready = self.sequencer.caught_up(caught.version)
             else:
                 BROADCAST_CATCHUPS.labels("filled").inc()
-                frame = frames.caught_up(caught)
-                filled = Change(caught.version, frames.dumps(frame), dict(frame))
+                filled = self._filled(caught)
                 ready = [filled, *self.sequencer.caught_up(caught.version)]
             self._chain(self._route(ready))
         finally:
             self._catching_up = False
             self._watch_gap()
+
+    def _filled(self, caught: CatchUp) -> Change:
+        """The frame of what was read back, from the first version not sent.
+
+        Versions that came while it was read went out on their own; the
+        frame starts after them, so no socket gets a version twice. Its
+        seats stay as read (each in its state now, at least as new as the
+        frame's last version), which any client at the version before
+        applies to the truth.
+        """
+        sent_up_to = self._sent_up_to()
+        if caught.from_version <= sent_up_to:
+            caught = replace(caught, from_version=sent_up_to + 1)
+        frame = frames.caught_up(caught)
+        return Change(caught.version, frames.dumps(frame), dict(frame))
+
+    def _sent_up_to(self) -> int:
+        """The last version passed on in order (0 before the first)."""
+        return (self.sequencer.next or 1) - 1
 
     async def _reading_back(self) -> CatchUp | None:
         if self.sequencer.next is None:

@@ -55,3 +55,14 @@ def test_a_version_never_delivered_leaves_the_socket_out_of_step():
     assert audit([complete], 6)["out_of_step"] == 1
     both = merged([result, audit([complete], 5)])
     assert (both["clients"], both["in_step"], both["closed"]) == (3, 2, 1)
+
+
+def test_a_frame_overlapping_what_came_before_is_new_only_from_there():
+    """What the arrivals count: a catch-up frame covering versions already
+    sent counts only the versions the socket had not had."""
+    track = Track(0)
+    assert track.saw(1, 3) == 1
+    assert track.saw(2, 5) == 4  # 2..3 came already
+    assert track.saw(4, 5) is None  # all of it stale
+    assert track.saw(8, 9) == 8  # early: new, though out of order
+    assert track.saw(6, 7) == 6 and track.caught_up(9)

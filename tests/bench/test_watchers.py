@@ -137,6 +137,22 @@ async def test_arrivals_report_each_version_once_every_watcher_has_it():
     )
 
 
+async def test_a_version_carried_past_the_count_twice_in_a_batch_is_reported_once():
+    """Two ranges of one batch both reaching the count for a version (one
+    watcher counted twice) report it once, and the versions after it too."""
+    reported: list[dict] = []
+    arrivals = Arrivals(reported.append)
+    arrivals.watchers = 1
+    arrivals.saw(3, 4, 1.0)
+    arrivals.saw(4, 5, 2.0)
+    arrivals.settle()
+    assert [(r["version"], r["last"]) for r in reported] == [
+        (3, 1.0),
+        (4, 2.0),
+        (5, 2.0),
+    ]
+
+
 async def test_arrivals_settle_at_once_when_asked():
     """The runner reads arrivals right after a process's audit: settling
     then reports what was counted without waiting for the batch."""

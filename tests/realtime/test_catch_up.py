@@ -22,7 +22,8 @@ from realtime.hub import Hub
 from realtime.sequencing import Sequencer
 from realtime.streams import Change, Stream
 from seats import catchup, services
-from seats.models import Event
+from seats.models import Event, SeatStatus
+from seats.signals import SeatState
 from tests.conftest import later
 from tests.contracts.asyncapi import server_frame
 from wire import frames
@@ -164,3 +165,65 @@ async def test_a_stream_passes_the_gap_on_when_the_database_cannot_say(
         await asyncio.sleep(0.02)
     assert [json.loads(t)["version"] for t in texts] == [1, 3]
     assert stream.sequencer.skipped == 1
+
+
+def _read_back_when(release: asyncio.Event, versions: tuple[int, int]):
+    """A read back that answers `versions` (from, to) once `release` is set."""
+
+    async def read_back(after: int) -> catchup.CatchUp:
+        await release.wait()
+        first, last = versions
+        assert after == first - 1
+        seat = SeatState(7, "A-7", SeatStatus.AVAILABLE)
+        return catchup.CatchUp(1, first, last, "released", ["released"], [seat])
+
+    return read_back
+
+
+@pytest.mark.parametrize(
+    ("late", "expected"),
+    [
+        # Version 2 came while 2..4 were read back: the frame starts at 4.
+        ((2,), [(1, 1), (2, 2), (3, 3), (4, 4)]),
+        # 2 and 4 came (3 was in the sequencer): nothing left to send.
+        ((2, 4), [(1, 1), (2, 2), (3, 3), (4, 4)]),
+    ],
+)
+async def test_versions_that_come_while_being_read_back_are_not_sent_twice(
+    settings, monkeypatch, late, expected
+):
+    """The missing version may come late, while the stream reads it back:
+    it goes out as it comes, and the catch-up frame covers only what is
+    still unsent (no socket gets a version twice)."""
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
+    monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 0.05)
+    release = asyncio.Event()
+    sent: list[dict] = []
+
+    async def deliver(text: str) -> None:
+        sent.append(json.loads(text))
+
+    def change(version: int) -> Change:
+        frame = {"type": "seats.changed", "event": 1, "version": version}
+        return Change(version, json.dumps(frame), frame)
+
+    read_back = _read_back_when(release, (2, 4))
+    stream = Stream(asyncio.get_running_loop(), deliver, read_back)
+    await stream.push(change(1))
+    await stream.push(change(3))  # 2 is missing: the read back starts
+    for _ in range(100):
+        if stream.gap_pending and stream._catching_up:
+            break
+        await asyncio.sleep(0.01)
+    assert stream._catching_up
+    for version in late:
+        await stream.push(change(version))
+    release.set()
+    for _ in range(100):
+        if not stream.gap_pending:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    ranges = [(f.get("from_version", f["version"]), f["version"]) for f in sent]
+    assert ranges == expected
+    assert stream.sequencer.next == 5 and not stream.sequencer.waiting
