@@ -168,7 +168,10 @@ class Hub:
         """
         committed_at = message.get("committed_at")
         if committed_at is not None:
-            metrics.BROADCAST_LAG.observe(max(0.0, time.time() - committed_at))
+            via = "hub" if message.get("origin") == self.origin else "layer"
+            metrics.BROADCAST_LAG.labels(via).observe(
+                max(0.0, time.time() - committed_at)
+            )
         name = message.get("group", "")
         known = self._groups.get(name)
         if known is None or not known.members:
