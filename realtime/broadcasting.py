@@ -80,8 +80,11 @@ def publish(
 
     In the serving process the send runs on the serving loop (the in-memory
     layer is not thread-safe, and the loop's Redis connections are reused),
-    and the process's own sockets get the frame straight from its hub first,
-    whether or not the channel layer answers. Elsewhere (a management
+    and the process's own sockets get the frame straight from its hub,
+    whether or not the channel layer answers. On Redis pub/sub the message
+    is written to Redis first, in the same turn of the loop
+    (realtime.pipelined): the other workers' streams wait for it, and
+    writing to thousands of local sockets takes a while. Elsewhere (a management
     command, the standalone sweeper) it runs on one long-lived publisher
     loop, and waits, so a command never exits before its announcements are
     out.
@@ -105,11 +108,24 @@ def publish(
         running = None
 
     def start() -> None:
+        hub = existing_hub()
+        tagged = message
+        if hub is not None:
+            # Tagged, so this hub skips the copy the layer hands back to it.
+            tagged = {**message, "origin": hub.origin}
+        if pipelined.supports(layer):
+            # Other workers first: written to Redis now, before the local
+            # sockets take this loop's turn (their streams wait for it).
+            pipelined.pipeline_for(
+                layer, timeout=SEND_TIMEOUT, retry_seconds=RETRY_SECONDS
+            ).send(group, tagged)
+            if hub is None:
+                return
         # A fresh context: the announcement must not inherit the caller's
         # (a database thread's context makes asgiref refuse the next
         # database call of a socket the frame reaches).
         task = loop.create_task(
-            _announce(layer, group, message, local or {}),
+            _announce(layer, group, tagged, local or {}, hub),
             context=contextvars.Context(),
         )
         _pending.add(task)
@@ -122,22 +138,18 @@ def publish(
 
 
 async def _announce(
-    layer: Any, group: str, message: dict[str, Any], local: dict[str, Any]
+    layer: Any,
+    group: str,
+    message: dict[str, Any],
+    local: dict[str, Any],
+    hub: Any,
 ) -> None:
-    """Local sockets first, straight from the hub; then every other process."""
-    hub = existing_hub()
+    """Local sockets straight from the hub; then, unless Redis pub/sub took
+    it already (`publish`), every other process through the layer."""
     if hub is not None:
-        # Tagged, so this hub skips the copy the layer hands back to it.
-        message = {**message, "origin": hub.origin}
         await hub.dispatch({**message, **local})
-    if pipelined.supports(layer):
-        # Queued behind this loop's earlier messages, sent many at a time.
-        pipeline = pipelined.pipeline_for(
-            layer, timeout=SEND_TIMEOUT, retry_seconds=RETRY_SECONDS
-        )
-        pipeline.send(group, message)
-        return
-    await send_with_retry(layer, group, message)
+    if not pipelined.supports(layer):
+        await send_with_retry(layer, group, message)
 
 
 async def send_with_retry(layer: Any, group: str, message: dict[str, Any]) -> bool:
