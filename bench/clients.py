@@ -126,7 +126,7 @@ class Generator:
             "watcher_frames": self.arrivals.frames,
             # How long watchers' frames waited to be read: a histogram, so
             # the processes' add up (bench.watchers.ReadDelays).
-            "read_delay_counts": READ_DELAYS.counts,
+            "read_delay_counts": list(READ_DELAYS.counts),
             "open": open_now,
             "clients": len(self.clients),
         }

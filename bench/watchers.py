@@ -148,20 +148,20 @@ class _Socket:
     def write(self, data: bytes) -> None:
         if self.gone.done():
             return
-        if not self.outgoing:
-            try:
-                data = data[self.sock.send(data) :]
-            except (BlockingIOError, InterruptedError):
-                pass
-            except OSError as error:
-                self._lost(error)
-                return
-            if not data:
-                return
-            self.loop.add_writer(self.sock.fileno(), self._writable)
+        waiting = bool(self.outgoing)
         self.outgoing += data
+        if not waiting:
+            self._send_some()
+            if self.outgoing and not self.gone.done():
+                self.loop.add_writer(self.sock.fileno(), self._writable)
 
     def _writable(self) -> None:
+        self._send_some()
+        if not self.outgoing and not self.gone.done():
+            self.loop.remove_writer(self.sock.fileno())
+
+    def _send_some(self) -> None:
+        """As much of what waits as the socket takes now."""
         try:
             sent = self.sock.send(self.outgoing)
         except (BlockingIOError, InterruptedError):
@@ -170,8 +170,6 @@ class _Socket:
             self._lost(error)
             return
         del self.outgoing[:sent]
-        if not self.outgoing:
-            self.loop.remove_writer(self.sock.fileno())
 
     def _readable(self) -> None:
         try:

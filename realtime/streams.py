@@ -118,8 +118,8 @@ class Stream:
         now = self._route(ready)
         if now:
             started = time.perf_counter()
-            for change in now:
-                await self._deliver(change.text)
+            for going in now:
+                await self._deliver(going.text)
             self._write_seconds = time.perf_counter() - started
 
     def close(self) -> None:
