@@ -242,6 +242,10 @@ class Stream:
         the rest passed on with the gap, for clients to resync.
         """
         try:
+            if not self.sequencer.waiting:
+                # The gap closed between the give-up and this task's start.
+                BROADCAST_CATCHUPS.labels("late").inc()
+                return
             caught = await self._reading_back()
             if self._closed:
                 return

@@ -167,10 +167,14 @@ async def test_a_stream_passes_the_gap_on_when_the_database_cannot_say(
     assert stream.sequencer.skipped == 1
 
 
-def _read_back_when(release: asyncio.Event, versions: tuple[int, int]):
-    """A read back that answers `versions` (from, to) once `release` is set."""
+def _read_back_when(
+    reading: asyncio.Event, release: asyncio.Event, versions: tuple[int, int]
+):
+    """A read back that sets `reading` as it starts and answers `versions`
+    (from, to) once `release` is set."""
 
     async def read_back(after: int) -> catchup.CatchUp:
+        reading.set()
         await release.wait()
         first, last = versions
         assert after == first - 1
@@ -197,7 +201,7 @@ async def test_versions_that_come_while_being_read_back_are_not_sent_twice(
     still unsent (no socket gets a version twice)."""
     settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
     monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 0.05)
-    release = asyncio.Event()
+    reading, release = asyncio.Event(), asyncio.Event()
     sent: list[dict] = []
 
     async def deliver(text: str) -> None:
@@ -207,19 +211,15 @@ async def test_versions_that_come_while_being_read_back_are_not_sent_twice(
         frame = {"type": "seats.changed", "event": 1, "version": version}
         return Change(version, json.dumps(frame), frame)
 
-    read_back = _read_back_when(release, (2, 4))
+    read_back = _read_back_when(reading, release, (2, 4))
     stream = Stream(asyncio.get_running_loop(), deliver, read_back)
     await stream.push(change(1))
     await stream.push(change(3))  # 2 is missing: the read back starts
-    for _ in range(100):
-        if stream.gap_pending and stream._catching_up:
-            break
-        await asyncio.sleep(0.01)
-    assert stream._catching_up
+    await asyncio.wait_for(reading.wait(), 10)
     for version in late:
         await stream.push(change(version))
     release.set()
-    for _ in range(100):
+    for _ in range(500):
         if not stream.gap_pending:
             break
         await asyncio.sleep(0.01)
@@ -227,3 +227,37 @@ async def test_versions_that_come_while_being_read_back_are_not_sent_twice(
     ranges = [(f.get("from_version", f["version"]), f["version"]) for f in sent]
     assert ranges == expected
     assert stream.sequencer.next == 5 and not stream.sequencer.waiting
+
+
+async def test_a_gap_closed_before_its_read_back_starts_is_not_read(
+    settings, monkeypatch
+):
+    """The give-up's timer fired, and the missing version came before the
+    read back's task ran: nothing is read, nothing sent twice."""
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
+    monkeypatch.setattr(streams, "GAP_WAIT_SECONDS", 60)
+    reads: list[int] = []
+    sent: list[int] = []
+
+    async def read_back(after: int) -> None:
+        reads.append(after)
+
+    async def deliver(text: str) -> None:
+        sent.append(json.loads(text)["version"])
+
+    def change(version: int) -> Change:
+        frame = {"type": "seats.changed", "event": 1, "version": version}
+        return Change(version, json.dumps(frame), frame)
+
+    stream = Stream(asyncio.get_running_loop(), deliver, read_back)
+    await stream.push(change(1))
+    await stream.push(change(3))
+    stream._gap_timer.cancel()
+    stream._gap_timeout()  # the timer fires: the read back's task is made
+    await stream.push(change(2))  # and 2 comes before that task runs
+    for _ in range(100):
+        if not stream.gap_pending:
+            break
+        await asyncio.sleep(0.01)
+    assert not stream.gap_pending
+    assert reads == [] and sent == [1, 2, 3]
