@@ -337,7 +337,7 @@ def _paced_onsale_rows(o: dict) -> list[tuple]:
             ),
         ),
     ]
-    return rows + _before_rows("3b on-sale", paced, setup)
+    return rows + _before_rows("3b on-sale", paced, setup) + _floor_rows(paced, setup)
 
 
 def _floor_rows(o: dict, setup: str) -> list[tuple]:

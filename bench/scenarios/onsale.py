@@ -15,7 +15,8 @@ Those runs are closed loops: each clicker clicks again the moment it has
 its answer, so they measure the most answers a second, and the round trip
 is the clickers over that rate. The paced runs have each clicker act at a
 person's pace instead (`--onsale-pace` actions a second, each on its own
-schedule): what a person's click waits while thousands watch.
+schedule): what a person's click waits while thousands watch; and the
+floor once more at that pace.
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ async def run(ctx) -> dict:
         result["paced"] = await repeated_runs(
             ctx, lambda env: shape(ctx.options, env, pace), PACED_BEFORE, FIGURES, _said
         )
+        # The same question at a person's pace: within this machine's reach?
+        ctx.progress("onsale: the floor at the same pace")
+        result["paced"]["floor"] = await run_floor_once(
+            ctx, shape(ctx.options, None, pace)
+        )
+        _said(ctx, result["paced"]["floor"])
     return result
 
 

@@ -252,7 +252,27 @@ def test_onsale_runs_the_floor_in_the_same_shape(smoke):
     _ordered(floor["broadcast_lag"])
     audit = floor["client_audit"]
     assert audit["in_step"] == audit["clients"], audit
-    (row,) = [r for r in report.rows(smoke) if "the floor" in r[1]]
+    rows = [r for r in report.rows(smoke) if "the floor" in r[1]]
+    (row,) = [r for r in rows if "own schedule" not in r[1]]
+    assert f"{floor['answers_per_s']:,.0f}/s" in row[3], row
+
+
+def test_onsale_runs_the_floor_at_the_paced_runs_pace_too(smoke):
+    """Whether the paced targets are within this machine's reach: the floor
+    offered the same clicks on the same schedule, reported beside ours."""
+    sizes = smoke["sizes"]
+    paced = smoke["scenarios"]["onsale"]["paced"]
+    floor, ours = paced["floor"], paced["runs"][0]
+    shape = ("watchers", "clickers", "seats", "pace")
+    assert [floor[k] for k in shape] == [ours[k] for k in shape]
+    offered = sizes["onsale_pace"] * floor["clickers"] * sizes["onsale_seconds"]
+    assert abs(floor["rtt"]["count"] - offered) <= floor["clickers"], floor["rtt"]
+    changes = floor["holds"] + floor["releases"] + floor["bookings"]
+    assert floor["lag_versions"] == floor["lag_versions_timed"] == changes > 0
+    assert floor["client_audit"]["in_step"] == floor["client_audit"]["clients"]
+    (row,) = [
+        r for r in report.rows(smoke) if "the floor" in r[1] and "own schedule" in r[1]
+    ]
     assert f"{floor['answers_per_s']:,.0f}/s" in row[3], row
 
 
