@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 
 import metrics
 from realtime import pipelined
-from realtime.hub import STAFF_GROUP, event_group, existing_hub, server_loop
+from realtime.hub import STAFF_GROUP, Hub, event_group, existing_hub, server_loop
 from seats.services.changes import PLAN_CHANGED
 from seats.signals import SeatChange
 from wire import dashboard_frames, frames, queue_frames, shapes
@@ -142,7 +142,7 @@ async def _announce(
     group: str,
     message: dict[str, Any],
     local: dict[str, Any],
-    hub: Any,
+    hub: Hub | None,
 ) -> None:
     """Local sockets straight from the hub; then, unless Redis pub/sub took
     it already (`publish`), every other process through the layer."""

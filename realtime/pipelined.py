@@ -95,6 +95,7 @@ class _Link:
         self.outbox: list[tuple[str, bytes]] = []  # sent in this turn
         self.written = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.failures = 0  # in a row, since Redis last answered
 
     def send(self, channel: str, data: bytes) -> None:
         # Everything sent in one turn of the loop goes out as one write at
@@ -125,12 +126,11 @@ class _Link:
 
     async def _run(self) -> None:
         """Connect, read replies; on a failure, pause and write all again."""
-        failures = 0
+        self.failures = 0
         while self.unanswered or self.unwritten or self.connection is not None:
             try:
                 if self.connection is None:
                     await self._connect()
-                    failures = 0
                 await self._read_replies()
             except asyncio.CancelledError:
                 await self._drop()
@@ -142,15 +142,15 @@ class _Link:
                 logger.warning(
                     "publishing %d messages failed (attempt %d): %r",
                     waiting,
-                    failures + 1,
+                    self.failures + 1,
                     error,
                 )
-                if failures >= len(self.retry_seconds):
+                if self.failures >= len(self.retry_seconds):
                     self._give_up()
-                    failures = 0
+                    self.failures = 0
                     continue
-                await asyncio.sleep(self.retry_seconds[failures])
-                failures += 1
+                await asyncio.sleep(self.retry_seconds[self.failures])
+                self.failures += 1
 
     async def _connect(self) -> None:
         """A connection of the shard's own kind and settings (address,
@@ -183,6 +183,10 @@ class _Link:
             async with asyncio.timeout(self.timeout):
                 await connection.read_response()
             self.unanswered.popleft()
+            # Redis took a message: the failures before were a blip. (Not
+            # on connecting: a Redis that accepts and then fails every
+            # message must still be given up on.)
+            self.failures = 0
 
     async def _drop(self) -> None:
         """Forget the connection; whatever it did not answer is written again."""

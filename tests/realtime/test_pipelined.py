@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 
 import pytest
@@ -130,4 +131,36 @@ async def test_with_redis_gone_a_batch_is_given_up_on_loudly(caplog):
             await asyncio.sleep(0.02)
     assert given_up._value.get() - before == 3
     assert any("given up" in r.getMessage() for r in caplog.records)
+    assert pipeline.unanswered == 0
+
+
+async def test_a_redis_that_refuses_every_message_is_given_up_on(caplog):
+    """Connecting works each time, every PUBLISH fails: reconnecting is not
+    progress, so the messages are still given up on after the pauses."""
+    connections = []
+
+    async def refusing(reader, writer):
+        connections.append(writer)
+        while data := await reader.read(65536):
+            for command in re.split(rb"(?<=\r\n)(?=\*\d+\r\n)", data):
+                # Whatever the client says on connecting is fine; PUBLISH is not.
+                refused = b"PUBLISH" in command.upper()
+                writer.write(b"-ERR refused\r\n" if refused else b"+OK\r\n")
+            await writer.drain()
+
+    server = await asyncio.start_server(refusing, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    layer = RedisPubSubChannelLayer(hosts=[f"redis://127.0.0.1:{port}/0"])
+    given_up = metrics.PUBLISH_FAILURES.labels("given_up")
+    before = given_up._value.get()
+    pipeline = pipelined.pipeline_for(layer, timeout=2, retry_seconds=(0.01, 0.01))
+    with caplog.at_level(logging.WARNING, logger="realtime.pipelined"):
+        pipeline.send("refused", {"type": "seats.changed", "n": 0})
+        for _ in range(250):
+            if given_up._value.get() - before >= 1:
+                break
+            await asyncio.sleep(0.02)
+    server.close()
+    assert given_up._value.get() - before == 1
+    assert len(connections) == 3  # the first try and one per pause
     assert pipeline.unanswered == 0
