@@ -82,10 +82,10 @@ def publish(
     layer is not thread-safe, and the loop's Redis connections are reused),
     and the process's own sockets get the frame straight from its hub,
     whether or not the channel layer answers. On Redis pub/sub the message
-    is written to Redis first, in the same turn of the loop
+    is handed to Redis first, written at the start of the loop's next turn
     (realtime.pipelined): the other workers' streams wait for it, and
-    writing to thousands of local sockets takes a while. Elsewhere (a management
-    command, the standalone sweeper) it runs on one long-lived publisher
+    writing to thousands of local sockets takes a while. Elsewhere (a
+    management command, the standalone sweeper) it runs on one long-lived publisher
     loop, and waits, so a command never exits before its announcements are
     out.
     """

@@ -40,6 +40,8 @@ RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
 # The messages of an event's stream: in version order, windowed, folded.
 ORDERED = frozenset({"seats.changed", "plan.changed"})
+# The lag histogram's two children, bound once: every change passes here.
+_LAG_VIA = {via: metrics.BROADCAST_LAG.labels(via) for via in ("hub", "layer")}
 
 
 class Subscriber(Protocol):
@@ -169,9 +171,7 @@ class Hub:
         committed_at = message.get("committed_at")
         if committed_at is not None:
             via = "hub" if message.get("origin") == self.origin else "layer"
-            metrics.BROADCAST_LAG.labels(via).observe(
-                max(0.0, time.time() - committed_at)
-            )
+            _LAG_VIA[via].observe(max(0.0, time.time() - committed_at))
         name = message.get("group", "")
         known = self._groups.get(name)
         if known is None or not known.members:

@@ -101,14 +101,19 @@ async def test_a_redis_that_never_answers_is_left_and_given_up_on(caplog):
     with caplog.at_level(logging.WARNING, logger="realtime.pipelined"):
         for n in range(2):
             pipeline.send("hung", {"type": "seats.changed", "n": n})
-        for _ in range(200):
-            if given_up._value.get() - before >= 2:
-                break
-            await asyncio.sleep(0.02)
+        await until_given_up(given_up, before + 2)
     server.close()
     assert given_up._value.get() - before == 2
     assert pipeline.unanswered == 0
     assert any("given up" in r.getMessage() for r in caplog.records)
+
+
+async def until_given_up(given_up, total: float, seconds: float = 5.0) -> None:
+    """Wait (boundedly) for the given-up counter to reach `total`."""
+    for _ in range(int(seconds / 0.02)):
+        if given_up._value.get() >= total:
+            return
+        await asyncio.sleep(0.02)
 
 
 def closed_port() -> int:
@@ -125,10 +130,7 @@ async def test_with_redis_gone_a_batch_is_given_up_on_loudly(caplog):
     with caplog.at_level(logging.WARNING, logger="realtime.pipelined"):
         for n in range(3):
             pipeline.send("gone", {"type": "seats.changed", "n": n})
-        for _ in range(200):
-            if given_up._value.get() - before >= 3:
-                break
-            await asyncio.sleep(0.02)
+        await until_given_up(given_up, before + 3)
     assert given_up._value.get() - before == 3
     assert any("given up" in r.getMessage() for r in caplog.records)
     assert pipeline.unanswered == 0
@@ -156,10 +158,7 @@ async def test_a_redis_that_refuses_every_message_is_given_up_on(caplog):
     pipeline = pipelined.pipeline_for(layer, timeout=2, retry_seconds=(0.01, 0.01))
     with caplog.at_level(logging.WARNING, logger="realtime.pipelined"):
         pipeline.send("refused", {"type": "seats.changed", "n": 0})
-        for _ in range(250):
-            if given_up._value.get() - before >= 1:
-                break
-            await asyncio.sleep(0.02)
+        await until_given_up(given_up, before + 1)
     server.close()
     assert given_up._value.get() - before == 1
     assert len(connections) == 3  # the first try and one per pause
