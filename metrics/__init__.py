@@ -98,6 +98,12 @@ DB_TIMEOUTS = Counter(
     "Socket database calls answered with `timeout` (SEAT_DB_CALL_TIMEOUT_SECONDS).",
     ["operation"],
 )
+LOOP_CLICKS = Counter(
+    "seats_loop_clicks_total",
+    "Holds and releases tried on the serving loop's own connections "
+    "(seats.loop_db): `answered` there, or sent the `usual_way` (threads).",
+    ["result"],
+)
 DB_OPERATION = Histogram(
     "seats_db_operation_seconds",
     "Database work of the sockets, by operation (the service or selector).",

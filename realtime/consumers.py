@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -26,7 +27,13 @@ from realtime.hub import STAFF_GROUP, event_group, get_hub
 from realtime.hub_consumer import HubConsumer
 from realtime.transport import DIRECT_SEND
 from seats import activity_log, selectors, services
-from seats.errors import BadRequest, RateLimited, RequestError, ServerError
+from seats.errors import (
+    BadRequest,
+    DatabaseTimeout,
+    RateLimited,
+    RequestError,
+    ServerError,
+)
 from seats.holders import is_connection_holder
 from seats.models import Event
 from seats.waiting import services as waiting
@@ -53,6 +60,25 @@ async def send_text(consumer: AsyncWebsocketConsumer, text: str) -> None:
         direct(text)
     else:
         await consumer.base_send({"type": "websocket.send", "text": text})
+
+
+async def _tried_on_loop(operation: str, attempt: Awaitable[T | None]) -> T | None:
+    """A click tried on the loop's own connections (services.on_loop),
+    measured as the threads' calls are (realtime.db); None: it goes the
+    usual way."""
+    started = time.perf_counter()
+    try:
+        result = await attempt
+    except DatabaseTimeout:
+        metrics.DB_TIMEOUTS.labels(operation).inc()
+        raise
+    except RequestError:
+        metrics.LOOP_CLICKS.labels("answered").inc()  # a refusal is an answer
+        raise
+    finally:
+        metrics.DB_OPERATION.labels(operation).observe(time.perf_counter() - started)
+    metrics.LOOP_CLICKS.labels("usual_way" if result is None else "answered").inc()
+    return result
 
 
 @db_call
@@ -253,6 +279,19 @@ class SeatMapConsumer(HubConsumer):
         return call
 
     async def _on_hold(self, request: Request) -> shapes.HoldOkFrame:
+        if not request.places:
+            # A plain click is answered on this loop where it can be: no
+            # database thread, no turns of the loop in between.
+            held = await _tried_on_loop(
+                "hold_on_loop",
+                services.hold_on_loop(
+                    event_id=self.event_id,
+                    holder=self.holder,
+                    seat_ids=request.seat_ids,
+                ),
+            )
+            if held is not None:
+                return frames.hold_ok(held, request.request_id)
         # The room check rides on the seats' read (no round trip of its own).
         result = await db_function(services.hold_seats)(
             event_id=self.event_id,
@@ -278,6 +317,14 @@ class SeatMapConsumer(HubConsumer):
         return frames.hold_ok(result, request.request_id)
 
     async def _on_release(self, request: Request) -> shapes.ReleaseOkFrame:
+        freed = await _tried_on_loop(
+            "release_on_loop",
+            services.release_on_loop(
+                event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
+            ),
+        )
+        if freed is not None:
+            return frames.release_ok(freed, request.request_id)
         seat_ids = await db_function(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )

@@ -104,6 +104,13 @@ def announce_on_commit(change: SeatChange) -> None:
     transaction.on_commit(lambda: _send(change))
 
 
+def announce_now(change: SeatChange) -> None:
+    """A change already committed (a statement in autocommit on the serving
+    loop, seats.loop_db), announced at once: Django's `on_commit` would ask
+    the loop thread's own connection, which an event loop may not use."""
+    _send(change)
+
+
 def _send(change: SeatChange) -> None:
     for receiver, result in seats_changed.send_robust(sender=SeatChange, change=change):
         if isinstance(result, Exception):

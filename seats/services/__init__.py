@@ -11,11 +11,13 @@ kept for a sales channel), `sweep` (lapsed holds), `seating` (an event's
 seats laid out from a plan), `locking` (lock order, bounded waits),
 `seat_rules` (single seats, companion seats and whole tables, checked under
 lock), `statements` (the hot path's SQL, built once per shape) and `changes`
-(the version, activity, outbox and announcement every change ends with).
+(the version, activity, outbox and announcement every change ends with);
+`on_loop` answers the plain clicks on the serving loop where it can.
 
-Each function is one transaction and returns what the edges show, read in
-that transaction (`details=True` where it costs a query the socket does not
-need). Callers import the functions from this package.
+Each function is one transaction (`on_loop`'s: one statement) and returns
+what the edges show, read in that transaction (`details=True` where it costs
+a query the socket does not need). Callers import the functions from this
+package.
 """
 
 from seats.services.bookings import (
@@ -28,6 +30,7 @@ from seats.services.bookings import (
 from seats.services.extending import extend_hold
 from seats.services.hold_parts import HoldResult
 from seats.services.holds import hold_best, hold_seats
+from seats.services.on_loop import hold_on_loop, release_on_loop
 from seats.services.orphans import beat, release_orphans
 from seats.services.places import Places
 from seats.services.releases import Released, release, release_all, release_seats
@@ -46,10 +49,12 @@ __all__ = [
     "cancel_booking",
     "extend_hold",
     "hold_best",
+    "hold_on_loop",
     "hold_seats",
     "release",
     "release_all",
     "release_expired",
+    "release_on_loop",
     "release_orphans",
     "release_seats",
 ]

@@ -29,13 +29,14 @@ paths and the long way are held to the same model.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection
 
+from seats import loop_db
 from seats.errors import Busy, SeatError, SeatsUnavailable
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services.hold_rows import fresh_hold
@@ -45,6 +46,7 @@ from seats.signals import (
     SeatChange,
     SeatGroup,
     SeatState,
+    announce_now,
     announce_on_commit,
     group,
 )
@@ -57,6 +59,12 @@ _CLICK_HOLD = (
     "SELECT * FROM seats_click_hold(%s, %s, %s::bigint[], %s, %s, %s, %s, %s, %s)"
 )
 _CLICK_FREE = "SELECT * FROM seats_click_free(%s, %s, %s::bigint[], %s, %s, %s)"
+# The same on the serving loop's connections (asyncpg: `$n` marks, the ids as
+# a list, encoded in binary by the driver).
+_CLICK_HOLD_ON_LOOP = (
+    "SELECT * FROM seats_click_hold($1, $2, $3::bigint[], $4, $5, $6, $7, $8, $9)"
+)
+_CLICK_FREE_ON_LOOP = "SELECT * FROM seats_click_free($1, $2, $3::bigint[], $4, $5, $6)"
 _TAKE = "SELECT * FROM seats_take_free(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _FREE = "SELECT * FROM seats_free_held(%s, %s, %s, %s, %s)"
 # The overloads for events that avoid single seats (migration 0017): one more
@@ -83,13 +91,42 @@ def hold_click(
     if not wanted or not _worth_trying(event_id):
         return None
     params = _take_params(event_id, holder, _ids(wanted), now)
-    outcome, ids, labels, blocked, *held = _call(_CLICK_HOLD, params)
+    row = _call(_CLICK_HOLD, params)
+    return _held(event_id, holder, row, now, announce_on_commit)
+
+
+async def hold_click_on_loop(
+    event_id: int, holder: str, wanted: list[int], now: datetime
+) -> Hold | None:
+    """`hold_click` from the serving loop, on its own connection
+    (seats.loop_db): committed when it returns, its change announced at
+    once. None also when the loop has no connection to offer."""
+    if not wanted or not loop_db.enabled() or not _worth_trying(event_id):
+        return None
+    params = _take_params(event_id, holder, wanted, now)
+    row = await loop_db.fetch_one(_CLICK_HOLD_ON_LOOP, params)
+    if row is None:
+        return None
+    return _held(event_id, holder, row, now, announce_now)
+
+
+def _held(
+    event_id: int,
+    holder: str,
+    row: Sequence[Any],
+    now: datetime,
+    announce: Callable[[SeatChange], None],
+) -> Hold | None:
+    """The hold a click's answer `row` made, announced by `announce`;
+    None if it made none and the long way must judge."""
+    outcome, ids, labels, blocked, *held = row
     if outcome == "taken":
         raise SeatsUnavailable.naming(list(zip(ids, labels, blocked, strict=True)))
     if outcome != "held":
         _note_long(event_id, outcome)
         return None
-    return _taken(event_id, holder, held, zip(ids, labels, strict=True), now)
+    labelled = zip(ids, labels, strict=True)
+    return _taken(event_id, holder, held, labelled, now, announce)
 
 
 def free_click(
@@ -102,11 +139,40 @@ def free_click(
     if not wanted or not _worth_trying(event_id):
         return None
     params = [event_id, holder, _ids(wanted), now, _lock_timeout(), rules]
-    outcome, ids, labels, token, version = _call(_CLICK_FREE, params)
+    row = _call(_CLICK_FREE, params)
+    return _freed_by(event_id, holder, row, now, announce_on_commit)
+
+
+async def free_click_on_loop(
+    event_id: int, holder: str, wanted: list[int], now: datetime
+) -> bool | None:
+    """`free_click` of a request (the seat rules apply) from the serving
+    loop, as `hold_click_on_loop`. True: freed; False or None: not here,
+    go the usual way (`release`)."""
+    if not wanted or not loop_db.enabled() or not _worth_trying(event_id):
+        return None
+    params = [event_id, holder, wanted, now, _lock_timeout(), True]
+    row = await loop_db.fetch_one(_CLICK_FREE_ON_LOOP, params)
+    if row is None:
+        return None
+    return _freed_by(event_id, holder, row, now, announce_now)
+
+
+def _freed_by(
+    event_id: int,
+    holder: str,
+    row: Sequence[Any],
+    now: datetime,
+    announce: Callable[[SeatChange], None],
+) -> bool | None:
+    """Whether a free's answer `row` freed the seats (announced by
+    `announce`), as `free_click` says."""
+    outcome, ids, labels, token, version = row
     if outcome != "freed":
         _note_long(event_id, outcome)
         return None if outcome == "event" else False
-    _freed(event_id, holder, token, version, zip(ids, labels, strict=True), now)
+    labelled = zip(ids, labels, strict=True)
+    _freed(event_id, holder, token, version, labelled, now, announce)
     return True
 
 
@@ -150,7 +216,8 @@ def take_free(
     row = _call_judged(_TAKE, _TAKE_IN_RUNS, params, run_taken)
     if row is None:
         return None
-    return _taken(event_id, holder, row, ((s.id, s.label) for s in seats), now)
+    labelled = ((s.id, s.label) for s in seats)
+    return _taken(event_id, holder, row, labelled, now, announce_on_commit)
 
 
 def available() -> bool:
@@ -182,7 +249,8 @@ def free_held(
     if row is None:
         return False
     token, version = row
-    _freed(event_id, holder, token, version, ((s.id, s.label) for s in seats), now)
+    labelled = ((s.id, s.label) for s in seats)
+    _freed(event_id, holder, token, version, labelled, now, announce_on_commit)
     return True
 
 
@@ -209,15 +277,17 @@ def _taken(
     row: Sequence[Any],
     labelled: Iterable[tuple[int, str]],
     now: datetime,
+    announce: Callable[[SeatChange], None],
 ) -> Hold:
     """The hold a take's answer `row` describes, its seats (id, label)
-    announced as held after commit."""
+    announced as held by `announce` (after commit, or at once)."""
     hold_id, token, created, expires, max_expires, version = row
     states = (
         SeatState(sid, label, SeatStatus.HELD, holder, expires)
         for sid, label in labelled
     )
-    _announce(event_id, version, Activity.Kind.HELD, now, group(holder, states, token))
+    seats = group(holder, states, token)
+    announce(_change(event_id, version, Activity.Kind.HELD, now, seats))
     return Hold(
         id=hold_id,
         token=token,
@@ -236,26 +306,24 @@ def _freed(
     version: int,
     labelled: Iterable[tuple[int, str]],
     now: datetime,
+    announce: Callable[[SeatChange], None],
 ) -> None:
-    """A free's seats (id, label) announced as available after commit."""
+    """A free's seats (id, label) announced as available by `announce`."""
     states = (SeatState(sid, label, SeatStatus.AVAILABLE) for sid, label in labelled)
-    _announce(
-        event_id, version, Activity.Kind.RELEASED, now, group(holder, states, token)
-    )
+    seats = group(holder, states, token)
+    announce(_change(event_id, version, Activity.Kind.RELEASED, now, seats))
 
 
-def _announce(
+def _change(
     event_id: int, version: int, kind: str, now: datetime, seats: SeatGroup
-) -> None:
-    """The committed call's change, announced as record_change would."""
-    announce_on_commit(
-        SeatChange(
-            event_id=event_id,
-            version=int(version),
-            reason=str(kind),
-            at=now,
-            groups=(seats,),
-        )
+) -> SeatChange:
+    """The committed call's change, as record_change would announce it."""
+    return SeatChange(
+        event_id=event_id,
+        version=int(version),
+        reason=str(kind),
+        at=now,
+        groups=(seats,),
     )
 
 

@@ -26,6 +26,8 @@ PG_URL = os.environ.get(
 # A database of this worker's own: the cluster flushes it when it starts.
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or redis_url(0)
 POOL_SIZE = 4
+# Each worker's serving loop keeps connections of its own for plain clicks.
+LOOP_CONNECTIONS = 2
 HOLD_SECONDS = 3
 
 
@@ -57,6 +59,7 @@ class Cluster(Project):
             REDIS_URL=REDIS_URL,
             REDIS_PREFIX=redis_prefix(),
             DATABASE_POOL_SIZE=str(POOL_SIZE),
+            SEAT_LOOP_DB_CONNECTIONS=str(LOOP_CONNECTIONS),
             SEAT_HOLD_SECONDS=str(HOLD_SECONDS),
             SEAT_HOLD_MAX_SECONDS="60",
             SEAT_SWEEP_SECONDS="0.05",

@@ -1,0 +1,209 @@
+"""The serving loop's own PostgreSQL connections, for one-statement clicks.
+
+A plain hold or release is one statement (services.one_call). Sent from a
+database thread (realtime.db), its answer comes back through two turns of
+the serving loop and the threads' contest for the interpreter, while that
+loop may spend 50-160 ms a turn writing a frame to thousands of sockets.
+Here the statement goes out from the loop itself, on asyncpg: its protocol
+parses the answer as the bytes arrive, and the click that waits for it
+resumes in the loop's next turn, as a plain broadcast server answers.
+
+Only a shortcut: `fetch_one` answers None when it has no connection to
+offer (every one busy, none can be opened just now, SQLite, or turned off
+with SEAT_LOOP_DB_CONNECTIONS=0), and the caller goes the usual way
+through the database threads. A burst beyond the loop's connections, or a
+database that refuses connections, behaves as it did before.
+
+Invariants: a connection runs one statement at a time and belongs to the
+loop that opened it; it runs in autocommit, so an answer is committed; one
+that failed, timed out or was cut off is closed and never used again; an
+idle connection the server has closed (a restart, a terminated backend) is
+noticed by the protocol at once and skipped, so such a blip fails no click.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+from seats.errors import Busy, DatabaseTimeout
+
+logger = logging.getLogger(__name__)
+
+# SQLSTATEs of a lock wait that ended without the lock (see
+# services.locking.is_lock_timeout): nothing was written, the answer is `busy`.
+LOCK_NOT_TAKEN = {"55P03", "40P01"}
+# The backend was terminated (pg_terminate_backend, a fast shutdown): a
+# statement it answers so was never committed, and is sent once more on
+# another connection (the one idle connection the protocol had not yet
+# seen closed).
+TERMINATED = "57P01"
+# After a connection could not be opened, clicks go the usual way this long
+# before the loop tries again (each try could wait for the connect timeout).
+RETRY_AFTER_SECONDS = 1.0
+# libpq's connect_timeout when the database settings name none (config.env).
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnections] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def enabled() -> bool:
+    """PostgreSQL, with loop connections allowed."""
+    return settings.SEAT_LOOP_DB_CONNECTIONS > 0 and connections[
+        "default"
+    ].settings_dict["ENGINE"].endswith("postgresql")
+
+
+async def fetch_one(sql: str, args: Sequence[Any]) -> Any:
+    """The first row of `sql` (asyncpg's `$n` marks) run on a connection of
+    the running loop; None if the loop has none to offer (go the usual
+    way). Raises Busy when a row lock was not had in time, DatabaseTimeout
+    after SEAT_DB_CALL_TIMEOUT_SECONDS (the outcome is then unknown, as on
+    the usual way), the database's own error otherwise."""
+    loop = asyncio.get_running_loop()
+    pool = _by_loop.get(loop)
+    if pool is None:
+        pool = _by_loop[loop] = LoopConnections(
+            _connect_kwargs(), settings.SEAT_LOOP_DB_CONNECTIONS
+        )
+    return await pool.fetch_one(sql, args)
+
+
+def close_all() -> None:
+    """Close every loop's connections at once (tests, before their database
+    goes; a serving process simply exits)."""
+    for pool in list(_by_loop.values()):
+        pool.close()
+    _by_loop.clear()
+
+
+class LoopConnections:
+    """At most `size` connections of one loop, opened as clicks need them."""
+
+    def __init__(self, connect_kwargs: dict[str, Any], size: int) -> None:
+        self.connect_kwargs = connect_kwargs
+        self.size = size
+        self.idle: list[Any] = []
+        self.opened = 0
+        self.retry_at = 0.0
+        limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
+        self.limit = limit if limit > 0 else None
+
+    async def fetch_one(self, sql: str, args: Sequence[Any]) -> Any:
+        started = time.perf_counter()
+        retried = False
+        conn = await self._take()
+        while conn is not None:
+            try:
+                row = await conn.fetchrow(sql, *args, timeout=self._left(started))
+            except TimeoutError:
+                self._give_back(conn, healthy=False)
+                raise DatabaseTimeout() from None
+            except Exception as error:
+                sqlstate = getattr(error, "sqlstate", None)
+                # An error the server raised leaves the connection usable.
+                self._give_back(conn, sqlstate is not None and not conn.is_closed())
+                if _terminated(error) and not retried:
+                    # Gone before it read the statement: once more.
+                    retried = True
+                    conn = await self._take()
+                    continue
+                if sqlstate in LOCK_NOT_TAKEN:
+                    raise Busy() from error
+                raise
+            self._give_back(conn, healthy=True)
+            return row
+        return None
+
+    def close(self) -> None:
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            conn.terminate()
+        self.opened -= len(idle)
+
+    def _left(self, started: float) -> float | None:
+        if self.limit is None:
+            return None
+        return max(0.001, self.limit - (time.perf_counter() - started))
+
+    async def _take(self) -> Any:
+        while self.idle:
+            conn = self.idle.pop()
+            if not conn.is_closed():
+                return conn
+            self.opened -= 1
+        if self.opened >= self.size or time.monotonic() < self.retry_at:
+            return None
+        self.opened += 1
+        try:
+            return await _connect(self.connect_kwargs, self.limit)
+        except TimeoutError:
+            # The database does not answer: so say, as the usual way would.
+            self._could_not_open()
+            raise DatabaseTimeout() from None
+        except Exception as error:
+            self._could_not_open()
+            logger.warning("the serving loop could not connect: %r", error)
+            return None
+
+    def _could_not_open(self) -> None:
+        self.opened -= 1
+        self.retry_at = time.monotonic() + RETRY_AFTER_SECONDS
+
+    def _give_back(self, conn: Any, healthy: bool) -> None:
+        if healthy and not conn.is_closed():
+            self.idle.append(conn)
+        else:
+            self.opened -= 1
+            conn.terminate()
+
+
+def _terminated(error: BaseException) -> bool:
+    """The backend was terminated: said as the answer, or (asyncpg) as the
+    cause of the connection's loss."""
+    return TERMINATED in (
+        getattr(error, "sqlstate", None),
+        getattr(error.__cause__, "sqlstate", None),
+    )
+
+
+async def _connect(kwargs: dict[str, Any], limit: float | None) -> Any:
+    import asyncpg  # here: the embedded default never needs it
+
+    timeout = kwargs["timeout"] if limit is None else min(kwargs["timeout"], limit)
+    return await asyncpg.connect(**{**kwargs, "timeout": timeout})
+
+
+def _connect_kwargs() -> dict[str, Any]:
+    """asyncpg's arguments for the database Django uses (the test database
+    in tests), in autocommit as asyncpg always is."""
+    db = connections["default"].settings_dict
+    options = db.get("OPTIONS", {})
+    kwargs: dict[str, Any] = {
+        "host": db.get("HOST") or None,
+        "port": int(db["PORT"]) if db.get("PORT") else None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "database": db["NAME"],
+        "timeout": float(options.get("connect_timeout", CONNECT_TIMEOUT_SECONDS)),
+        # A statement is prepared once per connection, as on the usual way,
+        # unless the settings turned preparing off (a pooler in between).
+        "statement_cache_size": 0 if options.get("prepare_threshold") is None else 64,
+        "server_settings": {"application_name": "seats-loop", "TimeZone": "UTC"},
+    }
+    limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
+    if limit > 0:
+        # Bounds asyncpg's own cancel request after a timeout too.
+        kwargs["command_timeout"] = limit
+    if options.get("sslmode"):
+        kwargs["ssl"] = options["sslmode"]
+    return kwargs

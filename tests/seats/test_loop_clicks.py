@@ -1,0 +1,219 @@
+"""The plain clicks answered on the serving loop (services.on_loop, on the
+loop's own asyncpg connections, seats.loop_db): the same statement and the
+same reading of its answer as the usual way's first step, committed and
+announced at once; anything else left to the usual way (None); and the
+connections' faults: a terminated backend, a lock held too long, a
+database slower than the call's bound, every connection busy."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from seats import loop_db, services
+from seats.errors import Busy, DatabaseTimeout, SeatsUnavailable
+from seats.models import Hold, Seat
+from seats.services import one_call
+from seats.waiting import services as waiting
+from tests.seats.test_services import everything
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def run():
+    """Coroutines run on one loop for the whole test, as on a worker's
+    serving loop; its connections closed at the end."""
+    loop = asyncio.new_event_loop()
+    one_call._long_events.clear()
+    yield loop.run_until_complete
+    loop_db.close_all()
+    loop.close()
+    one_call._long_events.clear()
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """Every statement sent on the loop's connections."""
+    sent: list[str] = []
+    fetch_one = loop_db.fetch_one
+
+    async def counted(sql, args):
+        sent.append(sql)
+        return await fetch_one(sql, args)
+
+    monkeypatch.setattr(loop_db, "fetch_one", counted)
+    return sent
+
+
+def hold(event, holder, seat_ids):
+    return services.hold_on_loop(event_id=event.id, holder=holder, seat_ids=seat_ids)
+
+
+def release(event, holder, seat_ids):
+    return services.release_on_loop(event_id=event.id, holder=holder, seat_ids=seat_ids)
+
+
+@pytest.fixture
+def row_locked():
+    """Lock a seat's row from another connection until the test ends."""
+    holders = []
+
+    def lock(seat_id: int) -> None:
+        params = connection.get_connection_params()
+        other = psycopg.connect(
+            dbname=params["dbname"],
+            host=params.get("host"),
+            port=params.get("port"),
+            user=params.get("user"),
+        )
+        other.execute("SELECT id FROM seats_seat WHERE id = %s FOR UPDATE", [seat_id])
+        holders.append(other)
+
+    yield lock
+    for other in holders:
+        other.rollback()
+        other.close()
+
+
+def test_a_plain_hold_and_release_are_answered_on_the_loop_committed_and_announced(
+    run, event, seat_ids, announcements, statements
+):
+    with CaptureQueriesContext(connection) as django_queries:
+        held = run(hold(event, "alice", [seat_ids[1], seat_ids[0], seat_ids[1]]))
+    assert django_queries.captured_queries == []  # nothing on Django's connection
+    assert held.seat_ids == seat_ids[:2]
+    row = Hold.objects.get(event=event, holder="alice")
+    assert (held.token, held.held_until, held.max_until) == (
+        row.token,
+        row.expires_at,
+        row.max_expires_at,
+    )
+    assert (
+        sorted(Seat.objects.filter(holder="alice").values_list("id", flat=True))
+        == seat_ids[:2]
+    )
+
+    assert run(release(event, "alice", seat_ids[:2])) == seat_ids[:2]
+    assert not Seat.objects.filter(holder="alice").exists()
+    labels = dict(Seat.objects.filter(event=event).values_list("id", "label"))
+    # Announced at once, with labels and versions, as the usual way does.
+    assert [
+        (c.version, c.reason, [(s.id, s.label) for s in c.seats]) for c in announcements
+    ] == [
+        (1, "held", [(sid, labels[sid]) for sid in seat_ids[:2]]),
+        (2, "released", [(sid, labels[sid]) for sid in seat_ids[:2]]),
+    ]
+    assert [sql.split("(")[0] for sql in statements] == [
+        "SELECT * FROM seats_click_hold",
+        "SELECT * FROM seats_click_free",
+    ]
+
+
+def test_a_taken_seat_is_refused_on_the_loop_as_the_usual_way_refuses_it(
+    run, event, seat_ids
+):
+    services.hold_seats(event_id=event.id, holder="bob", seat_ids=seat_ids[1:3])
+    Seat.objects.filter(pk=seat_ids[3]).update(blocked=True)
+    before = everything()
+    for wanted in (seat_ids[:2], seat_ids[:3], seat_ids[3:4]):
+        with pytest.raises(SeatsUnavailable) as on_loop:
+            run(hold(event, "alice", wanted))
+        with pytest.raises(SeatsUnavailable) as usual:
+            services.hold_seats(event_id=event.id, holder="alice", seat_ids=wanted)
+        assert (on_loop.value.message, on_loop.value.seat_ids) == (
+            usual.value.message,
+            usual.value.seat_ids,
+        )
+    assert everything() == before
+
+
+def test_what_needs_judging_is_left_to_the_usual_way_unchanged(
+    run, event, seat_ids, statements
+):
+    services.hold_seats(event_id=event.id, holder="bob", seat_ids=seat_ids[:1])
+    before = everything()
+    # Someone else's seat, an unknown seat: not answered here.
+    assert run(release(event, "alice", seat_ids[:1])) is None
+    assert run(hold(event, "alice", [seat_ids[2], 10**12])) is None
+    assert everything() == before
+    # A room that is on: not answered, and the event is remembered, so its
+    # next click sends nothing to the loop's connections.
+    waiting.configure(event_id=event.id, enabled=True)
+    assert run(hold(event, "alice", seat_ids[2:3])) is None
+    sent = len(statements)
+    assert run(hold(event, "alice", seat_ids[2:3])) is None
+    assert len(statements) == sent
+    assert everything() == before
+
+
+def test_turned_off_nothing_is_answered_on_the_loop(run, event, seat_ids, settings):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 0
+    assert not loop_db.enabled()
+    assert run(hold(event, "alice", seat_ids[:1])) is None
+    assert not Seat.objects.filter(holder="alice").exists()
+
+
+def test_a_terminated_backend_fails_no_click(run, event, seat_ids):
+    run(hold(event, "alice", seat_ids[:1]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'seats-loop' AND datname = current_database()"
+        )
+        assert cursor.fetchone()[0] >= 1
+    # At once: the loop has not yet read the server's goodbye.
+    assert run(hold(event, "alice", seat_ids[1:2])).seat_ids == seat_ids[1:2]
+    assert run(release(event, "alice", seat_ids[:2])) == seat_ids[:2]
+
+
+def test_a_row_lock_held_too_long_is_busy_and_changes_nothing(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 0.2
+    row_locked(seat_ids[0])
+    before = everything()
+    with pytest.raises(Busy):
+        run(hold(event, "alice", seat_ids[:2]))
+    assert everything() == before
+    # The connection is still good for the next click.
+    assert run(hold(event, "alice", seat_ids[2:3])).seat_ids == seat_ids[2:3]
+
+
+def test_a_database_slower_than_the_bound_answers_timeout(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 30
+    settings.SEAT_DB_CALL_TIMEOUT_SECONDS = 0.3
+    row_locked(seat_ids[0])
+    with pytest.raises(DatabaseTimeout):
+        run(hold(event, "alice", seat_ids[:1]))
+    # The connection that timed out is closed, not reused; the next is fresh.
+    pool = next(iter(loop_db._by_loop.values()))
+    assert (pool.opened, pool.idle) == (0, [])
+    assert run(hold(event, "alice", seat_ids[1:2])).seat_ids == seat_ids[1:2]
+
+
+def test_with_every_connection_busy_a_click_goes_the_usual_way(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 1
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 1
+    row_locked(seat_ids[0])
+
+    async def both():
+        waiting_for_the_lock = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        await asyncio.sleep(0.2)  # its statement is out, waiting for the lock
+        second = await hold(event, "bob", seat_ids[1:2])
+        with pytest.raises(Busy):
+            await waiting_for_the_lock
+        return second
+
+    assert run(both()) is None
+    assert not Seat.objects.filter(holder="bob").exists()
+    # Once the connection is free again, the same click is answered.
+    assert run(hold(event, "bob", seat_ids[1:2])).seat_ids == seat_ids[1:2]
