@@ -279,7 +279,7 @@ class SeatMapConsumer(HubConsumer):
         return call
 
     async def _on_hold(self, request: Request) -> shapes.HoldOkFrame:
-        if not request.places:
+        if not request.places and services.answers_on_loop():
             # A plain click is answered on this loop where it can be: no
             # database thread, no turns of the loop in between.
             held = await _tried_on_loop(
@@ -317,14 +317,17 @@ class SeatMapConsumer(HubConsumer):
         return frames.hold_ok(result, request.request_id)
 
     async def _on_release(self, request: Request) -> shapes.ReleaseOkFrame:
-        freed = await _tried_on_loop(
-            "release_on_loop",
-            services.release_on_loop(
-                event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
-            ),
-        )
-        if freed is not None:
-            return frames.release_ok(freed, request.request_id)
+        if services.answers_on_loop():
+            freed = await _tried_on_loop(
+                "release_on_loop",
+                services.release_on_loop(
+                    event_id=self.event_id,
+                    holder=self.holder,
+                    seat_ids=request.seat_ids,
+                ),
+            )
+            if freed is not None:
+                return frames.release_ok(freed, request.request_id)
         seat_ids = await db_function(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )

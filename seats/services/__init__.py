@@ -30,13 +30,14 @@ from seats.services.bookings import (
 from seats.services.extending import extend_hold
 from seats.services.hold_parts import HoldResult
 from seats.services.holds import hold_best, hold_seats
-from seats.services.on_loop import hold_on_loop, release_on_loop
+from seats.services.on_loop import answers_on_loop, hold_on_loop, release_on_loop
 from seats.services.orphans import beat, release_orphans
 from seats.services.places import Places
 from seats.services.releases import Released, release, release_all, release_seats
 from seats.services.sweep import ExpiredSeat, release_expired
 
 __all__ = [
+    "answers_on_loop",
     "BookingResult",
     "Customer",
     "ExpiredSeat",

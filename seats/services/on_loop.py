@@ -19,8 +19,15 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from seats import loop_db
 from seats.services import one_call
 from seats.services.hold_parts import HoldResult, distinct, result_of
+
+
+def answers_on_loop() -> bool:
+    """Whether clicks are tried here at all (PostgreSQL, loop connections
+    allowed): elsewhere the caller need not ask."""
+    return loop_db.enabled()
 
 
 async def hold_on_loop(
