@@ -103,25 +103,28 @@ class LoopConnections:
         retried = False
         conn = await self._take()
         while conn is not None:
+            # Given back exactly once, whatever happens (a cancelled click
+            # included: its connection is closed, never left counted).
+            healthy = False
             try:
                 row = await conn.fetchrow(sql, *args, timeout=self._left(started))
+                healthy = True
+                return row
             except TimeoutError:
-                self._give_back(conn, healthy=False)
                 raise DatabaseTimeout() from None
             except Exception as error:
                 sqlstate = getattr(error, "sqlstate", None)
                 # An error the server raised leaves the connection usable.
-                self._give_back(conn, sqlstate is not None and not conn.is_closed())
-                if _terminated(error) and not retried:
-                    # Gone before it read the statement: once more.
-                    retried = True
-                    conn = await self._take()
-                    continue
-                if sqlstate in LOCK_NOT_TAKEN:
-                    raise Busy() from error
-                raise
-            self._give_back(conn, healthy=True)
-            return row
+                healthy = sqlstate is not None and not conn.is_closed()
+                if retried or not _terminated(error):
+                    if sqlstate in LOCK_NOT_TAKEN:
+                        raise Busy() from error
+                    raise
+            finally:
+                self._give_back(conn, healthy)
+            # Gone before it read the statement: once more, on another.
+            retried = True
+            conn = await self._take()
         return None
 
     def close(self) -> None:
@@ -154,6 +157,9 @@ class LoopConnections:
             self._could_not_open()
             logger.warning("the serving loop could not connect: %r", error)
             return None
+        except BaseException:  # cancelled while connecting
+            self.opened -= 1
+            raise
 
     def _could_not_open(self) -> None:
         self.opened -= 1

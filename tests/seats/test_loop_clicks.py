@@ -217,3 +217,23 @@ def test_with_every_connection_busy_a_click_goes_the_usual_way(
     assert not Seat.objects.filter(holder="bob").exists()
     # Once the connection is free again, the same click is answered.
     assert run(hold(event, "bob", seat_ids[1:2])).seat_ids == seat_ids[1:2]
+
+
+def test_a_click_cancelled_midway_closes_its_connection(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 30
+    row_locked(seat_ids[0])
+
+    async def cancelled():
+        click = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        await asyncio.sleep(0.2)  # its statement is out, waiting for the lock
+        click.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await click
+
+    run(cancelled())
+    # Not left counted as busy (the loop would run out of connections).
+    pool = next(iter(loop_db._by_loop.values()))
+    assert (pool.opened, pool.idle) == (0, [])
+    assert run(hold(event, "alice", seat_ids[1:2])).seat_ids == seat_ids[1:2]
