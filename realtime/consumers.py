@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -60,25 +60,6 @@ async def send_text(consumer: AsyncWebsocketConsumer, text: str) -> None:
         direct(text)
     else:
         await consumer.base_send({"type": "websocket.send", "text": text})
-
-
-async def _tried_on_loop(operation: str, attempt: Awaitable[T | None]) -> T | None:
-    """A click tried on the loop's own connections (services.on_loop),
-    measured as the threads' calls are (realtime.db); None: it goes the
-    usual way."""
-    started = time.perf_counter()
-    try:
-        result = await attempt
-    except DatabaseTimeout:
-        metrics.DB_TIMEOUTS.labels(operation).inc()
-        raise
-    except RequestError:
-        metrics.LOOP_CLICKS.labels("answered").inc()  # a refusal is an answer
-        raise
-    finally:
-        metrics.DB_OPERATION.labels(operation).observe(time.perf_counter() - started)
-    metrics.LOOP_CLICKS.labels("usual_way" if result is None else "answered").inc()
-    return result
 
 
 @db_call
@@ -240,6 +221,33 @@ class SeatMapConsumer(HubConsumer):
         metrics.REQUESTS.labels(request.type, failure.code).inc()
         await self._send(frames.error(failure, request.request_id))
 
+    async def _on_loop(
+        self, service: Callable[..., Awaitable[T | None]], seat_ids: Sequence[int]
+    ) -> T | None:
+        """A plain click answered on this loop where it can be (no database
+        thread, no turns of the loop in between; services.on_loop), measured
+        as the threads' calls are (realtime.db). None: go the usual way."""
+        if not services.answers_on_loop():
+            return None
+        operation = service.__name__
+        started = time.perf_counter()
+        try:
+            result = await service(
+                event_id=self.event_id, holder=self.holder, seat_ids=seat_ids
+            )
+        except DatabaseTimeout:
+            metrics.DB_TIMEOUTS.labels(operation).inc()
+            raise
+        except RequestError:
+            metrics.LOOP_CLICKS.labels("answered").inc()  # a refusal is an answer
+            raise
+        finally:
+            metrics.DB_OPERATION.labels(operation).observe(
+                time.perf_counter() - started
+            )
+        metrics.LOOP_CLICKS.labels("usual_way" if result is None else "answered").inc()
+        return result
+
     def _admission(self) -> Callable[[bool | None], None]:
         """The waiting room's check for this visitor, given whether the
         event's room is on (None: not known, read it)."""
@@ -279,17 +287,8 @@ class SeatMapConsumer(HubConsumer):
         return call
 
     async def _on_hold(self, request: Request) -> shapes.HoldOkFrame:
-        if not request.places and services.answers_on_loop():
-            # A plain click is answered on this loop where it can be: no
-            # database thread, no turns of the loop in between.
-            held = await _tried_on_loop(
-                "hold_on_loop",
-                services.hold_on_loop(
-                    event_id=self.event_id,
-                    holder=self.holder,
-                    seat_ids=request.seat_ids,
-                ),
-            )
+        if not request.places:
+            held = await self._on_loop(services.hold_on_loop, request.seat_ids)
             if held is not None:
                 return frames.hold_ok(held, request.request_id)
         # The room check rides on the seats' read (no round trip of its own).
@@ -317,17 +316,9 @@ class SeatMapConsumer(HubConsumer):
         return frames.hold_ok(result, request.request_id)
 
     async def _on_release(self, request: Request) -> shapes.ReleaseOkFrame:
-        if services.answers_on_loop():
-            freed = await _tried_on_loop(
-                "release_on_loop",
-                services.release_on_loop(
-                    event_id=self.event_id,
-                    holder=self.holder,
-                    seat_ids=request.seat_ids,
-                ),
-            )
-            if freed is not None:
-                return frames.release_ok(freed, request.request_id)
+        freed = await self._on_loop(services.release_on_loop, request.seat_ids)
+        if freed is not None:
+            return frames.release_ok(freed, request.request_id)
         seat_ids = await db_function(services.release_seats)(
             event_id=self.event_id, holder=self.holder, seat_ids=request.seat_ids
         )
