@@ -73,7 +73,7 @@ async def fetch_one(sql: str, args: Sequence[Any]) -> Any:
     pool = _by_loop.get(loop)
     if pool is None:
         pool = _by_loop[loop] = LoopConnections(
-            _connect_kwargs(), settings.SEAT_LOOP_DB_CONNECTIONS
+            _connect_kwargs(), settings.SEAT_LOOP_DB_CONNECTIONS, loop
         )
     return await pool.fetch_one(sql, args)
 
@@ -89,7 +89,14 @@ def close_all() -> None:
 class LoopConnections:
     """At most `size` connections of one loop, opened as clicks need them."""
 
-    def __init__(self, connect_kwargs: dict[str, Any], size: int) -> None:
+    def __init__(
+        self,
+        connect_kwargs: dict[str, Any],
+        size: int,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        # Weakly: the pool is the value of its own loop's weak key.
+        self.loop = weakref.ref(loop)
         self.connect_kwargs = connect_kwargs
         self.size = size
         self.idle: list[Any] = []
@@ -129,9 +136,14 @@ class LoopConnections:
 
     def close(self) -> None:
         idle, self.idle = self.idle, []
+        self.opened -= len(idle)
+        loop = self.loop()
+        if loop is None or loop.is_closed():
+            # Nothing can run on a closed loop, terminate() included: the
+            # sockets close as their transports are collected.
+            return
         for conn in idle:
             conn.terminate()
-        self.opened -= len(idle)
 
     def _left(self, started: float) -> float | None:
         if self.limit is None:

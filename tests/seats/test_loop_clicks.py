@@ -237,3 +237,13 @@ def test_a_click_cancelled_midway_closes_its_connection(
     pool = next(iter(loop_db._by_loop.values()))
     assert (pool.opened, pool.idle) == (0, [])
     assert run(hold(event, "alice", seat_ids[1:2])).seat_ids == seat_ids[1:2]
+
+
+def test_connections_of_a_loop_already_closed_are_let_go(event, seat_ids):
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(hold(event, "alice", seat_ids[:1])) is not None
+    finally:
+        loop.close()  # its connection still idle in the loop's pool
+    loop_db.close_all()  # nothing can run on that loop: no error
+    assert not loop_db._by_loop
