@@ -201,6 +201,15 @@ async def _connect(kwargs: dict[str, Any], limit: float | None) -> Any:
     return await asyncpg.connect(**{**kwargs, "timeout": timeout})
 
 
+def _server_settings(options: str) -> dict[str, str]:
+    """libpq's `options` (`-c name=value ...`, e.g. a search_path set in
+    DATABASE_URL) as asyncpg's server settings, so the loop's connections
+    see the database as Django's do."""
+    words = options.replace("-c ", "-c").split()
+    pairs = (w[2:].partition("=") for w in words if w.startswith("-c"))
+    return {name: value for name, _, value in pairs if name}
+
+
 def _connect_kwargs() -> dict[str, Any]:
     """asyncpg's arguments for the database Django uses (the test database
     in tests), in autocommit as asyncpg always is."""
@@ -216,7 +225,11 @@ def _connect_kwargs() -> dict[str, Any]:
         # A statement is prepared once per connection, as on the usual way,
         # unless the settings turned preparing off (a pooler in between).
         "statement_cache_size": 0 if options.get("prepare_threshold") is None else 64,
-        "server_settings": {"application_name": "seats-loop", "TimeZone": "UTC"},
+        "server_settings": {
+            **_server_settings(options.get("options", "")),
+            "application_name": "seats-loop",
+            "TimeZone": "UTC",
+        },
     }
     limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
     if limit > 0:

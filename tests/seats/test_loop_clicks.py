@@ -247,3 +247,10 @@ def test_connections_of_a_loop_already_closed_are_let_go(event, seat_ids):
         loop.close()  # its connection still idle in the loop's pool
     loop_db.close_all()  # nothing can run on that loop: no error
     assert not loop_db._by_loop
+
+
+def test_the_loops_connections_take_the_settings_libpq_options_give():
+    assert loop_db._server_settings(
+        "-c search_path=seats,public -cstatement_timeout=5s --ignored"
+    ) == {"search_path": "seats,public", "statement_timeout": "5s"}
+    assert loop_db._server_settings("") == {}
