@@ -22,8 +22,14 @@ taken seat there (`hold_click`, `free_click`); an event whose every click
 goes the long way (its waiting room on, a webhook endpoint, the single-seat
 rule) is remembered for `LONG_EVENT_SECONDS` so its clicks skip them.
 
+`hold_click_on_loop` and `free_click_on_loop` send the same two functions
+from the serving loop, on its own connections (seats.loop_db), and read
+their answers the same way; the change is committed as the statement
+answers, so it is announced at once rather than on commit.
+
 tests/seats/test_state_machine.py runs against PostgreSQL too, so these
-paths and the long way are held to the same model.
+paths and the long way are held to the same model (its socket model
+covers the loop's).
 """
 
 from __future__ import annotations
