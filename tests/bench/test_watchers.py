@@ -199,12 +199,11 @@ def _threaded_server(send_now: threading.Event, sent: threading.Event, sent_at):
     return listener.getsockname()[1], thread
 
 
-async def test_a_frame_is_timed_when_it_reached_the_socket_not_when_it_was_read():
-    """The generator may read a frame late (thousands of sockets in turn):
-    the time handed on is the kernel's, and the wait is counted apart."""
+async def _one_late_read() -> tuple[float, float, float]:
+    """A frame sent while this loop is kept busy for 0.3 s: when it was
+    sent, the time the watcher handed on, and when it was read."""
     send_now, sent, sent_at, seen = threading.Event(), threading.Event(), [], []
     port, thread = _threaded_server(send_now, sent, sent_at)
-    READ_DELAYS.clear()
     watcher = await Watcher.open(
         f"ws://127.0.0.1:{port}/ws/events/1/",
         lambda snapshot: lambda text, at: seen.append((at, time.monotonic())),
@@ -220,9 +219,26 @@ async def test_a_frame_is_timed_when_it_reached_the_socket_not_when_it_was_read(
     await watcher.close()
     thread.join(5)
     ((arrived, read),) = seen
-    # Its time is when it reached the socket (at most when sendall returned;
-    # the clocks' conversion allows a little), not when it was read.
-    assert arrived - sent_at[0] < 0.05 and read - arrived >= 0.25
+    return sent_at[0], arrived, read
+
+
+async def test_a_frame_is_timed_when_it_reached_the_socket_not_when_it_was_read():
+    """The generator may read a frame late (thousands of sockets in turn):
+    the time handed on is the kernel's, and the wait is counted apart.
+
+    Up to three tries: on a loaded machine the kernel itself may put the
+    bytes in the socket late (its network work deferred to a busy core),
+    and then they did reach it late. A watcher that handed on its read
+    time instead would fail all three."""
+    for _ in range(3):
+        READ_DELAYS.clear()
+        sent_at, arrived, read = await _one_late_read()
+        assert arrived <= read
+        # When it reached the socket (at most when sendall returned; the
+        # clocks' conversion allows a little), not when it was read.
+        if arrived - sent_at < 0.05:
+            break
+    assert arrived - sent_at < 0.05 and read - arrived >= 0.25
     delays = READ_DELAYS.summary()
     assert delays["frames"] == 1 and delays["p99_ms"] >= 200
 
