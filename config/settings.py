@@ -238,6 +238,11 @@ SEAT_BROADCAST_WRITE_SHARE = env_float("SEAT_BROADCAST_WRITE_SHARE", 0.2, minimu
 SEAT_BROADCAST_WINDOW_MAX_SECONDS = env_float(
     "SEAT_BROADCAST_WINDOW_MAX_SECONDS", 0.15, minimum=0
 )
+# A broadcast to an event's sockets is written this many sockets at a time,
+# the loop turning in between, so the clicks that arrive while a worker
+# writes to thousands of sockets are read and answered meanwhile instead of
+# after the last socket (realtime/hub.py). 0 writes to all in one pass.
+SEAT_FANOUT_CHUNK = env_int("SEAT_FANOUT_CHUNK", 256, minimum=0)
 # Each broadcast is framed once and the same bytes go to every socket of the
 # worker (realtime/transport.py); off frames it per socket, as daphne does.
 SEAT_WS_FRAMES_ONCE = env_bool("SEAT_WS_FRAMES_ONCE", True)

@@ -64,7 +64,10 @@ class Change:
         return self.frame if self.frame is not None else json.loads(self.text)
 
 
-Deliver = Callable[[str], Awaitable[None]]
+# Writes one frame to the sockets; returns the seconds spent writing, or
+# None for the time the call took (a fan-out in chunks lets the loop do other
+# work in between, which is not writing).
+Deliver = Callable[[str], Awaitable[float | None]]
 
 
 def window_after(write_seconds: float) -> float:
@@ -117,10 +120,10 @@ class Stream:
         self._watch_gap()
         now = self._route(ready)
         if now:
-            started = time.perf_counter()
+            spent = 0.0
             for going in now:
-                await self._deliver(going.text)
-            self._write_seconds = time.perf_counter() - started
+                spent += await self._send(going.text)
+            self._write_seconds = spent
 
     def close(self) -> None:
         """Stop every timer and flush: nobody is left to send to."""
@@ -191,29 +194,35 @@ class Stream:
             await asyncio.wait([previous])
         if self._closed:
             return
-        started = time.perf_counter()
-        try:
-            await self._flush_now(changes)
-        finally:
-            self._write_seconds = time.perf_counter() - started
+        self._write_seconds = await self._flush_now(changes)
 
-    async def _flush_now(self, changes: list[Change]) -> None:
+    async def _flush_now(self, changes: list[Change]) -> float:
+        """Sends `changes`; returns the seconds spent writing them."""
+        spent = 0.0
         run: list[Change] = []
         for change in changes:
             if change.kind == SEATS_CHANGED:
                 run.append(change)
                 continue
-            await self._send_folded(run)
+            spent += await self._send_folded(run)
             run = []
-            await self._deliver(change.text)
-        await self._send_folded(run)
+            spent += await self._send(change.text)
+        return spent + await self._send_folded(run)
 
-    async def _send_folded(self, run: list[Change]) -> None:
+    async def _send_folded(self, run: list[Change]) -> float:
         if len(run) == 1:
-            await self._deliver(run[0].text)
-        elif run:
+            return await self._send(run[0].text)
+        spent = 0.0
+        if run:
             for frame in frames.coalesced([change.parsed() for change in run]):
-                await self._deliver(frames.dumps(frame))
+                spent += await self._send(frames.dumps(frame))
+        return spent
+
+    async def _send(self, text: str) -> float:
+        """One frame to the sockets; the seconds spent writing it."""
+        started = time.perf_counter()
+        spent = await self._deliver(text)
+        return spent if spent is not None else time.perf_counter() - started
 
     def _watch_gap(self) -> None:
         if self._catching_up or self._closed:

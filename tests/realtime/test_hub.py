@@ -327,3 +327,115 @@ async def test_the_fan_out_pushes_to_sockets_that_offer_it_and_delivers_to_the_r
     await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
     assert (live.pushed, live.frames) == (["t1"], [])
     assert waiting.frames == ["t1"]
+
+
+# Fan-out in chunks
+
+
+class Logged:
+    """A live socket whose pushes go to a log shared with the test."""
+
+    def __init__(self, name: str, log: list[str]):
+        self.push = lambda text: log.append(f"{name}:{text}")
+
+
+async def _ticking(log: list[str], stop: asyncio.Event) -> None:
+    """Marks each turn of the loop in the log until stopped."""
+    while not stop.is_set():
+        log.append("tick")
+        await asyncio.sleep(0)
+
+
+async def _subscribed(hub: Hub, log: list[str], count: int) -> list[Logged]:
+    sockets = [Logged(f"s{i}", log) for i in range(count)]
+    for socket in sockets:
+        await hub.subscribe("staff", socket)
+    return sockets
+
+
+async def test_a_fan_out_to_many_sockets_lets_the_loop_turn_between_chunks(
+    own_hub, settings
+):
+    """Clicks that arrive while thousands of sockets are written to are read
+    between two chunks, not after the last socket."""
+    settings.SEAT_FANOUT_CHUNK = 2
+    log: list[str] = []
+    await _subscribed(own_hub, log, 5)
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(_ticking(log, stop))
+    await asyncio.sleep(0)
+    log.clear()
+    await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
+    stop.set()
+    await ticker
+
+    writes = [entry for entry in log if entry != "tick"]
+    assert sorted(writes) == [f"s{i}:t1" for i in range(5)]
+    runs = "".join("w" if entry != "tick" else "." for entry in log)
+    assert [len(run) for run in runs.split(".") if run] == [2, 2, 1]
+
+
+async def test_a_fan_out_in_one_pass_when_chunks_are_off(own_hub, settings):
+    settings.SEAT_FANOUT_CHUNK = 0
+    log: list[str] = []
+    await _subscribed(own_hub, log, 5)
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(_ticking(log, stop))
+    await asyncio.sleep(0)
+    log.clear()
+    await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
+    stop.set()
+    await ticker
+
+    runs = "".join("w" if entry != "tick" else "." for entry in log)
+    assert [len(run) for run in runs.split(".") if run] == [5]
+
+
+async def test_fan_outs_to_one_group_never_overlap(own_hub, settings):
+    """A frame sent while an earlier one is still written in chunks (a
+    heartbeat during a broadcast) reaches every socket after the earlier."""
+    settings.SEAT_FANOUT_CHUNK = 2
+    log: list[str] = []
+    await _subscribed(own_hub, log, 5)
+    first = asyncio.create_task(
+        own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
+    )
+    await asyncio.sleep(0)  # the first chunk of t1 is written
+    assert 0 < len(log) < 5
+    await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t2"})
+    await first
+
+    for i in range(5):
+        assert [e for e in log if e.startswith(f"s{i}:")] == [f"s{i}:t1", f"s{i}:t2"]
+
+
+async def test_a_fan_out_counts_only_its_writing_not_the_turns_between(
+    own_hub, settings, monkeypatch
+):
+    """The broadcast window stretches by the time spent writing
+    (realtime.streams.window_after); other work done between two chunks is
+    not writing."""
+    settings.SEAT_FANOUT_CHUNK = 2
+    clock = [100.0]
+    monkeypatch.setattr(hub_module.time, "perf_counter", lambda: clock[0])
+
+    class Slow:
+        """A socket whose write takes one second of the (fake) clock."""
+
+        def push(self, text: str) -> None:
+            clock[0] += 1.0
+
+    for _ in range(5):
+        await own_hub.subscribe("staff", Slow())
+    known = own_hub._groups["staff"]
+
+    async def other_work() -> None:
+        for _ in range(10):
+            clock[0] += 60.0  # a minute of the loop's other work, per turn
+            await asyncio.sleep(0)
+
+    worker = asyncio.create_task(other_work())
+    spent = await own_hub._fan_out(known, "t1")
+    await worker
+    assert spent == 5.0
+    assert clock[0] > 100.0 + 5.0 + 60.0

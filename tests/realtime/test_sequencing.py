@@ -242,3 +242,32 @@ async def test_a_slow_write_stretches_the_next_window_and_a_quick_one_shrinks_it
     # after version 1's write; after the quick fold of 2..3, 10 ms again.
     assert loop.delays[:2] == [0.01, 0.06]
     assert loop.delays[-1] == 0.01
+
+
+async def test_a_window_stretches_by_the_writing_its_deliver_reports(
+    settings, monkeypatch
+):
+    """A deliver that says how long it wrote (the hub's fan-out in chunks)
+    is taken at its word: the loop's other work between the chunks, here
+    a second of the clock, does not stretch the next window."""
+    settings.SEAT_BROADCAST_WINDOW_SECONDS = 0.01
+    settings.SEAT_BROADCAST_WRITE_SHARE = 0.5
+    settings.SEAT_BROADCAST_WINDOW_MAX_SECONDS = 0.06
+    clock = [100.0]
+    monkeypatch.setattr(streams.time, "perf_counter", lambda: clock[0])
+
+    async def deliver(text: str) -> float:
+        clock[0] += 1.0
+        return 0.02
+
+    loop = TimedLoop()
+    stream = Stream(loop, deliver, nothing_read_back)
+    await stream.push(seat_change(1))  # at once; the window: nothing written yet
+    await stream.push(seat_change(2))  # waits; its window's end opens the next
+    for _ in range(100):
+        if len(loop.delays) == 2:
+            break
+        await asyncio.sleep(0.01)
+    stream.close()
+    # 0.02 / 0.5 = 40 ms, not the second the call took (cut to 60 ms).
+    assert loop.delays == [0.01, 0.04]
