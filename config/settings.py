@@ -217,7 +217,7 @@ SEAT_DB_THREADS = env_int("SEAT_DB_THREADS", 0)
 # Connections of each worker's serving loop for the plain clicks, answered
 # there without a database thread (seats/loop_db.py); 0 sends every click
 # through the threads. PostgreSQL only.
-SEAT_LOOP_DB_CONNECTIONS = env_int("SEAT_LOOP_DB_CONNECTIONS", 4, minimum=0)
+SEAT_LOOP_DB_CONNECTIONS = env_int("SEAT_LOOP_DB_CONNECTIONS", 8, minimum=0)
 # Every this many seconds each seat-map socket gets a heartbeat with its
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.
