@@ -32,6 +32,7 @@ from realtime.transport import (
     BoundedWebSocketProtocol,
     install_backpressure,
 )
+from seats import loop_db
 from wire import frames, rest
 from workers.running import InProcess
 
@@ -323,6 +324,10 @@ def serve(
 
     application = get_default_application()
     set_server_loop(serving_loop())
+    # The loop's database connections are ready before the first click of
+    # a sale, not opened (and the driver loaded) in its busiest second.
+    loop_db.preload()
+    warming = serving_loop().create_task(loop_db.warm())
     workers = start_workers()
     install_backpressure(frames_once=settings.SEAT_WS_FRAMES_ONCE)
     bound_idle_http(settings.SEAT_HTTP_IDLE_SECONDS)
@@ -348,6 +353,8 @@ def serve(
     try:
         server.run()
     finally:
+        if not warming.done() and not warming.get_loop().is_closed():
+            warming.cancel()
         if pacer is not None:
             pacer.stop()
         workers.stop()

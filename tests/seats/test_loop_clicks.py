@@ -8,6 +8,7 @@ database slower than the call's bound, every connection busy."""
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import psycopg
 import pytest
@@ -254,3 +255,55 @@ def test_the_loops_connections_take_the_settings_libpq_options_give():
         "-c search_path=seats,public -cstatement_timeout=5s --ignored"
     ) == {"search_path": "seats,public", "statement_timeout": "5s"}
     assert loop_db._server_settings("") == {}
+
+
+def _loop_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = 'seats-loop' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_warming_opens_the_connections_before_the_first_click(
+    run, event, seat_ids, settings
+):
+    """A serving process opens them as it starts (realtime.serving), so the
+    first second of a sale finds them ready, each with its first statement
+    run; the clicks then open no more."""
+    settings.SEAT_LOOP_DB_CONNECTIONS = 3
+    assert run(loop_db.warm()) == 3
+    assert _loop_connections() == 3
+    assert run(hold(event, "alice", seat_ids[:1])).seat_ids == seat_ids[:1]
+    assert run(loop_db.warm()) == 0  # all open already
+    assert _loop_connections() == 3
+
+
+def test_warming_a_database_that_refuses_leaves_the_connections_to_the_clicks(
+    run, event, seat_ids, settings, monkeypatch
+):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 2
+    kwargs = loop_db._connect_kwargs()
+    refused = {**kwargs, "port": _closed_port(), "host": "127.0.0.1"}
+    monkeypatch.setattr(loop_db, "_connect_kwargs", lambda: refused)
+    assert run(loop_db.warm()) == 0
+    assert _loop_connections() == 0
+    # Nothing was counted open: the clicks open connections as before once
+    # the database answers (a new pool here, as the settings changed back).
+    assert loop_db._by_loop and all(p.opened == 0 for p in loop_db._by_loop.values())
+    loop_db.close_all()
+    monkeypatch.setattr(loop_db, "_connect_kwargs", lambda: kwargs)
+    assert run(hold(event, "alice", seat_ids[:1])).seat_ids == seat_ids[:1]
+
+
+def test_nothing_is_warmed_where_the_loop_answers_nothing(run, settings):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 0
+    assert run(loop_db.warm()) == 0
+    assert _loop_connections() == 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
