@@ -238,11 +238,12 @@ SEAT_BROADCAST_WRITE_SHARE = env_float("SEAT_BROADCAST_WRITE_SHARE", 0.2, minimu
 SEAT_BROADCAST_WINDOW_MAX_SECONDS = env_float(
     "SEAT_BROADCAST_WINDOW_MAX_SECONDS", 0.15, minimum=0
 )
-# A broadcast to an event's sockets is written this many sockets at a time,
-# the loop turning in between, so the clicks that arrive while a worker
-# writes to thousands of sockets are read and answered meanwhile instead of
-# after the last socket (realtime/hub.py). 0 writes to all in one pass.
-SEAT_FANOUT_CHUNK = env_int("SEAT_FANOUT_CHUNK", 256, minimum=0)
+# A broadcast to more of a worker's sockets than this is written this many
+# at a time, the loop turning in between, so clicks that arrive meanwhile
+# are answered before the last socket is written to (realtime/hub.py). 0,
+# the default, writes to all in one pass: at 2,500 sockets a worker that
+# was quicker to the last socket and spent less CPU (BENCHMARKS.md).
+SEAT_FANOUT_CHUNK = env_int("SEAT_FANOUT_CHUNK", 0, minimum=0)
 # Each broadcast is framed once and the same bytes go to every socket of the
 # worker (realtime/transport.py); off frames it per socket, as daphne does.
 SEAT_WS_FRAMES_ONCE = env_bool("SEAT_WS_FRAMES_ONCE", True)
