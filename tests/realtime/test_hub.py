@@ -353,12 +353,14 @@ async def _subscribed(hub: Hub, log: list[str], count: int) -> list[Logged]:
     return sockets
 
 
+@pytest.mark.parametrize(("chunk", "runs"), [(2, [2, 2, 1]), (0, [5])])
 async def test_a_fan_out_to_many_sockets_lets_the_loop_turn_between_chunks(
-    own_hub, settings
+    own_hub, settings, chunk, runs
 ):
     """Clicks that arrive while thousands of sockets are written to are read
-    between two chunks, not after the last socket."""
-    settings.SEAT_FANOUT_CHUNK = 2
+    between two chunks, not after the last socket; with chunks off (0),
+    every socket is written in one pass."""
+    settings.SEAT_FANOUT_CHUNK = chunk
     log: list[str] = []
     await _subscribed(own_hub, log, 5)
     stop = asyncio.Event()
@@ -371,24 +373,8 @@ async def test_a_fan_out_to_many_sockets_lets_the_loop_turn_between_chunks(
 
     writes = [entry for entry in log if entry != "tick"]
     assert sorted(writes) == [f"s{i}:t1" for i in range(5)]
-    runs = "".join("w" if entry != "tick" else "." for entry in log)
-    assert [len(run) for run in runs.split(".") if run] == [2, 2, 1]
-
-
-async def test_a_fan_out_in_one_pass_when_chunks_are_off(own_hub, settings):
-    settings.SEAT_FANOUT_CHUNK = 0
-    log: list[str] = []
-    await _subscribed(own_hub, log, 5)
-    stop = asyncio.Event()
-    ticker = asyncio.create_task(_ticking(log, stop))
-    await asyncio.sleep(0)
-    log.clear()
-    await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
-    stop.set()
-    await ticker
-
-    runs = "".join("w" if entry != "tick" else "." for entry in log)
-    assert [len(run) for run in runs.split(".") if run] == [5]
+    marks = "".join("w" if entry != "tick" else "." for entry in log)
+    assert [len(run) for run in marks.split(".") if run] == runs
 
 
 async def test_fan_outs_to_one_group_never_overlap(own_hub, settings):
