@@ -134,6 +134,7 @@ class _Socket:
         self.gone: asyncio.Future[None] = loop.create_future()
         self.buffer = bytearray()
         self.outgoing = bytearray()
+        self._last_arrived = 0.0  # monotonic time of the last bytes read
         self.upgraded = False
         self.fragments: list[bytes] = []
         self.snapshot_bytes = 0
@@ -179,7 +180,7 @@ class _Socket:
         if not data:
             self._lost(None)
             return
-        read = time.monotonic()
+        read, wall = time.monotonic(), time.time()
         arrived = read
         for level, kind, value in ancillary:
             if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
@@ -187,8 +188,13 @@ class _Socket:
                 # How long ago the kernel stamped it, by the wall clock now:
                 # a conversion fixed at start drifts as NTP slews the wall
                 # clock (0.3 s over a ten-minute test run, seen).
-                ago = time.time() - (seconds + nanoseconds / 1e9)
+                ago = wall - (seconds + nanoseconds / 1e9)
                 arrived = min(read, read - ago)
+        # Bytes of one socket arrive in order: two reads' conversions may
+        # differ by the microseconds between the two clocks' reads, which
+        # must not put a later frame before an earlier one.
+        arrived = max(arrived, self._last_arrived)
+        self._last_arrived = arrived
         self._received(data, arrived, read)
 
     def abort(self) -> None:
