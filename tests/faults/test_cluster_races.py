@@ -16,6 +16,7 @@ import urllib.request
 
 import psutil
 import psycopg
+import pytest
 import websockets
 
 from devtools.databases import PostgresDatabase
@@ -97,6 +98,8 @@ async def test_one_session_on_two_workers_never_holds_past_the_limit(cluster):
         assert (held, holds) == ([(LIMIT,)], [(1,)])
 
 
+# The start alone may take minutes under the full suite (below).
+@pytest.mark.timeout(480)
 def test_run_cluster_restarts_a_process_that_dies(tmp_path):
     """A killed worker comes back; only SIGTERM stops the cluster."""
     database = PostgresDatabase(PG_URL, f"seats_runcluster_{os.getpid()}")
@@ -122,7 +125,9 @@ def test_run_cluster_restarts_a_process_that_dies(tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until(lambda: "cluster up" in log.read_text(), runner, log)
+        # Up means migrated, seeded and started: on a machine busy with the
+        # rest of the suite (under coverage) that has taken over a minute.
+        wait_until(lambda: "cluster up" in log.read_text(), runner, log, timeout=240)
         wait_until(lambda: listening(port), runner, log)
         worker = next(
             p for p in psutil.Process(runner.pid).children() if "serve" in p.cmdline()
