@@ -7,6 +7,7 @@ import signal
 import time
 import urllib.request
 
+import pytest
 import websockets
 
 from devtools.processes import live_server
@@ -75,6 +76,8 @@ def _admitted_after(cluster, room_id: int, count: int, timeout: float = 30) -> i
     raise AssertionError(f"nobody admitted within {timeout} s")
 
 
+# Two process starts, each allowed a minute on a loaded machine (wait_for_log).
+@pytest.mark.timeout(300)
 def test_two_admitters_admit_at_the_rate_of_one_and_a_killed_one_is_replaced(
     cluster,
 ):
