@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import time
 import urllib.request
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def open_map(
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
+    seen = _record_loading(page)
     page.goto(f"{server.url}/events/{event_id}/")
     status = page.locator("#connection-status")
     try:
@@ -77,12 +79,42 @@ def open_map(
         # in several processes, may take longer than expect()'s 5 s.
         expect(status).to_have_attribute("data-state", "open", timeout=20_000)
     except AssertionError:
-        # Seen twice in CI under full load, never alone: the page stayed on
+        # Seen in CI under full load, never alone: the page stayed on
         # "Connecting…". A visitor would reload; so does the test, once.
+        seen.append("-- reloaded --")
         page.reload()
-        expect(status).to_have_attribute("data-state", "open", timeout=20_000)
+        try:
+            expect(status).to_have_attribute("data-state", "open", timeout=20_000)
+        except AssertionError as error:
+            log = server.log(f"serve-{server.worker.port}") if server.worker else ""
+            raise AssertionError(
+                f"{error}\nwhat the page saw:\n" + "\n".join(seen[-60:])
+                + f"\nthe server's log ends:\n{log[-3000:]}"
+            ) from None
     expect(page.locator("[data-seat-id]").first).to_be_visible()
     return page
+
+
+def _record_loading(page: Page) -> list[str]:
+    """What a page loads, logs and throws, with times: said if it never goes live."""
+    seen: list[str] = []
+    started = time.monotonic()
+
+    def note(text: str) -> None:
+        seen.append(f"{time.monotonic() - started:7.2f}s {text}")
+
+    def on_socket(ws) -> None:
+        note(f"socket opened {ws.url}")
+        ws.on("framereceived", lambda payload: note(f"frame {str(payload)[:80]}"))
+        ws.on("socketerror", lambda error: note(f"socket error {error}"))
+        ws.on("close", lambda _: note("socket closed"))
+
+    page.on("console", lambda msg: note(f"console {msg.type}: {msg.text}"))
+    page.on("pageerror", lambda error: note(f"page error: {error}"))
+    page.on("requestfailed", lambda r: note(f"failed {r.url}: {r.failure}"))
+    page.on("response", lambda r: note(f"{r.status} {r.url}"))
+    page.on("websocket", on_socket)
+    return seen
 
 
 def box(page: Page, selector: str) -> dict:
