@@ -88,7 +88,8 @@ def open_map(
         except AssertionError as error:
             log = server.log(f"serve-{server.worker.port}") if server.worker else ""
             raise AssertionError(
-                f"{error}\nwhat the page saw:\n" + "\n".join(seen[-60:])
+                f"{error}\nwhat the page saw:\n"
+                + "\n".join(seen[-60:])
                 + f"\nthe server's log ends:\n{log[-3000:]}"
             ) from None
     expect(page.locator("[data-seat-id]").first).to_be_visible()
