@@ -232,6 +232,9 @@ def test_the_dashboard_flags_a_disabled_webhook_endpoint(browser, shop_server):
     expect(row.locator(".webhook-state")).to_have_text("Disabled: Failed for 24 hours")
     expect(row.locator(".webhook-pending")).to_have_text("0")
     # The warning is not colour alone: the state cell says so in words too.
+    # (Styles apply once the stylesheet has come: the URL and the text above
+    # are there as soon as the HTML is, which on a loaded machine is earlier.)
+    page.wait_for_load_state("load")
     assert (
         row.locator(".webhook-state").evaluate(
             "el => getComputedStyle(el, '::before').content"
