@@ -28,7 +28,11 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL") or redis_url(0)
 POOL_SIZE = 4
 # Each worker's serving loop keeps connections of its own for plain clicks.
 LOOP_CONNECTIONS = 2
-HOLD_SECONDS = 3
+# Longer than a round of the contention tests takes on a loaded machine (200
+# holds over both workers, then the winner's release): a hold that lapses
+# within a round frees the seat for a second winner. 3 s was once too short
+# under the full suite. The expiry race waits it out nine times.
+HOLD_SECONDS = 8
 
 
 def require_services() -> None:

@@ -77,7 +77,7 @@ async def test_hammer_exactly_one_winner_per_round(cluster):
             assert holder != ("",)
             # Only the holder can release: the winner holds the seat.
             released = await winner.request({"type": "release", "seat_ids": [seat]})
-            assert released["type"] == "release.ok"
+            assert released["type"] == "release.ok", (round_, released)
     finally:
         await close_many(clients)
 
