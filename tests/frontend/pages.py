@@ -71,7 +71,7 @@ def open_map(
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
-    seen = _record_loading(page)
+    seen = _Loading(page)
     page.goto(f"{server.url}/events/{event_id}/")
     status = page.locator("#connection-status")
     try:
@@ -81,7 +81,7 @@ def open_map(
     except AssertionError:
         # Seen in CI under full load, never alone: the page stayed on
         # "Connecting…". A visitor would reload; so does the test, once.
-        seen.append("-- reloaded --")
+        seen.note("-- reloaded --")
         page.reload()
         try:
             expect(status).to_have_attribute("data-state", "open", timeout=20_000)
@@ -89,33 +89,42 @@ def open_map(
             log = server.log(f"serve-{server.worker.port}") if server.worker else ""
             raise AssertionError(
                 f"{error}\nwhat the page saw:\n"
-                + "\n".join(seen[-60:])
+                + "\n".join(seen.lines[-60:])
                 + f"\nthe server's log ends:\n{log[-3000:]}"
             ) from None
+    seen.stop()
     expect(page.locator("[data-seat-id]").first).to_be_visible()
     return page
 
 
-def _record_loading(page: Page) -> list[str]:
-    """What a page loads, logs and throws, with times: said if it never goes live."""
-    seen: list[str] = []
-    started = time.monotonic()
+class _Loading:
+    """What a page loads, logs and throws, with times, until it goes live:
+    said if it never does."""
 
-    def note(text: str) -> None:
-        seen.append(f"{time.monotonic() - started:7.2f}s {text}")
+    def __init__(self, page: Page) -> None:
+        self.lines: list[str] = []
+        self.started: float | None = time.monotonic()
+        note = self.note
 
-    def on_socket(ws) -> None:
-        note(f"socket opened {ws.url}")
-        ws.on("framereceived", lambda payload: note(f"frame {str(payload)[:80]}"))
-        ws.on("socketerror", lambda error: note(f"socket error {error}"))
-        ws.on("close", lambda _: note("socket closed"))
+        def on_socket(ws) -> None:
+            note(f"socket opened {ws.url}")
+            ws.on("framereceived", lambda payload: note(f"frame {str(payload)[:80]}"))
+            ws.on("socketerror", lambda error: note(f"socket error {error}"))
+            ws.on("close", lambda _: note("socket closed"))
 
-    page.on("console", lambda msg: note(f"console {msg.type}: {msg.text}"))
-    page.on("pageerror", lambda error: note(f"page error: {error}"))
-    page.on("requestfailed", lambda r: note(f"failed {r.url}: {r.failure}"))
-    page.on("response", lambda r: note(f"{r.status} {r.url}"))
-    page.on("websocket", on_socket)
-    return seen
+        page.on("console", lambda msg: note(f"console {msg.type}: {msg.text}"))
+        page.on("pageerror", lambda error: note(f"page error: {error}"))
+        page.on("requestfailed", lambda r: note(f"failed {r.url}: {r.failure}"))
+        page.on("response", lambda r: note(f"{r.status} {r.url}"))
+        page.on("websocket", on_socket)
+
+    def note(self, text: str) -> None:
+        if self.started is not None:
+            self.lines.append(f"{time.monotonic() - self.started:7.2f}s {text}")
+
+    def stop(self) -> None:
+        """Live: nothing more is kept for the rest of the page's life."""
+        self.started = None
 
 
 def box(page: Page, selector: str) -> dict:
