@@ -59,6 +59,18 @@ BROADCAST_WINDOW = Histogram(
     "stretched when writing an event's frames takes long (many sockets).",
     buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1),
 )
+BROADCAST_WRITE = Histogram(
+    "seats_broadcast_write_seconds",
+    "Writing one frame to a group's local sockets (a fan-out, or one chunk "
+    "of it), wall time.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1),
+)
+BROADCAST_WRITE_CPU = Counter(
+    "seats_broadcast_write_cpu_seconds_total",
+    "The serving thread's own CPU while writing frames to sockets. Over the "
+    "sum of seats_broadcast_write_seconds: the share of its fan-outs the "
+    "worker had a CPU for (well under 1: other processes hold the cores).",
+)
 BROADCAST_GAPS = Counter(
     "seats_broadcast_gaps_total",
     "Versions that did not reach a worker in time through the channel layer "

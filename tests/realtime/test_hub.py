@@ -9,6 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 
+import metrics
 from realtime import hub as hub_module
 from realtime.hub import Hub, event_group, get_hub
 from seats import services
@@ -425,3 +426,64 @@ async def test_a_fan_out_counts_only_its_writing_not_the_turns_between(
     await worker
     assert spent == 5.0
     assert clock[0] > 100.0 + 5.0 + 60.0
+
+
+# The fan-out's two clocks
+
+
+def _sample(metric, name: str) -> float:
+    return next(
+        sample.value
+        for family in metric.collect()
+        for sample in family.samples
+        if sample.name == name
+    )
+
+
+def _write_clocks() -> tuple[float, float, float]:
+    """(fan-outs timed, their wall seconds, the thread's CPU seconds) so far."""
+    return (
+        _sample(metrics.BROADCAST_WRITE, "seats_broadcast_write_seconds_count"),
+        _sample(metrics.BROADCAST_WRITE, "seats_broadcast_write_seconds_sum"),
+        _sample(metrics.BROADCAST_WRITE_CPU, "seats_broadcast_write_cpu_seconds_total"),
+    )
+
+
+class Waiting:
+    """A socket whose write waits 50 ms without using the CPU (a worker
+    whose thread waits for a core looks so to its clocks)."""
+
+    def push(self, text: str) -> None:
+        time.sleep(0.05)
+
+
+class Busy:
+    """A socket whose write uses 50 ms of this thread's CPU."""
+
+    def push(self, text: str) -> None:
+        until = time.thread_time() + 0.05
+        while time.thread_time() < until:
+            pass
+
+
+@pytest.mark.parametrize(
+    ("socket", "cpu_between"), [(Waiting, (0, 0.05)), (Busy, (0.09, 1))]
+)
+async def test_a_fan_out_is_timed_by_the_wall_and_by_the_threads_cpu(
+    own_hub, socket, cpu_between
+):
+    """seats_broadcast_write_seconds times each fan-out by the wall clock,
+    seats_broadcast_write_cpu_seconds_total by the serving thread's CPU:
+    their ratio is the share of its fan-outs a worker had a core for."""
+    for _ in range(2):
+        await own_hub.subscribe("staff", socket())
+    count, wall, cpu = _write_clocks()
+    await own_hub.dispatch({"group": "staff", "type": "activity", "text": "t1"})
+    count_after, wall_after, cpu_after = _write_clocks()
+
+    assert count_after == count + 1
+    assert wall_after - wall >= 0.1  # two sockets, 50 ms each
+    low, high = cpu_between
+    assert low <= cpu_after - cpu < high
+    # Two clocks of their own: the CPU clock may run a tick ahead.
+    assert cpu_after - cpu <= wall_after - wall + 0.005
