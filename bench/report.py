@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench import report_clicking
+from bench.report_clicking import ms
 
 START = "<!-- bench:results:start (written by python -m bench.run) -->"
 END = "<!-- bench:results:end -->"
@@ -120,12 +121,6 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
     return out
 
 
-def _ms(value) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
-
-
 def _x(value) -> str:
     return "-" if value is None else f"{value:.2f}×"
 
@@ -145,7 +140,7 @@ def _fanout_rows(fanout: dict) -> list[tuple]:
                     f"{run['system']} / {run['layer']}",
                     f"N={size['n']}: p50 / p99 ({size['count']} samples{lost})"
                     " · server CPU per frame (net of idle; and of the clicks)",
-                    f"{_ms(size['p50_ms'])} / {_ms(size['p99_ms'])} ms · "
+                    f"{ms(size['p50_ms'])} / {ms(size['p99_ms'])} ms · "
                     f"{_us(size.get('cpu_us_per_frame'))} "
                     f"({_us(size.get('cpu_us_per_frame_net'))}; "
                     f"{_us(size.get('cpu_us_per_frame_fanout'))})",

@@ -11,13 +11,14 @@ from __future__ import annotations
 RUNS_TO_CALL = 3
 
 
-def _ms(value) -> str:
+def ms(value) -> str:
+    """Milliseconds as the tables print them: whole from 100 on, else one decimal."""
     if value is None:
         return "-"
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def _spread(figure: dict, unit: str = "", fmt=_ms) -> str:
+def _spread(figure: dict, unit: str = "", fmt=ms) -> str:
     if figure["median"] is None:
         return "-"
     if figure["min"] == figure["max"]:
@@ -360,7 +361,7 @@ def _floor_rows(o: dict, setup: str) -> list[tuple]:
             "no database, 50 ms window)",
             "answers /s · hold p99 · lag p99 · frames per watcher per second · "
             "generator CPU (s per s) · in step",
-            f"{_count(floor['answers_per_s'])}/s · {_ms(hold)} ms · {_ms(lag)} ms · "
+            f"{_count(floor['answers_per_s'])}/s · {ms(hold)} ms · {ms(lag)} ms · "
             f"{_count(floor['frames_per_watcher_per_s'])} · "
             f"{floor['generator_cpu_seconds'] / seconds:.2f} · "
             f"{audit['in_step']:,} of {audit['clients']:,}",
@@ -389,10 +390,10 @@ def _before_rows(scenario: str, result: dict, setup: str) -> list[tuple]:
                 f"before/after: {label}",
                 f"{_count(run['answers_per_s'])} → "
                 f"{_count(s['answers_per_s']['median'])} answers/s; p99 "
-                f"{_ms(rtt['p99_ms'])} → {_ms(p99_now)} ms; "
+                f"{ms(rtt['p99_ms'])} → {ms(p99_now)} ms; "
                 f"{_count(run[frames_key])} → {_count(s[frames_key]['median'])} "
-                f"frames/socket/s; lag p99 {_ms(run['broadcast_lag']['p99_ms'])} → "
-                f"{_ms(s['lag_p99_ms']['median'])} ms",
+                f"frames/socket/s; lag p99 {ms(run['broadcast_lag']['p99_ms'])} → "
+                f"{ms(s['lag_p99_ms']['median'])} ms",
                 "-",
                 "-",
             )
