@@ -114,6 +114,11 @@ class Worker:
         return f"ws://127.0.0.1:{self.port}{path}"
 
 
+def _listening_log(name: str, port: int) -> str:
+    """The log name of a process `Project.listen` started."""
+    return f"{name}-{port}"
+
+
 class Project:
     """The project's commands, run with `env` on top of a clean environment."""
 
@@ -218,7 +223,7 @@ class Project:
 
     def listen(self, name: str, *argv: str, port: int) -> Worker:
         """`python *argv`, once it listens on `port`; logs to var_dir/name-port.log."""
-        log = f"{name}-{port}"
+        log = _listening_log(name, port)
         process = self.spawn_python(log, *argv)
         try:
             wait_for_port(port, process)
@@ -269,6 +274,13 @@ class LiveServer(Project):
 
     def start(self, *extra: str) -> None:
         self.worker = self.serve(*extra, port=self.worker.port if self.worker else None)
+
+    def server_log(self) -> str:
+        """What the server has logged so far, restarts included ("" before
+        its first start)."""
+        if self.worker is None:
+            return ""
+        return self.log(_listening_log("serve", self.worker.port))
 
     def stop(self, process: subprocess.Popen | None = None, sig: int = signal.SIGTERM):
         if process is not None:

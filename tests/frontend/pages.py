@@ -86,7 +86,7 @@ def open_map(
         try:
             expect(status).to_have_attribute("data-state", "open", timeout=20_000)
         except AssertionError as error:
-            log = server.log(f"serve-{server.worker.port}") if server.worker else ""
+            log = server.server_log()
             raise AssertionError(
                 f"{error}\nwhat the page saw:\n"
                 + "\n".join(seen.lines[-60:])
