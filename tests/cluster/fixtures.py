@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
 from collections.abc import Iterator
 
 import psycopg
@@ -19,6 +18,7 @@ from devtools.databases import PostgresDatabase, flush_redis
 from devtools.processes import Project
 from devtools.wsclient import SeatMapClient, close_many, open_many, seat_map_path
 from tests.parallel import redis_prefix, redis_url
+from tests.polling import poll_until
 
 PG_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -136,8 +136,8 @@ async def open_clients(
 # A process's start (Django, under coverage, beside the rest of the suite)
 # has taken over 20 s: the bound is for a process that never says it.
 def wait_for_log(cluster, name: str, text: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in cluster.log(name):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{name} never logged {text!r}:\n{cluster.log(name)}")
-        time.sleep(0.1)
+    poll_until(
+        lambda: text in cluster.log(name),
+        timeout=timeout,
+        explain=lambda: f"{name} never logged {text!r}:\n{cluster.log(name)}",
+    )

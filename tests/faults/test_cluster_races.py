@@ -24,6 +24,7 @@ from devtools.processes import ROOT, child_environment, free_port
 from devtools.wsclient import origin_of, seat_map_path
 from tests.cluster.fixtures import PG_URL, REDIS_URL, open_client
 from tests.parallel import redis_prefix
+from tests.polling import poll_until
 
 LIMIT = 10  # SEAT_MAX_PER_HOLDER's default
 
@@ -174,8 +175,12 @@ def listening(port: int) -> bool:
 
 
 def wait_until(condition, process, log, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
+    """Until `condition()` holds, while `process` lives; its `log` says why not."""
+
+    def holds() -> bool:
+        if condition():
+            return True
         assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
+        return False
+
+    poll_until(holds, timeout=timeout, explain=log.read_text)

@@ -13,6 +13,7 @@ import websockets
 from devtools.processes import live_server
 from tests.cluster.fixtures import wait_for_log
 from tests.contracts.asyncapi import server_frame
+from tests.polling import poll_until
 
 EARLY_RANKS = 2**40
 
@@ -67,13 +68,17 @@ def admitted(cluster, room_id: int) -> list[int]:
 def _admitted_after(cluster, room_id: int, count: int, timeout: float = 30) -> int:
     """How many are admitted once more than `count` are (waiting up to
     `timeout` seconds)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def more() -> int:
         now = len(admitted(cluster, room_id))
-        if now > count:
-            return now
-        time.sleep(0.05)
-    raise AssertionError(f"nobody admitted within {timeout} s")
+        return now if now > count else 0
+
+    return poll_until(
+        more,
+        timeout=timeout,
+        every=0.05,
+        explain=lambda: f"nobody admitted within {timeout} s",
+    )
 
 
 # Two process starts, each allowed a minute on a loaded machine (wait_for_log).
