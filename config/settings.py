@@ -54,7 +54,12 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "daphne",
+    # First, so that its `runserver` (daphne's, WebSockets included) wins over
+    # staticfiles'. It stands in for daphne's own app, which imports daphne's
+    # server (Twisted, autobahn, pyOpenSSL: 0.3 s of CPU) in every process
+    # that sets Django up, one-off commands and test workers included; only
+    # the processes that serve need it (realtime.serving imports it).
+    "realtime",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,7 +74,6 @@ INSTALLED_APPS = [
     "presales",
     "webhooks",
     "workers",
-    "realtime",
     "embed",
     "api",
     "frontend",

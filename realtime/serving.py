@@ -21,6 +21,11 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
+# Installs Twisted's asyncio reactor, before anything else can import
+# twisted.internet.reactor and install the default one: a serving process
+# imports this module first (daphne's own app is not installed, see
+# config/settings.py).
+import daphne.server  # noqa: F401
 from channels.routing import get_default_application
 from django.conf import settings
 
