@@ -70,6 +70,7 @@ COVERAGE := $(PY) -m coverage
 
 test: $(VENV)/.installed-dev
 	bash scripts/ensure-debian.sh chromium chromium
+	bash scripts/ensure-debian.sh chromium-headless-shell chromium-headless-shell
 	bash scripts/ensure-debian.sh xgettext gettext
 	bash scripts/ensure-debian.sh node nodejs
 	bash scripts/ensure-debian.sh nginx nginx-light
@@ -114,7 +115,7 @@ js-test:
 # Rewrites the README's screenshots in docs/screenshots (only when asked).
 screenshots: $(VENV)/.installed-dev
 	bash scripts/ensure-debian.sh chromium chromium
-	SEATS_SCREENSHOTS=1 $(PY) -m pytest tests/frontend/test_showcase_browser.py tests/frontend/test_demo_hall_browser.py -q
+	SEATS_SCREENSHOTS=1 SEATS_CHROMIUM=/usr/bin/chromium $(PY) -m pytest tests/frontend/test_showcase_browser.py tests/frontend/test_demo_hall_browser.py -q
 
 format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from plans.venues import create_venue
 from seats.models import Event, Seat
+from tests.frontend import browsers
 
 # The real cluster (PostgreSQL, Redis, two workers), shared by tests/cluster
 # and tests/faults: one session-wide instance, started on first use.
@@ -77,6 +78,17 @@ def pytest_collection_modifyitems(config, items: list[pytest.Item]) -> None:
         from tests.bench import smoke_run
 
         smoke_run.start_once()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Tests of modules without a browser run with no event loop marked as
+    running on this thread: the process's shared Chromium (its Playwright
+    loop) stays out of their way (tests/frontend/browsers.py)."""
+    if browsers.in_browser_module(item):
+        return (yield)
+    with browsers.set_aside():
+        return (yield)
 
 
 def later(seconds: float) -> datetime:
