@@ -89,12 +89,13 @@ test: $(VENV)/.installed-dev
 
 # The nightly-size run, not part of `make test`: the services' state machine
 # with many more examples under several seeds, on SQLite and on PostgreSQL.
+MACHINES := tests/seats/test_state_machine.py tests/seats/test_state_machine_sockets.py
 LONG_MACHINE := SEATS_MACHINE_EXAMPLES=300 SEATS_MACHINE_SEEDS=1,2,3,4,5,6,7,8
 test-long: $(VENV)/.installed-dev
 	bash scripts/ensure-services.sh
-	$(LONG_MACHINE) $(PY) -m pytest tests/seats/test_state_machine.py -q -n 2 -k follow --timeout 1200
+	$(LONG_MACHINE) $(PY) -m pytest $(MACHINES) -q -n 2 -k follow --timeout 1200
 	DATABASE_URL=$(TEST_DATABASE_URL) $(LONG_MACHINE) \
-		$(PY) -m pytest tests/seats/test_state_machine.py -q -n 2 -k follow --timeout 1200
+		$(PY) -m pytest $(MACHINES) -q -n 2 -k follow --timeout 1200
 
 # Style, import contracts (which package may import which) and types.
 lint: $(VENV)/.installed-dev

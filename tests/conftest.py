@@ -30,7 +30,7 @@ FIRST = (
     "tests/frontend/",
     "tests/realtime/test_slow_client.py",
     "tests/api/test_health.py",
-    "tests/seats/test_state_machine.py",
+    "tests/seats/test_state_machine",
     "tests/realtime/test_origin.py",
 )
 

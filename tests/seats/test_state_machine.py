@@ -20,11 +20,12 @@ event, started afresh when it has lapsed, kept while any seat (running or
 lapsed) points at it. Two places where that disagrees with docs/protocol.md
 are marked in the model and pinned down by strict xfail tests at the end.
 
-A second machine (`SocketSeatMachine`) runs the same model on a venue
-without the single-seat rule, holding and releasing as a socket does: on
-the serving loop first (services.on_loop), the usual service where that
-does not answer. On PostgreSQL that covers the click functions, on the
-loop's own connections and in the services.
+A second machine (`SocketSeatMachine`, test_state_machine_sockets.py: a
+file of its own, so the two run side by side in a parallel suite) runs the
+same model on a venue without the single-seat rule, holding and releasing as
+a socket does: on the serving loop first (services.on_loop), the usual
+service where that does not answer. On PostgreSQL that covers the click
+functions, on the loop's own connections and in the services.
 
 Deterministic (derandomize) and without shrinking: a failure prints its
 steps at once. Runs on SQLite and PostgreSQL (DATABASE_URL=postgres://...).
@@ -32,7 +33,6 @@ steps at once. Runs on SQLite and PostgreSQL (DATABASE_URL=postgres://...).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections import Counter
@@ -55,7 +55,7 @@ from hypothesis.stateful import (
 )
 
 from plans.venues import create_venue
-from seats import loop_db, services
+from seats import services
 from seats.errors import (
     BadRequest,
     ExtendLimit,
@@ -1028,51 +1028,17 @@ class SeatMachine(RuleBasedStateMachine):
         assert logged == {(self.event.id, v) for v in range(1, self.version + 1)}
 
 
-class SocketSeatMachine(SeatMachine):
-    """The same model on a venue without the single-seat rule, with holds
-    and releases made as a socket makes them: tried on the serving loop
-    first (services.on_loop), the usual service where that does not answer.
-    On PostgreSQL the plain clicks then go through the click functions, on
-    the loop or in the service, and what those leave to Python (the limit,
-    lapsed holds, unknown seats, someone else's seats) the long way; so the
-    functions and both ways to them answer to the model too."""
-
-    AVOID_SINGLE_SEATS = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.loop = asyncio.new_event_loop()
-
-    def teardown(self) -> None:
-        super().teardown()
-        loop_db.close_all()
-        self.loop.close()
-
-    def hold_seats(self, **kwargs):
-        held = self.on_loop(services.hold_on_loop(**kwargs))
-        return held if held is not None else services.hold_seats(**kwargs)
-
-    def release_seats(self, **kwargs):
-        freed = self.on_loop(services.release_on_loop(**kwargs))
-        return freed if freed is not None else services.release_seats(**kwargs)
-
-    def on_loop(self, attempt):
-        """The loop's answer (None: the usual way), counted by how it went."""
-        try:
-            answer = self.loop.run_until_complete(attempt)
-        except RequestError:
-            _seen[("on_loop", "refused")] += 1
-            raise
-        _seen[("on_loop", "usual way" if answer is None else "answered")] += 1
-        return answer
-
-
-@pytest.fixture
-def machine_settings(settings):
+def use_machine_settings(settings):
+    """The limits the model assumes, whatever the environment says."""
     settings.SEAT_HOLD_SECONDS = HOLD_SECONDS
     settings.SEAT_HOLD_MAX_SECONDS = HOLD_MAX_SECONDS
     settings.SEAT_MAX_PER_HOLDER = MAX_PER_HOLDER
     return settings
+
+
+@pytest.fixture
+def machine_settings(settings):
+    return use_machine_settings(settings)
 
 
 # How much of the machine a run explores. The default, derandomized, is the
@@ -1110,21 +1076,6 @@ def test_services_follow_the_model(machine_settings, seed):
     _seen.clear()
     run_machine(seed)
     assert_all_reached()
-
-
-# On PostgreSQL the loop's own connections must see what the machine writes:
-# committed rows, not the test's transaction.
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("seed", SEEDS or [None], ids=lambda s: f"seed-{s}")
-def test_socket_clicks_follow_the_model(machine_settings, seed):
-    _seen.clear()
-    run_machine(seed, SocketSeatMachine, examples=max(1, EXAMPLES // 2))
-    assert_all_reached(single_seats=False)
-    # On PostgreSQL the loop answered clicks itself and left others to the
-    # usual way; elsewhere it answers none (bad requests it refuses anywhere).
-    ways = {way for (name, way), n in _seen.items() if name == "on_loop" and n}
-    assert "usual way" in ways
-    assert ("answered" in ways) == loop_db.enabled(), ways
 
 
 def assert_all_reached(single_seats: bool = True) -> None:
