@@ -81,3 +81,16 @@ def test_a_second_new_database_is_a_copy_of_the_first_migrated_one(tmp_path):
     finally:
         first.stop_all()
         second.stop_all()
+
+
+def test_a_copy_is_not_migrated_again_and_has_every_migration(tmp_path):
+    first, second = Project(tmp_path / "a"), Project(tmp_path / "b")
+    try:
+        first.migrate()  # made the template, or (an earlier test did) used it
+        second.migrate()
+        assert second._runner is None  # no command ran for it
+        plan = second.manage("showmigrations", "--plan")
+        assert "[X]" in plan and "[ ]" not in plan, plan
+    finally:
+        first.stop_all()
+        second.stop_all()
