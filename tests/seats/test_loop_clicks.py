@@ -33,6 +33,10 @@ def run():
     one_call._long_events.clear()
     yield loop.run_until_complete
     loop_db.close_all()
+    # Terminated connections close their sockets on the loop's next turn:
+    # without one, PostgreSQL kept the sessions (and refused to drop the
+    # test database) until the interpreter collected them at exit.
+    loop.run_until_complete(asyncio.sleep(0))
     loop.close()
     one_call._long_events.clear()
 
@@ -246,8 +250,15 @@ def test_connections_of_a_loop_already_closed_are_let_go(event, seat_ids):
         assert loop.run_until_complete(hold(event, "alice", seat_ids[:1])) is not None
     finally:
         loop.close()  # its connection still idle in the loop's pool
+    (pool,) = loop_db._by_loop.values()
+    left = list(pool.idle)
     loop_db.close_all()  # nothing can run on that loop: no error
     assert not loop_db._by_loop
+    # The test's own clean-up: the server ends the sessions of sockets shut
+    # down (their descriptors close when the transports are collected), so
+    # the test database can be dropped at the end of the run.
+    for conn in left:
+        conn._transport.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
 
 
 def test_the_loops_connections_take_the_settings_libpq_options_give():
