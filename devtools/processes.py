@@ -129,6 +129,9 @@ class Project:
 
     def __init__(self, var_dir: Path, **env: str):
         self.var_dir = Path(var_dir)
+        # Made here, not by the first command: a PostgreSQL database copied
+        # from the template needs no command (migrate), and so no command log.
+        self.var_dir.mkdir(parents=True, exist_ok=True)
         self.env = child_environment(os.environ, self.var_dir, env)
         self.processes: list[subprocess.Popen] = []
         self._runner: CommandRunner | None = None

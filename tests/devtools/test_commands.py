@@ -94,3 +94,13 @@ def test_a_copy_is_not_migrated_again_and_has_every_migration(tmp_path):
     finally:
         first.stop_all()
         second.stop_all()
+
+
+def test_a_process_starts_before_any_command_made_the_folder(tmp_path):
+    project = Project(tmp_path / "never-used")
+    try:
+        process = project.spawn_python("hello", "-c", "print('hello')")
+        assert process.wait(timeout=60) == 0
+        assert project.log("hello").strip() == "hello"
+    finally:
+        project.stop_all()
