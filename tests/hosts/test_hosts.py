@@ -93,7 +93,6 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
         SEAT_HOLD_SECONDS="2",
         SEAT_SWEEP_SECONDS="0.5",
     )
-    project.var_dir.mkdir(parents=True)
     # The operator's one-off commands run on the services' host.
     operator = Project(tmp_path / "operator", DATABASE_URL=database.url)
     clients = []
