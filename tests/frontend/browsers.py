@@ -5,12 +5,15 @@ driver alone 0.5 s), and the suite has seventy-odd browser modules: started
 once per test process instead, they cost that once.
 
 Playwright's sync API marks its event loop as running on the thread that
-started it, for as long as it runs. Django refuses its ORM in a thread with
-a running loop, and pytest-asyncio cannot start its own; so every test of a
-module that does not use the browser runs with the mark set aside
-(`set_aside`), and put back after, as the browser modules had it before.
-Whatever talks to Playwright outside a browser module's tests (closing the
-browser at the end of the session) puts the mark back first (`marked`).
+started it, and each of its calls marks it again. Django refuses its ORM in
+a thread with a running loop, and pytest-asyncio cannot start its own; so
+the mark is set for a browser module only, while it runs (`mark`, by the
+module's `browser` fixture) and taken off at its end (`unmark`): whatever
+comes after it, other modules' tests and the session's own clean-up (test
+databases, clusters), runs without it. A test of a module without the
+browser runs with any mark left over set aside (`set_aside`), and whatever
+talks to Playwright outside a browser module (closing the browser at the
+end of the session) marks the loop for the call (`marked`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class SharedChromium:
             expect.set_options(timeout=15_000)
             self._playwright = sync_playwright().start()
             _loop = asyncio._get_running_loop()
+        mark()  # for the calls that follow (a launch first)
         return self._playwright
 
     def stop(self) -> None:
@@ -105,6 +109,17 @@ class SharedChromium:
                 self._playwright.stop()
                 self._playwright = self._browser = None
                 _loop = None
+        asyncio._set_running_loop(None)
+
+
+def mark() -> None:
+    """Playwright's loop marked as running on this thread, until `unmark`."""
+    if _loop is not None:
+        asyncio._set_running_loop(_loop)
+
+
+def unmark() -> None:
+    if _loop is not None and asyncio._get_running_loop() is _loop:
         asyncio._set_running_loop(None)
 
 

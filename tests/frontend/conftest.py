@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from devtools.processes import LiveServer, live_server
-from tests.frontend.browsers import SharedChromium, marked
+from tests.frontend.browsers import SharedChromium, mark, unmark
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +40,21 @@ def _chromium() -> Iterator[SharedChromium]:
 
 @pytest.fixture(scope="module")
 def browser(_chromium: SharedChromium):
-    """The process's Chromium; the contexts the module opened close with it."""
-    browser = _chromium.browser
+    """The process's Chromium; the contexts the module opened close with it.
+
+    Playwright's loop is marked as running for the module only
+    (tests/frontend/browsers.py)."""
+    browser = _chromium.browser  # marks the loop
     before = set(browser.contexts)
     yield browser
-    with marked():
+    mark()
+    try:
         if browser.is_connected():
             for context in browser.contexts:
                 if context not in before:
                     context.close()
+    finally:
+        unmark()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.browsers import DESKTOP_CHROMIUM, SharedChromium, marked
+from tests.frontend.browsers import DESKTOP_CHROMIUM, SharedChromium, mark, unmark
 from tests.frontend.pages import FAST, open_map, seat, serious_violations
 
 pytestmark = pytest.mark.browser
@@ -19,12 +19,15 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser(_chromium: SharedChromium):
-    desktop = _chromium.launch(DESKTOP_CHROMIUM)
+    desktop = _chromium.launch(DESKTOP_CHROMIUM)  # marks the loop
     try:
         yield desktop
     finally:
-        with marked():
+        mark()
+        try:
             desktop.close()
+        finally:
+            unmark()
 
 
 def test_two_people_see_each_others_holds_and_releases(browser, live_server_proc):
