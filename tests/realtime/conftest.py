@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from channels.db import database_sync_to_async
@@ -17,6 +19,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
 from realtime.hub import set_server_loop
+from seats import loop_db
 from seats.holders import SESSION_KEY, new_holder_id
 from tests.contracts.asyncapi import server_frame
 
@@ -153,12 +156,28 @@ def every_change_its_own_frame(settings):
     settings.SEAT_BROADCAST_WINDOW_SECONDS = 0
 
 
+@asynccontextmanager
+async def serving_on_this_loop() -> AsyncIterator[None]:
+    """The running loop serves the sockets, as daphne's loop does in `serve`.
+
+    After, its own database connections (on PostgreSQL) are closed, with a
+    turn of the loop for their sockets to close: left open, they keep the
+    test database from being dropped at the end of the run.
+    """
+    set_server_loop(asyncio.get_running_loop())
+    try:
+        yield
+    finally:
+        set_server_loop(None)
+        loop_db.close_all()
+        await asyncio.sleep(0)
+
+
 @pytest.fixture(autouse=True)
 async def serving_loop():
     """The test's loop serves the sockets, as daphne's loop does in `serve`."""
-    set_server_loop(asyncio.get_running_loop())
-    yield
-    set_server_loop(None)
+    async with serving_on_this_loop():
+        yield
 
 
 @pytest.fixture

@@ -250,7 +250,7 @@ def test_connections_of_a_loop_already_closed_are_let_go(event, seat_ids):
         assert loop.run_until_complete(hold(event, "alice", seat_ids[:1])) is not None
     finally:
         loop.close()  # its connection still idle in the loop's pool
-    (pool,) = loop_db._by_loop.values()
+    pool = loop_db._by_loop[loop]
     left = list(pool.idle)
     loop_db.close_all()  # nothing can run on that loop: no error
     assert not loop_db._by_loop

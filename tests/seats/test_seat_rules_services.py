@@ -6,18 +6,15 @@ single-seat rule on unless a test says otherwise.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from channels.db import database_sync_to_async
 
 from plans.venues import create_venue
-from realtime.hub import set_server_loop
 from seats import services
 from seats.errors import CompanionSeat, NoAccessibleSeats, SingleSeatLeft
 from seats.models import Event, Hold, Seat
 from tests.conftest import later
-from tests.realtime.conftest import event_client
+from tests.realtime.conftest import event_client, serving_on_this_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -320,9 +317,8 @@ def test_plain_best_available_leaves_the_accessible_seats(accessible):
 async def sockets(settings):
     """Sockets served on the test's loop, without heartbeats (as in tests/realtime)."""
     settings.SEAT_HEARTBEAT_SECONDS = 0
-    set_server_loop(asyncio.get_running_loop())
-    yield
-    set_server_loop(None)
+    async with serving_on_this_loop():
+        yield
 
 
 @pytest.mark.django_db(transaction=True)
