@@ -57,8 +57,8 @@ INSTALLED_APPS = [
     # First, so that its `runserver` (daphne's, WebSockets included) wins over
     # staticfiles'. It stands in for daphne's own app, which imports daphne's
     # server (Twisted, autobahn, pyOpenSSL: 0.3 s of CPU) in every process
-    # that sets Django up, one-off commands and test workers included; only
-    # the processes that serve need it (realtime.serving imports it).
+    # that sets Django up, one-off commands and sweepers included; only the
+    # processes that serve need it (realtime.serving imports it).
     "realtime",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,7 +1,7 @@
 """Only a serving process loads the server: Django alone does not.
 
 Twisted, autobahn, daphne's server and pyOpenSSL cost 0.3 s of CPU to
-import; one-off commands, the sweeper and test workers never serve, so
+import; one-off commands, the sweeper and the webhook sender never serve, so
 setting Django up must not pull them in. The process that serves imports
 daphne's server first, which installs Twisted's asyncio reactor.
 """
