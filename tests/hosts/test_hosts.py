@@ -11,6 +11,7 @@ namespace, 127.0.0.1 holds nothing).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import time
@@ -69,34 +70,41 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
 ):
     services = network.services
     host_a, host_b, sweeper_host = network.hosts
-    redis_server = RedisServer(tmp_path / "redis.log", host=services)
-    redis_server.start()
-    local = urlparse(database.url)
-    pg_port = free_port()
-    forwarder = Forwarder((services, pg_port), (local.hostname, local.port or 5432))
-    nginx = Nginx(
-        tmp_path / "nginx",
-        services,
-        free_port(),
-        [f"{h.address}:{WORKER_PORT}" for h in (host_a, host_b)],
-    )
-    project = Project(
-        tmp_path / "project",
-        DATABASE_URL=local._replace(
-            netloc=f"{local.username}@{services}:{pg_port}"
-        ).geturl(),
-        REDIS_URL=redis_server.url,
-        DATABASE_POOL_SIZE="4",
-        DJANGO_ALLOWED_HOSTS=",".join([services, host_a.address, host_b.address]),
-        # nginx reaches each worker host from its end of that host's veth pair.
-        SEAT_TRUSTED_PROXIES=f"{network.prefix}.0/24",
-        SEAT_HOLD_SECONDS="2",
-        SEAT_SWEEP_SECONDS="0.5",
-    )
-    # The operator's one-off commands run on the services' host.
-    operator = Project(tmp_path / "operator", DATABASE_URL=database.url)
+    # Each part is stopped however far the start got (in reverse order).
+    cleanup = contextlib.ExitStack()
     clients = []
     try:
+        redis_server = RedisServer(tmp_path / "redis.log", host=services)
+        redis_server.start()
+        cleanup.callback(redis_server.kill)
+        local = urlparse(database.url)
+        pg_port = free_port()
+        forwarder = Forwarder((services, pg_port), (local.hostname, local.port or 5432))
+        cleanup.callback(forwarder.stop)
+        nginx = Nginx(
+            tmp_path / "nginx",
+            services,
+            free_port(),
+            [f"{h.address}:{WORKER_PORT}" for h in (host_a, host_b)],
+        )
+        cleanup.callback(nginx.stop)
+        project = Project(
+            tmp_path / "project",
+            DATABASE_URL=local._replace(
+                netloc=f"{local.username}@{services}:{pg_port}"
+            ).geturl(),
+            REDIS_URL=redis_server.url,
+            DATABASE_POOL_SIZE="4",
+            DJANGO_ALLOWED_HOSTS=",".join([services, host_a.address, host_b.address]),
+            # nginx reaches each worker host from its end of that host's veth pair.
+            SEAT_TRUSTED_PROXIES=f"{network.prefix}.0/24",
+            SEAT_HOLD_SECONDS="2",
+            SEAT_SWEEP_SECONDS="0.5",
+        )
+        cleanup.callback(project.stop_all)
+        # The operator's one-off commands run on the services' host.
+        operator = Project(tmp_path / "operator", DATABASE_URL=database.url)
+        cleanup.callback(operator.stop_all)
         operator.migrate()
         event_id = operator.new_event("Hosts", 1, 6)
         for host in (host_a, host_b):
@@ -157,11 +165,7 @@ async def test_two_worker_hosts_and_a_sweeper_host_behind_nginx(
     finally:
         for client in clients:
             await client.close()
-        nginx.stop()
-        project.stop_all()
-        operator.stop_all()
-        forwarder.stop()
-        redis_server.kill()
+        cleanup.close()
 
 
 def fetch(url: str, *, referer: str | None = None) -> int:
