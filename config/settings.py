@@ -222,6 +222,10 @@ SEAT_DB_THREADS = env_int("SEAT_DB_THREADS", 0)
 # there without a database thread (seats/loop_db.py); 0 sends every click
 # through the threads. PostgreSQL only.
 SEAT_LOOP_DB_CONNECTIONS = env_int("SEAT_LOOP_DB_CONNECTIONS", 8, minimum=0)
+# How long a click that finds every one of those connections busy waits for
+# the next one given back before it goes through the threads instead; 0
+# never waits.
+SEAT_LOOP_DB_WAIT_SECONDS = env_float("SEAT_LOOP_DB_WAIT_SECONDS", 1.0, minimum=-1)
 # Every this many seconds each seat-map socket gets a heartbeat with its
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.

@@ -3,7 +3,8 @@ loop's own asyncpg connections, seats.loop_db): the same statement and the
 same reading of its answer as the usual way's first step, committed and
 announced at once; anything else left to the usual way (None); and the
 connections' faults: a terminated backend, a lock held too long, a
-database slower than the call's bound, every connection busy."""
+database slower than the call's bound, every connection busy (a short
+wait for the next one given back, then the usual way)."""
 
 from __future__ import annotations
 
@@ -64,11 +65,12 @@ def release(event, holder, seat_ids):
 
 
 @pytest.fixture
-def row_locked():
-    """Lock a seat's row from another connection until the test ends."""
-    holders = []
+def other_connection():
+    """Connections of another client of the test database, each in a
+    transaction it leaves open until the test commits it or ends."""
+    opened = []
 
-    def lock(seat_id: int) -> None:
+    def connect() -> psycopg.Connection:
         params = connection.get_connection_params()
         other = psycopg.connect(
             dbname=params["dbname"],
@@ -76,13 +78,24 @@ def row_locked():
             port=params.get("port"),
             user=params.get("user"),
         )
-        other.execute("SELECT id FROM seats_seat WHERE id = %s FOR UPDATE", [seat_id])
-        holders.append(other)
+        opened.append(other)
+        return other
 
-    yield lock
-    for other in holders:
+    yield connect
+    for other in opened:
         other.rollback()
         other.close()
+
+
+@pytest.fixture
+def row_locked(other_connection):
+    """Lock a seat's row from another connection until the test ends."""
+
+    def lock(seat_id: int) -> None:
+        other = other_connection()
+        other.execute("SELECT id FROM seats_seat WHERE id = %s FOR UPDATE", [seat_id])
+
+    return lock
 
 
 def test_a_plain_hold_and_release_are_answered_on_the_loop_committed_and_announced(
@@ -135,6 +148,34 @@ def test_a_taken_seat_is_refused_on_the_loop_as_the_usual_way_refuses_it(
             usual.value.seat_ids,
         )
     assert everything() == before
+
+
+def test_a_seat_taken_while_the_click_waited_for_its_lock_is_named_on_the_loop(
+    run, event, seat_ids, other_connection
+):
+    # Bob's hold of the seat is made and not yet committed: Alice's click
+    # reads it free, then waits for its row lock.
+    bob = other_connection()
+    bob.execute(
+        "SELECT * FROM seats_click_hold(%s, 'bob', %s::bigint[], now(), 'tok-bob',"
+        " now() + interval '5 minutes', now() + interval '15 minutes', 10, '5s')",
+        [event.id, f"{{{seat_ids[0]}}}"],
+    )
+
+    async def raced():
+        alice = asyncio.ensure_future(hold(event, "alice", seat_ids[:2]))
+        await asyncio.sleep(0.2)  # her statement is out, waiting for the lock
+        bob.commit()
+        return await alice
+
+    with pytest.raises(SeatsUnavailable) as refused:
+        run(raced())
+    # The same answer the usual way gives now, not a trip the long way.
+    with pytest.raises(SeatsUnavailable) as usual:
+        services.hold_seats(event_id=event.id, holder="alice", seat_ids=seat_ids[:2])
+    assert refused.value.seat_ids == usual.value.seat_ids == seat_ids[:1]
+    assert refused.value.message == usual.value.message
+    assert not Seat.objects.filter(holder="alice").exists()
 
 
 def test_what_needs_judging_is_left_to_the_usual_way_unchanged(
@@ -203,10 +244,11 @@ def test_a_database_slower_than_the_bound_answers_timeout(
     assert run(hold(event, "alice", seat_ids[1:2])).seat_ids == seat_ids[1:2]
 
 
-def test_with_every_connection_busy_a_click_goes_the_usual_way(
+def test_with_every_connection_busy_longer_than_the_wait_a_click_goes_the_usual_way(
     run, event, seat_ids, settings, row_locked
 ):
     settings.SEAT_LOOP_DB_CONNECTIONS = 1
+    settings.SEAT_LOOP_DB_WAIT_SECONDS = 0.1
     settings.SEAT_LOCK_TIMEOUT_SECONDS = 1
     row_locked(seat_ids[0])
 
@@ -221,6 +263,58 @@ def test_with_every_connection_busy_a_click_goes_the_usual_way(
     assert run(both()) is None
     assert not Seat.objects.filter(holder="bob").exists()
     # Once the connection is free again, the same click is answered.
+    assert run(hold(event, "bob", seat_ids[1:2])).seat_ids == seat_ids[1:2]
+
+
+def test_a_click_that_finds_every_connection_busy_waits_for_the_next_given_back(
+    run, event, seat_ids, settings, row_locked, statements
+):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 1
+    settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 0.5
+    row_locked(seat_ids[0])
+
+    async def in_turn():
+        first = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        await asyncio.sleep(0.1)  # its statement is out, waiting for the lock
+        later = [
+            asyncio.ensure_future(hold(event, holder, [seat]))
+            for holder, seat in (("bob", seat_ids[1]), ("carol", seat_ids[2]))
+        ]
+        with pytest.raises(Busy):
+            await first
+        return [await click for click in later]
+
+    bob, carol = run(in_turn())
+    # Answered on the loop, one after the other, on its one connection.
+    assert (bob.seat_ids, carol.seat_ids) == (seat_ids[1:2], seat_ids[2:3])
+    assert len(statements) == 3
+    pool = next(iter(loop_db._by_loop.values()))
+    assert (pool.opened, len(pool.idle), len(pool.waiters)) == (1, 1, 0)
+
+
+def test_a_click_cancelled_while_waiting_for_a_connection_takes_none_away(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 1
+    settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 0.3
+    row_locked(seat_ids[0])
+
+    async def cancelled():
+        first = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        await asyncio.sleep(0.1)
+        waiting = asyncio.ensure_future(hold(event, "bob", seat_ids[1:2]))
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        with pytest.raises(Busy):
+            await first
+
+    run(cancelled())
+    pool = next(iter(loop_db._by_loop.values()))
+    assert (pool.opened, len(pool.idle), len(pool.waiters)) == (1, 1, 0)
     assert run(hold(event, "bob", seat_ids[1:2])).seat_ids == seat_ids[1:2]
 
 
@@ -318,3 +412,30 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class _Idle:
+    """A connection as the pool sees it: open."""
+
+    def is_closed(self) -> bool:
+        return False
+
+
+def test_a_connection_handed_to_a_click_cancelled_just_then_goes_back_to_the_pool():
+    loop = asyncio.new_event_loop()
+    pool = loop_db.LoopConnections({}, 1, loop)
+    conn = _Idle()
+
+    async def handed_then_cancelled():
+        wait = asyncio.ensure_future(pool._given_back(5))
+        await asyncio.sleep(0)  # waiting
+        pool._hand_on(conn)  # handed over; before the click resumes, cancelled
+        wait.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await wait
+
+    try:
+        loop.run_until_complete(handed_then_cancelled())
+    finally:
+        loop.close()
+    assert (pool.idle, list(pool.waiters)) == ([conn], [])
