@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from django import db
 from django.conf import settings
 from django.utils import timezone
 from django_apscheduler.jobstores import DjangoJobStore
@@ -180,6 +181,48 @@ def clean_up(now: datetime) -> dict[str, int]:
     return deleted
 
 
+class _GivesBackItsConnection(BaseScheduler):
+    """A scheduler whose own thread gives its database connection back after
+    each pass (the job store's reads, the submissions it records): kept
+    between passes, a pooled connection stays checked out for good, and
+    outlives the scheduler when it stops."""
+
+    def _process_jobs(self):
+        try:
+            return super()._process_jobs()
+        finally:
+            db.close_old_connections()
+
+
+class _Background(_GivesBackItsConnection, BackgroundScheduler):
+    pass
+
+
+class _Blocking(_GivesBackItsConnection, BlockingScheduler):
+    pass
+
+
+class JobStore(DjangoJobStore):
+    """django-apscheduler's store, whose record of a job's outcome gives its
+    connection back. The record is written from the executor's thread after
+    the job (whose own connection `close_old_connections` handles) and
+    would keep that thread's connection checked out of the pool."""
+
+    @classmethod
+    def handle_execution_event(cls, event):
+        try:
+            return super().handle_execution_event(event)
+        finally:
+            db.close_old_connections()
+
+    @classmethod
+    def handle_error_event(cls, event):
+        try:
+            return super().handle_error_event(event)
+        finally:
+            db.close_old_connections()
+
+
 def build_scheduler(*, blocking: bool) -> BaseScheduler:
     """A scheduler with the sweep and its history clean-up registered.
 
@@ -187,12 +230,12 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
     `coalesce` folds missed runs into one instead of a burst.
     """
     global _scheduler
-    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler_class = _Blocking if blocking else _Background
     scheduler = scheduler_class(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
-    scheduler.add_jobstore(DjangoJobStore(), "default")
+    scheduler.add_jobstore(JobStore(), "default")
     scheduler.add_job(
         sweep_and_admit,
         trigger=IntervalTrigger(seconds=settings.SEAT_SWEEP_SECONDS),

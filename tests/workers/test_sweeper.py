@@ -248,6 +248,34 @@ def test_the_scheduler_frees_an_expired_hold_by_itself(
     assert [(c.reason, c.holders) for c in announcements] == [("expired", ("alice",))]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduler_keeps_no_pooled_connection_between_runs_or_after(settings):
+    settings.SEAT_SWEEP_SECONDS = 0.2
+    connection.close()  # this thread's own, back to the pool
+    pool = connection.pool
+    assert pool is not None, "PostgreSQL runs with a connection pool"
+    scheduler = build_scheduler(blocking=False)
+    try:
+        scheduler.start()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            executions = DjangoJobExecution.objects.filter(
+                job_id=SWEEP_JOB_ID, status=DjangoJobExecution.SUCCESS
+            ).count()
+            connection.close()
+            if executions >= 2:
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert executions >= 2
+    # Nothing the scheduler's threads used is still out of the pool (no
+    # collection of their leftovers first: that would hide one kept).
+    stats = pool.get_stats()
+    assert stats["pool_size"] == stats["pool_available"], stats
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_sweeper_aims_at_expiries_between_its_runs(event, seat_ids, settings):
     """With runs 3 s apart, a hold ending 1 s in is still freed right on time."""
