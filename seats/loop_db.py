@@ -12,11 +12,14 @@ Only a shortcut: `fetch_one` answers None when it has no connection to
 offer (every one busy for longer than SEAT_LOOP_DB_WAIT_SECONDS, none can
 be opened just now, SQLite, or turned off with SEAT_LOOP_DB_CONNECTIONS=0),
 and the caller goes the usual way through the database threads. A click
-that finds every connection busy waits that long for the next one given
-back, first come first served: a statement takes a few milliseconds, and
-the threads' way costs a worker more CPU than the wait (a tenth more per
-answer under contention with 8 connections, before the wait). A lock held
-long, or a database that refuses connections, behaves as it did before.
+that finds every connection busy waits that long (and never past half its
+SEAT_DB_CALL_TIMEOUT_SECONDS) for the next one given back, in turn: a
+statement takes a few milliseconds, and the threads' way cost a worker
+about a quarter more CPU per answer under contention (BENCHMARKS.md,
+"Clicks that wait for the loop's connection"). When the connections are
+stuck (behind row locks held long, on a slow database) a click waits that
+second before it goes the usual way; a database that refuses connections
+sends clicks the usual way at once, as before.
 
 Invariants: a connection runs one statement at a time and belongs to the
 loop that opened it; it runs in autocommit, so an answer is committed; one
@@ -66,10 +69,12 @@ _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnections] 
 
 
 def enabled() -> bool:
-    """PostgreSQL, with loop connections allowed."""
-    return settings.SEAT_LOOP_DB_CONNECTIONS > 0 and connections[
-        "default"
-    ].settings_dict["ENGINE"].endswith("postgresql")
+    """PostgreSQL, with loop connections allowed. Read from the settings,
+    not `connections` (a thread-local lookup, twice per click: about 1 %
+    of a worker's CPU under contention)."""
+    return settings.SEAT_LOOP_DB_CONNECTIONS > 0 and settings.DATABASES["default"][
+        "ENGINE"
+    ].endswith("postgresql")
 
 
 async def fetch_one(sql: str, args: Sequence[Any]) -> Any:
@@ -137,13 +142,14 @@ class LoopConnections:
         self.wait = settings.SEAT_LOOP_DB_WAIT_SECONDS
         self.opened = 0
         self.retry_at = 0.0
+        self.closed = False
         limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
         self.limit = limit if limit > 0 else None
 
     async def fetch_one(self, sql: str, args: Sequence[Any]) -> Any:
         started = time.perf_counter()
         retried = False
-        conn = await self._take()
+        conn = await self._take(started)
         while conn is not None:
             # Given back exactly once, whatever happens (a cancelled click
             # included: its connection is closed, never left counted).
@@ -166,7 +172,7 @@ class LoopConnections:
                 self._give_back(conn, healthy)
             # Gone before it read the statement: once more, on another.
             retried = True
-            conn = await self._take()
+            conn = await self._take(started)
         return None
 
     async def warm(self) -> int:
@@ -182,11 +188,16 @@ class LoopConnections:
                     raise
                 logger.warning("opening the loop's connections: %r", error)
                 break
-            self.idle.append(conn)
+            self._hand_on(conn)
             opened += 1
         return opened
 
     def close(self) -> None:
+        """Close the idle connections now, the busy ones as they are given
+        back; clicks waiting for one go the usual way."""
+        self.closed = True
+        while self.waiters:
+            self._hand_on(None)
         idle, self.idle = self.idle, []
         self.opened -= len(idle)
         loop = self.loop()
@@ -202,13 +213,18 @@ class LoopConnections:
             return None
         return max(0.001, self.limit - (time.perf_counter() - started))
 
-    async def _take(self) -> Any:
+    async def _take(self, started: float) -> Any:
         """An idle or new connection, else the next one given back within
-        `wait` seconds; None: go the usual way."""
+        `wait` seconds (half the call's limit at most, counted from
+        `started`, so the statement keeps the other half); None: go the
+        usual way."""
         conn = await self._take_now()
         if conn is not None or not self._worth_waiting():
             return conn
-        deadline = time.monotonic() + self.wait
+        wait = self.wait
+        if self.limit is not None:
+            wait = min(wait, started + self.limit / 2 - time.perf_counter())
+        deadline = time.monotonic() + wait
         while (left := deadline - time.monotonic()) > 0:
             conn = await self._given_back(left)
             if conn is not None and not conn.is_closed():
@@ -222,7 +238,7 @@ class LoopConnections:
 
     def _worth_waiting(self) -> bool:
         """Every connection open and busy (not a database refusing them)."""
-        return self.wait > 0 and self.opened >= self.size
+        return self.wait > 0 and not self.closed and self.opened >= self.size
 
     async def _given_back(self, timeout: float) -> Any:
         """The connection given back to this click within `timeout`, else
@@ -235,9 +251,11 @@ class LoopConnections:
         except TimeoutError:
             pass
         except BaseException:  # the click was cancelled
-            handed = self._forget(waiter)
-            if handed is not None:
-                self._hand_on(handed)
+            if waiter.done() and not waiter.cancelled():
+                # Handed a connection, or told to look again: passed on.
+                self._hand_on(waiter.result())
+            else:
+                self._forget(waiter)
             raise
         # Handed one just as the wait ran out: it is this click's.
         return self._forget(waiter)
@@ -254,6 +272,8 @@ class LoopConnections:
         return None
 
     async def _take_now(self) -> Any:
+        if self.closed:
+            return None
         while self.idle:
             conn = self.idle.pop()
             if not conn.is_closed():
@@ -274,14 +294,16 @@ class LoopConnections:
             return None
         except BaseException:  # cancelled while connecting
             self.opened -= 1
+            self._hand_on(None)
             raise
 
     def _could_not_open(self) -> None:
         self.opened -= 1
         self.retry_at = time.monotonic() + RETRY_AFTER_SECONDS
+        self._hand_on(None)  # those waiting go the usual way now
 
     def _give_back(self, conn: Any, healthy: bool) -> None:
-        if healthy and not conn.is_closed():
+        if healthy and not conn.is_closed() and not self.closed:
             self._hand_on(conn)
         else:
             self.opened -= 1
@@ -289,8 +311,8 @@ class LoopConnections:
             self._hand_on(None)
 
     def _hand_on(self, conn: Any) -> None:
-        """`conn` to the oldest waiting click (None: it may open one), else
-        idle."""
+        """`conn` to the oldest waiting click (None: it may open one, or
+        must go the usual way), else idle."""
         while self.waiters:
             waiter = self.waiters.popleft()
             if not waiter.done():

@@ -27,7 +27,7 @@ import metrics
 from webhooks.delivery import DeliveryWorker
 from workers.beat import Beat
 from workers.leadership import Leadership
-from workers.sweeper import build_scheduler
+from workers.sweeper import start_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ def start_in_process(*, sweeper: bool, deliveries: bool) -> InProcess:
     always its beat (the sockets' holds are freed if it stops)."""
     running = InProcess(beat=Beat().start())
     if sweeper:
-        running.scheduler = build_scheduler(blocking=False)
-        running.scheduler.start()
+        running.scheduler = start_in_background()
         # The embedded sweeper leads for as long as its process lives (the
         # gauge is summed over live processes only).
         metrics.SWEEPER_LEADING.set(1)
@@ -110,8 +109,7 @@ def _lead(
         stop=stopping,
     ):
         return False
-    scheduler = build_scheduler(blocking=False)
-    scheduler.start()
+    scheduler = start_in_background()
     say(
         f"Sweeper running every {settings.SEAT_SWEEP_SECONDS:g}s "
         f"(database: {engine}). Ctrl-C stops it."

@@ -223,6 +223,16 @@ class JobStore(DjangoJobStore):
             db.close_old_connections()
 
 
+def start_in_background() -> BaseScheduler:
+    """A background scheduler, started. Starting writes its jobs to the job
+    store from the calling thread, whose connection then goes back to the
+    pool (the caller may wait for hours: a serving process, `run_sweeper`)."""
+    scheduler = build_scheduler(blocking=False)
+    scheduler.start()
+    db.close_old_connections()
+    return scheduler
+
+
 def build_scheduler(*, blocking: bool) -> BaseScheduler:
     """A scheduler with the sweep and its history clean-up registered.
 

@@ -162,12 +162,25 @@ def test_a_seat_taken_while_the_click_waited_for_its_lock_is_named_on_the_loop(
         [event.id, f"{{{seat_ids[0]}}}"],
     )
 
+    watcher = other_connection()
+    watcher.autocommit = True
+
     async def raced():
         alice = asyncio.ensure_future(hold(event, "alice", seat_ids[:2]))
-        await asyncio.sleep(0.2)  # her statement is out, waiting for the lock
+        # Her statement is out and waiting for the row lock (past its read).
+        for _ in range(200):
+            await asyncio.sleep(0.025)
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                " 'seats-loop' AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting:
+                break
+        assert waiting, "the click never waited for the lock"
         bob.commit()
         return await alice
 
+    run(loop_db.warm())
     with pytest.raises(SeatsUnavailable) as refused:
         run(raced())
     # The same answer the usual way gives now, not a trip the long way.
@@ -274,20 +287,28 @@ def test_a_click_that_finds_every_connection_busy_waits_for_the_next_given_back(
     settings.SEAT_LOCK_TIMEOUT_SECONDS = 0.5
     row_locked(seat_ids[0])
 
+    answered: list[str] = []
+
+    async def click(holder: str, seat: int):
+        held = await hold(event, holder, [seat])
+        answered.append(holder)
+        return held
+
     async def in_turn():
         first = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
         await asyncio.sleep(0.1)  # its statement is out, waiting for the lock
         later = [
-            asyncio.ensure_future(hold(event, holder, [seat]))
+            asyncio.ensure_future(click(holder, seat))
             for holder, seat in (("bob", seat_ids[1]), ("carol", seat_ids[2]))
         ]
         with pytest.raises(Busy):
             await first
-        return [await click for click in later]
+        return [await each for each in later]
 
     bob, carol = run(in_turn())
-    # Answered on the loop, one after the other, on its one connection.
+    # Answered on the loop, in turn, on its one connection.
     assert (bob.seat_ids, carol.seat_ids) == (seat_ids[1:2], seat_ids[2:3])
+    assert answered == ["bob", "carol"]
     assert len(statements) == 3
     pool = next(iter(loop_db._by_loop.values()))
     assert (pool.opened, len(pool.idle), len(pool.waiters)) == (1, 1, 0)
@@ -306,9 +327,12 @@ def test_a_click_cancelled_while_waiting_for_a_connection_takes_none_away(
         await asyncio.sleep(0.1)
         waiting = asyncio.ensure_future(hold(event, "bob", seat_ids[1:2]))
         await asyncio.sleep(0.05)
+        queue = next(iter(loop_db._by_loop.values())).waiters
+        assert len(queue) == 1
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
+        assert not queue  # out of the queue at once
         with pytest.raises(Busy):
             await first
 
@@ -316,6 +340,55 @@ def test_a_click_cancelled_while_waiting_for_a_connection_takes_none_away(
     pool = next(iter(loop_db._by_loop.values()))
     assert (pool.opened, len(pool.idle), len(pool.waiters)) == (1, 1, 0)
     assert run(hold(event, "bob", seat_ids[1:2])).seat_ids == seat_ids[1:2]
+
+
+def test_a_click_waits_no_longer_than_half_its_bound_so_its_statement_has_time(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 1
+    settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 30
+    settings.SEAT_DB_CALL_TIMEOUT_SECONDS = 0.6
+    row_locked(seat_ids[0])
+
+    async def both():
+        stuck = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        await asyncio.sleep(0.05)
+        second = await hold(event, "bob", seat_ids[1:2])
+        with pytest.raises(DatabaseTimeout):
+            await stuck
+        return second
+
+    # Not a timeout of its own: it went the usual way with time to spare.
+    assert run(both()) is None
+
+
+def test_clicks_waiting_when_the_connections_close_go_the_usual_way(
+    run, event, seat_ids, settings, row_locked
+):
+    settings.SEAT_LOOP_DB_CONNECTIONS = 1
+    settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 0.3
+    row_locked(seat_ids[0])
+
+    async def closed_meanwhile():
+        busy = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.ensure_future(hold(event, "bob", seat_ids[1:2]))
+        await asyncio.sleep(0.05)
+        pool = next(iter(loop_db._by_loop.values()))
+        loop_db.close_all()
+        for _ in range(5):  # a few turns of the loop, not the lock's timeout
+            await asyncio.sleep(0)
+        assert waiting.done() and not busy.done()
+        assert await waiting is None
+        with pytest.raises(Busy):
+            await busy
+        return pool
+
+    pool = run(closed_meanwhile())
+    # The busy connection was closed as it came back, not kept.
+    assert (pool.opened, pool.idle, list(pool.waiters)) == (0, [], [])
 
 
 def test_a_click_cancelled_midway_closes_its_connection(
