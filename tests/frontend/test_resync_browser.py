@@ -74,6 +74,9 @@ def test_the_countdown_warns_once_a_minute_is_left(browser, server):
         timeout=20_000,  # a first socket on a busy machine
     )
     seat(page, 13).click()
+    # The reply itself, not only the pushed change: the jump below would
+    # otherwise time out a request still waiting for it ("Not connected").
+    expect(page.locator("#message")).to_contain_text("is held for you", timeout=FAST)
     expect(page.locator("#countdown")).to_be_visible(timeout=FAST)
     expect(page.locator("#countdown")).not_to_have_class(re.compile("is-warning"))
 
