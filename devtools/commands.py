@@ -31,6 +31,8 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devtools import forkserver
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,8 +48,8 @@ class CommandRunner:
         log.parent.mkdir(parents=True, exist_ok=True)
         read_answers, write_answers = os.pipe()
         with open(log, "ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "devtools.commands", str(write_answers)],
+            self.process = forkserver.popen(
+                ["-m", "devtools.commands", str(write_answers)],
                 cwd=ROOT,
                 env=self.env,
                 stdin=subprocess.PIPE,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import signal
 import socket
 import subprocess
@@ -21,8 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools import migrated
+from devtools import forkserver, migrated
 from devtools.commands import CommandRunner
+from devtools.forkserver import Process
+from devtools.forkserver import raise_open_files_limit as raise_open_files_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "staff-password-1"
@@ -73,7 +74,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for_port(port: int, process: Process, timeout: float = 30) -> None:
     """Return once `port` accepts connections; raise if `process` exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,20 +88,12 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     raise RuntimeError(f"server did not listen on {port} within {timeout}s")
 
 
-def raise_open_files_limit() -> int:
-    """Soft open-files limit up to the hard one (thousands of sockets need it)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
 @dataclass
 class Worker:
     """A server process listening on 127.0.0.1:`port`."""
 
     port: int
-    process: subprocess.Popen
+    process: Process
 
     @property
     def pid(self) -> int:
@@ -133,7 +126,7 @@ class Project:
         # from the template needs no command (migrate), and so no command log.
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.env = child_environment(os.environ, self.var_dir, env)
-        self.processes: list[subprocess.Popen] = []
+        self.processes: list[Process] = []
         self._runner: CommandRunner | None = None
 
     def python(self, *argv: str, timeout: float | None = None) -> str:
@@ -213,21 +206,21 @@ class Project:
             raise RuntimeError(f"seed_demo said no event id: {out!r}")
         return int(found.group(1))
 
-    def spawn_python(self, name: str, *argv: str) -> subprocess.Popen:
+    def spawn_python(self, name: str, *argv: str) -> Process:
         """A long-running `python *argv`; its output goes to var_dir/name.log."""
         with open(self.var_dir / f"{name}.log", "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, *argv],
+            process = forkserver.popen(
+                argv,
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=raise_open_files_limit if self.many_sockets else None,
+                many_files=self.many_sockets,
             )
         self.processes.append(process)
         return process
 
-    def spawn(self, name: str, *args: str) -> subprocess.Popen:
+    def spawn(self, name: str, *args: str) -> Process:
         """A long-running `manage.py` command; its output goes to var_dir/name.log."""
         return self.spawn_python(name, "manage.py", *args)
 
@@ -252,7 +245,7 @@ class Project:
         path = self.var_dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def stop(self, process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    def stop(self, process: Process, sig: int = signal.SIGTERM) -> None:
         if process.poll() is None:
             process.send_signal(sig)
             try:
@@ -292,7 +285,7 @@ class LiveServer(Project):
             return ""
         return self.log(_listening_log("serve", self.worker.port))
 
-    def stop(self, process: subprocess.Popen | None = None, sig: int = signal.SIGTERM):
+    def stop(self, process: Process | None = None, sig: int = signal.SIGTERM):
         if process is not None:
             return super().stop(process, sig)
         if self.worker is not None:
