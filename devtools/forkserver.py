@@ -12,11 +12,13 @@ A forked child runs its program as `python script.py ...` or `python -m
 module ...` would: its own argv, environment, working directory, standard
 streams and passed descriptors; coverage started
 before any project module is imported (the fork server imports none and
-runs without coverage); the interpreter's normal exit (atexit, non-daemon
+runs without coverage); its standard streams made afresh; the caller's
+open-files limit; the interpreter's normal exit (atexit, non-daemon
 threads). What it shares with its siblings is what a fork shares: the hash
 seed and the libraries' module state as imported. Anything else (other
-interpreter options, a PYTHON* variable that differs, a stdout pipe) is
-started fresh by `subprocess.Popen`.
+interpreter options, a PYTHON*, LC_*, LANG or TZ variable that differs, a
+stdout pipe) is started fresh by `subprocess.Popen`, as is everything once
+the fork server cannot start.
 
 Only the test suite turns it on (`enable`, from tests/conftest.py;
 SEATS_FORK_SERVER=0 turns it off): the benchmarks measure servers started
@@ -30,8 +32,10 @@ and passes each on, over a socket of the child's own, to the
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import importlib
+import io
 import json
 import os
 import resource
@@ -40,7 +44,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -48,8 +54,10 @@ from typing import IO, Any
 ROOT = Path(__file__).resolve().parents[1]
 
 # Imported once by the fork server: libraries only, none of which needs
-# Django's settings, starts a thread or installs Twisted's reactor (daphne's
-# server module installs one, so it is left to the child).
+# Django's settings, starts a thread, keeps a descriptor open or installs
+# Twisted's reactor (daphne's server module installs one, so it is left to
+# the child; so is prometheus_client, which picks its multi-process mode
+# from the environment as it is imported). The fork server checks.
 PRELOAD = (
     "asyncio",
     "email.utils",
@@ -74,7 +82,6 @@ PRELOAD = (
     "redis.asyncio",
     "psycopg",
     "asyncpg",
-    "prometheus_client",
     "jsonschema",
     "pydantic",
     "apscheduler.schedulers.background",
@@ -88,6 +95,8 @@ PRELOAD = (
 _APPLIED_IN_CHILD = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
 _PACKET = 1 << 20
 _MAX_FDS = 64
+# How long a start may take before the fork server counts as gone.
+_READY_SECONDS = 60.0
 
 _enabled = False
 _server: _Client | None = None
@@ -113,9 +122,10 @@ def popen(
 ) -> Process:
     """`subprocess.Popen([sys.executable, *argv], ...)`, forked where it can be.
 
-    The streams take what Popen takes but a stdout or stderr pipe (None,
-    DEVNULL, a file or descriptor; PIPE for stdin; STDOUT for stderr);
-    `many_files` raises the child's open-files limit to the hard one.
+    Forked for a script or `-m module` whose environment sets the
+    interpreter up as the fork server's, with no output to a pipe; started
+    fresh otherwise. `many_files` raises the child's open-files limit to the
+    hard one.
     """
     server = _client() if _enabled and _forkable(argv, stdout, stderr) else None
     if server is not None and server.same_interpreter(env):
@@ -158,14 +168,27 @@ def _server_environment(inherited: Mapping[str, str]) -> dict[str, str]:
     return clean | {"PYTHONUNBUFFERED": "1"}
 
 
+def _interpreter_setting(name: str) -> bool:
+    """Read by the interpreter or the standard library as it starts."""
+    return name.startswith(("PYTHON", "LC_")) or name in ("LANG", "TZ")
+
+
 def _client() -> _Client | None:
-    """This process's fork server, started on first use; None if it cannot be."""
-    global _server
+    """This process's fork server, started on first use; None (and no fork
+    server from now on) if it cannot be."""
+    global _server, _enabled
     with _server_lock:
-        if _server is None or not _server.alive():
+        if _server is not None and not _server.alive():
+            _server.close()
+            _server = None
+        if _server is None:
             try:
                 _server = _Client()
-            except OSError:
+            except OSError as error:
+                _enabled = False
+                print(
+                    f"fork server unavailable, starting fresh: {error}", file=sys.stderr
+                )
                 return None
         return _server
 
@@ -173,10 +196,20 @@ def _client() -> _Client | None:
 class ForkedProcess:
     """What callers use of `subprocess.Popen`, for a child of the fork server:
     its pid, its exit status (negative for a signal, as Popen's), signals,
-    `stdin` when it was a pipe."""
+    `stdin` when it was a pipe.
+
+    Signals go through a pidfd, which names this process and no later one
+    with its pid; if the fork server goes first, the pidfd still says when
+    the child has ended (with 255: its status went with its parent).
+    """
 
     def __init__(
-        self, args: list[str], pid: int, status: socket.socket, stdin: IO[bytes] | None
+        self,
+        args: list[str],
+        pid: int,
+        pidfd: int,
+        status: socket.socket,
+        stdin: IO[bytes] | None,
     ) -> None:
         self.args = args
         self.pid = pid
@@ -184,7 +217,9 @@ class ForkedProcess:
         self.stdin = stdin
         self.stdout = None
         self.stderr = None
-        self._status = status
+        self._pidfd = pidfd
+        self._status: socket.socket | None = status
+        self._lock = threading.Lock()
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -198,11 +233,12 @@ class ForkedProcess:
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass  # it has just ended; its status is on its way
+        with self._lock:
+            if self.returncode is None:
+                try:
+                    signal.pidfd_send_signal(self._pidfd, sig)
+                except ProcessLookupError:
+                    pass  # it has just ended; its status is on its way
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -218,21 +254,40 @@ class ForkedProcess:
             self.stdin.close()
         self.wait()
 
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.close(self._pidfd)
+
     def _read(self, timeout: float | None) -> bool:
-        """True once the exit status has come (or can never come)."""
-        waiter = select.poll()
-        waiter.register(self._status.fileno(), select.POLLIN)
-        if not waiter.poll(None if timeout is None else max(0.0, timeout) * 1000):
-            return False
+        """True once the exit status has come (or the child has ended with
+        its parent, the fork server, gone before it)."""
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        while True:
+            with self._lock:
+                if self.returncode is not None:
+                    return True
+                waiter = select.poll()
+                source = self._status.fileno() if self._status else self._pidfd
+                waiter.register(source, select.POLLIN)
+                if waiter.poll(0):
+                    self._take(source)
+                    continue
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            # Outside the lock, so that a signal can be sent meanwhile.
+            waiter.poll(None if left is None else min(left, 0.5) * 1000)
+
+    def _take(self, source: int) -> None:
+        if self._status is None:  # the pidfd: ended, status unknown
+            self.returncode = 255
+            return
         packet = self._status.recv(_PACKET)
         self._status.close()
+        self._status = None
         if packet:
             self.returncode = json.loads(packet)["returncode"]
-        else:
-            # The fork server went first (its caller is exiting): the child
-            # is nobody's to wait for any more.
-            self.returncode = 255
-        return True
+        # else the fork server went first: the pidfd says when it ends
 
 
 # A child as callers hold it, however it was started.
@@ -245,17 +300,31 @@ class _Client:
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.environment = _server_environment(os.environ)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "devtools.forkserver", str(theirs.fileno())],
-            cwd=ROOT,
-            env=self.environment,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            pass_fds=(theirs.fileno(),),
-        )
+        log = Path(tempfile.gettempdir()) / f"seats-forkserver-{os.getpid()}.log"
+        with open(log, "ab") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "devtools.forkserver", str(theirs.fileno())],
+                cwd=ROOT,
+                env=self.environment,
+                stdin=subprocess.DEVNULL,
+                stdout=errors,
+                stderr=subprocess.STDOUT,
+                pass_fds=(theirs.fileno(),),
+            )
         theirs.close()
         self.control = ours
         self.lock = threading.Lock()
+        # Ready once its imports are done; what failed otherwise is in its log.
+        self.control.settimeout(_READY_SECONDS)
+        try:
+            ready = self.control.recv(_PACKET)
+        except TimeoutError:
+            ready = b""
+        finally:
+            self.control.settimeout(None)
+        if ready != b"ready":
+            self.close()
+            raise OSError(f"the fork server did not start; see {log}")
         atexit.register(self.close)
 
     def alive(self) -> bool:
@@ -263,8 +332,9 @@ class _Client:
 
     def same_interpreter(self, env: Mapping[str, str]) -> bool:
         """True when `env` sets the interpreter up as the fork server's was
-        (every PYTHON* variable but those a child applies itself)."""
-        names = {k for k in (*env, *self.environment) if k.startswith("PYTHON")}
+        (every variable it reads as it starts, but those a child applies
+        itself)."""
+        names = {k for k in (*env, *self.environment) if _interpreter_setting(k)}
         return all(
             env.get(name) == self.environment.get(name)
             for name in names - set(_APPLIED_IN_CHILD)
@@ -281,6 +351,8 @@ class _Client:
         pass_fds: Sequence[int],
         many_files: bool,
     ) -> ForkedProcess:
+        if not os.path.isdir(cwd):
+            raise FileNotFoundError(f"no such directory: {cwd}")
         opened: list[int] = []  # ours to close once the child has them
 
         def fd_of(stream: Any, default: int) -> int:
@@ -308,6 +380,7 @@ class _Client:
             "cwd": str(cwd),
             "env": dict(env),
             "pass_fds": list(pass_fds),
+            "open_files": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
             "many_files": many_files,
         }
         try:
@@ -317,17 +390,29 @@ class _Client:
                     [json.dumps(request).encode()],
                     [child_status.fileno(), in_fd, out_fd, err_fd, *pass_fds],
                 )
+            status.settimeout(_READY_SECONDS)
+            started, fds, _, _ = socket.recv_fds(status, _PACKET, 1)
+            status.settimeout(None)
+        except OSError:
+            status.close()
+            if pipe_in is not None:
+                pipe_in.close()
+            raise
         finally:
             child_status.close()
             for fd in opened:
                 os.close(fd)
-        started = status.recv(_PACKET)
-        if not started:
+        answer = json.loads(started) if started else {"error": "no answer"}
+        if "pid" not in answer or len(fds) != 1:
+            status.close()
+            for fd in fds:
+                os.close(fd)
             if pipe_in is not None:
                 pipe_in.close()
-            raise OSError("the fork server ended before starting the child")
-        pid = json.loads(started)["pid"]
-        return ForkedProcess([sys.executable, *argv], pid, status, pipe_in)
+            raise OSError(f"the fork server could not start {argv}: {answer}")
+        return ForkedProcess(
+            [sys.executable, *argv], answer["pid"], fds[0], status, pipe_in
+        )
 
     def close(self) -> None:
         """Let the fork server go (its children carry on)."""
@@ -345,11 +430,21 @@ class _Client:
 def _serve(control: socket.socket) -> tuple[dict, list[int]] | None:
     """Fork a child per request until the caller goes; in a child, return
     its request and descriptors (status socket closed), else None."""
+    # Ctrl-C in the terminal reaches the whole process group: it is for the
+    # tests and their children, not for the process that starts them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in PRELOAD:
         importlib.import_module(name)
+    from django.conf import settings
+
+    assert not settings.configured, "a preloaded module read Django's settings"
     assert "twisted.internet.reactor" not in sys.modules, "a reactor was installed"
     assert threading.active_count() == 1, "a preloaded module started a thread"
     wake_read, wake_write = os.pipe()
+    own = {0, 1, 2, control.fileno(), wake_read, wake_write}
+    left_open = {int(fd) for fd in os.listdir("/proc/self/fd")} - own
+    # listdir's own descriptor is in the listing, and closed by now.
+    assert len(left_open) <= 1, f"a preloaded module kept descriptors {left_open}"
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
@@ -357,6 +452,7 @@ def _serve(control: socket.socket) -> tuple[dict, list[int]] | None:
     waiter = select.poll()
     waiter.register(control.fileno(), select.POLLIN)
     waiter.register(wake_read, select.POLLIN)
+    control.send(b"ready")
     while True:
         for fd, _ in waiter.poll():
             if fd == wake_read:
@@ -367,10 +463,19 @@ def _serve(control: socket.socket) -> tuple[dict, list[int]] | None:
             if not packet:
                 return None
             status = socket.socket(fileno=fds[0])
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as error:
+                for received in fds[1:]:
+                    os.close(received)
+                with contextlib.suppress(OSError):
+                    status.send(json.dumps({"error": str(error)}).encode())
+                status.close()
+                continue
             if pid == 0:
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.default_int_handler)
                 os.close(wake_read)
                 os.close(wake_write)
                 control.close()
@@ -381,7 +486,13 @@ def _serve(control: socket.socket) -> tuple[dict, list[int]] | None:
             for received in fds[1:]:
                 os.close(received)
             children[pid] = status
-            status.send(json.dumps({"pid": pid}).encode())
+            pidfd = os.pidfd_open(pid)
+            try:
+                socket.send_fds(status, [json.dumps({"pid": pid}).encode()], [pidfd])
+            except OSError:
+                pass  # the caller gave up waiting; the child is reaped all the same
+            finally:
+                os.close(pidfd)
 
 
 def _reap(children: dict[int, socket.socket]) -> None:
@@ -394,19 +505,26 @@ def _reap(children: dict[int, socket.socket]) -> None:
             return
         status = children.pop(pid, None)
         if status is not None:
-            try:
+            with contextlib.suppress(OSError):  # nobody is waiting for it any more
                 returncode = os.waitstatus_to_exitcode(code)
                 status.send(json.dumps({"returncode": returncode}).encode())
-            except OSError:
-                pass  # nobody is waiting for it any more
             status.close()
+
+
+# The fork server's own standard streams, kept referenced in a child: they
+# own descriptors 0-2, and collected they would close what the child put there.
+_server_streams: list[Any] = []
 
 
 def _become(request: dict, fds: list[int]) -> None:
     """Turn this forked process into `python *argv` with the request's
-    streams, descriptors, environment and directory, and run it."""
+    streams, descriptors, limits, environment and directory, and run it."""
     import runpy
 
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if request["many_files"] else min(request["open_files"], hard)
+    if wanted != soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     targets = [0, 1, 2, *request["pass_fds"]]
     # Out of the targets' way first: a received descriptor may sit on one.
     moved = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3 + max(targets)) for fd in fds]
@@ -416,12 +534,11 @@ def _become(request: dict, fds: list[int]) -> None:
         os.dup2(fd, target, inheritable=True)
     for fd in moved:
         os.close(fd)
-    if request["many_files"]:
-        raise_open_files_limit()
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
     sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    _fresh_streams(unbuffered=bool(os.environ.get("PYTHONUNBUFFERED")))
     if os.environ.get("COVERAGE_PROCESS_START") or os.environ.get(
         "COVERAGE_PROCESS_CONFIG"
     ):
@@ -435,8 +552,31 @@ def _become(request: dict, fds: list[int]) -> None:
         runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
     else:
         sys.argv = list(argv)
-        sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))
+        sys.path[0] = os.path.dirname(os.path.realpath(argv[0]))
         runpy.run_path(argv[0], run_name="__main__")
+
+
+def _fresh_streams(*, unbuffered: bool) -> None:
+    """sys.stdin, stdout and stderr as a fresh interpreter makes them for
+    the descriptors now at 0-2 (buffering, tty or not)."""
+    _server_streams.extend([sys.stdin, sys.stdout, sys.stderr])
+    encoding = sys.stdout.encoding
+
+    def writer(fd: int, errors: str) -> io.TextIOWrapper:
+        raw = io.FileIO(fd, "wb", closefd=False)
+        tty = raw.isatty()
+        return io.TextIOWrapper(
+            raw if unbuffered else io.BufferedWriter(raw),
+            encoding=encoding,
+            errors=errors,
+            line_buffering=tty or fd == 2,
+            write_through=unbuffered,
+        )
+
+    reader = io.BufferedReader(io.FileIO(0, "rb", closefd=False))
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(reader, encoding=encoding)
+    sys.stdout = sys.__stdout__ = writer(1, sys.stdout.errors)
+    sys.stderr = sys.__stderr__ = writer(2, "backslashreplace")
 
 
 def main(control_fd: int) -> None:

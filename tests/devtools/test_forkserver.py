@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -16,27 +18,39 @@ from devtools.forkserver import ForkedProcess
 
 CHILD = textwrap.dedent(
     """
-    import json, os, sys
+    import json, os, resource, sys
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
     report = {
         "argv": sys.argv[1:],
         "cwd": os.getcwd(),
         "flavour": os.environ.get("FLAVOUR"),
         "main": __name__,
-        "reactor": "twisted.internet.reactor" in sys.modules,
+        "stdout": [type(sys.stdout.buffer).__name__, sys.stdout.line_buffering],
+        "stdin": sys.stdin.read() if mode == "stdin" else None,
+        "open_files": list(resource.getrlimit(resource.RLIMIT_NOFILE)),
     }
-    if len(sys.argv) > 1 and sys.argv[1] == "echo":
-        with os.fdopen(int(sys.argv[2]), "w") as answers:
-            answers.write(sys.stdin.readline().upper())
+    if mode == "fds":
+        seen = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+        report["fds"] = [fd for fd in seen if os.path.exists(f"/proc/self/fd/{fd}")]
+        for fd in map(int, sys.argv[2:]):
+            with os.fdopen(fd, "w") as passed:
+                passed.write(str(fd))
     print(json.dumps(report))
-    if len(sys.argv) > 1 and sys.argv[1] == "fail":
+    if mode == "fail":
         raise ValueError("as asked")
-    if len(sys.argv) > 1 and sys.argv[1] == "exit":
+    if mode == "exit":
         sys.exit(int(sys.argv[2]))
-    if len(sys.argv) > 1 and sys.argv[1] == "sleep":
+    if mode == "sleep":
         import time
         time.sleep(60)
     """
 )
+
+
+@pytest.fixture(autouse=True)
+def forked(monkeypatch):
+    """Forking on, whatever SEATS_FORK_SERVER says for the rest of the suite."""
+    monkeypatch.setattr(forkserver, "_enabled", True)
 
 
 @pytest.fixture
@@ -47,7 +61,7 @@ def script(tmp_path):
 
 
 def start(script, tmp_path, *args: str, env: dict | None = None, **streams):
-    out = tmp_path / "out.log"
+    out = tmp_path / f"out-{'-'.join(args) or 'plain'}.log"
     with open(out, "ab") as log:
         process = forkserver.popen(
             [str(script), *args],
@@ -60,20 +74,23 @@ def start(script, tmp_path, *args: str, env: dict | None = None, **streams):
     return process, out
 
 
+def report_of(process, out) -> dict:
+    assert process.wait(timeout=30) == 0, out.read_text()
+    return json.loads(out.read_text())
+
+
 def test_a_child_runs_as_a_script_with_its_own_argv_environment_and_directory(
     script, tmp_path
 ):
-    process, out = start(script, tmp_path, "a", "b")
+    process, out = start(script, tmp_path, "a", "b", stdin=subprocess.DEVNULL)
     assert isinstance(process, ForkedProcess)
-    assert process.wait(timeout=30) == 0
-    report = json.loads(out.read_text())
-    assert report == {
-        "argv": ["a", "b"],
-        "cwd": str(tmp_path),
-        "flavour": "forked",
-        "main": "__main__",
-        "reactor": False,
-    }
+    report = report_of(process, out)
+    assert report["argv"] == ["a", "b"]
+    assert report["cwd"] == str(tmp_path)
+    assert report["flavour"] == "forked"
+    assert report["main"] == "__main__"
+    # The caller's limit, not whatever the fork server started with.
+    assert report["open_files"] == list(resource.getrlimit(resource.RLIMIT_NOFILE))
 
 
 def test_a_child_module_runs_as_main(tmp_path):
@@ -92,6 +109,17 @@ def test_a_child_module_runs_as_main(tmp_path):
     process.stdin.close()
     assert process.wait(timeout=30) == 0
     assert out.read_text() == '{"a":[1,2]}\n'
+
+
+def test_standard_streams_are_made_for_the_child(script, tmp_path):
+    unbuffered, out = start(
+        script, tmp_path, "stdin", stdin=subprocess.DEVNULL, env=dict(os.environ)
+    )
+    assert report_of(unbuffered, out)["stdout"] == ["FileIO", False]
+    assert json.loads(out.read_text())["stdin"] == ""
+    plain = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    buffered, out = start(script, tmp_path, "buffered", env=plain)
+    assert report_of(buffered, out)["stdout"] == ["BufferedWriter", False]
 
 
 def test_exit_codes_exceptions_and_signals_come_back_as_popen_gives_them(
@@ -114,20 +142,117 @@ def test_exit_codes_exceptions_and_signals_come_back_as_popen_gives_them(
 
 def test_a_pipe_on_stdin_and_a_passed_descriptor_reach_the_child(script, tmp_path):
     read_answers, write_answers = os.pipe()
-    process, _ = start(
-        script,
-        tmp_path,
-        "echo",
-        str(write_answers),
-        stdin=subprocess.PIPE,
-        pass_fds=(write_answers,),
-    )
+    with open(tmp_path / "out.log", "ab") as log:
+        process = forkserver.popen(
+            [str(script), "fds", str(write_answers)],
+            cwd=tmp_path,
+            env=dict(os.environ),
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_answers,),
+        )
     os.close(write_answers)
-    process.stdin.write(b"hello\n")
-    process.stdin.flush()
+    process.stdin.close()
     with os.fdopen(read_answers) as answers:
-        assert answers.read() == "HELLO\n"
-    assert process.wait(timeout=30) == 0
+        assert answers.read() == str(write_answers)
+    report = report_of(process, tmp_path / "out.log")
+    # Nothing of the fork server's own reaches the child.
+    assert report["fds"] == sorted({0, 1, 2, write_answers})
+
+
+def free_descriptors(count: int) -> list[int]:
+    """The lowest descriptor numbers this process has free."""
+    free = []
+    for fd in range(3, 256):
+        try:
+            os.fstat(fd)
+        except OSError:
+            free.append(fd)
+            if len(free) == count:
+                return free
+    raise AssertionError("no free descriptors below 256")
+
+
+def test_passed_descriptors_on_the_numbers_the_fork_server_receives_on(
+    script, tmp_path
+):
+    """The fork server receives a request's descriptors on its lowest free
+    numbers: passed descriptors that want low numbers must still land on
+    them, each with its own file."""
+    pipes = [os.pipe() for _ in range(6)]
+    wanted = free_descriptors(6)
+    readers = []
+    for fd, (read_end, write_end) in zip(wanted, pipes, strict=True):
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        readers.append(read_end)
+    process, out = start(
+        script, tmp_path, "fds", *map(str, wanted), pass_fds=tuple(wanted)
+    )
+    for fd, read_end in zip(wanted, readers, strict=True):
+        os.close(fd)
+        with os.fdopen(read_end) as passed:
+            assert passed.read() == str(fd)
+    assert report_of(process, out)["fds"] == sorted({0, 1, 2, *wanted})
+
+
+def test_many_files_raises_the_childs_limit_to_the_hard_one(tmp_path, script):
+    out = tmp_path / "out.log"
+    with open(out, "ab") as log:
+        process = forkserver.popen(
+            [str(script)],
+            cwd=tmp_path,
+            env=dict(os.environ),
+            stdout=log,
+            many_files=True,
+        )
+    soft, hard = report_of(process, out)["open_files"]
+    assert soft == hard == resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+
+def test_children_started_from_several_threads_at_once_get_their_own_argv(
+    script, tmp_path
+):
+    def one(n: int) -> list[str]:
+        process, out = start(script, tmp_path, f"thread-{n}")
+        return report_of(process, out)["argv"]
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(one, range(8))) == [[f"thread-{n}"] for n in range(8)]
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan waits for whoever adopted it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_child_outliving_its_fork_server_can_still_be_stopped(script, tmp_path):
+    client = forkserver._Client()
+    try:
+        with open(tmp_path / "out.log", "ab") as log:
+            process = client.spawn(
+                [str(script), "sleep"],
+                tmp_path,
+                dict(os.environ),
+                None,
+                log,
+                subprocess.STDOUT,
+                (),
+                False,
+            )
+        client.process.kill()
+        client.process.wait(timeout=30)
+        assert process.poll() is None and running(process.pid)  # orphaned
+        process.terminate()
+        assert process.wait(timeout=30) == 255  # its status went with its parent
+        assert not running(process.pid)
+    finally:
+        client.close()
 
 
 @pytest.mark.parametrize(
@@ -135,6 +260,7 @@ def test_a_pipe_on_stdin_and_a_passed_descriptor_reach_the_child(script, tmp_pat
     [
         (["-c", "print('hi')"], {}),  # interpreter options are not forked
         (["{script}"], {"PYTHONHASHSEED": "7"}),  # nor another interpreter set-up
+        (["{script}"], {"TZ": "Pacific/Auckland"}),  # read as `time` is imported
     ],
 )
 def test_what_a_fork_cannot_give_is_started_fresh(script, tmp_path, argv, env_extra):
