@@ -47,6 +47,11 @@ CHILD = textwrap.dedent(
 )
 
 
+# The children here run a small script, not the project: measuring them
+# would cost each a coverage start and a data file for nothing.
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+
+
 @pytest.fixture(autouse=True)
 def forked(monkeypatch):
     """Forking on, whatever SEATS_FORK_SERVER says for the rest of the suite."""
@@ -66,7 +71,7 @@ def start(script, tmp_path, *args: str, env: dict | None = None, **streams):
         process = forkserver.popen(
             [str(script), *args],
             cwd=tmp_path,
-            env=env or dict(os.environ, FLAVOUR="forked"),
+            env=env or dict(ENV, FLAVOUR="forked"),
             stdout=log,
             stderr=subprocess.STDOUT,
             **streams,
@@ -99,7 +104,7 @@ def test_a_child_module_runs_as_main(tmp_path):
         process = forkserver.popen(
             ["-m", "json.tool", "--compact"],
             cwd=tmp_path,
-            env=dict(os.environ),
+            env=dict(ENV),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -113,11 +118,11 @@ def test_a_child_module_runs_as_main(tmp_path):
 
 def test_standard_streams_are_made_for_the_child(script, tmp_path):
     unbuffered, out = start(
-        script, tmp_path, "stdin", stdin=subprocess.DEVNULL, env=dict(os.environ)
+        script, tmp_path, "stdin", stdin=subprocess.DEVNULL, env=dict(ENV)
     )
     assert report_of(unbuffered, out)["stdout"] == ["FileIO", False]
     assert json.loads(out.read_text())["stdin"] == ""
-    plain = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    plain = {k: v for k, v in ENV.items() if k != "PYTHONUNBUFFERED"}
     buffered, out = start(script, tmp_path, "buffered", env=plain)
     assert report_of(buffered, out)["stdout"] == ["BufferedWriter", False]
 
@@ -146,7 +151,7 @@ def test_a_pipe_on_stdin_and_a_passed_descriptor_reach_the_child(script, tmp_pat
         process = forkserver.popen(
             [str(script), "fds", str(write_answers)],
             cwd=tmp_path,
-            env=dict(os.environ),
+            env=dict(ENV),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -203,7 +208,7 @@ def test_many_files_raises_the_childs_limit_to_the_hard_one(tmp_path, script):
         process = forkserver.popen(
             [str(script)],
             cwd=tmp_path,
-            env=dict(os.environ),
+            env=dict(ENV),
             stdout=log,
             many_files=True,
         )
@@ -238,7 +243,7 @@ def test_a_child_outliving_its_fork_server_can_still_be_stopped(script, tmp_path
             process = client.spawn(
                 [str(script), "sleep"],
                 tmp_path,
-                dict(os.environ),
+                dict(ENV),
                 None,
                 log,
                 subprocess.STDOUT,
@@ -265,7 +270,7 @@ def test_a_child_outliving_its_fork_server_can_still_be_stopped(script, tmp_path
 )
 def test_what_a_fork_cannot_give_is_started_fresh(script, tmp_path, argv, env_extra):
     argv = [a.format(script=script) for a in argv]
-    env = dict(os.environ, FLAVOUR="fresh") | env_extra
+    env = dict(ENV, FLAVOUR="fresh") | env_extra
     with open(tmp_path / "out.log", "ab") as log:
         process = forkserver.popen(
             argv, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
