@@ -36,6 +36,7 @@ SIZES = [
     ("fanout_idle_seconds", 3.0, 0.5, float, "fan-out: idle window before rounds"),
     ("fanout_rounds", 30, 3, int, "fan-out: hold+release rounds per size"),
     ("fanout_warmup", 2, 1, int, "fan-out: unrecorded rounds per size"),
+    ("fanout_click_rounds", 100, 20, int, "fan-out: rounds with no watcher"),
     ("standard_max_n", 1000, 1000, int, "fan-out: largest N for the standard pattern"),
     ("generators", 2, 2, int, "load-generator processes"),
     ("expiry_holds", 500, 20, int, "expiry: holds (one holder each)"),

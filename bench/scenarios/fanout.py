@@ -34,14 +34,13 @@ from devtools.wsclient import SeatMapClient, ignore, seat_map_path
 NAME = "fanout"
 TITLE = "fan-out latency, one server process"
 ROUND_TIMEOUT = 60.0
+# The idle window before the rounds with no watcher, at least.
+CLICK_IDLE_SECONDS = 2.0
 # Between rounds, longer than the broadcast window (SEAT_BROADCAST_WINDOW_SECONDS,
 # 50 ms): each round's change reaches a quiet event and goes out at once, as
 # one click on an event nobody else is clicking does. What a busy event's
 # window costs and saves, the contention and on-sale scenarios measure.
 ROUND_PAUSE = 0.08
-# Rounds with the acting client alone, for the CPU of a click itself.
-CLICK_ROUNDS = 20
-CLICK_IDLE_SECONDS = 2.0
 
 # (system, layer): the floor has no channel layer, "redis" there is pub/sub.
 SETUPS = [
@@ -102,7 +101,9 @@ async def measure(ctx, system: str, layer: str) -> dict:
         seats = actor.snapshot.get("seats") or [{"id": 1}]
         seat_ids = [seats[0]["id"]]
         version = actor.snapshot.get("version", 0)
-        click_cpu, version = await _click_cpu(server.pid, actor, seat_ids, version)
+        click_cpu, version = await _click_cpu(
+            server.pid, actor, seat_ids, version, options
+        )
         sizes = []
         wanted = options.fanout_sizes
         if system == "standard":
@@ -193,15 +194,24 @@ async def measure(ctx, system: str, layer: str) -> dict:
 
 
 async def _click_cpu(
-    pid: int, actor: SeatMapClient, seat_ids: list[int], version: int
+    pid: int, actor: SeatMapClient, seat_ids: list[int], version: int, options
 ) -> tuple[float, int]:
     """The server's CPU per round with the acting client alone (less the
-    same time idle), and the event's version after those rounds."""
+    same time idle), and the event's version after those rounds.
+
+    The kernel counts a process's CPU in 10 ms ticks, and the idle rate
+    comes from a few seconds: over the 20 rounds this took once, a click's
+    figure was off by a millisecond or more either way (2.2 ms in one full
+    run, 4.2 ms in another, against 1.5 ms back to back), and with it the
+    rows' "net of the clicks". So a hundred rounds, and an idle window of
+    a few seconds."""
+    rounds = options.fanout_click_rounds
+    idle_seconds = max(CLICK_IDLE_SECONDS, options.fanout_idle_seconds)
     idle_from = cpu_seconds(pid)
-    await asyncio.sleep(CLICK_IDLE_SECONDS)
-    idle_per_s = (cpu_seconds(pid) - idle_from) / CLICK_IDLE_SECONDS
+    await asyncio.sleep(idle_seconds)
+    idle_per_s = (cpu_seconds(pid) - idle_from) / idle_seconds
     started, cpu_from = time.monotonic(), cpu_seconds(pid)
-    for i in range(CLICK_ROUNDS):
+    for i in range(rounds):
         kind = "hold" if i % 2 == 0 else "release"
         reply = await actor.request({"type": kind, "seat_ids": seat_ids})
         if reply["type"] != f"{kind}.ok":
@@ -210,7 +220,7 @@ async def _click_cpu(
         await asyncio.sleep(ROUND_PAUSE)
     cpu = cpu_seconds(pid) - cpu_from
     net = max(0.0, cpu - idle_per_s * (time.monotonic() - started))
-    return net / CLICK_ROUNDS, version
+    return net / rounds, version
 
 
 async def _open(pool) -> int:
