@@ -20,7 +20,7 @@ from pathlib import Path
 from bench import report
 from bench.context import Context
 from bench.scenarios import SCENARIOS
-from devtools import forkserver
+from devtools import forking
 from devtools.processes import ROOT, raise_open_files_limit
 
 RESULTS = ROOT / "bench" / "results"
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         # A check that the harness runs, not a measurement: its servers and
         # commands start by fork, as the test suite's do. Measured runs
         # start theirs as a deployment does.
-        forkserver.enable()
+        forking.enable()
     results = asyncio.run(run_all(options, argv))
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(results, indent=2) + "\n")

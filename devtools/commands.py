@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from devtools import forkserver
+from devtools import forking
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ class CommandRunner:
         log.parent.mkdir(parents=True, exist_ok=True)
         read_answers, write_answers = os.pipe()
         with open(log, "ab") as out:
-            self.process = forkserver.popen(
+            self.process = forking.popen(
                 ["-m", "devtools.commands", str(write_answers)],
                 cwd=ROOT,
                 env=self.env,

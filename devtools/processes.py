@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools import forkserver, migrated
+from devtools import forking, migrated
 from devtools.commands import CommandRunner
-from devtools.forkserver import Process
-from devtools.forkserver import raise_open_files_limit as raise_open_files_limit
+from devtools.forking import Process
+from devtools.forking import raise_open_files_limit as raise_open_files_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "staff-password-1"
@@ -209,7 +209,7 @@ class Project:
     def spawn_python(self, name: str, *argv: str) -> Process:
         """A long-running `python *argv`; its output goes to var_dir/name.log."""
         with open(self.var_dir / f"{name}.log", "ab") as log:
-            process = forkserver.popen(
+            process = forking.popen(
                 argv,
                 cwd=ROOT,
                 env=self.env,

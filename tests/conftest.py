@@ -9,7 +9,7 @@ from channels.layers import channel_layers
 from django.conf import settings
 from django.utils import timezone
 
-from devtools import forkserver
+from devtools import forking
 from plans.venues import create_venue
 from seats.models import Event, Seat
 from tests.frontend import browsers
@@ -54,8 +54,8 @@ def _rank(item: pytest.Item) -> int:
 
 def pytest_configure(config):
     # Servers and commands start by fork from a process that has imported
-    # the libraries already (devtools/forkserver.py): a second of CPU each.
-    forkserver.enable()
+    # the libraries already (devtools/forking.py): a second of CPU each.
+    forking.enable()
     # Registered here too, so --strict-markers accepts it whatever pyproject says.
     config.addinivalue_line(
         "markers", "postgres: needs PostgreSQL; deselected on any other database"

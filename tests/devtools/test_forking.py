@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from devtools import forkserver
-from devtools.forkserver import ForkedProcess
+from devtools import forking
+from devtools.forking import ForkedProcess
 
 CHILD = textwrap.dedent(
     """
@@ -55,7 +55,7 @@ ENV = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
 @pytest.fixture(autouse=True)
 def forked(monkeypatch):
     """Forking on, whatever SEATS_FORK_SERVER says for the rest of the suite."""
-    monkeypatch.setattr(forkserver, "_enabled", True)
+    monkeypatch.setattr(forking, "_enabled", True)
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def script(tmp_path):
 def start(script, tmp_path, *args: str, env: dict | None = None, **streams):
     out = tmp_path / f"out-{'-'.join(args) or 'plain'}.log"
     with open(out, "ab") as log:
-        process = forkserver.popen(
+        process = forking.popen(
             [str(script), *args],
             cwd=tmp_path,
             env=env or dict(ENV, FLAVOUR="forked"),
@@ -101,7 +101,7 @@ def test_a_child_runs_as_a_script_with_its_own_argv_environment_and_directory(
 def test_a_child_module_runs_as_main(tmp_path):
     out = tmp_path / "out.log"
     with open(out, "ab") as log:
-        process = forkserver.popen(
+        process = forking.popen(
             ["-m", "json.tool", "--compact"],
             cwd=tmp_path,
             env=dict(ENV),
@@ -148,7 +148,7 @@ def test_exit_codes_exceptions_and_signals_come_back_as_popen_gives_them(
 def test_a_pipe_on_stdin_and_a_passed_descriptor_reach_the_child(script, tmp_path):
     read_answers, write_answers = os.pipe()
     with open(tmp_path / "out.log", "ab") as log:
-        process = forkserver.popen(
+        process = forking.popen(
             [str(script), "fds", str(write_answers)],
             cwd=tmp_path,
             env=dict(ENV),
@@ -205,7 +205,7 @@ def test_passed_descriptors_on_the_numbers_the_fork_server_receives_on(
 def test_many_files_raises_the_childs_limit_to_the_hard_one(tmp_path, script):
     out = tmp_path / "out.log"
     with open(out, "ab") as log:
-        process = forkserver.popen(
+        process = forking.popen(
             [str(script)],
             cwd=tmp_path,
             env=dict(ENV),
@@ -237,7 +237,7 @@ def running(pid: int) -> bool:
 
 
 def test_a_child_outliving_its_fork_server_can_still_be_stopped(script, tmp_path):
-    client = forkserver._Client()
+    client = forking._Client()
     try:
         with open(tmp_path / "out.log", "ab") as log:
             process = client.spawn(
@@ -272,7 +272,7 @@ def test_what_a_fork_cannot_give_is_started_fresh(script, tmp_path, argv, env_ex
     argv = [a.format(script=script) for a in argv]
     env = dict(ENV, FLAVOUR="fresh") | env_extra
     with open(tmp_path / "out.log", "ab") as log:
-        process = forkserver.popen(
+        process = forking.popen(
             argv, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     assert isinstance(process, subprocess.Popen)
