@@ -261,8 +261,9 @@ class _Client:
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.environment = _server_environment(os.environ)
-        log = Path(tempfile.gettempdir()) / f"seats-forkserver-{os.getpid()}.log"
-        with open(log, "ab") as errors:
+        handle, name = tempfile.mkstemp(prefix="seats-forkserver-", suffix=".log")
+        self.log = log = Path(name)
+        with open(handle, "ab") as errors:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "devtools.forkserver", str(theirs.fileno())],
                 cwd=ROOT,
@@ -376,10 +377,14 @@ class _Client:
         )
 
     def close(self) -> None:
-        """Let the fork server go (its children carry on)."""
+        """Let the fork server go (its children carry on); its log goes too
+        unless something was written there."""
         self.control.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        with contextlib.suppress(OSError):
+            if self.log.stat().st_size == 0:
+                self.log.unlink()

@@ -258,6 +258,7 @@ def test_a_child_outliving_its_fork_server_can_still_be_stopped(script, tmp_path
         assert not running(process.pid)
     finally:
         client.close()
+    assert not client.log.exists()  # nothing was written there
 
 
 @pytest.mark.parametrize(
