@@ -231,7 +231,7 @@ class ForkedProcess:
                 source = self._status.fileno() if self._status else self._pidfd
                 waiter.register(source, select.POLLIN)
                 if waiter.poll(0):
-                    self._take(source)
+                    self._take()
                     continue
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
@@ -239,7 +239,9 @@ class ForkedProcess:
             # Outside the lock, so that a signal can be sent meanwhile.
             waiter.poll(None if left is None else min(left, 0.5) * 1000)
 
-    def _take(self, source: int) -> None:
+    def _take(self) -> None:
+        """What has come: the status, the fork server gone, or the child
+        ended with its parent gone (the pidfd)."""
         if self._status is None:  # the pidfd: ended, status unknown
             self.returncode = 255
             return
@@ -345,6 +347,7 @@ class _Client:
             "open_files": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
             "many_files": many_files,
         }
+        fds: list[int] = []
         try:
             with self.lock:
                 socket.send_fds(
@@ -355,8 +358,13 @@ class _Client:
             status.settimeout(_READY_SECONDS)
             started, fds, _, _ = socket.recv_fds(status, PACKET_BYTES, 1)
             status.settimeout(None)
+            answer = json.loads(started) if started else {"error": "no answer"}
+            if "pid" not in answer or len(fds) != 1:
+                raise OSError(f"the fork server could not start {argv}: {answer}")
         except OSError:
             status.close()
+            for fd in fds:
+                os.close(fd)
             if pipe_in is not None:
                 pipe_in.close()
             raise
@@ -364,14 +372,6 @@ class _Client:
             child_status.close()
             for fd in opened:
                 os.close(fd)
-        answer = json.loads(started) if started else {"error": "no answer"}
-        if "pid" not in answer or len(fds) != 1:
-            status.close()
-            for fd in fds:
-                os.close(fd)
-            if pipe_in is not None:
-                pipe_in.close()
-            raise OSError(f"the fork server could not start {argv}: {answer}")
         return ForkedProcess(
             [sys.executable, *argv], answer["pid"], fds[0], status, pipe_in
         )
