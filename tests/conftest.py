@@ -56,6 +56,10 @@ def pytest_configure(config):
     # Servers and commands start by fork from a process that has imported
     # the libraries already (devtools/forking.py): a second of CPU each.
     forking.enable()
+    # pytest-xdist hands files out largest first unless told not to, which
+    # would put the long files of few tests (faults, clusters) last.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
     # Registered here too, so --strict-markers accepts it whatever pyproject says.
     config.addinivalue_line(
         "markers", "postgres: needs PostgreSQL; deselected on any other database"
