@@ -206,7 +206,13 @@ SEAT_BOX_OFFICE_HOLD_MAX_SECONDS = env_int(
     "SEAT_BOX_OFFICE_HOLD_MAX_SECONDS", 7 * 86400, minimum=60
 )
 SEAT_MAX_PER_HOLDER = env_int("SEAT_MAX_PER_HOLDER", 10, minimum=1)
+# The sweeper releases expired holds every this many seconds, and at each
+# hold's expiry in between (workers/sweeper.py).
 SEAT_SWEEP_SECONDS = env_float("SEAT_SWEEP_SECONDS", 1.0)
+# One scheduled run of the sweep job lasts this long (never less than
+# SEAT_SWEEP_SECONDS), sweeping all along: the scheduler's bookkeeping (the
+# job's row, an execution record, a connection) happens once a run.
+SEAT_SWEEP_RUN_SECONDS = env_float("SEAT_SWEEP_RUN_SECONDS", 60.0)
 # How long a request waits for another's row lock (PostgreSQL) before it
 # gives up with a retryable `busy` error instead of hanging.
 SEAT_LOCK_TIMEOUT_SECONDS = env_float("SEAT_LOCK_TIMEOUT_SECONDS", 3.0)

@@ -12,10 +12,13 @@ default client-side binding, under which nothing is prepared.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def prepared_cursor() -> AbstractContextManager[Any]:
@@ -141,3 +144,14 @@ def _debug_cursor_class() -> type:
                 return super().executemany(sql, param_list)
 
     return PreparedDebugCursor
+
+
+def aware(value: Any) -> datetime | None:
+    """A datetime read by a raw cursor, aware as the ORM would give it
+    (SQLite answers with text, and an aggregate of a datetime column too)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    moment: datetime = value
+    return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from django import db
@@ -41,11 +41,15 @@ ADMIT_SECONDS = 1.0
 
 # A sweep aimed at an expiry runs this long after it, so `held_until <= now`.
 _AIM_AFTER_SECONDS = 0.005
-# How often a run looks again for the next expiry (new holds appear meanwhile).
+# How often a run looks again for the next expiry (new holds appear
+# meanwhile) and whether its scheduler has stopped.
 _RECHECK_SECONDS = 0.5
 # A run ends this long before the next one is due, so that one is never
 # skipped as "already running".
 _HANDOVER_SECONDS = 0.05
+# After a failed pass (the database away), a run pauses this long before the
+# next, doubling up to the last.
+_RETRY_SECONDS = (0.5, 5.0)
 
 # The scheduler running the sweep in this process, if any (see build_scheduler).
 _scheduler: BaseScheduler | None = None
@@ -53,31 +57,61 @@ _scheduler: BaseScheduler | None = None
 
 @close_old_connections
 def sweep_and_admit() -> int:
-    """Release every expired hold now, then again at each expiry due before
-    the next scheduled run, admitting from waiting rooms as their ticks come
-    due; returns how many seats were released.
+    """One run of the sweep job; returns how many seats it released.
 
-    Browsers see a seat freed within milliseconds of its expiry instead of
-    up to SEAT_SWEEP_SECONDS later, and the job still ends before its next
-    run is due, so runs never overlap.
+    A run lasts until just before the next is due (SEAT_SWEEP_RUN_SECONDS)
+    or until its scheduler stops. Meanwhile it releases expired holds every
+    SEAT_SWEEP_SECONDS and at each expiry as it comes (so browsers see a
+    seat freed within milliseconds of its time), admits from waiting rooms
+    as their ticks come due and at their openings, and frees dead
+    processes' holds. Long runs keep the scheduler's bookkeeping (the job's
+    row, an execution record, a fresh connection) to once a run instead of
+    once a sweep: most of an idle server's CPU before. A failed pass (the
+    database away) is logged and the run goes on after a pause, so a run
+    never ends on an error and never overlaps the next.
     """
     ends = _run_deadline()
-    released = _sweep_once()
-    _admit_when_due()
-    while (remaining := ends - time.monotonic()) > 0:
-        upcoming = selectors.next_expiry()
-        opening = waiting.next_opening(timezone.now())
-        wait = remaining
-        for moment in (upcoming, opening):
-            if moment is not None:
-                wait = min(wait, _seconds_until(moment))
-        time.sleep(max(0.0, min(wait, remaining, _RECHECK_SECONDS)))
-        if upcoming is not None and timezone.now() >= upcoming:
-            released += _sweep_once()
-        _admit_when_due(opened=opening is not None and timezone.now() >= opening)
-    # Last: it never delays an expiry's release or an opening's admission.
-    _free_orphans_when_due()
-    return released
+    released = 0
+    sweep_at = time.monotonic()  # the first sweep at once
+    due = None
+    pause = _RETRY_SECONDS[0]
+    while True:
+        try:
+            opened = due is not None and _passed(due.opening)
+            if time.monotonic() >= sweep_at or (due and _passed(due.expiry)):
+                released += _sweep_once()
+                sweep_at = time.monotonic() + settings.SEAT_SWEEP_SECONDS
+            _admit_when_due(opened=opened)
+            _free_orphans_when_due()
+            due = selectors.next_due(timezone.now())
+            pause = _RETRY_SECONDS[0]
+            wait = min(sweep_at - time.monotonic(), _RECHECK_SECONDS)
+            for moment in (due.expiry, due.opening):
+                if moment is not None:
+                    wait = min(wait, _seconds_until(moment))
+        except Exception:
+            logger.exception("sweep failed; trying again in %gs", pause)
+            db.close_old_connections()  # a broken connection is replaced
+            due, wait = None, pause
+            pause = min(pause * 2, _RETRY_SECONDS[1])
+        remaining = ends - time.monotonic()
+        if remaining <= 0 or _stopped():
+            return released
+        time.sleep(max(0.0, min(wait, remaining)))
+        if _stopped():
+            return released
+
+
+def _passed(moment: datetime | None) -> bool:
+    return moment is not None and timezone.now() >= moment
+
+
+def _stopped() -> bool:
+    """Whether this process's scheduler has been shut down (a stopping
+    process, a sweeper that lost its lock): the run ends within
+    _RECHECK_SECONDS instead of sweeping on unled."""
+    scheduler = _scheduler
+    return scheduler is not None and scheduler.state == STATE_STOPPED
 
 
 _last_admission = -float("inf")
@@ -121,14 +155,20 @@ def _free_orphans_when_due() -> None:
 
 
 def _run_deadline() -> float:
-    """time.monotonic() at which this run hands over to the next one."""
-    interval = settings.SEAT_SWEEP_SECONDS
+    """time.monotonic() at which this run hands over to the next one (half
+    a sweep interval when no scheduler can say: a run called by hand)."""
     job = _next_run_of_sweep()
     if job is None or job.next_run_time is None:
-        return time.monotonic() + interval / 2
+        return time.monotonic() + settings.SEAT_SWEEP_SECONDS / 2
     # While a run is going, next_run_time already names the following run.
     left = (job.next_run_time - datetime.now(UTC)).total_seconds()
-    return time.monotonic() + max(0.0, min(left - _HANDOVER_SECONDS, interval))
+    return time.monotonic() + max(0.0, min(left - _HANDOVER_SECONDS, run_seconds()))
+
+
+def run_seconds() -> float:
+    """How long one run of the sweep job lasts: SEAT_SWEEP_RUN_SECONDS, and
+    never less than one sweep interval."""
+    return max(settings.SEAT_SWEEP_RUN_SECONDS, settings.SEAT_SWEEP_SECONDS)
 
 
 def _next_run_of_sweep():
@@ -248,7 +288,7 @@ def build_scheduler(*, blocking: bool) -> BaseScheduler:
     scheduler.add_jobstore(JobStore(), "default")
     scheduler.add_job(
         sweep_and_admit,
-        trigger=IntervalTrigger(seconds=settings.SEAT_SWEEP_SECONDS),
+        trigger=IntervalTrigger(seconds=run_seconds()),
         id=SWEEP_JOB_ID,
         name="Release expired holds, admit from waiting rooms",
         replace_existing=True,

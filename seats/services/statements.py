@@ -17,15 +17,13 @@ out as SQL, and tests/seats/test_status.py holds them to `status_of`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection
 from django.db.models import Model
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from seats.models import (
     BookedSeat,
@@ -36,7 +34,7 @@ from seats.models import (
     Seat,
     WaitingRoom,
 )
-from seats.sql import prepared_cursor
+from seats.sql import aware, prepared_cursor
 
 CENTS = Decimal("0.01")
 
@@ -180,7 +178,7 @@ def select_seats(
         seat.avoids_single_seats = bool(row[-4])  # type: ignore[attr-defined]
         seat.buyer_details = row[-3]  # type: ignore[attr-defined]
         seat.room_on = bool(row[-2])  # type: ignore[attr-defined]
-        seat.channel_releases_at = _aware(row[-1])  # type: ignore[attr-defined]
+        seat.channel_releases_at = aware(row[-1])  # type: ignore[attr-defined]
         seats.append(seat)
     return seats
 
@@ -324,18 +322,8 @@ def _param(moment: datetime) -> Any:
 def _times(row: Sequence[Any], positions: list[int]) -> list[Any]:
     values = list(row)
     for i in positions:
-        values[i] = _aware(values[i])
+        values[i] = aware(values[i])
     return values
-
-
-def _aware(value: Any) -> datetime | None:
-    """A datetime read by a raw cursor, aware as the ORM would give it."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    moment: datetime = value
-    return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
 
 
 # A booking's record of its seats, copied from the seats and their categories

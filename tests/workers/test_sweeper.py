@@ -216,6 +216,7 @@ def test_the_scheduler_frees_an_expired_hold_by_itself(
 ):
     """Real clock, real scheduler: the one test here that waits for time."""
     settings.SEAT_SWEEP_SECONDS = 0.2
+    settings.SEAT_SWEEP_RUN_SECONDS = 0.4  # runs end, and are recorded, soon
     a, b = seat_ids[:2]
     past = timezone.now() - timedelta(seconds=settings.SEAT_HOLD_SECONDS + 1)
     services.hold_seats(event_id=event.id, holder="alice", seat_ids=[a], now=past)
@@ -259,6 +260,7 @@ def _checked_out(pool) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_the_scheduler_keeps_no_pooled_connection_once_stopped(settings):
     settings.SEAT_SWEEP_SECONDS = 0.2
+    settings.SEAT_SWEEP_RUN_SECONDS = 0.2
     connection.close()  # this thread's own, back to the pool
     pool = connection.pool
     assert pool is not None, "PostgreSQL runs with a connection pool"
@@ -285,7 +287,7 @@ def test_the_scheduler_keeps_no_pooled_connection_once_stopped(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_sweeper_aims_at_expiries_between_its_runs(event, seat_ids, settings):
-    """With runs 3 s apart, a hold ending 1 s in is still freed right on time."""
+    """With sweeps 3 s apart, a hold ending 1 s in is still freed right on time."""
     settings.SEAT_SWEEP_SECONDS = 3
     settings.SEAT_HOLD_SECONDS = 1
     scheduler = build_scheduler(blocking=False)
@@ -304,9 +306,75 @@ def test_the_sweeper_aims_at_expiries_between_its_runs(event, seat_ids, settings
         gc.collect()
     swept_at = Activity.objects.get(seat_id=seat_ids[0], kind="expired").at
     lag = (swept_at - hold.held_until).total_seconds()
-    # A plain interval would leave it up to the 3 s run interval; aimed, the
+    # A plain interval would leave it up to the 3 s sweep interval; aimed, the
     # lag is a small fraction of it.
     assert 0 <= lag < settings.SEAT_SWEEP_SECONDS / 4, lag
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_run_sweeps_all_along_and_ends_when_its_scheduler_stops(
+    event, seat_ids, settings
+):
+    """A run lasts SEAT_SWEEP_RUN_SECONDS and sweeps every SEAT_SWEEP_SECONDS
+    meanwhile: the scheduler's bookkeeping is once a run, not once a sweep.
+    Shut down, the scheduler's run ends at once, not at its minute's end."""
+    settings.SEAT_SWEEP_SECONDS = 0.2
+    settings.SEAT_SWEEP_RUN_SECONDS = 60
+    scheduler = build_scheduler(blocking=False)
+    stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True})
+    try:
+        scheduler.start()
+        time.sleep(0.3)  # the run is under way
+        # Already past its time: no expiry to aim at, only the sweep finds it.
+        past = timezone.now() - timedelta(seconds=settings.SEAT_HOLD_SECONDS + 1)
+        services.hold_seats(
+            event_id=event.id, holder="alice", seat_ids=seat_ids[:1], now=past
+        )
+        deadline = time.monotonic() + 5
+        while Seat.objects.filter(pk=seat_ids[0], hold__isnull=False).exists():
+            assert time.monotonic() < deadline, "never swept"
+            time.sleep(0.02)
+        started = DjangoJobExecution.objects.filter(job_id=SWEEP_JOB_ID)
+        assert started.count() == 1  # one run, several sweeps
+    finally:
+        stopper.start()
+        stopper.join(timeout=10)
+        gc.collect()
+    assert not stopper.is_alive(), "the run went on after its scheduler stopped"
+    run = DjangoJobExecution.objects.get(job_id=SWEEP_JOB_ID)
+    assert run.status == DjangoJobExecution.SUCCESS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_pass_is_tried_again_within_the_run(
+    event, seat_ids, settings, monkeypatch, caplog
+):
+    """A database error in a pass is logged, and the same run sweeps again
+    after a pause instead of ending (the next run is a minute away)."""
+    from django.db import OperationalError
+
+    from workers import sweeper
+
+    monkeypatch.setattr(sweeper, "_scheduler", None)  # a run of 1.5 s
+    settings.SEAT_SWEEP_SECONDS = 3
+    past = timezone.now() - timedelta(seconds=settings.SEAT_HOLD_SECONDS + 1)
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[:2], now=past
+    )
+    real, calls = services.release_expired, []
+
+    def once_failing(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "release_expired", once_failing)
+    assert sweeper.sweep_and_admit() == 2
+    assert len(calls) == 2
+    assert not Seat.objects.filter(pk__in=seat_ids[:2], hold__isnull=False).exists()
+    failures = [r for r in caplog.records if r.getMessage().startswith("sweep failed")]
+    assert len(failures) == 1 and failures[0].exc_info is not None
 
 
 @pytest.mark.django_db
