@@ -70,6 +70,9 @@ def sweep_and_admit() -> int:
     database away) is logged and the run goes on after a pause, so a run
     never ends on an error and never overlaps the next.
     """
+    # This run's own scheduler: a sweeper that lost its lock and won it
+    # back has a new one, and this run must still end with the old.
+    scheduler = _scheduler
     ends = _run_deadline()
     released = 0
     sweep_at = time.monotonic()  # the first sweep at once
@@ -95,10 +98,10 @@ def sweep_and_admit() -> int:
             due, wait = None, pause
             pause = min(pause * 2, _RETRY_SECONDS[1])
         remaining = ends - time.monotonic()
-        if remaining <= 0 or _stopped():
+        if remaining <= 0 or _stopped(scheduler):
             return released
         time.sleep(max(0.0, min(wait, remaining)))
-        if _stopped():
+        if _stopped(scheduler):
             return released
 
 
@@ -106,11 +109,10 @@ def _passed(moment: datetime | None) -> bool:
     return moment is not None and timezone.now() >= moment
 
 
-def _stopped() -> bool:
-    """Whether this process's scheduler has been shut down (a stopping
-    process, a sweeper that lost its lock): the run ends within
-    _RECHECK_SECONDS instead of sweeping on unled."""
-    scheduler = _scheduler
+def _stopped(scheduler: BaseScheduler | None) -> bool:
+    """Whether the run's scheduler has been shut down (a stopping process,
+    a sweeper that lost its lock): the run ends within _RECHECK_SECONDS
+    instead of sweeping on unled."""
     return scheduler is not None and scheduler.state == STATE_STOPPED
 
 

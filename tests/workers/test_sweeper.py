@@ -6,7 +6,8 @@ import gc
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -343,6 +344,45 @@ def test_one_run_sweeps_all_along_and_ends_when_its_scheduler_stops(
     assert not stopper.is_alive(), "the run went on after its scheduler stopped"
     run = DjangoJobExecution.objects.get(job_id=SWEEP_JOB_ID)
     assert run.status == DjangoJobExecution.SUCCESS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_ends_with_its_own_scheduler_though_a_new_one_leads(
+    settings, monkeypatch
+):
+    """A sweeper that lost its lock and won it back runs a new scheduler:
+    the old one's run still ends when the old one stops (two runs would
+    admit from the waiting rooms twice over)."""
+    from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+
+    from workers import sweeper
+
+    class Scheduler:
+        """The two things a run asks of its scheduler."""
+
+        def __init__(self):
+            self.state = STATE_RUNNING
+            self._jobstores_lock = threading.RLock()
+
+        def get_job(self, job_id):
+            return SimpleNamespace(
+                next_run_time=datetime.now(UTC) + timedelta(minutes=1)
+            )
+
+    settings.SEAT_SWEEP_RUN_SECONDS = 60
+    old, new = Scheduler(), Scheduler()
+    monkeypatch.setattr(sweeper, "_scheduler", old)
+    run = threading.Thread(target=sweeper.sweep_and_admit)
+    run.start()
+    try:
+        time.sleep(0.3)  # under way
+        monkeypatch.setattr(sweeper, "_scheduler", new)
+        old.state = STATE_STOPPED
+        run.join(timeout=10)
+        assert not run.is_alive(), "the run went on after its own scheduler stopped"
+    finally:
+        new.state = STATE_STOPPED
+        run.join()
 
 
 @pytest.mark.django_db(transaction=True)
