@@ -59,8 +59,9 @@ _scheduler: BaseScheduler | None = None
 def sweep_and_admit() -> int:
     """One run of the sweep job; returns how many seats it released.
 
-    A run lasts until just before the next is due (SEAT_SWEEP_RUN_SECONDS)
-    or until its scheduler stops. Meanwhile it releases expired holds every
+    A run lasts until just before the next is due (SEAT_SWEEP_RUN_SECONDS;
+    until the one after if a long pass made the scheduler skip the next) or
+    until its scheduler stops. Meanwhile it releases expired holds every
     SEAT_SWEEP_SECONDS and at each expiry as it comes (so browsers see a
     seat freed within milliseconds of its time), admits from waiting rooms
     as their ticks come due and at their openings, and frees dead
@@ -73,7 +74,9 @@ def sweep_and_admit() -> int:
     # This run's own scheduler: a sweeper that lost its lock and won it
     # back has a new one, and this run must still end with the old.
     scheduler = _scheduler
-    ends = _run_deadline()
+    # Without a scheduler to say when the next run is (a run by hand), half
+    # a sweep interval.
+    ends = _handover_at() or time.monotonic() + settings.SEAT_SWEEP_SECONDS / 2
     released = 0
     sweep_at = time.monotonic()  # the first sweep at once
     due = None
@@ -97,16 +100,31 @@ def sweep_and_admit() -> int:
             db.close_old_connections()  # a broken connection is replaced
             due, wait = None, pause
             pause = min(pause * 2, _RETRY_SECONDS[1])
-        remaining = ends - time.monotonic()
-        if remaining <= 0 or _stopped(scheduler):
-            return released
-        time.sleep(max(0.0, min(wait, remaining)))
-        if _stopped(scheduler):
+        if time.monotonic() >= ends:
+            # A long pass can run past the handover, and the scheduler then
+            # skips the next run as "already running": this run carries on
+            # until the one after, or nothing would sweep for a whole run.
+            later = _handover_at()
+            if later is None or later <= time.monotonic():
+                return released
+            ends = later
+        if _sleep_until(min(time.monotonic() + wait, ends), scheduler):
             return released
 
 
 def _passed(moment: datetime | None) -> bool:
     return moment is not None and timezone.now() >= moment
+
+
+def _sleep_until(wake: float, scheduler: BaseScheduler | None) -> bool:
+    """Sleep until `wake` (time.monotonic()), looking every _RECHECK_SECONDS
+    whether the run's scheduler has stopped; True if it has."""
+    while not _stopped(scheduler):
+        left = wake - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(left, _RECHECK_SECONDS))
+    return True
 
 
 def _stopped(scheduler: BaseScheduler | None) -> bool:
@@ -156,12 +174,12 @@ def _free_orphans_when_due() -> None:
         logger.exception("freeing dead processes' holds failed; retrying later")
 
 
-def _run_deadline() -> float:
-    """time.monotonic() at which this run hands over to the next one (half
-    a sweep interval when no scheduler can say: a run called by hand)."""
+def _handover_at() -> float | None:
+    """time.monotonic() at which this run hands over to the next one, or
+    None when no scheduler can say."""
     job = _next_run_of_sweep()
     if job is None or job.next_run_time is None:
-        return time.monotonic() + settings.SEAT_SWEEP_SECONDS / 2
+        return None
     # While a run is going, next_run_time already names the following run.
     left = (job.next_run_time - datetime.now(UTC)).total_seconds()
     return time.monotonic() + max(0.0, min(left - _HANDOVER_SECONDS, run_seconds()))
