@@ -64,22 +64,7 @@ def record_change(
         outbox.read_endpoints()
         version = _bump_version(event_id)
         rest = rows
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                event_id=event_id,
-                seat_id=seat_id,
-                kind=reason,
-                holder=holder,
-                at=now,
-                version=version,
-                staff=staff,
-                note=note,
-            )
-            for seat_id, holder in rest
-        ],
-        batch_size=CHUNK,
-    )
+    _log(event_id, str(reason), rest, now, version, staff, note)
     outbox.enqueue_seat_change(
         event_id=event_id, version=version, reason=str(reason), groups=groups, now=now
     )
@@ -121,8 +106,7 @@ def _bump_and_log(
     sql = (
         f"WITH bumped AS (UPDATE {events} SET version = version + 1 "
         "WHERE id = %s RETURNING version), "
-        f"logged AS (INSERT INTO {activity} "
-        "(event_id, seat_id, kind, holder, at, version, staff, note) "
+        f"logged AS (INSERT INTO {activity} {_LOG_COLUMNS} "
         "SELECT %s, row.seat_id, %s, row.holder, %s, bumped.version, %s, %s "
         f"FROM bumped, (VALUES {values}) AS row (seat_id, holder) "
         "RETURNING version) "
@@ -143,6 +127,37 @@ def _bump_and_log(
     )
     outbox.remember_endpoints(row[1])
     return int(row[0])
+
+
+# Activity rows per INSERT of `_log`: eight parameters each, under SQLite's
+# smallest cap on a statement's parameters (999).
+LOG_ROWS = 100
+_LOG_COLUMNS = "(event_id, seat_id, kind, holder, at, version, staff, note)"
+
+
+def _log(
+    event_id: int,
+    reason: str,
+    rows: Sequence[tuple[int, str]],
+    now: datetime,
+    version: int,
+    staff: str,
+    note: str,
+) -> None:
+    """These activity rows under `version`, as plain INSERTs of LOG_ROWS
+    rows at most: the ORM's bulk_create cost a third of an embedded
+    click's CPU in the services (BENCHMARKS.md, "An idle sweeper")."""
+    activity = connection.ops.quote_name(Activity._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    for part in chunks(rows, LOG_ROWS):
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
+        params: list[object] = []
+        for seat_id, holder in part:
+            params += [event_id, seat_id, reason, holder, at, version, staff, note]
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {activity} {_LOG_COLUMNS} VALUES {values}", params
+            )
 
 
 def _bump_version(event_id: int) -> int:
