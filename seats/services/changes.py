@@ -129,9 +129,9 @@ def _bump_and_log(
     return int(row[0])
 
 
-# Activity rows per INSERT of `_log`: eight parameters each, under SQLite's
-# smallest cap on a statement's parameters (999).
-LOG_ROWS = 100
+# Activity rows per INSERT of `_log`: eight parameters each, within SQLite's
+# smallest cap on a statement's parameters (999), as Django's bulk_create.
+LOG_ROWS = 999 // 8
 _LOG_COLUMNS = "(event_id, seat_id, kind, holder, at, version, staff, note)"
 
 
