@@ -72,3 +72,16 @@ def _close_the_tests_pages(request) -> Iterator[None]:
     for context in browser.contexts:
         if context not in before:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def selling_hall(tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo hall (zones, three coloured categories), selling on the map
+    itself: a server per module that asks for it."""
+    with live_server(
+        tmp_path_factory.mktemp("selling"),
+        seeds=[("--allow-single-seats",)],
+        SEAT_HOLD_SECONDS="120",
+        SEAT_HOLD_MAX_SECONDS="240",
+    ) as server:
+        yield server

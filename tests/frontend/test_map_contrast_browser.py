@@ -8,12 +8,9 @@ instead, from the styles the browser computed, and axe runs on the rest of the p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from devtools.processes import LiveServer, live_server
 from tests.frontend.pages import AXE_JS, FAST, box, open_map, seat
 
 pytestmark = pytest.mark.browser
@@ -65,18 +62,6 @@ async () => {
 """
 
 
-@pytest.fixture(scope="module")
-def hall(tmp_path_factory) -> Iterator[LiveServer]:
-    """The demo hall (three coloured categories), selling on the map itself."""
-    with live_server(
-        tmp_path_factory.mktemp("contrast"),
-        seeds=[("--allow-single-seats",)],
-        SEAT_HOLD_SECONDS="120",
-        SEAT_HOLD_MAX_SECONDS="240",
-    ) as server:
-        yield server
-
-
 def hold(page: Page, seat_id: int) -> None:
     seat(page, seat_id).click()
     expect(seat(page, seat_id)).to_have_attribute(
@@ -84,14 +69,14 @@ def hold(page: Page, seat_id: int) -> None:
     )
 
 
-def test_every_seat_number_reads_at_4_5_to_1_whatever_its_seat(browser, hall):
-    buyer = open_map(browser, hall, **DESKTOP)
+def test_every_seat_number_reads_at_4_5_to_1_whatever_its_seat(browser, selling_hall):
+    buyer = open_map(browser, selling_hall, **DESKTOP)
     hold(buyer, 40)
     buyer.get_by_role("button", name="Book 1 seat").click()
     expect(buyer.locator("#booking-result")).to_contain_text("reference", timeout=FAST)
-    other = open_map(browser, hall, **DESKTOP)
+    other = open_map(browser, selling_hall, **DESKTOP)
     hold(other, 41)
-    page = open_map(browser, hall, **DESKTOP)
+    page = open_map(browser, selling_hall, **DESKTOP)
     hold(page, 42)
     expect(seat(page, 40)).to_have_attribute("data-status", "booked", timeout=FAST)
     expect(seat(page, 41)).to_have_attribute("data-status", "held", timeout=FAST)
@@ -111,8 +96,8 @@ def test_every_seat_number_reads_at_4_5_to_1_whatever_its_seat(browser, hall):
         each.context.close()
 
 
-def test_the_legend_draws_available_like_the_seats(browser, hall):
-    page = open_map(browser, hall, **DESKTOP)
+def test_the_legend_draws_available_like_the_seats(browser, selling_hall):
+    page = open_map(browser, selling_hall, **DESKTOP)
     swatches = page.locator(
         '#legend > li:first-child .swatch-seat[data-status="available"] rect'
     )
@@ -127,9 +112,9 @@ def test_the_legend_draws_available_like_the_seats(browser, hall):
 
 
 def test_a_desktop_sees_the_whole_hall_balcony_included_on_the_first_screen(
-    browser, hall
+    browser, selling_hall
 ):
-    page = open_map(browser, hall, **DESKTOP)
+    page = open_map(browser, selling_hall, **DESKTOP)
     frame = page.locator("#map-frame").bounding_box()
     assert frame["y"] + frame["height"] <= 800, frame
     low = page.evaluate(
@@ -144,8 +129,10 @@ def test_a_desktop_sees_the_whole_hall_balcony_included_on_the_first_screen(
     page.context.close()
 
 
-def test_a_phone_zone_zooms_to_seats_a_finger_can_pick_with_row_letters(browser, hall):
-    page = open_map(browser, hall, **PHONE)
+def test_a_phone_zone_zooms_to_seats_a_finger_can_pick_with_row_letters(
+    browser, selling_hall
+):
+    page = open_map(browser, selling_hall, **PHONE)
     page.locator("#zone-nav").get_by_role("button", name="Balcony").tap()
     pitch = page.evaluate(
         "() => { const [a, b] = ['A16', 'A17'].map((n) => [...document"
@@ -159,8 +146,10 @@ def test_a_phone_zone_zooms_to_seats_a_finger_can_pick_with_row_letters(browser,
     page.context.close()
 
 
-def test_a_first_tap_on_tiny_seats_zooms_and_says_the_next_tap_picks(browser, hall):
-    page = open_map(browser, hall, **PHONE)
+def test_a_first_tap_on_tiny_seats_zooms_and_says_the_next_tap_picks(
+    browser, selling_hall
+):
+    page = open_map(browser, selling_hall, **PHONE)
     target = seat(page, 60)
     target.tap()
     note = page.locator("#seat-note")
@@ -184,9 +173,11 @@ def overlap(a: dict, b: dict) -> bool:
 
 
 @pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_your_seats_list_label_category_price_and_release_apart(browser, hall, device):
+def test_your_seats_list_label_category_price_and_release_apart(
+    browser, selling_hall, device
+):
     """On the demo hall, with its long labels ("Stalls A10") and names."""
-    page = open_map(browser, hall, **device)
+    page = open_map(browser, selling_hall, **device)
     page.locator("#zone-nav").get_by_role("button", name="Stalls").click()
     target = page.locator('.seat[aria-label^="Stalls, Row A, seat 10,"]')
     target.tap() if device is PHONE else target.click()

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from devtools.processes import LiveServer, live_server
 from tests.frontend.pages import FAST, open_map, seat, serious_violations
 from tests.frontend.test_map_contrast_browser import NUMBER_CONTRAST, hold
 
@@ -75,36 +74,24 @@ SEAT_CONTRAST = """
 
 
 @pytest.fixture(scope="module")
-def hall(tmp_path_factory) -> Iterator[LiveServer]:
-    """The demo hall (zones, three coloured categories), selling on the map itself."""
-    with live_server(
-        tmp_path_factory.mktemp("themes"),
-        seeds=[("--allow-single-seats",)],
-        SEAT_HOLD_SECONDS="120",
-        SEAT_HOLD_MAX_SECONDS="240",
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def taken(browser, hall) -> Iterator[None]:
+def taken(browser, selling_hall) -> Iterator[None]:
     """Seat 40 booked, seat 41 held by someone else, for as long as the module runs."""
-    buyer = open_map(browser, hall, **DESKTOP)
+    buyer = open_map(browser, selling_hall, **DESKTOP)
     hold(buyer, 40)
     buyer.get_by_role("button", name="Book 1 seat").click()
     expect(buyer.locator("#booking-result")).to_contain_text("reference", timeout=FAST)
-    other = open_map(browser, hall, **DESKTOP)
+    other = open_map(browser, selling_hall, **DESKTOP)
     hold(other, 41)
     yield
     for each in (buyer, other):
         each.context.close()
 
 
-def themed_map(browser, hall, theme: str, how: str) -> Page:
+def themed_map(browser, selling_hall, theme: str, how: str) -> Page:
     """The map in `theme`, picked by `data-theme` on <html> or by the reader's
     preference (`prefers-color-scheme`)."""
     scheme = {"color_scheme": "dark"} if how == "preference" else {}
-    page = open_map(browser, hall, **DESKTOP, **scheme)
+    page = open_map(browser, selling_hall, **DESKTOP, **scheme)
     if how == "attribute":
         page.evaluate("(t) => { document.documentElement.dataset.theme = t; }", theme)
     return page
@@ -122,9 +109,9 @@ def themed_map(browser, hall, theme: str, how: str) -> Page:
     ids=["light-attribute", "dark-attribute", "dark-preference"],
 )
 def test_every_theme_keeps_text_seats_and_marks_readable(
-    browser, hall, taken, theme, how, seat_id
+    browser, selling_hall, taken, theme, how, seat_id
 ):
-    page = themed_map(browser, hall, theme, how)
+    page = themed_map(browser, selling_hall, theme, how)
     hold(page, seat_id)
     expect(seat(page, 40)).to_have_attribute("data-status", "booked", timeout=FAST)
     expect(seat(page, 41)).to_have_attribute("data-status", "held", timeout=FAST)
@@ -160,7 +147,9 @@ def test_every_theme_keeps_text_seats_and_marks_readable(
     page.context.close()
 
 
-def test_the_preference_and_the_attribute_give_the_same_dark_theme(browser, hall):
+def test_the_preference_and_the_attribute_give_the_same_dark_theme(
+    browser, selling_hall
+):
     """app.css writes the dark values twice (for the attribute, and for the
     preference); they must not drift apart."""
     names = sorted(set(re.findall(r"--_[\w-]+", APP_CSS.read_text())))
@@ -168,9 +157,9 @@ def test_the_preference_and_the_attribute_give_the_same_dark_theme(browser, hall
         "(names) => names.map((n) => getComputedStyle(document.documentElement)"
         ".getPropertyValue(n).trim())"
     )
-    by_attribute = themed_map(browser, hall, "dark", "attribute")
-    by_preference = themed_map(browser, hall, "dark", "preference")
-    light = open_map(browser, hall, **DESKTOP)
+    by_attribute = themed_map(browser, selling_hall, "dark", "attribute")
+    by_preference = themed_map(browser, selling_hall, "dark", "preference")
+    light = open_map(browser, selling_hall, **DESKTOP)
     dark = dict(zip(names, by_attribute.evaluate(read, names), strict=True))
     assert dark == dict(zip(names, by_preference.evaluate(read, names), strict=True))
     lighter = dict(zip(names, light.evaluate(read, names), strict=True))
@@ -182,8 +171,10 @@ def test_the_preference_and_the_attribute_give_the_same_dark_theme(browser, hall
         each.context.close()
 
 
-def test_custom_properties_set_on_the_page_restyle_seats_and_legend(browser, hall):
-    page = open_map(browser, hall, **DESKTOP)
+def test_custom_properties_set_on_the_page_restyle_seats_and_legend(
+    browser, selling_hall
+):
+    page = open_map(browser, selling_hall, **DESKTOP)
     hold(page, 50)
     mine = seat(page, 50).locator("rect")
     swatch = page.locator('#legend .swatch-seat[data-status="held-by-me"] rect')
@@ -256,8 +247,10 @@ async () => {
 """
 
 
-def test_a_host_page_restyles_a_map_in_a_shadow_root_whatever_its_theme(browser, hall):
-    page = open_map(browser, hall, **DESKTOP)
+def test_a_host_page_restyles_a_map_in_a_shadow_root_whatever_its_theme(
+    browser, selling_hall
+):
+    page = open_map(browser, selling_hall, **DESKTOP)
     shadow = page.evaluate(SHADOW_MAP)
     assert shadow["mapBackground"] == MAP_BG["dark"], shadow
     # The host's properties win over the inner element's theme.
@@ -281,8 +274,8 @@ def test_a_host_page_restyles_a_map_in_a_shadow_root_whatever_its_theme(browser,
     page.context.close()
 
 
-def test_seats_carry_their_parts_by_status_on_our_own_page(browser, hall):
-    page = open_map(browser, hall, **DESKTOP)
+def test_seats_carry_their_parts_by_status_on_our_own_page(browser, selling_hall):
+    page = open_map(browser, selling_hall, **DESKTOP)
     hold(page, 60)
     expect(seat(page, 60)).to_have_attribute("part", "seat seat-mine")
     expect(page.locator('.seat[data-status="available"]').first).to_have_attribute(
