@@ -123,7 +123,8 @@ def _lead(
     finally:
         # Not wait=True: APScheduler holds its job-store lock while it
         # waits, and a running sweep asks the store for its next run.
-        # A sweep still running ends by itself within one interval.
+        # A sweep run still going ends by itself within half a second
+        # of its current pass (workers.sweeper).
         scheduler.shutdown(wait=False)
         metrics.SWEEPER_LEADING.set(0)
     return True

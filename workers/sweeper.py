@@ -74,14 +74,19 @@ def sweep_and_admit() -> int:
     # This run's own scheduler: a sweeper that lost its lock and won it
     # back has a new one, and this run must still end with the old.
     scheduler = _scheduler
-    # Without a scheduler to say when the next run is (a run by hand), half
-    # a sweep interval.
-    ends = _handover_at() or time.monotonic() + settings.SEAT_SWEEP_SECONDS / 2
+    ends = _first_handover(scheduler)
     released = 0
     sweep_at = time.monotonic()  # the first sweep at once
     due = None
     pause = _RETRY_SECONDS[0]
     while True:
+        # Checked before a pass, not after: a pass begun in the handover's
+        # margin could outlast it.
+        if time.monotonic() >= ends:
+            later = _carry_on_until(scheduler)
+            if later is None:
+                return released
+            ends = later
         try:
             opened = due is not None and _passed(due.opening)
             if time.monotonic() >= sweep_at or (due and _passed(due.expiry)):
@@ -100,14 +105,6 @@ def sweep_and_admit() -> int:
             db.close_old_connections()  # a broken connection is replaced
             due, wait = None, pause
             pause = min(pause * 2, _RETRY_SECONDS[1])
-        if time.monotonic() >= ends:
-            # A long pass can run past the handover, and the scheduler then
-            # skips the next run as "already running": this run carries on
-            # until the one after, or nothing would sweep for a whole run.
-            later = _handover_at()
-            if later is None or later <= time.monotonic():
-                return released
-            ends = later
         if _sleep_until(min(time.monotonic() + wait, ends), scheduler):
             return released
 
@@ -174,10 +171,45 @@ def _free_orphans_when_due() -> None:
         logger.exception("freeing dead processes' holds failed; retrying later")
 
 
-def _handover_at() -> float | None:
-    """time.monotonic() at which this run hands over to the next one, or
-    None when no scheduler can say."""
-    job = _next_run_of_sweep()
+def _first_handover(scheduler: BaseScheduler | None) -> float:
+    """time.monotonic() at which a run starting now hands over to the next.
+
+    A run by hand (no scheduler) lasts half a sweep interval. A scheduler
+    that cannot say now (its lock busy, its job store's database away) is
+    taken to run the next a whole run from now, and asked again then: a
+    short run would leave the rest of the minute unswept."""
+    if scheduler is None:
+        return time.monotonic() + settings.SEAT_SWEEP_SECONDS / 2
+    later = _handover_at(scheduler)
+    if later is None:
+        return time.monotonic() + run_seconds() - _HANDOVER_SECONDS
+    return later
+
+
+def _carry_on_until(scheduler: BaseScheduler | None) -> float | None:
+    """At the handover: None if the run ends now (the next run is about to
+    start; a run by hand), else when to look again.
+
+    A long pass can outlast the handover, and the scheduler then skips the
+    next run as "already running": this run carries on until the one after.
+    A scheduler that cannot say is asked again shortly, the run sweeping
+    meanwhile."""
+    if scheduler is None:
+        return None
+    later = _handover_at(scheduler)
+    if later is None:
+        return time.monotonic() + _RECHECK_SECONDS
+    return later if later > time.monotonic() else None
+
+
+def _handover_at(scheduler: BaseScheduler) -> float | None:
+    """time.monotonic() at which the run hands over to the next one, or
+    None when the scheduler cannot say now."""
+    try:
+        job = _next_run_of_sweep(scheduler)
+    except Exception:  # the job store's database: the run goes on
+        logger.warning("the sweep's next run time is unknown", exc_info=True)
+        return None
     if job is None or job.next_run_time is None:
         return None
     # While a run is going, next_run_time already names the following run.
@@ -191,16 +223,15 @@ def run_seconds() -> float:
     return max(settings.SEAT_SWEEP_RUN_SECONDS, settings.SEAT_SWEEP_SECONDS)
 
 
-def _next_run_of_sweep():
+def _next_run_of_sweep(scheduler: BaseScheduler):
     """The sweep job as the scheduler has it, or None if it cannot say now.
 
     A scheduler shutting down holds its job-store lock while it waits for
     running jobs to end: a run that asked it then would wait for the very
     shutdown that waits for the run. So the lock is only tried, briefly.
     """
-    scheduler = _scheduler
     lock = getattr(scheduler, "_jobstores_lock", None)
-    if scheduler is None or lock is None or not lock.acquire(timeout=0.2):
+    if lock is None or not lock.acquire(timeout=0.2):
         return None
     try:
         return scheduler.get_job(SWEEP_JOB_ID)  # the lock is re-entrant

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection
 
@@ -146,15 +146,19 @@ def _log(
 ) -> None:
     """These activity rows under `version`, as plain INSERTs of LOG_ROWS
     rows at most: the ORM's bulk_create cost a third of an embedded
-    click's CPU in the services (BENCHMARKS.md, "An idle sweeper")."""
+    click's CPU in the services (BENCHMARKS.md, "The activity rows as plain
+    INSERTs"). Django's plain cursor, not the prepared one: each count of
+    rows would be a statement prepared and kept of its own on PostgreSQL,
+    pushing the clicks' statements out, and there the common case (up to
+    CHUNK rows) goes with the version bump anyway."""
     activity = connection.ops.quote_name(Activity._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(now)
     for part in chunks(rows, LOG_ROWS):
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
-        params: list[object] = []
+        params: list[Any] = []
         for seat_id, holder in part:
             params += [event_id, seat_id, reason, holder, at, version, staff, note]
-        with prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {activity} {_LOG_COLUMNS} VALUES {values}", params
             )

@@ -386,13 +386,12 @@ def test_a_run_ends_with_its_own_scheduler_though_a_new_one_leads(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_past_its_handover_carries_on_when_the_next_was_skipped(
-    settings, monkeypatch
-):
+def test_a_run_hands_over_only_when_the_next_run_is_coming(settings, monkeypatch):
     """A pass that outlasts the run's handover makes the scheduler skip the
-    next run (one instance at a time): the run then sweeps on until the
-    following one instead of leaving a whole run unswept, and ends at its
-    handover when the next run is still to come."""
+    next run (one instance at a time), and a busy scheduler cannot say when
+    the next is: either way the run sweeps on instead of leaving the rest
+    of a minute unswept. It ends at its handover when the next run is
+    still to come."""
     from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
     from workers import sweeper
@@ -424,6 +423,20 @@ def test_a_run_past_its_handover_carries_on_when_the_next_was_skipped(
     finally:
         skipped.state = STATE_STOPPED
         run.join()
+
+    # The scheduler busy as the run starts (its lock held: a slow write of
+    # the job's row): the run sweeps on for its minute, not half a second.
+    busy = Scheduler(60)
+    monkeypatch.setattr(sweeper, "_scheduler", busy)
+    with busy._jobstores_lock:
+        run = threading.Thread(target=sweeper.sweep_and_admit)
+        run.start()
+        try:
+            run.join(timeout=2)
+            assert run.is_alive(), "the run ended as the scheduler could not say"
+        finally:
+            busy.state = STATE_STOPPED
+    run.join()
 
     # The next run still to come: this one ends at its handover.
     on_time = Scheduler(0.3)
@@ -533,8 +546,8 @@ def test_a_run_starting_while_the_scheduler_shuts_down_does_not_wait_for_it(
     other.start()
     try:
         held.wait(5)
-        assert sweeper._next_run_of_sweep() is None
-        assert sweeper._handover_at() is None  # the run goes by its own clock
+        assert sweeper._next_run_of_sweep(scheduler) is None
+        assert sweeper._handover_at(scheduler) is None
         assert other.is_alive()  # answered while the lock was still held
     finally:
         release.set()
