@@ -12,6 +12,7 @@ workers.running builds one.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -116,11 +117,15 @@ def _passed(moment: datetime | None) -> bool:
 def _sleep_until(wake: float, scheduler: BaseScheduler | None) -> bool:
     """Sleep until `wake` (time.monotonic()), looking every _RECHECK_SECONDS
     whether the run's scheduler has stopped; True if it has."""
+    stopping = getattr(scheduler, "stopping", None)
     while not _stopped(scheduler):
         left = wake - time.monotonic()
         if left <= 0:
             return False
-        time.sleep(min(left, _RECHECK_SECONDS))
+        if stopping is not None:
+            stopping.wait(min(left, _RECHECK_SECONDS))
+        else:
+            time.sleep(min(left, _RECHECK_SECONDS))
     return True
 
 
@@ -128,7 +133,10 @@ def _stopped(scheduler: BaseScheduler | None) -> bool:
     """Whether the run's scheduler has been shut down (a stopping process,
     a sweeper that lost its lock): the run ends within _RECHECK_SECONDS
     instead of sweeping on unled."""
-    return scheduler is not None and scheduler.state == STATE_STOPPED
+    if scheduler is None:
+        return False
+    stopping = getattr(scheduler, "stopping", None)
+    return scheduler.state == STATE_STOPPED or bool(stopping and stopping.is_set())
 
 
 _last_admission = -float("inf")
@@ -276,7 +284,19 @@ class _GivesBackItsConnection(BaseScheduler):
     """A scheduler whose own thread gives its database connection back after
     each pass (the job store's reads, the submissions it records): kept
     between passes, a pooled connection stays checked out for good, and
-    outlives the scheduler when it stops."""
+    outlives the scheduler when it stops.
+
+    `stopping` is set as its shutdown begins: a sweep run waiting between
+    passes wakes at once and ends, and the process it runs in exits without
+    waiting for it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stopping = threading.Event()
+
+    def shutdown(self, wait=True):
+        self.stopping.set()
+        return super().shutdown(wait)
 
     def _process_jobs(self):
         try:
