@@ -410,45 +410,30 @@ def test_a_run_hands_over_only_when_the_next_run_is_coming(settings, monkeypatch
                 next_run_time=runs.pop(0) if len(runs) > 1 else runs[0]
             )
 
-    settings.SEAT_SWEEP_SECONDS = 0.2
-    # Asked at the start: 0.3 s to the handover. Asked past it: the next
-    # run was skipped, the one after is a minute away.
-    skipped = Scheduler(0.3, 60)
-    monkeypatch.setattr(sweeper, "_scheduler", skipped)
-    run = threading.Thread(target=sweeper.sweep_and_admit)
-    run.start()
-    try:
-        run.join(timeout=1.5)
-        assert run.is_alive(), "the run ended though nothing else would sweep"
-    finally:
-        skipped.state = STATE_STOPPED
-        run.join()
-
-    # The scheduler busy as the run starts (its lock held: a slow write of
-    # the job's row): the run sweeps on for its minute, not half a second.
-    busy = Scheduler(60)
-    monkeypatch.setattr(sweeper, "_scheduler", busy)
-    with busy._jobstores_lock:
+    def still_running_after(seconds: float, scheduler: Scheduler) -> bool:
+        """Whether a run under `scheduler` is still going `seconds` in; it
+        is stopped either way before this returns."""
+        monkeypatch.setattr(sweeper, "_scheduler", scheduler)
         run = threading.Thread(target=sweeper.sweep_and_admit)
         run.start()
         try:
-            run.join(timeout=2)
-            assert run.is_alive(), "the run ended as the scheduler could not say"
+            run.join(timeout=seconds)
+            return run.is_alive()
         finally:
-            busy.state = STATE_STOPPED
-    run.join()
+            scheduler.state = STATE_STOPPED
+            run.join()
 
+    settings.SEAT_SWEEP_SECONDS = 0.2
+    # Asked at the start: 0.3 s to the handover. Asked past it: the next
+    # run was skipped, the one after is a minute away.
+    assert still_running_after(1.5, Scheduler(0.3, 60)), "ended, nothing else sweeps"
+    # The scheduler busy as the run starts (its lock held: a slow write of
+    # the job's row): the run sweeps on for its minute, not half a second.
+    busy = Scheduler(60)
+    with busy._jobstores_lock:
+        assert still_running_after(2, busy), "ended as the scheduler could not say"
     # The next run still to come: this one ends at its handover.
-    on_time = Scheduler(0.3)
-    monkeypatch.setattr(sweeper, "_scheduler", on_time)
-    run = threading.Thread(target=sweeper.sweep_and_admit)
-    run.start()
-    try:
-        run.join(timeout=10)
-        assert not run.is_alive(), "the run went on past its handover"
-    finally:
-        on_time.state = STATE_STOPPED
-        run.join()
+    assert not still_running_after(10, Scheduler(0.3)), "went on past its handover"
 
 
 @pytest.mark.django_db(transaction=True)
