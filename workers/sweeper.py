@@ -117,15 +117,13 @@ def _passed(moment: datetime | None) -> bool:
 def _sleep_until(wake: float, scheduler: BaseScheduler | None) -> bool:
     """Sleep until `wake` (time.monotonic()), looking every _RECHECK_SECONDS
     whether the run's scheduler has stopped; True if it has."""
-    stopping = getattr(scheduler, "stopping", None)
+    # A scheduler not built here (none, or a stand-in) has no event: never set.
+    stopping = getattr(scheduler, "stopping", None) or threading.Event()
     while not _stopped(scheduler):
         left = wake - time.monotonic()
         if left <= 0:
             return False
-        if stopping is not None:
-            stopping.wait(min(left, _RECHECK_SECONDS))
-        else:
-            time.sleep(min(left, _RECHECK_SECONDS))
+        stopping.wait(min(left, _RECHECK_SECONDS))
     return True
 
 
