@@ -17,6 +17,7 @@ import os
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,11 +60,13 @@ class Generator:
         # Watchers only receive: lean sockets (bench.watchers), so the
         # generator's CPU goes to the clicks and the servers keep the rest.
         opener = open_watchers if watch else open_many
+        errors: Counter[str] = Counter()
         clients, failed = await opener(
             urls,
             count,
             on_open=lambda snapshot: self._tracked(snapshot, watch),
             concurrency=concurrency,
+            errors=errors,
         )
         for client in clients:
             # Audits go by the tracks; a 5,000-seat snapshot kept per socket
@@ -77,6 +80,8 @@ class Generator:
         return {
             "connected": len(self.clients),
             "failed": failed,
+            # Why, for the report of a failed run: the last error of each.
+            "errors": dict(errors.most_common(5)),
             "seconds": time.monotonic() - started,
             "snapshot_bytes": sum(c.snapshot_bytes for c in clients),
         }
@@ -404,6 +409,7 @@ class GeneratorPool:
         return {
             "connected": sum(r["connected"] for r in results),
             "failed": sum(r["failed"] for r in results),
+            "errors": sum((Counter(r["errors"]) for r in results), Counter()),
             "seconds": max(r["seconds"] for r in results),
             "snapshot_bytes": sum(r["snapshot_bytes"] for r in results),
         }

@@ -30,6 +30,7 @@ import os
 import socket
 import struct
 import time
+from collections import Counter
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -364,6 +365,7 @@ async def open_watchers(
     *,
     concurrency: int = CONNECT_CONCURRENCY,
     attempts: int = 3,
+    errors: Counter[str] | None = None,
 ) -> tuple[list[Watcher], int]:
     """`count` watchers spread round-robin over `urls`; (watchers, failures)."""
     return await spread(
@@ -372,4 +374,5 @@ async def open_watchers(
         count,
         concurrency=concurrency,
         attempts=attempts,
+        errors=errors,
     )

@@ -94,6 +94,8 @@ class Worker:
 
     port: int
     process: Process
+    # Its log's name in the project's var dir (`Project.log`).
+    log: str = ""
 
     @property
     def pid(self) -> int:
@@ -232,7 +234,16 @@ class Project:
             wait_for_port(port, process)
         except RuntimeError as error:
             raise RuntimeError(f"{error}\n{self.log(log)[-3000:]}") from None
-        return Worker(port, process)
+        return Worker(port, process, log)
+
+    def state_of(self, worker: Worker, tail: int = 2000) -> str:
+        """Whether `worker` still runs, and the end of its log: what a run
+        that lost its sockets reports."""
+        code = worker.process.poll()
+        state = "running" if code is None else f"exited with {code}"
+        return f"{worker.log} (pid {worker.pid}): {state}; its log ends:\n" + (
+            self.log(worker.log)[-tail:] or "(empty)"
+        )
 
     def serve(self, *extra: str, port: int | None = None) -> Worker:
         """`manage.py serve`: the project's own server (daphne, hub, sweeper)."""

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -196,6 +197,7 @@ async def open_many(
     on_open: OnOpen | None = None,
     concurrency: int = CONNECT_CONCURRENCY,
     attempts: int = 3,
+    errors: Counter[str] | None = None,
 ) -> tuple[list[SeatMapClient], int]:
     """`count` clients spread round-robin over `urls`; returns (clients, failures)."""
     return await spread(
@@ -204,6 +206,7 @@ async def open_many(
         count,
         concurrency=concurrency,
         attempts=attempts,
+        errors=errors,
     )
 
 
@@ -214,19 +217,25 @@ async def spread(
     *,
     concurrency: int = CONNECT_CONCURRENCY,
     attempts: int = 3,
+    errors: Counter[str] | None = None,
 ) -> tuple[list[T], int]:
     """`count` sockets opened by `open_one`, round-robin over `urls`, at most
     `concurrency` at a time, each tried `attempts` times with a growing pause;
-    returns (the sockets, how many failed)."""
+    returns (the sockets, how many failed). Each failure's last error, with
+    its url, is counted in `errors` if given."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> T | None:
+        url = urls[i % len(urls)]
         async with gate:
             for attempt in range(attempts):
                 try:
-                    return await open_one(urls[i % len(urls)])
-                except Exception:
+                    return await open_one(url)
+                except Exception as error:
+                    last = f"{url}: {type(error).__name__}: {error}"[:300]
                     await asyncio.sleep(0.2 * (attempt + 1))
+            if errors is not None:
+                errors[last] += 1
             return None
 
     opened = await asyncio.gather(*(one(i) for i in range(count)))

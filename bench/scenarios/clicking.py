@@ -131,7 +131,11 @@ async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
                     f" connected in {connected['seconds']:.1f}s"
                 )
                 if connected["failed"]:
-                    raise RuntimeError(f"{connected['failed']} sockets failed")
+                    raise RuntimeError(
+                        f"{connected['failed']} sockets failed; the last errors: "
+                        f"{dict(connected['errors'])}\n"
+                        + "\n".join(stack.state_of(w) for w in workers)
+                    )
         ctx.progress(
             f"{shape.name}: {shape.clickers} clickers + {shape.watchers} watchers "
             f"on 2 workers, {len(seat_ids)} seats, {shape.seconds:g}s"

@@ -10,6 +10,7 @@ import re
 import socket
 import threading
 import time
+from collections import Counter
 
 import pytest
 from websockets.asyncio.server import serve
@@ -109,10 +110,16 @@ async def test_a_refused_socket_or_a_first_frame_that_is_no_snapshot_fails():
     async with await _server(not_a_snapshot) as server:
         with pytest.raises(ConnectionError, match="expected a snapshot"):
             await Watcher.open(_url(server), lambda s: lambda t, a: None)
+        url = _url(server)
+        errors: Counter[str] = Counter()
         watchers, failed = await open_watchers(
-            [_url(server)], 2, lambda s: lambda t, a: None, attempts=1
+            [url], 2, lambda s: lambda t, a: None, attempts=1, errors=errors
         )
     assert watchers == [] and failed == 2
+    # Why, with where: what a run that lost sockets reports.
+    (reason,) = errors
+    assert reason.startswith(url) and "expected a snapshot" in reason
+    assert errors[reason] == 2
 
 
 async def test_arrivals_report_each_version_once_every_watcher_has_it():
