@@ -61,7 +61,11 @@ def child_environment(
     return {
         **clean,
         "SEATS_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The caller's settings module (the test suite's, tests/settings.py)
+        # or the project's.
+        "DJANGO_SETTINGS_MODULE": inherited.get(
+            "DJANGO_SETTINGS_MODULE", "config.settings"
+        ),
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PYTHONUNBUFFERED": "1",
         **overrides,

@@ -52,7 +52,15 @@ def test_the_rest_of_the_environment_is_inherited(monkeypatch, tmp_path):
     assert env["DEVTOOLS_PROBE"] == "kept"
     assert env["PATH"]
     assert env["SEATS_VAR_DIR"] == str(tmp_path)
-    assert env["DJANGO_SETTINGS_MODULE"] == "config.settings"
+    # The suite's settings (tests/settings.py), as pytest-django set them.
+    assert env["DJANGO_SETTINGS_MODULE"] == "tests.settings"
+
+
+def test_the_projects_settings_unless_the_caller_runs_others():
+    assert (
+        child_environment({}, Path("/tmp/a"), {})["DJANGO_SETTINGS_MODULE"]
+        == "config.settings"
+    )
 
 
 def test_defaults_give_way_to_what_the_caller_passes():
