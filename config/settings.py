@@ -206,8 +206,9 @@ SEAT_BOX_OFFICE_HOLD_MAX_SECONDS = env_int(
     "SEAT_BOX_OFFICE_HOLD_MAX_SECONDS", 7 * 86400, minimum=60
 )
 SEAT_MAX_PER_HOLDER = env_int("SEAT_MAX_PER_HOLDER", 10, minimum=1)
-# The sweeper releases expired holds every this many seconds, and at each
-# hold's expiry in between (workers/sweeper.py).
+# The sweeper looks for lapsed holds every this many seconds (half a second
+# at most) and releases what it finds, and sweeps at each hold's expiry in
+# between (workers/sweeper.py).
 SEAT_SWEEP_SECONDS = env_float("SEAT_SWEEP_SECONDS", 1.0)
 # One scheduled run of the sweep job lasts this long (never less than
 # SEAT_SWEEP_SECONDS), sweeping all along: the scheduler's bookkeeping (the

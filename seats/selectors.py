@@ -328,23 +328,30 @@ def event_version(event_id: int) -> int:
 @dataclass(frozen=True, slots=True)
 class NextDue:
     """What the sweeper waits for next: the end of the first running hold,
-    and the opening of the first waiting room that is on and not open yet."""
+    and the opening of the first waiting room that is on and not open yet;
+    and whether it has work now (`lapsed`: a seat still in a hold whose
+    time has passed, or a spent hold row, as `release_expired` finds them)."""
 
     expiry: datetime | None
     opening: datetime | None
+    lapsed: bool = False
 
 
 def next_due(now: datetime) -> NextDue:
-    """When the next running hold ends and the next waiting room opens, as
-    of `now`: the sweeper asks this twice a second, so it is one statement
-    of plain SQL (the ORM's query building cost ten times the query).
+    """When the next running hold ends and the next waiting room opens, and
+    whether anything has lapsed, as of `now`: the sweeper asks this twice a
+    second and sweeps only when there is something to release, so it is
+    one statement of plain SQL (the ORM's query building cost ten times
+    the query).
 
     The same rules as `Seat.objects.held_at` (a hold, not booked, not
-    blocked, its time not passed) and `seats.waiting.next_opening`;
+    blocked, its time not passed), `seats.waiting.next_opening` and the
+    sweep's own queries (`services.release_expired`);
     tests/seats/test_next_due.py holds them together.
     """
     seat = connection.ops.quote_name(Seat._meta.db_table)
     room = connection.ops.quote_name(WaitingRoom._meta.db_table)
+    hold = connection.ops.quote_name(Hold._meta.db_table)
     moment = connection.ops.adapt_datetimefield_value(now)
     with prepared_cursor() as cursor:
         cursor.execute(
@@ -352,11 +359,15 @@ def next_due(now: datetime) -> NextDue:
             "WHERE s.hold_id IS NOT NULL AND s.booking_id IS NULL "
             "AND NOT s.blocked AND s.held_until > %s), "
             f"(SELECT MIN(w.opens_at) FROM {room} w "
-            "WHERE w.enabled AND w.opens_at > %s)",
-            [moment, moment],
+            "WHERE w.enabled AND w.opens_at > %s), "
+            f"EXISTS (SELECT 1 FROM {seat} s "
+            "WHERE s.hold_id IS NOT NULL AND s.held_until <= %s) "
+            f"OR EXISTS (SELECT 1 FROM {hold} h WHERE h.expires_at <= %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {seat} s WHERE s.hold_id = h.id))",
+            [moment, moment, moment, moment],
         )
-        expiry, opening = cursor.fetchone()
-    return NextDue(aware(expiry), aware(opening))
+        expiry, opening, lapsed = cursor.fetchone()
+    return NextDue(aware(expiry), aware(opening), bool(lapsed))
 
 
 def own_hold(*, event_id: int, holder: str | None, now: datetime) -> OwnHold | None:

@@ -62,9 +62,10 @@ def sweep_and_admit() -> int:
 
     A run lasts until just before the next is due (SEAT_SWEEP_RUN_SECONDS;
     until the one after if a long pass made the scheduler skip the next) or
-    until its scheduler stops. Meanwhile it releases expired holds every
-    SEAT_SWEEP_SECONDS and at each expiry as it comes (so browsers see a
-    seat freed within milliseconds of its time), admits from waiting rooms
+    until its scheduler stops. Meanwhile it looks every SEAT_SWEEP_SECONDS
+    (half a second at most) and releases what has lapsed, and sweeps at
+    each expiry as it comes (so browsers see a seat freed within
+    milliseconds of its time), admits from waiting rooms
     as their ticks come due and at their openings, and frees dead
     processes' holds. Long runs keep the scheduler's bookkeeping (the job's
     row, an execution record, a fresh connection) to once a run instead of
@@ -77,8 +78,7 @@ def sweep_and_admit() -> int:
     scheduler = _scheduler
     ends = _first_handover(scheduler)
     released = 0
-    sweep_at = time.monotonic()  # the first sweep at once
-    due = None
+    due = None  # not looked yet: the first pass sweeps
     pause = _RETRY_SECONDS[0]
     while True:
         # Checked before a pass, not after: a pass begun in the handover's
@@ -90,14 +90,23 @@ def sweep_and_admit() -> int:
             ends = later
         try:
             opened = due is not None and _passed(due.opening)
-            if time.monotonic() >= sweep_at or (due and _passed(due.expiry)):
+            # A sweep only when the last look found work or an expiry it
+            # aimed at has come: an idle pass is one plain statement, not a
+            # write transaction (on SQLite, the database's write lock).
+            swept = due is None or due.lapsed or _passed(due.expiry)
+            if swept:
                 released += _sweep_once()
-                sweep_at = time.monotonic() + settings.SEAT_SWEEP_SECONDS
             _admit_when_due(opened=opened)
             _free_orphans_when_due()
             due = selectors.next_due(timezone.now())
+            if not due.lapsed:
+                # Nothing left to release as of this look: as good as a sweep.
+                metrics.LAST_SWEEP.set_to_current_time()
             pause = _RETRY_SECONDS[0]
-            wait = min(sweep_at - time.monotonic(), _RECHECK_SECONDS)
+            # Work the look found goes at once, unless this pass's sweep
+            # left it (a seat a request has locked): then after a pause.
+            wait = 0.0 if due.lapsed and not swept else settings.SEAT_SWEEP_SECONDS
+            wait = min(wait, _RECHECK_SECONDS)
             for moment in (due.expiry, due.opening):
                 if moment is not None:
                     wait = min(wait, _seconds_until(moment))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from seats import selectors, services
-from seats.models import Seat
+from seats.models import Hold, Seat
 from seats.waiting import services as waiting
 from tests.conftest import later
 
 
 def by_the_orm(now) -> selectors.NextDue:
-    """The same question asked through the models' own rules."""
+    """The same question asked through the models' own rules (and the
+    sweep's own queries, `services.release_expired`)."""
     expiry = (
         Seat.objects.filter(hold__isnull=False)
         .held_at(now)
@@ -19,7 +20,13 @@ def by_the_orm(now) -> selectors.NextDue:
         .values_list("held_until", flat=True)
         .first()
     )
-    return selectors.NextDue(expiry, waiting.next_opening(now))
+    spent = (
+        Hold.objects.filter(expires_at__lte=now)
+        .exclude(id__in=Seat.objects.filter(hold__isnull=False).values("hold_id"))
+        .exists()
+    )
+    lapsed = Seat.objects.lapsed_at(now).exists() or spent
+    return selectors.NextDue(expiry, waiting.next_opening(now), lapsed)
 
 
 def ids(event) -> list[int]:
@@ -48,7 +55,25 @@ def test_the_first_running_hold_and_the_first_room_to_open(make_event, hold_sett
     waiting.configure(event_id=closed.id, enabled=False, opens_at=later(150))
 
     assert selectors.next_due(later(0)) == selectors.NextDue(later(300), later(200))
-    assert selectors.next_due(later(300)) == selectors.NextDue(later(400.25), None)
+    # Alice's hold ends at 300 (inclusive): the sweep has work from then on.
+    assert selectors.next_due(later(299.999)).lapsed is False
+    assert selectors.next_due(later(300)) == selectors.NextDue(
+        later(400.25), None, lapsed=True
+    )
     for at in (0, 2.5, 149, 150, 199.5, 200, 299.999, 300, 350, 400.25, 400.3, 900):
         assert selectors.next_due(later(at)) == by_the_orm(later(at)), at
+    assert selectors.next_due(later(900)) == selectors.NextDue(None, None, True)
+    # Swept, nothing is left to do; a hold row without seats is work too.
+    services.release_expired(now=later(900))
     assert selectors.next_due(later(900)) == selectors.NextDue(None, None)
+    Hold.objects.create(
+        token="spent",
+        event=sale,
+        holder="dan",
+        created_at=later(901),
+        expires_at=later(1201),
+        max_expires_at=later(1201),
+    )
+    for at in (901, 1200.5, 1201):
+        assert selectors.next_due(later(at)) == by_the_orm(later(at)), at
+    assert selectors.next_due(later(1201)) == selectors.NextDue(None, None, True)

@@ -316,7 +316,7 @@ def test_the_sweeper_aims_at_expiries_between_its_runs(event, seat_ids, settings
 def test_one_run_sweeps_all_along_and_ends_when_its_scheduler_stops(
     event, seat_ids, settings
 ):
-    """A run lasts SEAT_SWEEP_RUN_SECONDS and sweeps every SEAT_SWEEP_SECONDS
+    """A run lasts SEAT_SWEEP_RUN_SECONDS and looks every SEAT_SWEEP_SECONDS
     meanwhile: the scheduler's bookkeeping is once a run, not once a sweep.
     Shut down, the scheduler's run ends at once, not at its minute's end."""
     settings.SEAT_SWEEP_SECONDS = 0.2
@@ -466,6 +466,39 @@ def test_a_failed_pass_is_tried_again_within_the_run(
     assert not Seat.objects.filter(pk__in=seat_ids[:2], hold__isnull=False).exists()
     failures = [r for r in caplog.records if r.getMessage().startswith("sweep failed")]
     assert len(failures) == 1 and failures[0].exc_info is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_sweeps_only_when_a_look_finds_work(
+    event, seat_ids, settings, monkeypatch
+):
+    """Idle passes look (one read) and do not sweep (a write transaction);
+    a hold that lapsed without an expiry to aim at (made in the past) is
+    released at the next look."""
+    from workers import sweeper
+
+    settings.SEAT_SWEEP_SECONDS = 0.05
+    real, sweeps = services.release_expired, []
+
+    def counted(**kwargs):
+        sweeps.append(time.monotonic())
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "release_expired", counted)
+    monkeypatch.setattr(sweeper, "_scheduler", None)
+    monkeypatch.setattr(sweeper, "_first_handover", lambda s: time.monotonic() + 0.6)
+    assert sweeper.sweep_and_admit() == 0
+    # The first pass has not looked yet, so it sweeps; a dozen idle looks
+    # after it do not.
+    assert len(sweeps) == 1
+
+    past = timezone.now() - timedelta(seconds=settings.SEAT_HOLD_SECONDS + 1)
+    services.hold_seats(
+        event_id=event.id, holder="alice", seat_ids=seat_ids[:1], now=past
+    )
+    sweeps.clear()
+    assert sweeper.sweep_and_admit() == 1
+    assert len(sweeps) == 1  # the first pass found it; no sweep after
 
 
 @pytest.mark.django_db
