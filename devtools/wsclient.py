@@ -227,6 +227,7 @@ async def spread(
 
     async def one(i: int) -> T | None:
         url = urls[i % len(urls)]
+        last = f"{url}: not tried"
         async with gate:
             for attempt in range(attempts):
                 try:
