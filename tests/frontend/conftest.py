@@ -14,6 +14,26 @@ import pytest
 
 from devtools.processes import LiveServer, live_server
 from tests.frontend.browsers import SharedChromium, mark, unmark
+from tests.frontend.witness import pages_report, servers_report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed browser test's report says what its pages and servers saw
+    (tests/frontend/witness.py), read before its pages are closed."""
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    if report.failed and call.when == "call" and "browser" in funcargs:
+        try:
+            report.sections.append(("pages", pages_report(funcargs["browser"])))
+        except Exception as error:  # the report must not hide the failure
+            report.sections.append(("pages", f"could not be read: {error!r}"))
+        servers = [
+            value for value in funcargs.values() if isinstance(value, LiveServer)
+        ]
+        if servers:
+            report.sections.append(("servers", servers_report(servers)))
+    return report
 
 
 @pytest.fixture(scope="module")
