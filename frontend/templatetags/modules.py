@@ -8,6 +8,10 @@ front, they are all fetched at once. The graph is read from the static
 files themselves (static `import ... from` and `export ... from` of relative
 paths; the pages use no other kind), once per process, or on every page
 with DEBUG so that edits show.
+
+Before them comes `boot.js`, a classic script that reloads the page when one
+of its modules cannot be fetched (a page whose graph fails runs none of its
+code), and the notice it shows when reloading did not help.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -33,16 +38,34 @@ IMPORTED = re.compile(
 )
 
 
+BOOT_SCRIPT = "frontend/boot.js"
+
+
 @register.simple_tag
 def module_script(path: str) -> SafeString:
-    """The links and the `<script type="module">` of the static module `path`."""
+    """The boot script and its notice, then the links and the
+    `<script type="module">` of the static module `path`."""
     preloads = format_html_join(
         "\n",
         '<link rel="modulepreload" href="{}">',
         ((static(module),) for module in imported_modules(path)),
     )
     script = format_html('<script type="module" src="{}"></script>', static(path))
-    return format_html("{}\n{}", preloads, script) if preloads else script
+    if preloads:
+        return format_html("{}\n{}\n{}", boot(), preloads, script)
+    return format_html("{}\n{}", boot(), script)
+
+
+def boot() -> SafeString:
+    """`boot.js` and the notice it shows when reloading did not help (the
+    link reloads the page without any script)."""
+    return format_html(
+        '<p id="boot-failed" class="boot-failed" role="alert" hidden>{} '
+        '<a href="">{}</a></p>\n<script src="{}"></script>',
+        gettext("This page could not load completely."),
+        gettext("Reload"),
+        static(BOOT_SCRIPT),
+    )
 
 
 def imported_modules(path: str) -> tuple[str, ...]:

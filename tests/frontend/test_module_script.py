@@ -7,7 +7,13 @@ import re
 import pytest
 from django.templatetags.static import static
 
-from frontend.templatetags.modules import IMPORTED, imported_modules, module_script
+from frontend.templatetags.modules import (
+    BOOT_SCRIPT,
+    IMPORTED,
+    boot,
+    imported_modules,
+    module_script,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +52,17 @@ def test_the_page_lists_each_module_before_the_entry_script(client, event):
     assert page.index(script) > page.index(links[-1])
 
 
-def test_a_module_without_imports_gets_its_script_alone():
+def test_a_module_without_imports_gets_its_script_after_the_boot_script():
     assert module_script("frontend/common/print.js") == (
+        f"{boot()}\n"
         f'<script type="module" src="{static("frontend/common/print.js")}"></script>'
     )
+
+
+def test_the_boot_script_comes_before_any_module_it_watches(client, event):
+    """It must be listening before the first module fetch can fail."""
+    page = client.get(f"/events/{event.id}/").content.decode()
+    boot_script = f'<script src="{static(BOOT_SCRIPT)}"></script>'
+    assert page.count(boot_script) == 1
+    assert page.index(boot_script) < page.index('<link rel="modulepreload"')
+    assert '<p id="boot-failed" class="boot-failed" role="alert" hidden>' in page
