@@ -98,15 +98,7 @@ def server(tmp_path_factory):
 
 
 def test_a_500_seat_change_applies_faster_than_drawing_the_map(browser, server, capsys):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(CAPTURE_SOCKETS)
-    page = context.new_page()
-    page.goto(f"{server.url}/events/{ARENA}/")
-    expect(page.locator("#connection-status")).to_have_attribute(
-        "data-state",
-        "open",
-        timeout=20_000,  # a first socket on a busy machine
-    )
+    page = open_map(browser, server, ARENA, init_script=CAPTURE_SOCKETS)
     expect(page.locator(".seat")).to_have_count(5000)
 
     for view, listed in (("map", 0), ("map + open list view", 4500)):
@@ -127,7 +119,7 @@ def test_a_500_seat_change_applies_faster_than_drawing_the_map(browser, server, 
         assert result["apply"] < result["full"]
         # Back on the server's truth after the synthetic frames.
         expect(page.locator('[data-legend-count="held"]')).to_have_text("0")
-    context.close()
+    page.context.close()
 
 
 def _compose(browser, shots: list[tuple[str, bytes]], path) -> None:
