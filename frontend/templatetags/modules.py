@@ -41,10 +41,14 @@ IMPORTED = re.compile(
 BOOT_SCRIPT = "frontend/boot.js"
 
 
-@register.simple_tag
-def module_script(path: str) -> SafeString:
+@register.simple_tag(takes_context=True)
+def module_script(context: template.Context, path: str) -> SafeString:
     """The boot script and its notice, then the links and the
     `<script type="module">` of the static module `path`."""
+    request = context.get("request")
+    # Reloading the answer to a POST would send the form again: there the
+    # notice is shown at once (its link asks with GET).
+    may_reload = request is None or request.method in ("GET", "HEAD")
     preloads = format_html_join(
         "\n",
         '<link rel="modulepreload" href="{}">',
@@ -52,16 +56,18 @@ def module_script(path: str) -> SafeString:
     )
     script = format_html('<script type="module" src="{}"></script>', static(path))
     if preloads:
-        return format_html("{}\n{}\n{}", boot(), preloads, script)
-    return format_html("{}\n{}", boot(), script)
+        return format_html("{}\n{}\n{}", boot(may_reload), preloads, script)
+    return format_html("{}\n{}", boot(may_reload), script)
 
 
-def boot() -> SafeString:
-    """`boot.js` and the notice it shows when reloading did not help (the
-    link reloads the page without any script)."""
+def boot(may_reload: bool = True) -> SafeString:
+    """`boot.js` and the notice it shows when reloading did not help, or
+    at once where it `may_reload` not (the link loads the page again
+    without any script)."""
     return format_html(
-        '<p id="boot-failed" class="boot-failed" role="alert" hidden>{} '
+        '<p id="boot-failed" class="boot-failed" role="alert"{} hidden>{} '
         '<a href="">{}</a></p>\n<script src="{}"></script>',
+        "" if may_reload else SafeString(' data-reload="off"'),
         gettext("This page could not load completely."),
         gettext("Reload"),
         static(BOOT_SCRIPT),

@@ -101,3 +101,27 @@ def test_a_module_that_loads_and_throws_is_not_reloaded(browser, live_server_pro
     assert errors and "a bug" in errors[0]
     assert len(documents) == 1
     expect(page.locator("#boot-failed")).to_be_hidden()
+
+
+def test_the_answer_to_a_form_is_not_reloaded_the_notice_comes_at_once(
+    browser, live_server_proc
+):
+    """As the page is marked when it answers a POST (module_script)."""
+    page = browser.new_page()
+    documents = _lose(page, DEEP_MODULE, times=None)
+    url = f"{live_server_proc.url}/events/1/"
+
+    def as_a_form_answer(route):
+        response = route.fetch()
+        html = response.text().replace(
+            'role="alert" hidden', 'role="alert" data-reload="off" hidden'
+        )
+        assert 'data-reload="off"' in html
+        route.fulfill(response=response, body=html)
+
+    page.route(url, as_a_form_answer)
+    page.goto(url)
+
+    expect(page.locator("#boot-failed")).to_be_visible()
+    page.wait_for_timeout(1_500)  # longer than a first reload's pause
+    assert len(documents) == 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.template import Context
 from django.templatetags.static import static
+from django.test import RequestFactory
 
 from frontend.templatetags.modules import (
     BOOT_SCRIPT,
@@ -53,7 +55,7 @@ def test_the_page_lists_each_module_before_the_entry_script(client, event):
 
 
 def test_a_module_without_imports_gets_its_script_after_the_boot_script():
-    assert module_script("frontend/common/print.js") == (
+    assert module_script(Context(), "frontend/common/print.js") == (
         f"{boot()}\n"
         f'<script type="module" src="{static("frontend/common/print.js")}"></script>'
     )
@@ -66,3 +68,12 @@ def test_the_boot_script_comes_before_any_module_it_watches(client, event):
     assert page.count(boot_script) == 1
     assert page.index(boot_script) < page.index('<link rel="modulepreload"')
     assert '<p id="boot-failed" class="boot-failed" role="alert" hidden>' in page
+
+
+@pytest.mark.parametrize(("method", "reloads"), [("get", True), ("post", False)])
+def test_only_a_page_asked_for_with_get_may_reload_itself(method, reloads):
+    """Reloading the answer to a form would send the form again."""
+    request = getattr(RequestFactory(), method)("/events/1/")
+    html = module_script(Context({"request": request}), "frontend/common/print.js")
+    assert html.startswith(boot(reloads))
+    assert ('data-reload="off"' in html) is not reloads

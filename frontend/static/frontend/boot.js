@@ -2,7 +2,8 @@
 // none of the page's code: it would stay as the server drew it ("Connecting…") for good. This
 // classic script runs before them (the module_script tag puts it first) and loads the page
 // again after a pause instead, as a visitor would, at most MAX_RELOADS times in a row; then it
-// shows the page's #boot-failed notice, whose link reloads by hand. A module that loads and
+// shows the page's #boot-failed notice, whose link reloads by hand (at once on the answer to a
+// form, data-reload="off": reloading it would send the form again). A module that loads and
 // throws is a bug that reloading would not fix: that is left to the console.
 (() => {
   const KEY = 'seats:boot-reloads';
@@ -40,7 +41,9 @@
     (event) => {
       if (failed || !isModuleScript(event.target)) return;
       failed = true;
-      const reloads = reloadsSoFar();
+      const notice = document.getElementById('boot-failed');
+      // The answer to a form is not reloaded: that would send the form again.
+      const reloads = notice?.dataset.reload === 'off' ? MAX_RELOADS : reloadsSoFar();
       if (reloads < MAX_RELOADS) {
         remember(reloads + 1);
         // Longer each time, and spread: the pages of an on-sale that failed together
@@ -49,7 +52,6 @@
         setTimeout(() => location.reload(), pause);
       } else {
         remember(0);
-        const notice = document.getElementById('boot-failed');
         if (notice) notice.hidden = false;
       }
     },
