@@ -15,6 +15,7 @@ from seats import loop_db, services
 from seats.errors import RequestError
 from tests.seats.test_state_machine import (
     EXAMPLES,
+    MACHINE_TIMEOUT,
     SEEDS,
     SeatMachine,
     _seen,
@@ -75,6 +76,7 @@ def machine_settings(settings):
 # On PostgreSQL the loop's own connections must see what the machine writes:
 # committed rows, not the test's transaction.
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(MACHINE_TIMEOUT)
 @pytest.mark.parametrize("seed", SEEDS or [None], ids=lambda s: f"seed-{s}")
 def test_socket_clicks_follow_the_model(machine_settings, seed):
     _seen.clear()
