@@ -64,3 +64,18 @@ def test_the_servers_report_ends_each_servers_log(live_server_proc):
     lines = live_server_proc.server_log().splitlines()
     assert report.startswith(f"server {live_server_proc.url}\n")
     assert lines and report.endswith(lines[-1])
+
+
+def test_requests_of_an_earlier_document_are_not_called_unfinished(
+    browser, live_server_proc
+):
+    page = browser.new_page()
+    page.goto(f"{live_server_proc.url}/")
+    page.goto(f"{live_server_proc.url}/events/1/")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+
+    report = pages_report(browser)
+
+    assert f"page {live_server_proc.url}/events/1/" in report
+    assert "unfinished" not in report, report
+    page.context.close()

@@ -63,11 +63,26 @@ def _page_lines(page) -> Iterable[str]:
     for url, status in statuses.items():
         if status >= 400:
             yield f"  answered {status}: {url}"
-    for request in page.requests()[-TAIL * 5 :]:
+    requests = page.requests()[-TAIL * 5 :]
+    # The page's timing entries are its current document's: a request made
+    # before its navigation (a login form's page) cannot be judged by them.
+    current = max(
+        (i for i, r in enumerate(requests) if _navigates(page, r)),
+        default=0,
+    )
+    for i, request in enumerate(requests):
         if request.failure is not None:
             yield f"  failed: {request.method} {request.url}: {request.failure}"
-        elif loaded is not None and request.url not in statuses:
+        elif i >= current and loaded is not None and request.url not in statuses:
             yield f"  unfinished: {request.method} {request.url}"
+
+
+def _navigates(page, request) -> bool:
+    """Whether `request` loaded a document into the page's main frame."""
+    try:
+        return request.is_navigation_request() and request.frame == page.main_frame
+    except Exception:  # a request of a frame that is gone
+        return False
 
 
 def servers_report(servers: Iterable[LiveServer]) -> str:
