@@ -46,21 +46,22 @@ def pages_report(browser) -> str:
 
 def _page_lines(page) -> Iterable[str]:
     yield f"page {page.url}"
+    # None when the page could not be asked (crashed or hanging): its
+    # requests are then not judged against what it loaded.
+    statuses: dict[str, int] | None = None
     try:
         state = page.evaluate(PAGE_STATE)
     except Exception as error:  # a page that crashed or hangs still gets reported
         yield f"  state: could not be read ({error.__class__.__name__}: {error})"
-        state = {"loaded": None}
-    loaded = state.pop("loaded")
-    if loaded is not None:
+    else:
+        statuses = dict(state.pop("loaded"))
         yield f"  state: {state}"
     for message in page.console_messages()[-TAIL:]:
         if message.type in ("error", "warning"):
             yield f"  console {message.type}: {message.text}"
     for error in page.page_errors()[-TAIL:]:
         yield f"  uncaught: {error}"
-    statuses = dict(loaded or ())
-    for url, status in statuses.items():
+    for url, status in (statuses or {}).items():
         if status >= 400:
             yield f"  answered {status}: {url}"
     requests = page.requests()[-TAIL * 5 :]
@@ -73,7 +74,7 @@ def _page_lines(page) -> Iterable[str]:
     for i, request in enumerate(requests):
         if request.failure is not None:
             yield f"  failed: {request.method} {request.url}: {request.failure}"
-        elif i >= current and loaded is not None and request.url not in statuses:
+        elif statuses is not None and i >= current and request.url not in statuses:
             yield f"  unfinished: {request.method} {request.url}"
 
 
