@@ -73,6 +73,8 @@ def test_requests_of_an_earlier_document_are_not_called_unfinished(
     page.goto(f"{live_server_proc.url}/")
     page.goto(f"{live_server_proc.url}/events/1/")
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "open")
+    # Drawn: the layout document the snapshot names has arrived too.
+    expect(page.locator(".seat").first).to_be_visible()
 
     report = pages_report(browser)
 
