@@ -8,6 +8,8 @@ out of step or double holds; a missed target says by how much.
 
 from __future__ import annotations
 
+import statistics
+
 RUNS_TO_CALL = 3
 
 
@@ -111,7 +113,12 @@ def contention_rows(c: dict) -> list[tuple]:
             verdict(c, all(r["audit"]["double_holds"] == 0 for r in c["runs"])),
         ),
     ]
-    return rows + _before_rows("3 contention", c, setup) + _paced_contention_rows(c)
+    return (
+        rows
+        + _before_rows("3 contention", c, setup)
+        + _contention_floor_rows(c, setup)
+        + _paced_contention_rows(c)
+    )
 
 
 def _paced(result: dict) -> str:
@@ -137,7 +144,7 @@ def _paced_contention_rows(c: dict) -> list[tuple]:
     # only kept if the answers came within the run's time.
     kept = answers is not None and answers >= 0.97 * offered
     setup = _paced(paced)
-    return [
+    rows = [
         (
             "3 contention",
             setup,
@@ -168,6 +175,66 @@ def _paced_contention_rows(c: dict) -> list[tuple]:
                 ),
             ),
         ),
+    ]
+    return rows + _contention_floor_rows(paced, setup)
+
+
+def server_ms_per_answer(run: dict) -> float:
+    """The servers' own CPU (both workers or floor processes) per answer."""
+    answers = run["answers_per_s"] * run["elapsed_seconds"]
+    return sum(run["worker_cpu_seconds"]) * 1000 / max(1.0, answers)
+
+
+def _contention_floor_rows(c: dict, setup: str) -> list[tuple]:
+    """The same runs against the floor with our database: the same click
+    functions, called as our workers call them, with none of the rest."""
+    floor = c.get("floor")
+    if floor is None:
+        return []
+    p99 = floor["rtt"]["p99_ms"]
+    if floor["pace"]:
+        offered = floor["pace"] * floor["clickers"]
+        kept = floor["answers_per_s"] >= 0.97 * offered
+        reached = offered >= 1000 and kept and p99 is not None and p99 <= 50
+        target = "≥ 1,000/s with p99 ≤ 50 ms"
+    else:
+        reached = floor["changes_per_s"] >= 1000
+        target = "≥ 1,000 holds + releases /s"
+    ours = statistics.median(server_ms_per_answer(r) for r in c["runs"])
+    audit = floor["client_audit"]
+    failed = [
+        problem
+        for problem, found in (
+            (f"errors {floor['errors']}", floor["errors"]),
+            (f"{floor['lost_clients']} clients lost", floor["lost_clients"]),
+            (f"{audit['out_of_step']} clients out of step", audit["out_of_step"]),
+            ("double holds", floor["audit"]["double_holds"]),
+        )
+        if found
+    ]
+    return [
+        (
+            "3 contention",
+            f"{setup}; the floor with our database (2 plain `websockets` "
+            "processes, each click one call to our click functions on asyncpg, "
+            "Redis pub/sub, 50 ms window)",
+            "holds + releases /s · answers /s · round trip p50 / p99 · machine "
+            "CPU per answer · servers' CPU per answer (ours, median) · in step · "
+            "double holds",
+            f"{_count(floor['changes_per_s'])}/s · "
+            f"{_count(floor['answers_per_s'])}/s · {ms(floor['rtt']['p50_ms'])} / "
+            f"{ms(p99)} ms · {floor['machine_cpu_ms_per_answer']:.2f} ms · "
+            f"{server_ms_per_answer(floor):.2f} ms ({ours:.2f} ms) · "
+            f"{audit['in_step']:,} of {audit['clients']:,} · "
+            f"{floor['audit']['double_holds']}",
+            target,
+            f"floor run failed: {'; '.join(failed)}"
+            if failed
+            else "within reach"
+            if reached
+            else "out of reach for a Python server making our database calls "
+            "beside this generator",
+        )
     ]
 
 

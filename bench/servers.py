@@ -67,13 +67,19 @@ class Stack(Project):
         *,
         window: float = 0.0,
         times: Path | None = None,
+        database: str | None = None,
+        event_id: int | None = None,
     ) -> Worker:
-        """The plain `websockets` broadcast server (bench/baselines/floor_server.py)."""
+        """The plain `websockets` broadcast server (bench/baselines/floor_server.py);
+        with `database`, its clicks are calls to our click functions on
+        `event_id` there."""
         port = free_port()
         extra = ["--redis", redis_url] if redis_url else []
         extra += ["--window", str(window)]
         if times is not None:
             extra += ["--times", str(times)]
+        if database is not None:
+            extra += ["--database", database, "--event", str(event_id)]
         return self.listen(
             "floor",
             "-m",

@@ -9,6 +9,12 @@ one script, so versions are published in order), and every floor process on
 that channel broadcasts it: the floor for a Redis-backed layer, and for
 several workers.
 
+`--database URL --event ID` (with `--redis`) makes each hold or release
+one call to our click functions on that event, as our workers do
+(bench/baselines/floor_clicks.py): the change is published with the
+database's version, and a seat another holds is refused. The floor of the
+contention scenario.
+
 `--window SECONDS` coalesces as our workers do: the changes that come within
 a window go out as one frame (`version` the last, `from_version` the first).
 `--times FILE` writes, at exit, when (wall clock) each version this process
@@ -16,6 +22,7 @@ made was made: the floor's "commit" time, for the broadcast lag.
 
     python -m bench.baselines.floor_server --port 8765 [--redis redis://...]
         [--window 0.05] [--times times.json]
+        [--database postgres://... --event ID]
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from pathlib import Path
 
 from websockets.asyncio.server import broadcast, serve
 
+from bench.baselines.floor_clicks import DatabaseClicks, Refused
 from devtools.processes import raise_open_files_limit
 
 CHANNEL = "bench.floor"
@@ -49,7 +57,12 @@ def _iso(moment: datetime) -> str:
 
 
 class Floor:
-    def __init__(self, redis_url: str | None, window: float):
+    def __init__(
+        self,
+        redis_url: str | None,
+        window: float,
+        clicks: DatabaseClicks | None = None,
+    ):
         self.sockets = set()
         # Sockets between the version read and their snapshot: what was
         # broadcast meanwhile, (last version, frame), sent after it.
@@ -62,13 +75,16 @@ class Floor:
         self.pending: list[tuple[int, str, str]] = []
         self.flush_at: asyncio.TimerHandle | None = None
         self.times: dict[int, float] = {}
+        self.clicks = clicks
 
     async def handler(self, ws) -> None:
         you = f"c_{secrets.token_urlsafe(9)}"
         queued = self.joining[ws] = []
         try:
             version = self.version
-            if self.redis is not None:
+            if self.clicks is not None:
+                version = await self.clicks.version()
+            elif self.redis is not None:
                 version = int(await self.redis.get(VERSION_KEY) or 0)
             await ws.send(
                 json.dumps(
@@ -114,7 +130,18 @@ class Floor:
             ],
             separators=(",", ":"),
         )
-        if self.redis is None:
+        if self.clicks is not None:
+            try:
+                version = await self.clicks.click(
+                    kind, you, request.get("seat_ids", [])
+                )
+            except Refused as refused:
+                error = {"type": "error", "code": refused.code}
+                await ws.send(json.dumps({**error, **_echo(request)}))
+                return
+            self.times[version] = time.time()
+            await self.redis.publish(CHANNEL, f"{version}|{REASON[kind]}|{seats}")
+        elif self.redis is None:
             self.version += 1
             version = self.version
             self.times[version] = time.time()
@@ -182,9 +209,15 @@ def _echo(request: dict) -> dict:
 
 
 async def main(
-    port: int, redis_url: str | None, window: float, times: Path | None
+    port: int,
+    redis_url: str | None,
+    window: float,
+    times: Path | None,
+    clicks: DatabaseClicks | None,
 ) -> None:
-    floor = Floor(redis_url, window)
+    floor = Floor(redis_url, window, clicks)
+    if clicks is not None:
+        await clicks.start()
     relay = None
     if redis_url:
         import redis.asyncio as aioredis
@@ -203,6 +236,8 @@ async def main(
             pass
     if relay is not None:
         relay.cancel()
+    if clicks is not None:
+        await clicks.stop()
     if times is not None:
         times.write_text(json.dumps(floor.times))
 
@@ -213,6 +248,15 @@ if __name__ == "__main__":
     parser.add_argument("--redis", default=None)
     parser.add_argument("--window", type=float, default=0.0)
     parser.add_argument("--times", type=Path, default=None)
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--event", type=int, default=None)
     options = parser.parse_args()
+    if options.database and not (options.redis and options.event):
+        parser.error("--database needs --redis and --event")
     raise_open_files_limit()
-    asyncio.run(main(options.port, options.redis, options.window, options.times))
+    clicks = (
+        DatabaseClicks(options.database, options.event) if options.database else None
+    )
+    asyncio.run(
+        main(options.port, options.redis, options.window, options.times, clicks)
+    )

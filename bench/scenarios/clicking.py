@@ -82,28 +82,51 @@ async def run_once(ctx, shape: Clicking) -> dict:
     return _outcome(shape, activity=activity, committed=committed, **measured)
 
 
-async def run_floor_once(ctx, shape: Clicking) -> dict:
+async def run_floor_once(ctx, shape: Clicking, *, database: bool = False) -> dict:
     """The same run against the floor: two plain `websockets` processes over
-    Redis pub/sub, coalescing with our default window, granting every
-    request, with no database (bench/baselines/floor_server.py). What this
-    machine allows a Python broadcast beside this load generator."""
+    Redis pub/sub, coalescing with our default window
+    (bench/baselines/floor_server.py). Without `database` every request is
+    granted and nothing is stored: what this machine allows a Python
+    broadcast beside this load generator. With it, each click is one call to
+    our click functions on a fresh PostgreSQL database, as our workers send
+    it from their loop, and the activity is audited as ours is: what a
+    Python server making our database calls allows."""
     flush_redis(REDIS_URL)
-    stack = ctx.stack(f"{shape.name}-floor")
+    database_url = ctx.postgres_database() if database else None
+    env = {"DATABASE_URL": database_url} if database_url else {}
+    stack = ctx.stack(f"{shape.name}-floor", **env)
     times = [stack.var_dir / f"floor-times-{i}.json" for i in range(2)]
+    activity = None
     try:
+        event_id = None
+        seat_ids = list(range(1, shape.rows * shape.seats_per_row + 1))
+        if database_url:
+            event_id = stack.new_event(
+                shape.name.title(), shape.rows, shape.seats_per_row
+            )
+            seat_ids = _seat_ids_in(database_url, event_id)
         workers = [
-            stack.serve_floor(REDIS_URL, window=FLOOR_WINDOW_SECONDS, times=path)
+            stack.serve_floor(
+                REDIS_URL,
+                window=FLOOR_WINDOW_SECONDS,
+                times=path,
+                database=database_url,
+                event_id=event_id,
+            )
             for path in times
         ]
-        seat_ids = list(range(1, shape.rows * shape.seats_per_row + 1))
         urls = [w.ws_url("/") for w in workers]
         measured = await _drive(ctx, shape, stack, workers, urls, seat_ids)
+        if database_url:
+            activity = audit_activity(database_url, event_id)
     finally:
         stack.stop_all()  # the floor writes its change times as it stops
+        if database_url:
+            PG_DATABASE.drop()
     committed: dict[int, float] = {}
     for path in times:
         committed |= {int(v): t for v, t in json.loads(path.read_text()).items()}
-    return _outcome(shape, activity=None, committed=committed, **measured)
+    return _outcome(shape, activity=activity, committed=committed, **measured)
 
 
 async def _drive(ctx, shape: Clicking, stack, workers, urls, seat_ids) -> dict:
@@ -324,6 +347,15 @@ async def _seat_ids(url: str) -> list[int]:
     probe = await SeatMapClient.open(url, ignore)
     await probe.close()
     return sorted(seat["id"] for seat in probe.snapshot["seats"])
+
+
+def _seat_ids_in(database_url: str, event_id: int) -> list[int]:
+    """The event's seat ids in order, read from its database."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT id FROM seats_seat WHERE event_id = %s ORDER BY id", [event_id]
+        ).fetchall()
+    return [seat_id for (seat_id,) in rows]
 
 
 async def _version_now(url: str) -> int:

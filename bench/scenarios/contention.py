@@ -12,11 +12,17 @@ find the most answers a second, and their round trip is the clients over
 that rate, whatever the server does. The paced runs offer a fixed rate
 instead (`--contention-rate`, spread over the same clients, each on its own
 schedule): their round trip is what a click waits at that load.
+
+Each is also run once against the floor with our database (two plain
+`websockets` processes whose every click is one call to our click
+functions, bench/baselines/floor_clicks.py): what a Python server making
+the same database calls reaches on this machine beside the same generator,
+and so whether the targets are within this machine's reach at all.
 """
 
 from __future__ import annotations
 
-from bench.scenarios.clicking import Clicking, repeated_runs
+from bench.scenarios.clicking import Clicking, repeated_runs, run_floor_once
 
 NAME = "contention"
 TITLE = "contention, 2 workers on PostgreSQL + Redis"
@@ -59,11 +65,19 @@ async def run(ctx) -> dict:
     result = await repeated_runs(
         ctx, lambda env: shape(options, env), BEFORE, FIGURES, _said
     )
+    ctx.progress("contention: the floor with our database")
+    result["floor"] = await run_floor_once(ctx, shape(options), database=True)
+    _said(ctx, result["floor"])
     if options.contention_rate:
         pace = options.contention_rate / options.contention_clients
         result["paced"] = await repeated_runs(
             ctx, lambda env: shape(options, env, pace), {}, FIGURES, _said
         )
+        ctx.progress("contention: the floor with our database at the same pace")
+        result["paced"]["floor"] = await run_floor_once(
+            ctx, shape(options, None, pace), database=True
+        )
+        _said(ctx, result["paced"]["floor"])
     return result
 
 

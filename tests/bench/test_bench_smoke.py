@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from bench import report
+from bench import report, report_clicking
 from bench.scenarios import SCENARIOS
 from tests.bench import smoke_run
 
@@ -252,8 +252,8 @@ def test_onsale_runs_the_floor_in_the_same_shape(smoke):
     _ordered(floor["broadcast_lag"])
     audit = floor["client_audit"]
     assert audit["in_step"] == audit["clients"], audit
-    rows = [r for r in report.rows(smoke) if "the floor" in r[1]]
-    (row,) = [r for r in rows if "own schedule" not in r[1]]
+    rows = [r for r in report.rows(smoke) if r[0] == "3b on-sale"]
+    (row,) = [r for r in rows if "the floor" in r[1] and "own schedule" not in r[1]]
     assert f"{floor['answers_per_s']:,.0f}/s" in row[3], row
 
 
@@ -271,9 +271,49 @@ def test_onsale_runs_the_floor_at_the_paced_runs_pace_too(smoke):
     assert floor["lag_versions"] == floor["lag_versions_timed"] == changes > 0
     assert floor["client_audit"]["in_step"] == floor["client_audit"]["clients"]
     (row,) = [
-        r for r in report.rows(smoke) if "the floor" in r[1] and "own schedule" in r[1]
+        r
+        for r in report.rows(smoke)
+        if r[0] == "3b on-sale" and "the floor" in r[1] and "own schedule" in r[1]
     ]
     assert f"{floor['answers_per_s']:,.0f}/s" in row[3], row
+
+
+@pytest.mark.parametrize("paced", [False, True])
+def test_contention_runs_the_floor_with_our_database(smoke, paced):
+    """The floor's clicks are our click functions on a database of its own:
+    taken seats are refused, every change is a version the activity
+    replays without a double hold, and its rows stand beside ours."""
+    contention = smoke["scenarios"]["contention"]
+    result = contention["paced"] if paced else contention
+    floor, ours = result["floor"], result["runs"][0]
+    shape = ("watchers", "clickers", "seats", "pace")
+    assert [floor[k] for k in shape] == [ours[k] for k in shape]
+    assert floor["errors"] == {} and floor["lost_clients"] == 0
+    assert floor["holds"] > 0 and floor["releases"] == floor["holds"]
+    changes = floor["holds"] + floor["releases"]
+    assert floor["event_version"] == changes
+    activity = floor["audit"]
+    # One row per seat: each hold of 1..N seats, each released whole.
+    kinds = activity["kinds"]
+    assert set(kinds) == {"held", "released"}
+    assert kinds["held"] == kinds["released"] >= floor["holds"]
+    assert activity["double_holds"] == activity["wrong_holder"] == 0
+    answers = changes + floor["conflicts"]
+    assert floor["rtt"]["count"] == answers
+    assert floor["client_audit"]["in_step"] == floor["client_audit"]["clients"] > 0
+    assert all(cpu > 0 for cpu in floor["worker_cpu_seconds"])
+    (row,) = [
+        r
+        for r in report.rows(smoke)
+        if r[0] == "3 contention"
+        and "the floor with our database" in r[1]
+        and ("own schedule" in r[1]) == paced
+    ]
+    server_ms = report_clicking.server_ms_per_answer(floor)
+    assert (
+        f"{floor['changes_per_s']:,.0f}/s · {floor['answers_per_s']:,.0f}/s" in (row[3])
+    ), row
+    assert f"{server_ms:.2f} ms (" in row[3], row
 
 
 def test_sweep_releases_everything_with_one_message_per_event(smoke):
