@@ -57,7 +57,7 @@ class DatabaseClicks:
 
     async def start(self) -> None:
         self.pool = await asyncpg.create_pool(
-            self.url, min_size=CONNECTIONS, max_size=CONNECTIONS
+            self.url, min_size=CONNECTIONS, max_size=CONNECTIONS, reset=_kept
         )
 
     async def stop(self) -> None:
@@ -113,3 +113,9 @@ class DatabaseClicks:
             )
             return row, "freed"
         raise Refused("floor_no_booking")
+
+
+async def _kept(connection: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is: each click is one
+    autocommitted statement and leaves no session state (the pool's default
+    reset is one more statement per click, which ours do not send)."""

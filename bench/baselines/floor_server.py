@@ -140,8 +140,12 @@ class Floor:
                 await ws.send(json.dumps({**error, **_echo(request)}))
                 return
             self.times[version] = time.time()
+            # Answered first, published after: the click waits for nothing
+            # more than its statement.
+            await self.reply(ws, kind, request)
             await self.redis.publish(CHANNEL, f"{version}|{REASON[kind]}|{seats}")
-        elif self.redis is None:
+            return
+        if self.redis is None:
             self.version += 1
             version = self.version
             self.times[version] = time.time()
@@ -152,6 +156,9 @@ class Floor:
                 PUBLISH_NEXT, 1, VERSION_KEY, CHANNEL, f"{REASON[kind]}|{seats}"
             )
             self.times[int(version)] = made
+        await self.reply(ws, kind, request)
+
+    async def reply(self, ws, kind: str, request: dict) -> None:
         reply = {"type": f"{kind}.ok", "seat_ids": request.get("seat_ids", [])}
         await ws.send(json.dumps({**reply, **_echo(request)}))
 
