@@ -32,6 +32,21 @@ def _count(value) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
+def failures(run: dict) -> list[str]:
+    """What makes a run's figures unusable, whatever they are."""
+    problems = []
+    if run["errors"]:
+        problems.append(f"errors {run['errors']}")
+    if run["lost_clients"]:
+        problems.append(f"{run['lost_clients']} clients lost")
+    if run["client_audit"]["out_of_step"]:
+        problems.append(f"{run['client_audit']['out_of_step']} clients out of step")
+    activity = run["audit"]  # None for the floor without a database
+    if activity and (activity["double_holds"] or activity["wrong_holder"]):
+        problems.append("double holds")
+    return problems
+
+
 def verdict(scenario: dict, ok: bool | None, by: str = "") -> str:
     """met / MISSED (by how much) / unconfirmed (too few runs) / failed runs."""
     if scenario["failures"]:
@@ -202,16 +217,7 @@ def _contention_floor_rows(c: dict, setup: str) -> list[tuple]:
         target = "≥ 1,000 holds + releases /s"
     ours = statistics.median(server_ms_per_answer(r) for r in c["runs"])
     audit = floor["client_audit"]
-    failed = [
-        problem
-        for problem, found in (
-            (f"errors {floor['errors']}", floor["errors"]),
-            (f"{floor['lost_clients']} clients lost", floor["lost_clients"]),
-            (f"{audit['out_of_step']} clients out of step", audit["out_of_step"]),
-            ("double holds", floor["audit"]["double_holds"]),
-        )
-        if found
-    ]
+    failed = failures(floor)
     return [
         (
             "3 contention",

@@ -25,6 +25,7 @@ import psutil
 import psycopg
 
 from bench.context import cpu_seconds, machine_busy_seconds
+from bench.report_clicking import failures
 from bench.servers import PG_DATABASE, REDIS_URL
 from bench.stats import summary_ms
 from bench.watchers import ReadDelays
@@ -306,21 +307,6 @@ async def repeated_runs(
         "failures": [p for r in runs for p in failures(r)],
         "before": done,
     }
-
-
-def failures(run: dict) -> list[str]:
-    """What makes a run's figures unusable, whatever they are."""
-    problems = []
-    if run["errors"]:
-        problems.append(f"errors {run['errors']}")
-    if run["lost_clients"]:
-        problems.append(f"{run['lost_clients']} clients lost")
-    if run["client_audit"]["out_of_step"]:
-        problems.append(f"{run['client_audit']['out_of_step']} clients out of step")
-    activity = run["audit"]  # None for the floor: it has no database
-    if activity and (activity["double_holds"] or activity["wrong_holder"]):
-        problems.append("double holds")
-    return problems
 
 
 def repeated(runs: list[dict], keys: dict[str, tuple[str, ...]]) -> dict:
