@@ -55,9 +55,8 @@ def module_script(context: template.Context, path: str) -> SafeString:
         ((static(module),) for module in imported_modules(path)),
     )
     script = format_html('<script type="module" src="{}"></script>', static(path))
-    if preloads:
-        return format_html("{}\n{}\n{}", boot(may_reload), preloads, script)
-    return format_html("{}\n{}", boot(may_reload), script)
+    parts = (boot(may_reload), preloads, script)
+    return format_html_join("\n", "{}", ((part,) for part in parts if part))
 
 
 def boot(may_reload: bool = True) -> SafeString:
