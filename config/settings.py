@@ -233,6 +233,11 @@ SEAT_LOOP_DB_CONNECTIONS = env_int("SEAT_LOOP_DB_CONNECTIONS", 8, minimum=0)
 # the next one given back before it goes through the threads instead; 0
 # never waits.
 SEAT_LOOP_DB_WAIT_SECONDS = env_float("SEAT_LOOP_DB_WAIT_SECONDS", 1.0, minimum=-1)
+# At most this many clicks of one event go in one call from a serving loop:
+# the clicks that arrive while one of the event's calls is in flight wait
+# and go together in the next (seats/batched_clicks.py); 1 sends every
+# click alone, at once.
+SEAT_LOOP_CLICKS_PER_CALL = env_int("SEAT_LOOP_CLICKS_PER_CALL", 32, minimum=1)
 # Every this many seconds each seat-map socket gets a heartbeat with its
 # event's current version, so a client that missed a broadcast resyncs; 0
 # turns heartbeats off.

@@ -83,7 +83,14 @@ async def fetch_one(sql: str, args: Sequence[Any]) -> Any:
     way). Raises Busy when a row lock was not had in time, DatabaseTimeout
     after SEAT_DB_CALL_TIMEOUT_SECONDS (the outcome is then unknown, as on
     the usual way), the database's own error otherwise."""
-    return await _pool().fetch_one(sql, args)
+    return await _pool().fetch(sql, args, many=False)
+
+
+async def fetch_all(sql: str, args: Sequence[Any]) -> list[Any] | None:
+    """Every row of `sql`, as `fetch_one` sends it (None: go the usual
+    way)."""
+    rows: list[Any] | None = await _pool().fetch(sql, args, many=True)
+    return rows
 
 
 def preload() -> None:
@@ -146,7 +153,8 @@ class LoopConnections:
         limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
         self.limit = limit if limit > 0 else None
 
-    async def fetch_one(self, sql: str, args: Sequence[Any]) -> Any:
+    async def fetch(self, sql: str, args: Sequence[Any], *, many: bool) -> Any:
+        """The first row of `sql`'s answer, or (`many`) all of them."""
         started = time.perf_counter()
         retried = False
         conn = await self._take(started)
@@ -155,9 +163,10 @@ class LoopConnections:
             # included: its connection is closed, never left counted).
             healthy = False
             try:
-                row = await conn.fetchrow(sql, *args, timeout=self._left(started))
+                send = conn.fetch if many else conn.fetchrow
+                answer = await send(sql, *args, timeout=self._left(started))
                 healthy = True
-                return row
+                return answer
             except TimeoutError:
                 raise DatabaseTimeout() from None
             except Exception as error:

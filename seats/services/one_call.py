@@ -25,7 +25,9 @@ rule) is remembered for `LONG_EVENT_SECONDS` so its clicks skip them.
 `hold_click_on_loop` and `free_click_on_loop` send the same two functions
 from the serving loop, on its own connections (seats.loop_db), and read
 their answers the same way; the change is committed as the statement
-answers, so it is announced at once rather than on commit.
+answers, so it is announced at once rather than on commit. An event's
+clicks that arrive while one of its calls is in flight go together in the
+next (seats.batched_clicks), each still answered and announced as alone.
 
 tests/seats/test_state_machine.py runs against PostgreSQL too, so these
 paths and the long way are held to the same model (its socket model
@@ -42,7 +44,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError
 
-from seats import loop_db
+from seats import batched_clicks, loop_db
 from seats.errors import Busy, SeatError, SeatsUnavailable
 from seats.models import Activity, Hold, Seat, SeatStatus
 from seats.services.hold_rows import default_times, new_hold_token
@@ -110,10 +112,15 @@ async def hold_click_on_loop(
     if not wanted or not loop_db.enabled() or not _worth_trying(event_id):
         return None
     params = _take_params(event_id, holder, wanted, now)
-    row = await loop_db.fetch_one(_CLICK_HOLD_ON_LOOP, params)
-    if row is None:
-        return None
-    return _held(event_id, holder, row, now, announce_now)
+
+    def settle(row: Sequence[Any]) -> Hold | None:
+        return _held(event_id, holder, row, now, announce_now)
+
+    click = batched_clicks.Click(
+        batched_clicks.HOLD, _CLICK_HOLD_ON_LOOP, params, settle
+    )
+    hold: Hold | None = await batched_clicks.send(event_id, click)
+    return hold
 
 
 def _held(
@@ -158,10 +165,15 @@ async def free_click_on_loop(
     if not wanted or not loop_db.enabled() or not _worth_trying(event_id):
         return None
     params = [event_id, holder, wanted, now, _lock_timeout(), True]
-    row = await loop_db.fetch_one(_CLICK_FREE_ON_LOOP, params)
-    if row is None:
-        return None
-    return _freed_by(event_id, holder, row, now, announce_now)
+
+    def settle(row: Sequence[Any]) -> bool | None:
+        return _freed_by(event_id, holder, row, now, announce_now)
+
+    click = batched_clicks.Click(
+        batched_clicks.FREE, _CLICK_FREE_ON_LOOP, params, settle
+    )
+    freed: bool | None = await batched_clicks.send(event_id, click)
+    return freed
 
 
 def _freed_by(

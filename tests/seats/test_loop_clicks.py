@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import socket
 
-import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,27 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from seats import loop_db, services
 from seats.errors import Busy, DatabaseTimeout, SeatsUnavailable
 from seats.models import Hold, Seat
-from seats.services import one_call
 from seats.waiting import services as waiting
 from tests.seats.test_services import everything
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def run():
-    """Coroutines run on one loop for the whole test, as on a worker's
-    serving loop; its connections closed at the end."""
-    loop = asyncio.new_event_loop()
-    one_call._long_events.clear()
-    yield loop.run_until_complete
-    loop_db.close_all()
-    # Terminated connections close their sockets on the loop's next turn:
-    # without one, PostgreSQL kept the sessions (and refused to drop the
-    # test database) until the interpreter collected them at exit.
-    loop.run_until_complete(asyncio.sleep(0))
-    loop.close()
-    one_call._long_events.clear()
 
 
 @pytest.fixture
@@ -56,46 +38,19 @@ def statements(monkeypatch) -> list[str]:
     return sent
 
 
+@pytest.fixture
+def alone(settings):
+    """Every click sent alone and at once, so the clicks of one event meet
+    the connections' limits (as they did before seats.batched_clicks)."""
+    settings.SEAT_LOOP_CLICKS_PER_CALL = 1
+
+
 def hold(event, holder, seat_ids):
     return services.hold_on_loop(event_id=event.id, holder=holder, seat_ids=seat_ids)
 
 
 def release(event, holder, seat_ids):
     return services.release_on_loop(event_id=event.id, holder=holder, seat_ids=seat_ids)
-
-
-@pytest.fixture
-def other_connection():
-    """Connections of another client of the test database, each in a
-    transaction it leaves open until the test commits it or ends."""
-    opened = []
-
-    def connect() -> psycopg.Connection:
-        params = connection.get_connection_params()
-        other = psycopg.connect(
-            dbname=params["dbname"],
-            host=params.get("host"),
-            port=params.get("port"),
-            user=params.get("user"),
-        )
-        opened.append(other)
-        return other
-
-    yield connect
-    for other in opened:
-        other.rollback()
-        other.close()
-
-
-@pytest.fixture
-def row_locked(other_connection):
-    """Lock a seat's row from another connection until the test ends."""
-
-    def lock(seat_id: int) -> None:
-        other = other_connection()
-        other.execute("SELECT id FROM seats_seat WHERE id = %s FOR UPDATE", [seat_id])
-
-    return lock
 
 
 def test_a_plain_hold_and_release_are_answered_on_the_loop_committed_and_announced(
@@ -258,7 +213,7 @@ def test_a_database_slower_than_the_bound_answers_timeout(
 
 
 def test_with_every_connection_busy_longer_than_the_wait_a_click_goes_the_usual_way(
-    run, event, seat_ids, settings, row_locked
+    run, event, seat_ids, settings, row_locked, alone
 ):
     settings.SEAT_LOOP_DB_CONNECTIONS = 1
     settings.SEAT_LOOP_DB_WAIT_SECONDS = 0.1
@@ -280,7 +235,7 @@ def test_with_every_connection_busy_longer_than_the_wait_a_click_goes_the_usual_
 
 
 def test_a_click_that_finds_every_connection_busy_waits_for_the_next_given_back(
-    run, event, seat_ids, settings, row_locked, statements
+    run, event, seat_ids, settings, row_locked, alone, statements
 ):
     settings.SEAT_LOOP_DB_CONNECTIONS = 1
     settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
@@ -315,7 +270,7 @@ def test_a_click_that_finds_every_connection_busy_waits_for_the_next_given_back(
 
 
 def test_a_click_cancelled_while_waiting_for_a_connection_takes_none_away(
-    run, event, seat_ids, settings, row_locked
+    run, event, seat_ids, settings, row_locked, alone
 ):
     settings.SEAT_LOOP_DB_CONNECTIONS = 1
     settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
@@ -343,7 +298,7 @@ def test_a_click_cancelled_while_waiting_for_a_connection_takes_none_away(
 
 
 def test_a_click_waits_no_longer_than_half_its_bound_so_its_statement_has_time(
-    run, event, seat_ids, settings, row_locked
+    run, event, seat_ids, settings, row_locked, alone
 ):
     settings.SEAT_LOOP_DB_CONNECTIONS = 1
     settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
@@ -364,7 +319,7 @@ def test_a_click_waits_no_longer_than_half_its_bound_so_its_statement_has_time(
 
 
 def test_clicks_waiting_when_the_connections_close_go_the_usual_way(
-    run, event, seat_ids, settings, row_locked
+    run, event, seat_ids, settings, row_locked, alone
 ):
     settings.SEAT_LOOP_DB_CONNECTIONS = 1
     settings.SEAT_LOOP_DB_WAIT_SECONDS = 5
