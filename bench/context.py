@@ -38,7 +38,10 @@ class Context:
         print(f"[{elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     def stack(self, name: str, **env: str) -> Stack:
-        return Stack(self.work / f"{next(self._names):02d}-{name}", **env)
+        """A stack named `name`, with the run's --server-setting values
+        under `env`."""
+        chosen = dict(s.partition("=")[::2] for s in self.options.server_setting)
+        return Stack(self.work / f"{next(self._names):02d}-{name}", **(chosen | env))
 
     def sqlite_stack(self, name: str, **env: str) -> tuple[Stack, dict[str, int]]:
         """A stack on a copy of one migrated, seeded SQLite database."""

@@ -119,6 +119,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="fan-out setups to run, e.g. ours/memory,floor/memory (default all)",
     )
     parser.add_argument(
+        "--server-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting every server of the run gets (repeatable), e.g. "
+        "SEAT_LOOP_CLICKS_PER_CALL=1 to measure a design beside another",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="sample the servers with py-spy while they are measured",
