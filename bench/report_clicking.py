@@ -222,8 +222,9 @@ def _contention_floor_rows(c: dict, setup: str) -> list[tuple]:
         (
             "3 contention",
             f"{setup}; the floor with our database (2 plain `websockets` "
-            "processes, each click one call to our click functions on asyncpg, "
-            "Redis pub/sub, 50 ms window)",
+            "processes calling our click functions on asyncpg, the clicks "
+            "that come while one is out in one call, Redis pub/sub, 50 ms "
+            "window)",
             "holds + releases /s · answers /s · round trip p50 / p99 · machine "
             "CPU per answer · servers' CPU per answer (ours, median) · in step · "
             "double holds",

@@ -5,7 +5,8 @@ releases them; then again, until the time is up. Every client also receives
 every broadcast (bench/scenarios/clicking.py has the run and its audits).
 The run is repeated (median and spread), and run once more with each change
 of the on-sale work undone, for the before/after figures: broadcasts not
-coalesced, and the sockets' database work on one thread per worker.
+coalesced, the sockets' database work on one thread per worker, and each
+click sent alone (not in turn with the event's other clicks).
 
 Those runs are closed loops (each client clicks again once answered): they
 find the most answers a second, and their round trip is the clients over
@@ -14,8 +15,8 @@ instead (`--contention-rate`, spread over the same clients, each on its own
 schedule): their round trip is what a click waits at that load.
 
 Each is also run once against the floor with our database (two plain
-`websockets` processes whose every click is one call to our click
-functions, bench/baselines/floor_clicks.py): what a Python server making
+`websockets` processes calling our click functions as our workers do,
+bench/baselines/floor_clicks.py): what a Python server making
 the same database calls reaches on this machine beside the same generator,
 and so whether the targets are within this machine's reach at all.
 """
@@ -31,6 +32,7 @@ TITLE = "contention, 2 workers on PostgreSQL + Redis"
 BEFORE = {
     "not coalesced": {"SEAT_BROADCAST_WINDOW_SECONDS": "0"},
     "one database thread": {"SEAT_DB_THREADS": "1"},
+    "each click alone": {"SEAT_LOOP_CLICKS_PER_CALL": "1"},
 }
 FIGURES = {
     "answers_per_s": ("answers_per_s",),
