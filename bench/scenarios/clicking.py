@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import psutil
 import psycopg
@@ -117,7 +117,9 @@ async def run_floor_once(ctx, shape: Clicking, *, database: bool = False) -> dic
             for path in times
         ]
         urls = [w.ws_url("/") for w in workers]
-        measured = await _drive(ctx, shape, stack, workers, urls, seat_ids)
+        # Named apart, so its profile (--profile) does not replace ours.
+        named = replace(shape, name=f"{shape.name}-floor")
+        measured = await _drive(ctx, named, stack, workers, urls, seat_ids)
         if database_url:
             activity = audit_activity(database_url, event_id)
     finally:
