@@ -77,11 +77,18 @@ _lines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Line]] =
 _calls: set[asyncio.Task[None]] = set()
 
 
-async def send(event_id: int, click: Click) -> Any:
-    """`click.settle` of the click's answer row; None when the loop had no
-    connection to offer (go the usual way). Raises what the single call
-    raises (Busy, DatabaseTimeout, the database's error) and what `settle`
-    raises."""
+async def send(
+    event_id: int,
+    kind: str,
+    sql: str,
+    args: Sequence[Any],
+    settle: Callable[[Sequence[Any]], Any],
+) -> Any:
+    """`settle` of the click's answer row (`sql` with `args` is its single
+    call, `kind` HOLD or FREE); None when the loop had no connection to
+    offer (go the usual way). Raises what the single call raises (Busy,
+    DatabaseTimeout, the database's error) and what `settle` raises."""
+    click = Click(kind, sql, args, settle)
     if settings.SEAT_LOOP_CLICKS_PER_CALL <= 1:
         return await _alone(click)
     loop = asyncio.get_running_loop()

@@ -39,6 +39,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -112,14 +113,10 @@ async def hold_click_on_loop(
     if not wanted or not loop_db.enabled() or not _worth_trying(event_id):
         return None
     params = _take_params(event_id, holder, wanted, now)
-
-    def settle(row: Sequence[Any]) -> Hold | None:
-        return _held(event_id, holder, row, now, announce_now)
-
-    click = batched_clicks.Click(
-        batched_clicks.HOLD, _CLICK_HOLD_ON_LOOP, params, settle
+    settle = partial(_held, event_id, holder, now=now, announce=announce_now)
+    hold: Hold | None = await batched_clicks.send(
+        event_id, batched_clicks.HOLD, _CLICK_HOLD_ON_LOOP, params, settle
     )
-    hold: Hold | None = await batched_clicks.send(event_id, click)
     return hold
 
 
@@ -165,14 +162,10 @@ async def free_click_on_loop(
     if not wanted or not loop_db.enabled() or not _worth_trying(event_id):
         return None
     params = [event_id, holder, wanted, now, _lock_timeout(), True]
-
-    def settle(row: Sequence[Any]) -> bool | None:
-        return _freed_by(event_id, holder, row, now, announce_now)
-
-    click = batched_clicks.Click(
-        batched_clicks.FREE, _CLICK_FREE_ON_LOOP, params, settle
+    settle = partial(_freed_by, event_id, holder, now=now, announce=announce_now)
+    freed: bool | None = await batched_clicks.send(
+        event_id, batched_clicks.FREE, _CLICK_FREE_ON_LOOP, params, settle
     )
-    freed: bool | None = await batched_clicks.send(event_id, click)
     return freed
 
 
