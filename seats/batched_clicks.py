@@ -20,8 +20,10 @@ away meanwhile is still announced once committed; a queued click cancelled
 before its call is sent is left out of it; a call the database answered
 busy (a row lock not had in time: nothing was written) is sent again click
 by click, so only the clicks on the locked rows are busy. A queued click
-waits for the call in flight, then for its own: each is bounded by
-SEAT_DB_CALL_TIMEOUT_SECONDS.
+waits SEAT_DB_CALL_TIMEOUT_SECONDS in all, the calls before its own
+included: past that it is answered `busy` if its call has not gone out
+(nothing was written), `timeout` if it has (the outcome is unknown; a
+commit is still announced).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 from django.conf import settings
 
 from seats import loop_db
-from seats.errors import Busy
+from seats.errors import Busy, DatabaseTimeout
 
 HOLD = "hold"
 FREE = "free"
@@ -57,6 +59,8 @@ class Click:
     args: Sequence[Any]
     settle: Callable[[Sequence[Any]], Any]
     answer: asyncio.Future[Any] | None = field(default=None)
+    # Whether its call has gone out (a queued click's may not have yet).
+    sent: bool = False
 
 
 class _Line:
@@ -99,12 +103,35 @@ async def send(
     if line.busy:
         click.answer = loop.create_future()
         line.queued.append(click)
-        return await click.answer
+        return await _answered(click)
     line.busy = True
     try:
         return await _alone(click)
     finally:
         _next(loop, lines, event_id, line)
+
+
+async def _answered(click: Click) -> Any:
+    """A queued click's answer, waited for SEAT_DB_CALL_TIMEOUT_SECONDS at
+    most, counted from when it queued: the call in flight before it must
+    not double its bound."""
+    assert click.answer is not None
+    limit = settings.SEAT_DB_CALL_TIMEOUT_SECONDS
+    if limit <= 0:
+        return await click.answer
+    bound = asyncio.timeout(limit)
+    try:
+        async with bound:
+            # On the bound the future is cancelled: a click still queued is
+            # then left out of the next call (`_next`), one sent is settled
+            # without its caller.
+            return await click.answer
+    except TimeoutError:
+        if not bound.expired():
+            raise  # the click's own answer, not the bound
+        if click.sent:
+            raise DatabaseTimeout() from None
+        raise Busy() from None
 
 
 async def _alone(click: Click) -> Any:
@@ -139,6 +166,8 @@ async def _together(
     clicks: list[Click],
 ) -> None:
     """Send `clicks` in one call and settle each from its row."""
+    for click in clicks:
+        click.sent = True
     try:
         if len(clicks) == 1:
             await _settle_alone(clicks[0])

@@ -2,9 +2,10 @@
 the clicks that arrive while one is in flight go together in one call of
 `seats_click_batch`, each answered, versioned and announced as if alone;
 a call that meets a lock held too long is sent again click by click; a
-click cancelled before its call is left out, one cancelled after it is
-still announced; and many clicks gathered at random leave the database
-and the announcements agreeing, versions without a gap."""
+queued click waits the call bound in all; a click cancelled before its
+call is left out, one cancelled after it is still announced; and many
+clicks gathered at random leave the database and the announcements
+agreeing, versions without a gap."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import random
 import pytest
 
 from seats import batched_clicks, loop_db, services
-from seats.errors import Busy, SeatsUnavailable
+from seats.errors import Busy, DatabaseTimeout, SeatsUnavailable
 from seats.models import Activity, Seat
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -179,6 +180,53 @@ def test_a_call_holds_at_most_the_clicks_the_setting_allows(
     )
     assert calls == [("alone", 1), ("together", 2), ("together", 2), ("alone", 1)]
     assert [r.seat_ids for r in results] == [seat_ids[i : i + 1] for i in range(6)]
+
+
+def test_a_queued_click_waits_the_call_bound_in_all_not_once_per_call_ahead(
+    run, event, seat_ids, settings, announcements, calls, other_connection
+):
+    settings.SEAT_DB_CALL_TIMEOUT_SECONDS = 1.0
+    settings.SEAT_LOCK_TIMEOUT_SECONDS = 30  # the bound ends the waits, not this
+    settings.SEAT_LOOP_CLICKS_PER_CALL = 2
+    other, stuck = other_connection(), other_connection()
+    other.execute(LOCK, [seat_ids[0]])
+    stuck.execute(LOCK, [seat_ids[1]])
+
+    async def queued_behind_two_calls():
+        first = asyncio.ensure_future(hold(event, "alice", seat_ids[:1]))
+        # Alice's call is out, waiting for seat 0. The others queue half the
+        # bound later: their own bound ends half a second after hers, while
+        # the call after hers is out (it ends half a second later still).
+        await asyncio.sleep(0.5)
+        later = [
+            asyncio.ensure_future(hold(event, holder, [seat_id]))
+            for holder, seat_id in zip(
+                ("bob", "carol", "dave"), seat_ids[1:4], strict=True
+            )
+        ]
+        outcomes = await asyncio.gather(first, *later, return_exceptions=True)
+        # Bob's and Carol's call is still out: it commits once seat 1 is free.
+        stuck.rollback()
+        for _ in range(100):
+            if len(announcements) == 2:
+                break
+            await asyncio.sleep(0.05)
+        return outcomes
+
+    alice, bob, carol, dave = run(queued_behind_two_calls())
+    # Alice's call took the whole bound; Bob's and Carol's went out after it
+    # and were still out when their own bound ended: outcome unknown.
+    assert isinstance(alice, DatabaseTimeout)
+    assert isinstance(bob, DatabaseTimeout) and isinstance(carol, DatabaseTimeout)
+    # Dave queued behind that call: his bound ended before his call could go
+    # out, so nothing was sent for him and nothing changed.
+    assert isinstance(dave, Busy)
+    assert calls == [("alone", 1), ("together", 2)]
+    assert not Seat.objects.filter(holder="dave").exists()
+    # Committed after their callers had their answer, and announced.
+    assert holders(event)[seat_ids[1]] == "bob"
+    assert holders(event)[seat_ids[2]] == "carol"
+    assert [c.holders[0] for c in announcements] == ["bob", "carol"]
 
 
 def test_a_click_cancelled_before_its_call_is_left_out_one_cancelled_after_is_kept(
