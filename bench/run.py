@@ -66,7 +66,7 @@ SIZES = [
     ),
     ("timed_runs", 3, 1, int, "contention, on-sale: repeats (median, spread)"),
     ("before_runs", 1, 1, int, "contention, on-sale: 1 adds the before runs"),
-    ("cpu_pairs", 300, 30, int, "statements: hold+release pairs timed for CPU"),
+    ("cpu_pairs", 2000, 30, int, "statements: hold+release pairs timed for CPU"),
     ("sweep_events", 10, 2, int, "sweep: events"),
     ("sweep_holds", 10000, 40, int, "sweep: expired holds over all events"),
     ("idle_clients", 1000, 20, int, "idle: connected clients (and pollers)"),
